@@ -1,0 +1,46 @@
+package app
+
+import (
+	"cosmossdk.io/x/tx/signing"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/codec/address"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/cosmos/cosmos-sdk/std"
+	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
+	"github.com/cosmos/gogoproto/proto"
+)
+
+// EncodingConfig bundles the codecs of the application.
+type EncodingConfig struct {
+	InterfaceRegistry codectypes.InterfaceRegistry
+	Codec             codec.Codec
+	TxConfig          client.TxConfig
+	Amino             *codec.LegacyAmino
+}
+
+// MakeEncodingConfig returns codecs that know the standard crypto and tx types
+// and flashbackd's address prefixes. Module types are registered by New.
+func MakeEncodingConfig() EncodingConfig {
+	interfaceRegistry, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
+		ProtoFiles: proto.HybridResolver,
+		SigningOptions: signing.Options{
+			AddressCodec:          address.NewBech32Codec(Bech32Prefix),
+			ValidatorAddressCodec: address.NewBech32Codec(Bech32PrefixValAddr),
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	cdc := codec.NewProtoCodec(interfaceRegistry)
+	amino := codec.NewLegacyAmino()
+	std.RegisterLegacyAminoCodec(amino)
+	std.RegisterInterfaces(interfaceRegistry)
+	return EncodingConfig{
+		InterfaceRegistry: interfaceRegistry,
+		Codec:             cdc,
+		TxConfig:          authtx.NewTxConfig(cdc, authtx.DefaultSignModes),
+		Amino:             amino,
+	}
+}

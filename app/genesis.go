@@ -1,0 +1,83 @@
+package app
+
+import (
+	"encoding/json"
+
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/module"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
+	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+)
+
+// GenesisState is the app state of a genesis file, keyed by module name.
+type GenesisState map[string]json.RawMessage
+
+// NewDefaultGenesisState returns every module's default genesis with the FLASH
+// denom wherever a denom appears, and FLASH's bank metadata.
+func NewDefaultGenesisState(cdc codec.JSONCodec, basics module.BasicManager) GenesisState {
+	genesis := basics.DefaultGenesis(cdc)
+
+	var staking stakingtypes.GenesisState
+	cdc.MustUnmarshalJSON(genesis[stakingtypes.ModuleName], &staking)
+	staking.Params.BondDenom = BondDenom
+	genesis[stakingtypes.ModuleName] = cdc.MustMarshalJSON(&staking)
+
+	var mint minttypes.GenesisState
+	cdc.MustUnmarshalJSON(genesis[minttypes.ModuleName], &mint)
+	mint.Params.MintDenom = BondDenom
+	genesis[minttypes.ModuleName] = cdc.MustMarshalJSON(&mint)
+
+	var gov govv1.GenesisState
+	cdc.MustUnmarshalJSON(genesis["gov"], &gov)
+	gov.Params.MinDeposit = sdk.NewCoins(sdk.NewCoin(BondDenom, sdkmath.NewInt(10_000_000_000)))         // 10,000 FLASH
+	gov.Params.ExpeditedMinDeposit = sdk.NewCoins(sdk.NewCoin(BondDenom, sdkmath.NewInt(50_000_000_000))) // 50,000 FLASH
+	genesis["gov"] = cdc.MustMarshalJSON(&gov)
+
+	var bank banktypes.GenesisState
+	cdc.MustUnmarshalJSON(genesis[banktypes.ModuleName], &bank)
+	bank.DenomMetadata = append(bank.DenomMetadata, FlashMetadata())
+	genesis[banktypes.ModuleName] = cdc.MustMarshalJSON(&bank)
+
+	return genesis
+}
+
+// FlashMetadata describes FLASH for wallets and SIGN_MODE_TEXTUAL.
+func FlashMetadata() banktypes.Metadata {
+	return banktypes.Metadata{
+		Description: "FLASH, the staking, fee and payment token of the Flashback network.",
+		DenomUnits: []*banktypes.DenomUnit{
+			{Denom: BondDenom, Exponent: 0, Aliases: []string{"microflash"}},
+			{Denom: DisplayDenom, Exponent: DisplayExponent},
+		},
+		Base:    BondDenom,
+		Display: DisplayDenom,
+		Name:    "Flashback",
+		Symbol:  "FLASH",
+	}
+}
+
+// ConsensusParams returns the CometBFT consensus params of every genesis the
+// project writes: CometBFT's defaults with vote extensions enabled from
+// VoteExtensionsEnableHeight, and a block gas limit so that a block's work
+// is bounded.
+func ConsensusParams() *cmttypes.ConsensusParams {
+	params := cmttypes.DefaultConsensusParams()
+	params.ABCI.VoteExtensionsEnableHeight = VoteExtensionsEnableHeight
+	params.Block.MaxGas = DefaultBlockMaxGas
+	return params
+}
+
+// DefaultBlockMaxGas bounds the gas of all transactions in a block.
+const DefaultBlockMaxGas = 100_000_000
+
+// MarshalIndent renders the app state as genesis files show it.
+func (gs GenesisState) MarshalIndent() ([]byte, error) {
+	return json.MarshalIndent(gs, "", " ")
+}

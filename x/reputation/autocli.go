@@ -1,0 +1,34 @@
+package reputation
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
+)
+
+// AutoCLIOptions describes the module's CLI: `flashbackd q reputation ...`
+// and `flashbackd tx reputation ...` are generated from the proto services.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Query_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "Params", Use: "params", Short: "Show the module parameters"},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Msg_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					// Governance-only: this builds and submits a gov proposal carrying
+					// MsgUpdateParams with the gov module as authority.
+					RpcMethod:      "UpdateParams",
+					Use:            "update-params-proposal [params-json]",
+					Short:          "Submit a governance proposal that replaces all module parameters",
+					GovProposal:    true,
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
+				},
+			},
+		},
+	}
+}
