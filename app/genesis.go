@@ -36,7 +36,7 @@ func NewDefaultGenesisState(cdc codec.JSONCodec, basics module.BasicManager) Gen
 
 	var gov govv1.GenesisState
 	cdc.MustUnmarshalJSON(genesis["gov"], &gov)
-	gov.Params.MinDeposit = sdk.NewCoins(sdk.NewCoin(BondDenom, sdkmath.NewInt(10_000_000_000)))         // 10,000 FLASH
+	gov.Params.MinDeposit = sdk.NewCoins(sdk.NewCoin(BondDenom, sdkmath.NewInt(10_000_000_000)))          // 10,000 FLASH
 	gov.Params.ExpeditedMinDeposit = sdk.NewCoins(sdk.NewCoin(BondDenom, sdkmath.NewInt(50_000_000_000))) // 50,000 FLASH
 	genesis["gov"] = cdc.MustMarshalJSON(&gov)
 

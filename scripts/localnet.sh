@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Local flashbackd network on 127.0.0.1.
+#
+#   scripts/localnet.sh start    # N validators (default 1; N=4 for the distributed setup)
+#   scripts/localnet.sh stop
+#   scripts/localnet.sh status
+#
+# Environment:
+#   N                 number of validators (default 1)
+#   LOCALNET_DIR      folder for homes, logs and pids (default ./.localnet)
+#   BASE_PORT         first port of node0; node i uses BASE_PORT+10i .. +4 (default 26600)
+#   CHAIN_ID          chain ID (default flashback-local-1)
+#   FLASHBACKD_BIN    binary to run (default build/flashbackd, built if missing)
+#   GENESIS_PATCH     JSON merged into the genesis app state (see `testnet init-files --help`)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+N=${N:-1}
+DIR=${LOCALNET_DIR:-$ROOT/.localnet}
+BASE_PORT=${BASE_PORT:-26600}
+CHAIN_ID=${CHAIN_ID:-flashback-local-1}
+BIN=${FLASHBACKD_BIN:-$ROOT/build/flashbackd}
+GENESIS_PATCH=${GENESIS_PATCH:-}
+START_TIMEOUT=${START_TIMEOUT:-90}
+
+die() { echo "localnet: $*" >&2; exit 1; }
+
+port() { # node-index offset
+  echo $((BASE_PORT + 10 * $1 + $2))
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+height() { # node-index → latest height, or empty
+  "$BIN" status --node "tcp://127.0.0.1:$(port "$1" 1)" 2>/dev/null |
+    grep -o '"latest_block_height":"[0-9]*"' | grep -o '[0-9][0-9]*' || true
+}
+
+running_pids() {
+  local f pid
+  [ -d "$DIR/pids" ] || return 0
+  for f in "$DIR"/pids/*.pid; do
+    [ -e "$f" ] || continue
+    pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+  done
+}
+
+start() {
+  [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 20 ] || die "N must be between 1 and 20, got '$N'"
+  [ -z "$(running_pids)" ] || die "a network is already running from $DIR; run 'make localnet-stop' first"
+  if [ ! -x "$BIN" ]; then
+    echo "building flashbackd…"
+    make -C "$ROOT" build >/dev/null
+    BIN=$ROOT/build/flashbackd
+  fi
+  local i off
+  for ((i = 0; i < N; i++)); do
+    for off in 0 1 2 3 4; do
+      if port_in_use "$(port "$i" "$off")"; then
+        die "port $(port "$i" "$off") is in use; stop what holds it or set BASE_PORT"
+      fi
+    done
+  done
+
+  rm -rf "$DIR"
+  mkdir -p "$DIR/logs" "$DIR/pids"
+  local init_args=(testnet init-files --validators "$N" --output-dir "$DIR/homes" --chain-id "$CHAIN_ID" --base-port "$BASE_PORT")
+  [ -z "$GENESIS_PATCH" ] || init_args+=(--genesis-patch "$GENESIS_PATCH")
+  "$BIN" "${init_args[@]}" >"$DIR/logs/init.log" 2>&1 || { cat "$DIR/logs/init.log" >&2; die "init-files failed"; }
+
+  for ((i = 0; i < N; i++)); do
+    nohup "$BIN" start --home "$DIR/homes/node$i" >"$DIR/logs/node$i.log" 2>&1 &
+    echo $! >"$DIR/pids/node$i.pid"
+  done
+
+  local waited=0 h
+  while :; do
+    h=$(height 0)
+    if [ -n "$h" ] && [ "$h" -ge 2 ]; then break; fi
+    if [ "$waited" -ge "$START_TIMEOUT" ]; then
+      tail -n 30 "$DIR/logs/node0.log" >&2 || true
+      stop >/dev/null
+      die "no block after ${START_TIMEOUT}s; logs are in $DIR/logs"
+    fi
+    for f in "$DIR"/pids/*.pid; do
+      kill -0 "$(cat "$f")" 2>/dev/null || { tail -n 30 "$DIR/logs/$(basename "$f" .pid).log" >&2; stop >/dev/null; die "$(basename "$f" .pid) exited; logs are in $DIR/logs"; }
+    done
+    sleep 1
+    waited=$((waited + 1))
+  done
+  summary
+}
+
+summary() {
+  local i name
+  echo
+  echo "flashbackd localnet '$CHAIN_ID' is producing blocks (height $(height 0)) with $N validator(s)."
+  echo
+  printf '%-6s %-28s %-22s %-28s\n' node RPC gRPC REST
+  for ((i = 0; i < N; i++)); do
+    printf '%-6s %-28s %-22s %-28s\n' "node$i" "http://127.0.0.1:$(port "$i" 1)" "127.0.0.1:$(port "$i" 2)" "http://127.0.0.1:$(port "$i" 3)"
+  done
+  echo
+  echo "Accounts (test keyring in $DIR/homes/node0, each funded with 1,000,000 FLASH):"
+  for name in validator provider consumer spare; do
+    printf '  %-10s %s\n' "$name" "$("$BIN" keys show "$name" -a --keyring-backend test --home "$DIR/homes/node0" 2>/dev/null || echo '-')"
+  done
+  echo
+  echo "Homes: $DIR/homes   Logs: $DIR/logs   OpenAPI: http://127.0.0.1:$(port 0 3)/swagger/"
+  echo "Try:   $BIN q orchestrator params --node tcp://127.0.0.1:$(port 0 1)"
+  echo "Stop:  make localnet-stop"
+}
+
+stop() {
+  local pids pid waited=0
+  pids=$(running_pids)
+  if [ -z "$pids" ]; then
+    echo "no localnet running from $DIR"
+    rm -f "$DIR"/pids/*.pid 2>/dev/null || true
+    return 0
+  fi
+  for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
+  while [ -n "$(running_pids)" ] && [ "$waited" -lt 30 ]; do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  for pid in $(running_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -f "$DIR"/pids/*.pid
+  echo "localnet stopped (homes and logs kept in $DIR)"
+}
+
+status() {
+  local f i
+  [ -d "$DIR/homes" ] || die "no localnet in $DIR"
+  for f in "$DIR"/homes/node*; do
+    i=${f##*node}
+    printf 'node%s  height=%s\n' "$i" "$(height "$i" || true)"
+  done
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) die "usage: $0 start|stop|status" ;;
+esac
