@@ -1,0 +1,124 @@
+// Package apptest builds a flashbackd app in memory, past genesis, for tests
+// and benchmarks that drive blocks directly through ABCI (FinalizeBlock and
+// Commit) without CometBFT.
+package apptest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+	dbm "github.com/cosmos/cosmos-db"
+	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/log"
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/cosmos/cosmos-sdk/baseapp"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+
+	"github.com/flashbacknetwork/flashbackd/app"
+)
+
+// ChainID of apps built here.
+const ChainID = "flashback-apptest-1"
+
+// GenesisTime is the genesis time of apps built here; blocks advance from it.
+var GenesisTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Options shape the genesis of a test app.
+type Options struct {
+	// DB is the database; an in-memory one when nil.
+	DB dbm.DB
+	// Accounts are funded at genesis with Balance each.
+	Accounts []sdk.AccAddress
+	Balance  sdk.Coins
+	// Mutate edits the genesis app state before InitChain.
+	Mutate func(app.GenesisState)
+}
+
+// TestApp is a flashbackd app past genesis.
+type TestApp struct {
+	*app.App
+	ValSet *cmttypes.ValidatorSet
+	// Height and Time are those of the last committed block.
+	Height int64
+	Time   time.Time
+	// BlockTime is how far each NextBlock advances Time.
+	BlockTime time.Duration
+}
+
+// Setup builds an app with one validator and the accounts of opts, runs
+// InitChain and commits block 1.
+func Setup(t testing.TB, opts Options) *TestApp {
+	t.Helper()
+	db := opts.DB
+	if db == nil {
+		db = dbm.NewMemDB()
+	}
+	a := app.New(log.NewNopLogger(), db, nil, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()),
+		baseapp.SetChainID(ChainID))
+
+	valSet, err := simtestutil.CreateRandomValidatorSet()
+	require.NoError(t, err)
+
+	// The validator's self-delegation comes from a throw-away genesis account.
+	delegator := sdk.AccAddress(secp256k1.GenPrivKey().PubKey().Address())
+	accounts := []authtypes.GenesisAccount{authtypes.NewBaseAccount(delegator, nil, 0, 0)}
+	balances := []banktypes.Balance{{Address: delegator.String(), Coins: sdk.NewCoins(sdk.NewCoin(app.BondDenom, sdkmath.NewInt(1_000_000)))}}
+	for _, addr := range opts.Accounts {
+		accounts = append(accounts, authtypes.NewBaseAccount(addr, nil, 0, 0))
+		balances = append(balances, banktypes.Balance{Address: addr.String(), Coins: opts.Balance})
+	}
+
+	genesis, err := simtestutil.GenesisStateWithValSet(a.AppCodec(), a.DefaultGenesis(), valSet, accounts, balances...)
+	require.NoError(t, err)
+	if opts.Mutate != nil {
+		opts.Mutate(genesis)
+	}
+	appState, err := json.Marshal(genesis)
+	require.NoError(t, err)
+
+	_, err = a.InitChain(&abci.RequestInitChain{
+		ChainId:         ChainID,
+		Time:            GenesisTime,
+		AppStateBytes:   appState,
+		ConsensusParams: simtestutil.DefaultConsensusParams,
+		InitialHeight:   1,
+	})
+	require.NoError(t, err)
+
+	ta := &TestApp{App: a, ValSet: valSet, Time: GenesisTime, BlockTime: time.Second}
+	ta.NextBlock(t)
+	return ta
+}
+
+// NextBlock executes and commits the next block with the given transactions.
+func (a *TestApp) NextBlock(t testing.TB, txs ...[]byte) *abci.ResponseFinalizeBlock {
+	t.Helper()
+	a.Height++
+	a.Time = a.Time.Add(a.BlockTime)
+	res, err := a.FinalizeBlock(&abci.RequestFinalizeBlock{
+		Height:             a.Height,
+		Time:               a.Time,
+		Txs:                txs,
+		ProposerAddress:    a.ValSet.Proposer.Address,
+		NextValidatorsHash: a.ValSet.Hash(),
+	})
+	require.NoError(t, err)
+	_, err = a.Commit()
+	require.NoError(t, err)
+	return res
+}
+
+// Ctx returns a context on the committed state, as a query would see it.
+func (a *TestApp) Ctx() sdk.Context {
+	return a.NewUncachedContext(false, cmtproto.Header{ChainID: ChainID, Height: a.Height, Time: a.Time})
+}
