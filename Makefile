@@ -4,7 +4,7 @@ BINARY      := flashbackd
 BUILD_DIR   := $(CURDIR)/build
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-BUILD_TAGS  := netgo
+BUILD_TAGS  ?=
 GO          ?= go
 
 ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
@@ -13,7 +13,8 @@ ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
 	-X github.com/cosmos/cosmos-sdk/version.Commit=$(COMMIT) \
 	-X "github.com/cosmos/cosmos-sdk/version.BuildTags=$(BUILD_TAGS)"
 
-BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)' -trimpath
+# Same compile flags as `go test`, so that builds and tests share the build cache.
+BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)'
 
 .PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status clean
 

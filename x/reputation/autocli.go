@@ -19,15 +19,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 		Tx: &autocliv1.ServiceCommandDescriptor{
 			Service: types.Msg_serviceDesc.ServiceName,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
-				{
-					// Governance-only: this builds and submits a gov proposal carrying
-					// MsgUpdateParams with the gov module as authority.
-					RpcMethod:      "UpdateParams",
-					Use:            "update-params-proposal [params-json]",
-					Short:          "Submit a governance proposal that replaces all module parameters",
-					GovProposal:    true,
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
-				},
+				// Governance-only: submit MsgUpdateParams in a proposal with
+				// `flashbackd tx gov submit-proposal` (see README.md). A generated
+				// command would mangle decimal params passed as JSON.
+				{RpcMethod: "UpdateParams", Skip: true},
 			},
 		},
 	}

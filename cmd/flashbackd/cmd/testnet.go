@@ -28,6 +28,8 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	"github.com/cosmos/cosmos-sdk/x/genutil"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
@@ -42,6 +44,7 @@ const (
 	flagStakeTokens   = "stake-tokens"
 	flagTimeoutCommit = "timeout-commit"
 	flagGenesisPatch  = "genesis-patch"
+	flagVotingPeriod  = "voting-period"
 
 	// portsPerNode is the stride between nodes' port blocks; see testnetPorts.
 	portsPerNode = 10
@@ -67,6 +70,7 @@ type testnetArgs struct {
 	minGasPrices  string
 	timeoutCommit time.Duration
 	genesisPatch  string
+	votingPeriod  time.Duration
 }
 
 func testnetCmd(tempApp *app.App) *cobra.Command {
@@ -106,6 +110,7 @@ a shared genesis with every validator's gentx, funded test-keyring accounts
 	cmd.Flags().String(flagStakeTokens, "100000000000", "uflash each validator self-delegates")
 	cmd.Flags().String("minimum-gas-prices", app.DefaultMinGasPrices, "minimum gas prices of every node")
 	cmd.Flags().Duration(flagTimeoutCommit, time.Second, "CometBFT timeout_commit (block time)")
+	cmd.Flags().Duration(flagVotingPeriod, time.Minute, "governance voting period (the expedited one is half)")
 	cmd.Flags().String(flagGenesisPatch, "", "JSON object merged into the app state, per module (e.g. short epochs for tests)")
 	return cmd
 }
@@ -121,12 +126,16 @@ func readTestnetArgs(cmd *cobra.Command) (testnetArgs, error) {
 	a.minGasPrices, _ = f.GetString("minimum-gas-prices")
 	a.timeoutCommit, _ = f.GetDuration(flagTimeoutCommit)
 	a.genesisPatch, _ = f.GetString(flagGenesisPatch)
+	a.votingPeriod, _ = f.GetDuration(flagVotingPeriod)
 
 	if a.validators < 1 || a.validators > 100 {
 		return a, fmt.Errorf("--%s must be between 1 and 100, got %d", flagValidators, a.validators)
 	}
 	if a.basePort < 1024 || a.basePort+a.validators*portsPerNode > 65535 {
 		return a, fmt.Errorf("--%s %d leaves no room for %d nodes", flagBasePort, a.basePort, a.validators)
+	}
+	if a.votingPeriod < 2*time.Second {
+		return a, fmt.Errorf("--%s must be at least 2s", flagVotingPeriod)
 	}
 	if a.timeoutCommit <= 0 {
 		return a, fmt.Errorf("--%s must be positive", flagTimeoutCommit)
@@ -254,6 +263,9 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 	if err := addGenesisAccounts(cdc, genesisState, accounts, balances); err != nil {
 		return err
 	}
+	if err := setVotingPeriod(cdc, genesisState, a.votingPeriod); err != nil {
+		return err
+	}
 	if a.genesisPatch != "" {
 		if err := patchGenesis(genesisState, a.genesisPatch); err != nil {
 			return fmt.Errorf("--%s: %w", flagGenesisPatch, err)
@@ -369,6 +381,20 @@ func addGenesisAccounts(cdc codec.JSONCodec, genesisState app.GenesisState, acco
 	}
 	bankGenesis.Balances = banktypes.SanitizeGenesisBalances(append(bankGenesis.Balances, balances...))
 	genesisState[banktypes.ModuleName], err = cdc.MarshalJSON(&bankGenesis)
+	return err
+}
+
+// setVotingPeriod shortens governance for local networks.
+func setVotingPeriod(cdc codec.JSONCodec, genesisState app.GenesisState, period time.Duration) error {
+	var gov govv1.GenesisState
+	if err := cdc.UnmarshalJSON(genesisState[govtypes.ModuleName], &gov); err != nil {
+		return err
+	}
+	expedited := period / 2
+	gov.Params.VotingPeriod = &period
+	gov.Params.ExpeditedVotingPeriod = &expedited
+	bz, err := cdc.MarshalJSON(&gov)
+	genesisState[govtypes.ModuleName] = bz
 	return err
 }
 

@@ -1,0 +1,243 @@
+// Package localnet drives scripts/localnet.sh from Go tests: it starts a
+// multi-process flashbackd network on 127.0.0.1, gives access to each node's
+// RPC, REST and CLI, and stops it when the test ends.
+package localnet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	"github.com/stretchr/testify/require"
+)
+
+// Options configure a Localnet.
+type Options struct {
+	// Validators is the number of validator nodes (N).
+	Validators int
+	// BasePort is the first port of node0 (each node uses 10).
+	BasePort int
+	// GenesisPatch is merged into the genesis app state.
+	GenesisPatch string
+	// Env adds environment variables for the script.
+	Env []string
+}
+
+// Localnet is a running network started by scripts/localnet.sh.
+type Localnet struct {
+	t       testing.TB
+	Dir     string
+	Bin     string
+	Root    string
+	opts    Options
+	stopped bool
+}
+
+// RepoRoot returns the repository root (where scripts/ lives).
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	require.True(t, ok)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Binary returns the flashbackd binary the tests run: $FLASHBACKD_BIN, else
+// build/flashbackd under the repository root.
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin := os.Getenv("FLASHBACKD_BIN")
+	if bin == "" {
+		bin = filepath.Join(RepoRoot(t), "build", "flashbackd")
+	}
+	_, err := os.Stat(bin)
+	require.NoError(t, err, "flashbackd binary not found; run `make build` or set FLASHBACKD_BIN")
+	return bin
+}
+
+// Start starts a network and registers its stop with t.Cleanup.
+func Start(t testing.TB, opts Options) *Localnet {
+	t.Helper()
+	if opts.Validators == 0 {
+		opts.Validators = 1
+	}
+	if opts.BasePort == 0 {
+		opts.BasePort = 27600
+	}
+	ln := &Localnet{t: t, Dir: t.TempDir(), Bin: Binary(t), Root: RepoRoot(t), opts: opts}
+	t.Cleanup(func() {
+		if !ln.stopped {
+			ln.Stop()
+		}
+		if t.Failed() {
+			ln.dumpLogs()
+		}
+	})
+	out, err := ln.script("start")
+	require.NoError(t, err, "localnet start failed:\n%s", out)
+	t.Logf("localnet started:\n%s", out)
+	return ln
+}
+
+func (ln *Localnet) script(action string) (string, error) {
+	cmd := exec.Command("bash", filepath.Join(ln.Root, "scripts", "localnet.sh"), action)
+	cmd.Env = append(os.Environ(),
+		fmt.Sprintf("N=%d", ln.opts.Validators),
+		"LOCALNET_DIR="+ln.Dir,
+		fmt.Sprintf("BASE_PORT=%d", ln.opts.BasePort),
+		"FLASHBACKD_BIN="+ln.Bin,
+		"GENESIS_PATCH="+ln.opts.GenesisPatch,
+	)
+	cmd.Env = append(cmd.Env, ln.opts.Env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Stop stops the network through the script and checks that every node exited.
+func (ln *Localnet) Stop() {
+	ln.t.Helper()
+	out, err := ln.script("stop")
+	require.NoError(ln.t, err, out)
+	ln.stopped = true
+}
+
+// StopNode stops one node (SIGTERM) and waits for it to exit.
+func (ln *Localnet) StopNode(i int) {
+	ln.t.Helper()
+	pid := ln.pid(i)
+	proc, err := os.FindProcess(pid)
+	require.NoError(ln.t, err)
+	require.NoError(ln.t, proc.Signal(os.Interrupt))
+	require.Eventually(ln.t, func() bool { return !ln.NodeRunning(i) }, 30*time.Second, 200*time.Millisecond)
+}
+
+// RestartNode starts a stopped node again on its existing home.
+func (ln *Localnet) RestartNode(i int) {
+	ln.t.Helper()
+	logFile, err := os.OpenFile(filepath.Join(ln.Dir, "logs", fmt.Sprintf("node%d.log", i)), os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(ln.t, err)
+	defer logFile.Close()
+	cmd := exec.Command(ln.Bin, "start", "--home", ln.Home(i))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	require.NoError(ln.t, cmd.Start())
+	require.NoError(ln.t, os.WriteFile(ln.pidFile(i), []byte(fmt.Sprint(cmd.Process.Pid)), 0o644))
+	go func() { _ = cmd.Wait() }()
+}
+
+func (ln *Localnet) pidFile(i int) string {
+	return filepath.Join(ln.Dir, "pids", fmt.Sprintf("node%d.pid", i))
+}
+
+func (ln *Localnet) pid(i int) int {
+	ln.t.Helper()
+	raw, err := os.ReadFile(ln.pidFile(i))
+	require.NoError(ln.t, err)
+	var pid int
+	_, err = fmt.Sscan(strings.TrimSpace(string(raw)), &pid)
+	require.NoError(ln.t, err)
+	return pid
+}
+
+// NodeRunning reports whether node i's process is alive.
+func (ln *Localnet) NodeRunning(i int) bool {
+	raw, err := os.ReadFile(ln.pidFile(i))
+	if err != nil {
+		return false
+	}
+	var pid int
+	if _, err := fmt.Sscan(strings.TrimSpace(string(raw)), &pid); err != nil {
+		return false
+	}
+	return exec.Command("kill", "-0", fmt.Sprint(pid)).Run() == nil
+}
+
+// Home returns node i's home directory.
+func (ln *Localnet) Home(i int) string {
+	return filepath.Join(ln.Dir, "homes", fmt.Sprintf("node%d", i))
+}
+
+func (ln *Localnet) port(i, offset int) int { return ln.opts.BasePort + 10*i + offset }
+
+// RPCAddr returns node i's CometBFT RPC address (tcp://...).
+func (ln *Localnet) RPCAddr(i int) string { return fmt.Sprintf("tcp://127.0.0.1:%d", ln.port(i, 1)) }
+
+// GRPCAddr returns node i's gRPC address.
+func (ln *Localnet) GRPCAddr(i int) string { return fmt.Sprintf("127.0.0.1:%d", ln.port(i, 2)) }
+
+// RESTAddr returns node i's REST base URL.
+func (ln *Localnet) RESTAddr(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", ln.port(i, 3)) }
+
+// RPC returns a CometBFT RPC client of node i.
+func (ln *Localnet) RPC(i int) *rpchttp.HTTP {
+	ln.t.Helper()
+	c, err := rpchttp.New(ln.RPCAddr(i), "/websocket")
+	require.NoError(ln.t, err)
+	return c
+}
+
+// Height returns node i's latest height, or 0 when it does not answer.
+func (ln *Localnet) Height(i int) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	st, err := ln.RPC(i).Status(ctx)
+	if err != nil {
+		return 0
+	}
+	return st.SyncInfo.LatestBlockHeight
+}
+
+// WaitForHeight waits until node i reaches height h.
+func (ln *Localnet) WaitForHeight(i int, h int64, timeout time.Duration) {
+	ln.t.Helper()
+	require.Eventually(ln.t, func() bool { return ln.Height(i) >= h }, timeout, 250*time.Millisecond,
+		"node%d did not reach height %d (at %d)", i, h, ln.Height(i))
+}
+
+// CLI runs a flashbackd command against node i and returns its stdout.
+func (ln *Localnet) CLI(i int, args ...string) (string, error) {
+	args = append(args, "--home", ln.Home(0), "--node", ln.RPCAddr(i))
+	cmd := exec.Command(ln.Bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if err != nil {
+		return stdout.String(), fmt.Errorf("flashbackd %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// GetJSON decodes a REST response of node i into out.
+func (ln *Localnet) GetJSON(i int, path string, out any) error {
+	resp, err := http.Get(ln.RESTAddr(i) + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+func (ln *Localnet) dumpLogs() {
+	for i := 0; i < ln.opts.Validators; i++ {
+		raw, err := os.ReadFile(filepath.Join(ln.Dir, "logs", fmt.Sprintf("node%d.log", i)))
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(string(raw), "\n")
+		if len(lines) > 40 {
+			lines = lines[len(lines)-40:]
+		}
+		ln.t.Logf("--- node%d log (tail) ---\n%s", i, strings.Join(lines, "\n"))
+	}
+}
