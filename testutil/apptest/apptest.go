@@ -47,6 +47,8 @@ type Options struct {
 // TestApp is a flashbackd app past genesis.
 type TestApp struct {
 	*app.App
+	db     dbm.DB
+	home   string
 	ValSet *cmttypes.ValidatorSet
 	// Height and Time are those of the last committed block.
 	Height int64
@@ -63,7 +65,8 @@ func Setup(t testing.TB, opts Options) *TestApp {
 	if db == nil {
 		db = dbm.NewMemDB()
 	}
-	a := app.New(log.NewNopLogger(), db, nil, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()),
+	home := t.TempDir()
+	a := app.New(log.NewNopLogger(), db, nil, true, simtestutil.NewAppOptionsWithFlagHome(home),
 		baseapp.SetChainID(ChainID))
 
 	valSet, err := simtestutil.CreateRandomValidatorSet()
@@ -95,7 +98,7 @@ func Setup(t testing.TB, opts Options) *TestApp {
 	})
 	require.NoError(t, err)
 
-	ta := &TestApp{App: a, ValSet: valSet, Time: GenesisTime, BlockTime: time.Second}
+	ta := &TestApp{App: a, db: db, home: home, ValSet: valSet, Time: GenesisTime, BlockTime: time.Second}
 	ta.NextBlock(t)
 	return ta
 }
@@ -103,19 +106,38 @@ func Setup(t testing.TB, opts Options) *TestApp {
 // NextBlock executes and commits the next block with the given transactions.
 func (a *TestApp) NextBlock(t testing.TB, txs ...[]byte) *abci.ResponseFinalizeBlock {
 	t.Helper()
-	a.Height++
-	a.Time = a.Time.Add(a.BlockTime)
+	res, err := a.TryNextBlock(txs...)
+	require.NoError(t, err)
+	return res
+}
+
+// TryNextBlock executes and commits the next block, returning FinalizeBlock's
+// error instead of failing the test (a halt, for example).
+func (a *TestApp) TryNextBlock(txs ...[]byte) (*abci.ResponseFinalizeBlock, error) {
 	res, err := a.FinalizeBlock(&abci.RequestFinalizeBlock{
-		Height:             a.Height,
-		Time:               a.Time,
+		Height:             a.Height + 1,
+		Time:               a.Time.Add(a.BlockTime),
 		Txs:                txs,
 		ProposerAddress:    a.ValSet.Proposer.Address,
 		NextValidatorsHash: a.ValSet.Hash(),
 	})
-	require.NoError(t, err)
-	_, err = a.Commit()
-	require.NoError(t, err)
-	return res
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.Commit(); err != nil {
+		return nil, err
+	}
+	a.Height++
+	a.Time = a.Time.Add(a.BlockTime)
+	return res, nil
+}
+
+// Restart builds a new app (as a restarted or upgraded binary would be) on
+// the same database and continues from the last committed block.
+func (a *TestApp) Restart(t testing.TB) {
+	t.Helper()
+	a.App = app.New(log.NewNopLogger(), a.db, nil, true, simtestutil.NewAppOptionsWithFlagHome(a.home),
+		baseapp.SetChainID(ChainID))
 }
 
 // Ctx returns a context on the committed state, as a query would see it.
