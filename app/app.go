@@ -300,7 +300,8 @@ func New(
 		appCodec, runtime.NewKVStoreService(keys[reputationtypes.StoreKey]), accCodec, govAuthority,
 	)
 	app.OrchestratorKeeper = orchestratorkeeper.NewKeeper(
-		appCodec, runtime.NewKVStoreService(keys[orchestratortypes.StoreKey]), accCodec, govAuthority,
+		appCodec, runtime.NewKVStoreService(keys[orchestratortypes.StoreKey]),
+		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, govAuthority,
 	)
 
 	// Epoch hooks: modules that act once per epoch register here.

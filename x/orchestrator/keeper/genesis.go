@@ -3,15 +3,105 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
-// InitGenesis writes a validated genesis state into the store.
+// InitGenesis writes a validated genesis state and rebuilds everything
+// derived from it: indexes, the due and unbonding queues, and the stats.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
 	}
-	return k.Params.Set(ctx, gs.Params)
+	if err := k.Params.Set(ctx, gs.Params); err != nil {
+		return err
+	}
+	if err := k.NextUnitID.Set(ctx, gs.NextUnitId); err != nil {
+		return err
+	}
+	if err := k.NextDealID.Set(ctx, gs.NextDealId); err != nil {
+		return err
+	}
+	stats := emptyStats()
+
+	certified := make(map[string]bool, len(gs.Providers))
+	for _, p := range gs.Providers {
+		acc := sdk.MustAccAddressFromBech32(p.Address)
+		if err := k.Providers.Set(ctx, acc, p); err != nil {
+			return err
+		}
+		certified[p.Address] = p.Certified
+		stats.Providers++
+		boolDelta(&stats.CertifiedProviders, false, p.Certified)
+		stats.BondsHeld = stats.BondsHeld.Add(p.Bond)
+		if p.Status == types.PROVIDER_STATUS_EXITING {
+			if err := k.UnbondingQueue.Set(ctx, collections.Join(p.UnbondingCompletesAt.Unix(), acc)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range gs.Consumers {
+		if err := k.Consumers.Set(ctx, sdk.MustAccAddressFromBech32(c.Address), c); err != nil {
+			return err
+		}
+		stats.Consumers++
+		boolDelta(&stats.VerifiedConsumers, false, c.Verified)
+	}
+	for _, u := range gs.DataUnits {
+		if err := k.DataUnits.Set(ctx, u.Id, u); err != nil {
+			return err
+		}
+		if err := k.UnitsByState.Set(ctx, collections.Join(int32(u.State), u.Id)); err != nil {
+			return err
+		}
+		stats.UnitsByState[u.State]++
+		stats.CapacityAllocatedGb += u.AllocatedGb
+		if u.State != types.DATA_UNIT_STATE_DECOMMISSIONED {
+			stats.CapacityOfferedGb += u.CapacityGb
+			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(u.Provider), u.Id)); err != nil {
+				return err
+			}
+		}
+		for _, key := range marketKeys(u, certified[u.Provider]) {
+			if err := k.MarketIndex.Set(ctx, key); err != nil {
+				return err
+			}
+		}
+		if w := u.Maintenance; w != nil {
+			if err := k.DueQueue.Set(ctx, dueKey(w.Start, types.DueMaintenanceStart, u.Id)); err != nil {
+				return err
+			}
+			if err := k.DueQueue.Set(ctx, dueKey(w.End, types.DueMaintenanceEnd, u.Id)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, d := range gs.Deals {
+		if err := k.Deals.Set(ctx, d.Id, d); err != nil {
+			return err
+		}
+		for _, err := range []error{
+			k.DealsByConsumer.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Consumer), d.Id)),
+			k.DealsByProvider.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Provider), d.Id)),
+			k.DealsByUnit.Set(ctx, collections.Join(d.UnitId, d.Id)),
+			k.DealsByState.Set(ctx, collections.Join(int32(d.State), d.Id)),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+		if d.DueAt != nil {
+			if err := k.DueQueue.Set(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil {
+				return err
+			}
+		}
+		stats.DealsByState[d.State]++
+		stats.EscrowHeld = stats.EscrowHeld.Add(d.Held())
+	}
+	return k.Stats.Set(ctx, stats)
 }
 
 // ExportGenesis reads the whole module state back into a genesis state.
@@ -20,5 +110,36 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &types.GenesisState{Params: params}, nil
+	gs := &types.GenesisState{Params: params}
+	if gs.NextUnitId, err = k.NextUnitID.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if gs.NextDealId, err = k.NextDealID.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.Providers.Walk(ctx, nil, func(_ sdk.AccAddress, p types.Provider) (bool, error) {
+		gs.Providers = append(gs.Providers, p)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Consumers.Walk(ctx, nil, func(_ sdk.AccAddress, c types.Consumer) (bool, error) {
+		gs.Consumers = append(gs.Consumers, c)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.DataUnits.Walk(ctx, nil, func(_ uint64, u types.DataUnit) (bool, error) {
+		gs.DataUnits = append(gs.DataUnits, u)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Deals.Walk(ctx, nil, func(_ uint64, d types.Deal) (bool, error) {
+		gs.Deals = append(gs.Deals, d)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	return gs, nil
 }

@@ -2,6 +2,7 @@
 package keeper
 
 import (
+	"context"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -19,6 +20,9 @@ import (
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
+	bank         types.BankKeeper
+	distr        types.DistributionKeeper
+	moduleAddr   sdk.AccAddress
 
 	// authority is the only address allowed to send MsgUpdateParams
 	// (the x/gov module account unless the app says otherwise).
@@ -26,25 +30,96 @@ type Keeper struct {
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
+
+	Providers collections.Map[sdk.AccAddress, types.Provider]
+	Consumers collections.Map[sdk.AccAddress, types.Consumer]
+
+	DataUnits  collections.Map[uint64, types.DataUnit]
+	NextUnitID collections.Sequence
+	// LiveUnitsByProvider lists each provider's units that are not
+	// DECOMMISSIONED (bounded by max_units_per_provider).
+	LiveUnitsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	// UnitsByState lists units by lifecycle state.
+	UnitsByState collections.KeySet[collections.Pair[int32, uint64]]
+	// MarketIndex holds (namespace, inverted rank, unit id) for every unit
+	// that takes new deals; see types.MarketNamespaces and types.MarketRank.
+	MarketIndex collections.KeySet[collections.Triple[string, uint64, uint64]]
+
+	Deals           collections.Map[uint64, types.Deal]
+	NextDealID      collections.Sequence
+	DealsByConsumer collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	DealsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	DealsByUnit     collections.KeySet[collections.Pair[uint64, uint64]]
+	DealsByState    collections.KeySet[collections.Pair[int32, uint64]]
+
+	// DueQueue holds (unix second, kind, id) of everything that must happen
+	// at a time without anyone sending a transaction: deal expiries, ends and
+	// overdrafts, maintenance starts and ends.
+	DueQueue collections.KeySet[collections.Triple[int64, int32, uint64]]
+	// UnbondingQueue holds (unix second, provider) of bonds due back.
+	UnbondingQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
+
+	// Stats are running totals, updated with every state change.
+	Stats collections.Item[types.Stats]
 }
 
-// NewKeeper builds the keeper. It panics on a malformed authority: that is a
-// wiring bug caught at start-up, never a runtime condition.
+// NewKeeper builds the keeper. It panics on a malformed authority or a
+// missing module account: those are wiring bugs caught at start-up.
 func NewKeeper(
 	cdc codec.BinaryCodec,
 	storeService corestore.KVStoreService,
-	addressCodec address.Codec,
+	accountKeeper types.AccountKeeper,
+	bankKeeper types.BankKeeper,
+	distrKeeper types.DistributionKeeper,
 	authority string,
 ) Keeper {
+	addressCodec := accountKeeper.AddressCodec()
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Sprintf("invalid x/%s authority address %q: %s", types.ModuleName, authority, err))
+	}
+	moduleAddr := accountKeeper.GetModuleAddress(types.ModuleName)
+	if moduleAddr == nil {
+		panic(fmt.Sprintf("the x/%s module account has not been set", types.ModuleName))
 	}
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		cdc:          cdc,
 		addressCodec: addressCodec,
+		bank:         bankKeeper,
+		distr:        distrKeeper,
+		moduleAddr:   moduleAddr,
 		authority:    authority,
-		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+
+		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Providers: collections.NewMap(sb, types.ProvidersKey, "providers", sdk.AccAddressKey, codec.CollValue[types.Provider](cdc)),
+		Consumers: collections.NewMap(sb, types.ConsumersKey, "consumers", sdk.AccAddressKey, codec.CollValue[types.Consumer](cdc)),
+
+		DataUnits:  collections.NewMap(sb, types.DataUnitsKey, "data_units", collections.Uint64Key, codec.CollValue[types.DataUnit](cdc)),
+		NextUnitID: collections.NewSequence(sb, types.NextUnitIDKey, "next_unit_id"),
+		LiveUnitsByProvider: collections.NewKeySet(sb, types.UnitsByProviderKey, "live_units_by_provider",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		UnitsByState: collections.NewKeySet(sb, types.UnitsByStateKey, "units_by_state",
+			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+		MarketIndex: collections.NewKeySet(sb, types.MarketIndexKey, "market_index",
+			collections.TripleKeyCodec(collections.StringKey, collections.Uint64Key, collections.Uint64Key)),
+
+		Deals:      collections.NewMap(sb, types.DealsKey, "deals", collections.Uint64Key, codec.CollValue[types.Deal](cdc)),
+		NextDealID: collections.NewSequence(sb, types.NextDealIDKey, "next_deal_id"),
+		DealsByConsumer: collections.NewKeySet(sb, types.DealsByConsumerKey, "deals_by_consumer",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		DealsByProvider: collections.NewKeySet(sb, types.DealsByProviderKey, "deals_by_provider",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		DealsByUnit: collections.NewKeySet(sb, types.DealsByUnitKey, "deals_by_unit",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
+		DealsByState: collections.NewKeySet(sb, types.DealsByStateKey, "deals_by_state",
+			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+
+		DueQueue: collections.NewKeySet(sb, types.DueQueueKey, "due_queue",
+			collections.TripleKeyCodec(collections.Int64Key, collections.Int32Key, collections.Uint64Key)),
+		UnbondingQueue: collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue",
+			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
+
+		Stats: collections.NewItem(sb, types.StatsKey, "stats", codec.CollValue[types.Stats](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -57,7 +132,15 @@ func NewKeeper(
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
+// ModuleAddress returns the module account that holds bonds and escrows.
+func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
+
 // Logger returns a module-scoped logger.
-func (k Keeper) Logger(ctx sdk.Context) log.Logger {
-	return ctx.Logger().With("module", "x/"+types.ModuleName)
+func (k Keeper) Logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
+}
+
+// params returns the current params; they always exist after genesis.
+func (k Keeper) params(ctx context.Context) (types.Params, error) {
+	return k.Params.Get(ctx)
 }

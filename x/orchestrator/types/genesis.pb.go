@@ -24,9 +24,17 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// GenesisState is the x/orchestrator genesis state.
+// GenesisState is the x/orchestrator genesis state. Indexes, the due queue
+// and the running stats are derived from it at InitGenesis.
 type GenesisState struct {
-	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	Params    Params     `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	Providers []Provider `protobuf:"bytes,2,rep,name=providers,proto3" json:"providers"`
+	Consumers []Consumer `protobuf:"bytes,3,rep,name=consumers,proto3" json:"consumers"`
+	DataUnits []DataUnit `protobuf:"bytes,4,rep,name=data_units,json=dataUnits,proto3" json:"data_units"`
+	Deals     []Deal     `protobuf:"bytes,5,rep,name=deals,proto3" json:"deals"`
+	// next_unit_id and next_deal_id are the next ids to assign.
+	NextUnitId uint64 `protobuf:"varint,6,opt,name=next_unit_id,json=nextUnitId,proto3" json:"next_unit_id,omitempty"`
+	NextDealId uint64 `protobuf:"varint,7,opt,name=next_deal_id,json=nextDealId,proto3" json:"next_deal_id,omitempty"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -69,6 +77,48 @@ func (m *GenesisState) GetParams() Params {
 	return Params{}
 }
 
+func (m *GenesisState) GetProviders() []Provider {
+	if m != nil {
+		return m.Providers
+	}
+	return nil
+}
+
+func (m *GenesisState) GetConsumers() []Consumer {
+	if m != nil {
+		return m.Consumers
+	}
+	return nil
+}
+
+func (m *GenesisState) GetDataUnits() []DataUnit {
+	if m != nil {
+		return m.DataUnits
+	}
+	return nil
+}
+
+func (m *GenesisState) GetDeals() []Deal {
+	if m != nil {
+		return m.Deals
+	}
+	return nil
+}
+
+func (m *GenesisState) GetNextUnitId() uint64 {
+	if m != nil {
+		return m.NextUnitId
+	}
+	return 0
+}
+
+func (m *GenesisState) GetNextDealId() uint64 {
+	if m != nil {
+		return m.NextDealId
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "flashback.orchestrator.v1.GenesisState")
 }
@@ -78,22 +128,32 @@ func init() {
 }
 
 var fileDescriptor_0e1537ffb3722799 = []byte{
-	// 226 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x4f, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0xce, 0x48, 0x2d, 0x2e, 0x29, 0x4a, 0x2c,
-	0xc9, 0x2f, 0xd2, 0x2f, 0x33, 0xd4, 0x4f, 0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28,
-	0xca, 0x2f, 0xc9, 0x17, 0x92, 0x84, 0x2b, 0xd4, 0x43, 0x56, 0xa8, 0x57, 0x66, 0x28, 0x25, 0x98,
-	0x98, 0x9b, 0x99, 0x97, 0xaf, 0x0f, 0x26, 0x21, 0xaa, 0xa5, 0xd4, 0x70, 0x1b, 0x5b, 0x90, 0x58,
-	0x94, 0x98, 0x0b, 0x35, 0x55, 0x4a, 0x24, 0x3d, 0x3f, 0x3d, 0x1f, 0xcc, 0xd4, 0x07, 0xb1, 0x20,
-	0xa2, 0x4a, 0x21, 0x5c, 0x3c, 0xee, 0x10, 0xcb, 0x83, 0x4b, 0x12, 0x4b, 0x52, 0x85, 0x5c, 0xb8,
-	0xd8, 0x20, 0xba, 0x24, 0x18, 0x15, 0x18, 0x35, 0xb8, 0x8d, 0x14, 0xf5, 0x70, 0x3a, 0x46, 0x2f,
-	0x00, 0xac, 0xd0, 0x89, 0xf3, 0xc4, 0x3d, 0x79, 0x86, 0x15, 0xcf, 0x37, 0x68, 0x31, 0x06, 0x41,
-	0xf5, 0x3a, 0x85, 0x9e, 0x78, 0x24, 0xc7, 0x78, 0xe1, 0x91, 0x1c, 0xe3, 0x83, 0x47, 0x72, 0x8c,
-	0x13, 0x1e, 0xcb, 0x31, 0x5c, 0x78, 0x2c, 0xc7, 0x70, 0xe3, 0xb1, 0x1c, 0x43, 0x94, 0x75, 0x7a,
-	0x66, 0x49, 0x46, 0x69, 0x92, 0x5e, 0x72, 0x7e, 0xae, 0x3e, 0xdc, 0xe4, 0xbc, 0xd4, 0x92, 0xf2,
-	0xfc, 0xa2, 0x6c, 0x84, 0x40, 0x8a, 0x7e, 0x05, 0xaa, 0x67, 0x4a, 0x2a, 0x0b, 0x52, 0x8b, 0x93,
-	0xd8, 0xc0, 0x6e, 0x36, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0xa9, 0xd8, 0x5e, 0x59, 0x4a, 0x01,
-	0x00, 0x00,
+	// 390 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x92, 0xbf, 0x6e, 0xea, 0x30,
+	0x14, 0x87, 0x93, 0xcb, 0x9f, 0x2b, 0x0c, 0xcb, 0x8d, 0xee, 0x90, 0xcb, 0x10, 0x72, 0xdb, 0xaa,
+	0x4d, 0x3b, 0x24, 0x82, 0x8e, 0x6c, 0x14, 0x89, 0xb2, 0x55, 0x54, 0x2c, 0x5d, 0x90, 0x49, 0xdc,
+	0x60, 0x41, 0x6c, 0x64, 0x1b, 0x4a, 0xdf, 0xa2, 0x8f, 0xd1, 0xb1, 0x7d, 0x0b, 0x46, 0xc6, 0x4e,
+	0x55, 0x05, 0x43, 0x5f, 0xa3, 0x72, 0x62, 0x42, 0x3b, 0x10, 0x96, 0xc8, 0x39, 0xfa, 0x7e, 0x9f,
+	0x4f, 0x72, 0x0e, 0x38, 0xbb, 0x9f, 0x40, 0x3e, 0x1a, 0x42, 0x7f, 0xec, 0x51, 0xe6, 0x8f, 0x10,
+	0x17, 0x0c, 0x0a, 0xca, 0xbc, 0x79, 0xdd, 0x0b, 0x11, 0x41, 0x1c, 0x73, 0x77, 0xca, 0xa8, 0xa0,
+	0xc6, 0xbf, 0x14, 0x74, 0xbf, 0x83, 0xee, 0xbc, 0x5e, 0xfd, 0x03, 0x23, 0x4c, 0xa8, 0x17, 0x3f,
+	0x13, 0xba, 0x7a, 0xbe, 0x5f, 0x1b, 0x40, 0x01, 0x07, 0x33, 0x82, 0x85, 0x42, 0x4f, 0x32, 0x50,
+	0x04, 0x27, 0x8a, 0x3a, 0xdd, 0x4f, 0x4d, 0x21, 0x83, 0x91, 0x6a, 0xb3, 0xea, 0x64, 0x70, 0x8c,
+	0xce, 0x71, 0x80, 0x98, 0x22, 0xff, 0x86, 0x34, 0xa4, 0xf1, 0xd1, 0x93, 0xa7, 0xa4, 0x7a, 0xf4,
+	0x9a, 0x03, 0x95, 0x4e, 0xf2, 0xe1, 0xb7, 0x02, 0x0a, 0x64, 0xb4, 0x41, 0x31, 0xb9, 0xc0, 0xd4,
+	0x6d, 0xdd, 0x29, 0x37, 0xfe, 0xbb, 0x7b, 0x7f, 0x84, 0x7b, 0x13, 0x83, 0xad, 0xd2, 0xf2, 0xbd,
+	0xa6, 0x3d, 0x7f, 0xbe, 0x5c, 0xe8, 0x3d, 0x95, 0x35, 0x3a, 0xa0, 0xb4, 0xbd, 0x9e, 0x9b, 0xbf,
+	0xec, 0x9c, 0x53, 0x6e, 0x1c, 0x67, 0x89, 0x14, 0xdb, 0xca, 0x4b, 0x55, 0x6f, 0x97, 0x95, 0x22,
+	0x9f, 0x12, 0x3e, 0x8b, 0xa4, 0x28, 0x77, 0x50, 0x74, 0xa5, 0xd8, 0xad, 0x28, 0xcd, 0x1a, 0xd7,
+	0x00, 0xa4, 0x93, 0xe0, 0x66, 0xfe, 0xa0, 0xa9, 0x0d, 0x05, 0xec, 0x13, 0x2c, 0xb6, 0xa6, 0x40,
+	0xbd, 0x73, 0xa3, 0x09, 0x0a, 0x72, 0x50, 0xdc, 0x2c, 0xc4, 0x92, 0x5a, 0x96, 0x04, 0xc1, 0x89,
+	0x12, 0x24, 0x19, 0xc3, 0x06, 0x15, 0x82, 0x16, 0x22, 0x6e, 0x63, 0x80, 0x03, 0xb3, 0x68, 0xeb,
+	0x4e, 0xbe, 0x07, 0x64, 0x4d, 0xda, 0xbb, 0x41, 0x4a, 0x48, 0x5e, 0x12, 0xbf, 0x77, 0x84, 0xd4,
+	0x75, 0x83, 0x56, 0x7f, 0xb9, 0xb6, 0xf4, 0xd5, 0xda, 0xd2, 0x3f, 0xd6, 0x96, 0xfe, 0xb4, 0xb1,
+	0xb4, 0xd5, 0xc6, 0xd2, 0xde, 0x36, 0x96, 0x76, 0xd7, 0x0c, 0xb1, 0x18, 0xcd, 0x86, 0xae, 0x4f,
+	0x23, 0x2f, 0xed, 0x8a, 0x20, 0xf1, 0x40, 0xd9, 0x78, 0x57, 0x08, 0xbc, 0xc5, 0xcf, 0x65, 0x11,
+	0x8f, 0x53, 0xc4, 0x87, 0xc5, 0x78, 0x23, 0x2e, 0xbf, 0x02, 0x00, 0x00, 0xff, 0xff, 0xd6, 0xf8,
+	0x41, 0xc8, 0x23, 0x03, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -116,6 +176,72 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.NextDealId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.NextDealId))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.NextUnitId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.NextUnitId))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Deals) > 0 {
+		for iNdEx := len(m.Deals) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Deals[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.DataUnits) > 0 {
+		for iNdEx := len(m.DataUnits) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.DataUnits[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Consumers) > 0 {
+		for iNdEx := len(m.Consumers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Consumers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.Providers) > 0 {
+		for iNdEx := len(m.Providers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Providers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
 	{
 		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -148,6 +274,36 @@ func (m *GenesisState) Size() (n int) {
 	_ = l
 	l = m.Params.Size()
 	n += 1 + l + sovGenesis(uint64(l))
+	if len(m.Providers) > 0 {
+		for _, e := range m.Providers {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Consumers) > 0 {
+		for _, e := range m.Consumers {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.DataUnits) > 0 {
+		for _, e := range m.DataUnits {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Deals) > 0 {
+		for _, e := range m.Deals {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if m.NextUnitId != 0 {
+		n += 1 + sovGenesis(uint64(m.NextUnitId))
+	}
+	if m.NextDealId != 0 {
+		n += 1 + sovGenesis(uint64(m.NextDealId))
+	}
 	return n
 }
 
@@ -219,6 +375,180 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Providers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Providers = append(m.Providers, Provider{})
+			if err := m.Providers[len(m.Providers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consumers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Consumers = append(m.Consumers, Consumer{})
+			if err := m.Consumers[len(m.Consumers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataUnits", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataUnits = append(m.DataUnits, DataUnit{})
+			if err := m.DataUnits[len(m.DataUnits)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deals", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Deals = append(m.Deals, Deal{})
+			if err := m.Deals[len(m.Deals)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextUnitId", wireType)
+			}
+			m.NextUnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextUnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextDealId", wireType)
+			}
+			m.NextDealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextDealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipGenesis(dAtA[iNdEx:])

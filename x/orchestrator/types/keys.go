@@ -13,5 +13,107 @@ const (
 // Collection prefixes. Each collection owns exactly one prefix; never reuse a
 // retired prefix.
 var (
-	ParamsKey = collections.NewPrefix(0)
+	ParamsKey          = collections.NewPrefix(0)
+	ProvidersKey       = collections.NewPrefix(1)
+	ConsumersKey       = collections.NewPrefix(2)
+	DataUnitsKey       = collections.NewPrefix(3)
+	NextUnitIDKey      = collections.NewPrefix(4)
+	UnitsByProviderKey = collections.NewPrefix(5)
+	UnitsByStateKey    = collections.NewPrefix(6)
+	MarketIndexKey     = collections.NewPrefix(7)
+	DealsKey           = collections.NewPrefix(8)
+	NextDealIDKey      = collections.NewPrefix(9)
+	DealsByConsumerKey = collections.NewPrefix(10)
+	DealsByProviderKey = collections.NewPrefix(11)
+	DealsByUnitKey     = collections.NewPrefix(12)
+	DealsByStateKey    = collections.NewPrefix(13)
+	DueQueueKey        = collections.NewPrefix(14)
+	StatsKey           = collections.NewPrefix(15)
+	UnbondingQueueKey  = collections.NewPrefix(16)
 )
+
+// DueKind says what a due-queue entry is for. The values are part of the
+// queue's keys: never renumber.
+type DueKind = int32
+
+const (
+	// DueDeal: a deal's request expiry, end, dry escrow or grace end (see Deal.due_at).
+	DueDeal DueKind = 1
+	// DueMaintenanceStart and DueMaintenanceEnd: a unit's maintenance window.
+	DueMaintenanceStart DueKind = 2
+	DueMaintenanceEnd   DueKind = 3
+)
+
+// DueKindName names a DueKind in events and logs.
+func DueKindName(k DueKind) string {
+	switch k {
+	case DueDeal:
+		return "deal"
+	case DueMaintenanceStart:
+		return "maintenance_start"
+	case DueMaintenanceEnd:
+		return "maintenance_end"
+	default:
+		return "unknown"
+	}
+}
+
+// Marketplace index namespaces: every unit that takes new deals has one
+// entry per namespace it matches, keyed (namespace, rank, unit id).
+const (
+	MarketAll       = "all"
+	marketRegion    = "region:"
+	marketCountry   = "country:"
+	marketAPI       = "api:"
+	marketCertified = "certified/"
+)
+
+// MarketNamespaces returns the index namespaces of a unit; certified units
+// are also listed under the certified/ variants.
+func MarketNamespaces(u DataUnit, certified bool) []string {
+	base := []string{
+		MarketAll,
+		marketRegion + u.Region,
+		marketCountry + u.Country,
+		marketAPI + u.Api.String(),
+	}
+	if !certified {
+		return base
+	}
+	out := make([]string, 0, 2*len(base))
+	out = append(out, base...)
+	for _, ns := range base {
+		out = append(out, marketCertified+ns)
+	}
+	return out
+}
+
+// MarketNamespaceFor returns the most selective namespace for a query.
+func MarketNamespaceFor(region, country string, api ApiCompatibility, certifiedOnly bool) string {
+	ns := MarketAll
+	switch {
+	case region != "":
+		ns = marketRegion + region
+	case country != "":
+		ns = marketCountry + country
+	case api != API_COMPATIBILITY_UNSPECIFIED:
+		ns = marketAPI + api.String()
+	}
+	if certifiedOnly {
+		ns = marketCertified + ns
+	}
+	return ns
+}
+
+// MarketRank is the ranking key of a unit: higher priority fee first, then
+// higher reputation. It is stored inverted so that ascending iteration
+// yields the best units first.
+func MarketRank(priorityFee uint64, reputation uint32) uint64 {
+	if priorityFee > MaxPriorityFee {
+		priorityFee = MaxPriorityFee
+	}
+	if reputation > 255 {
+		reputation = 255
+	}
+	return ^(priorityFee<<8 | uint64(reputation))
+}

@@ -12,27 +12,46 @@ import (
 // DefaultDenom is the base denom of FLASH.
 const DefaultDenom = "uflash"
 
-// Defaults, from the reference documents where they give a number.
+const day = 24 * time.Hour
+
+// Defaults, from the reference documents where they give a number; the
+// others are choices recorded in the README.
 var (
 	// DefaultMinProviderBond is 1,000 FLASH (docs: staking collateral).
 	DefaultMinProviderBond = sdk.NewCoin(DefaultDenom, sdkmath.NewInt(1_000_000_000))
 	// DefaultProviderUnbondingPeriod is 30 days (docs).
-	DefaultProviderUnbondingPeriod = 30 * 24 * time.Hour
+	DefaultProviderUnbondingPeriod = 30 * day
 	// DefaultPlatformFeeRate is 0.5 % (docs: platform fee when paid in FLASH).
 	DefaultPlatformFeeRate = sdkmath.LegacyNewDecWithPrec(5, 3)
-	// DefaultUnitSubmissionFee is 1 FLASH per data unit submitted. The docs name the
-	// fee but leave its amount to the chain.
+	// DefaultUnitSubmissionFee is 1 FLASH per data unit submitted.
 	DefaultUnitSubmissionFee = sdk.NewCoin(DefaultDenom, sdkmath.NewInt(1_000_000))
+	// DefaultMinPriorityFee is 0.01 FLASH (docs: a minimum of 0.01 USD).
+	DefaultMinPriorityFee = sdk.NewCoin(DefaultDenom, sdkmath.NewInt(10_000))
+	// DefaultProviderClosePenaltyRate is 10 % of the unbilled remainder.
+	DefaultProviderClosePenaltyRate = sdkmath.LegacyNewDecWithPrec(1, 1)
 )
 
 // DefaultParams returns the default module parameters.
 func DefaultParams() Params {
 	return Params{
-		MinProviderBond:         DefaultMinProviderBond,
-		ProviderUnbondingPeriod: DefaultProviderUnbondingPeriod,
-		PlatformFeeRate:         DefaultPlatformFeeRate,
-		UnitSubmissionFee:       DefaultUnitSubmissionFee,
-		Certifier:               "",
+		MinProviderBond:          DefaultMinProviderBond,
+		ProviderUnbondingPeriod:  DefaultProviderUnbondingPeriod,
+		PlatformFeeRate:          DefaultPlatformFeeRate,
+		UnitSubmissionFee:        DefaultUnitSubmissionFee,
+		Certifier:                "",
+		MinPriorityFee:           DefaultMinPriorityFee,
+		MaxUnitsPerProvider:      1000,
+		MinDealDuration:          time.Hour,
+		MaxDealDuration:          5 * 365 * day,
+		MinPrepaidPeriod:         30 * day,
+		DealRequestTtl:           3 * day,
+		OverdraftGracePeriod:     3 * day,
+		ConsumerCloseNotice:      day,
+		ProviderCloseNotice:      7 * day,
+		ProviderClosePenaltyRate: DefaultProviderClosePenaltyRate,
+		MaxMaintenanceDuration:   3 * day,
+		MaxMaintenanceLead:       30 * day,
+		MaxDuePerBlock:           200,
 	}
 }
 
@@ -42,23 +61,66 @@ func (p Params) Validate() error {
 	if err := validatePositiveCoin("min_provider_bond", p.MinProviderBond); err != nil {
 		return err
 	}
-	if p.ProviderUnbondingPeriod <= 0 {
-		return fmt.Errorf("provider_unbonding_period must be positive, got %s", p.ProviderUnbondingPeriod)
+	denom := p.MinProviderBond.Denom
+	if err := validateRate("platform_fee_rate", p.PlatformFeeRate, false); err != nil {
+		return err
 	}
-	if p.PlatformFeeRate.IsNil() || p.PlatformFeeRate.IsNegative() || p.PlatformFeeRate.GTE(sdkmath.LegacyOneDec()) {
-		return fmt.Errorf("platform_fee_rate must be in [0, 1), got %s", p.PlatformFeeRate)
+	if err := validateRate("provider_close_penalty_rate", p.ProviderClosePenaltyRate, true); err != nil {
+		return err
 	}
-	if err := p.UnitSubmissionFee.Validate(); err != nil {
-		return fmt.Errorf("unit_submission_fee: %w", err)
+	for _, c := range []struct {
+		name string
+		coin sdk.Coin
+	}{{"unit_submission_fee", p.UnitSubmissionFee}, {"min_priority_fee", p.MinPriorityFee}} {
+		if err := c.coin.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
+		}
+		if c.coin.Denom != denom {
+			return fmt.Errorf("%s denom %q must be the marketplace denom %q", c.name, c.coin.Denom, denom)
+		}
 	}
-	if p.UnitSubmissionFee.Denom != p.MinProviderBond.Denom {
-		return fmt.Errorf("unit_submission_fee denom %q must be the marketplace denom %q",
-			p.UnitSubmissionFee.Denom, p.MinProviderBond.Denom)
+	if !p.MinPriorityFee.IsPositive() {
+		return fmt.Errorf("min_priority_fee must be positive, got %s", p.MinPriorityFee)
+	}
+	if p.MinPriorityFee.Amount.GT(sdkmath.NewIntFromUint64(MaxPriorityFee)) {
+		return fmt.Errorf("min_priority_fee must be at most %d%s", MaxPriorityFee, denom)
 	}
 	if p.Certifier != "" {
 		if _, err := sdk.AccAddressFromBech32(p.Certifier); err != nil {
 			return fmt.Errorf("certifier must be empty or a valid address: %w", err)
 		}
+	}
+	if p.MaxUnitsPerProvider == 0 || p.MaxUnitsPerProvider > 100_000 {
+		return fmt.Errorf("max_units_per_provider must be in [1, 100000], got %d", p.MaxUnitsPerProvider)
+	}
+	durations := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"provider_unbonding_period", p.ProviderUnbondingPeriod},
+		{"min_deal_duration", p.MinDealDuration},
+		{"max_deal_duration", p.MaxDealDuration},
+		{"min_prepaid_period", p.MinPrepaidPeriod},
+		{"deal_request_ttl", p.DealRequestTtl},
+		{"overdraft_grace_period", p.OverdraftGracePeriod},
+		{"consumer_close_notice", p.ConsumerCloseNotice},
+		{"provider_close_notice", p.ProviderCloseNotice},
+		{"max_maintenance_duration", p.MaxMaintenanceDuration},
+		{"max_maintenance_lead", p.MaxMaintenanceLead},
+	}
+	for _, d := range durations {
+		if d.d < time.Second {
+			return fmt.Errorf("%s must be at least 1s, got %s", d.name, d.d)
+		}
+		if d.d > MaxParamDuration {
+			return fmt.Errorf("%s must be at most %s, got %s", d.name, MaxParamDuration, d.d)
+		}
+	}
+	if p.MinDealDuration > p.MaxDealDuration {
+		return fmt.Errorf("min_deal_duration %s exceeds max_deal_duration %s", p.MinDealDuration, p.MaxDealDuration)
+	}
+	if p.MaxDuePerBlock == 0 || p.MaxDuePerBlock > 10_000 {
+		return fmt.Errorf("max_due_per_block must be in [1, 10000], got %d", p.MaxDuePerBlock)
 	}
 	return nil
 }
@@ -66,12 +128,27 @@ func (p Params) Validate() error {
 // Denom is the denom of every marketplace amount: bonds, fees and payments.
 func (p Params) Denom() string { return p.MinProviderBond.Denom }
 
+// MaxParamDuration bounds every duration param (ten years).
+const MaxParamDuration = 10 * 365 * day
+
 func validatePositiveCoin(name string, c sdk.Coin) error {
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	if !c.IsPositive() {
 		return fmt.Errorf("%s must be positive, got %s", name, c)
+	}
+	return nil
+}
+
+// validateRate checks a rate in [0, 1), or [0, 1] when oneAllowed.
+func validateRate(name string, r sdkmath.LegacyDec, oneAllowed bool) error {
+	if r.IsNil() || r.IsNegative() || r.GT(sdkmath.LegacyOneDec()) || (!oneAllowed && r.Equal(sdkmath.LegacyOneDec())) {
+		upper := ")"
+		if oneAllowed {
+			upper = "]"
+		}
+		return fmt.Errorf("%s must be in [0, 1%s, got %s", name, upper, r)
 	}
 	return nil
 }

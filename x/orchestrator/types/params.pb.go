@@ -35,10 +35,10 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 // Every field is validated by Params.Validate; see x/orchestrator/README.md.
 type Params struct {
 	// min_provider_bond is the minimum collateral a provider locks to register
-	// (docs: 1,000 FLASH). Its denom is the denom of every marketplace payment.
+	// (docs: 1,000 FLASH). Its denom is the denom of every marketplace amount.
 	MinProviderBond types.Coin `protobuf:"bytes,1,opt,name=min_provider_bond,json=minProviderBond,proto3" json:"min_provider_bond"`
 	// provider_unbonding_period is how long an exiting provider's bond stays
-	// locked before it is returned (docs: 30 days).
+	// locked (and slashable) before it is returned (docs: 30 days).
 	ProviderUnbondingPeriod time.Duration `protobuf:"bytes,2,opt,name=provider_unbonding_period,json=providerUnbondingPeriod,proto3,stdduration" json:"provider_unbonding_period"`
 	// platform_fee_rate is the take rate on every payment released to a provider,
 	// sent to the community pool (docs: 0.5 % when paid in FLASH).
@@ -49,6 +49,42 @@ type Params struct {
 	// certifier is an address allowed to certify providers and verify consumers,
 	// besides the governance authority. Empty: governance only.
 	Certifier string `protobuf:"bytes,5,opt,name=certifier,proto3" json:"certifier,omitempty"`
+	// min_priority_fee is the smallest non-zero priority fee a provider may burn
+	// to rank a unit higher (docs: a minimum of 0.01 USD).
+	MinPriorityFee types.Coin `protobuf:"bytes,6,opt,name=min_priority_fee,json=minPriorityFee,proto3" json:"min_priority_fee"`
+	// max_units_per_provider bounds the data units a provider has outside
+	// DECOMMISSIONED, so that per-provider work stays bounded.
+	MaxUnitsPerProvider uint32 `protobuf:"varint,7,opt,name=max_units_per_provider,json=maxUnitsPerProvider,proto3" json:"max_units_per_provider,omitempty"`
+	// min_deal_duration and max_deal_duration bound a deal's term.
+	MinDealDuration time.Duration `protobuf:"bytes,8,opt,name=min_deal_duration,json=minDealDuration,proto3,stdduration" json:"min_deal_duration"`
+	MaxDealDuration time.Duration `protobuf:"bytes,9,opt,name=max_deal_duration,json=maxDealDuration,proto3,stdduration" json:"max_deal_duration"`
+	// min_prepaid_period: a deal request must deposit at least the cost of
+	// min(term, min_prepaid_period); the consumer tops up the rest while the
+	// deal runs.
+	MinPrepaidPeriod time.Duration `protobuf:"bytes,10,opt,name=min_prepaid_period,json=minPrepaidPeriod,proto3,stdduration" json:"min_prepaid_period"`
+	// deal_request_ttl is how long a provider has to accept or decline a request
+	// before it expires and the deposit is refunded in full.
+	DealRequestTtl time.Duration `protobuf:"bytes,11,opt,name=deal_request_ttl,json=dealRequestTtl,proto3,stdduration" json:"deal_request_ttl"`
+	// overdraft_grace_period is how long a deal whose escrow ran dry stays open
+	// waiting for a top-up before it closes for insufficient funds.
+	OverdraftGracePeriod time.Duration `protobuf:"bytes,12,opt,name=overdraft_grace_period,json=overdraftGracePeriod,proto3,stdduration" json:"overdraft_grace_period"`
+	// consumer_close_notice: a consumer's early close takes effect after this
+	// notice, billed as usual; the rest of the escrow is then refunded.
+	ConsumerCloseNotice time.Duration `protobuf:"bytes,13,opt,name=consumer_close_notice,json=consumerCloseNotice,proto3,stdduration" json:"consumer_close_notice"`
+	// provider_close_notice: a provider's early close takes effect after this
+	// notice so that the consumer can move its data.
+	ProviderCloseNotice time.Duration `protobuf:"bytes,14,opt,name=provider_close_notice,json=providerCloseNotice,proto3,stdduration" json:"provider_close_notice"`
+	// provider_close_penalty_rate is the share of the unbilled remainder of the
+	// term a provider pays from its bond to the consumer when it closes early.
+	ProviderClosePenaltyRate cosmossdk_io_math.LegacyDec `protobuf:"bytes,15,opt,name=provider_close_penalty_rate,json=providerClosePenaltyRate,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"provider_close_penalty_rate"`
+	// max_maintenance_duration bounds a maintenance window; max_maintenance_lead
+	// bounds how far ahead a window may be scheduled.
+	MaxMaintenanceDuration time.Duration `protobuf:"bytes,16,opt,name=max_maintenance_duration,json=maxMaintenanceDuration,proto3,stdduration" json:"max_maintenance_duration"`
+	MaxMaintenanceLead     time.Duration `protobuf:"bytes,17,opt,name=max_maintenance_lead,json=maxMaintenanceLead,proto3,stdduration" json:"max_maintenance_lead"`
+	// max_due_per_block caps the due-queue items (deal ends, expiries,
+	// maintenance starts and ends, bond returns) the end-block hook processes;
+	// the rest carries over to the next block.
+	MaxDuePerBlock uint32 `protobuf:"varint,18,opt,name=max_due_per_block,json=maxDuePerBlock,proto3" json:"max_due_per_block,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -112,6 +148,90 @@ func (m *Params) GetCertifier() string {
 	return ""
 }
 
+func (m *Params) GetMinPriorityFee() types.Coin {
+	if m != nil {
+		return m.MinPriorityFee
+	}
+	return types.Coin{}
+}
+
+func (m *Params) GetMaxUnitsPerProvider() uint32 {
+	if m != nil {
+		return m.MaxUnitsPerProvider
+	}
+	return 0
+}
+
+func (m *Params) GetMinDealDuration() time.Duration {
+	if m != nil {
+		return m.MinDealDuration
+	}
+	return 0
+}
+
+func (m *Params) GetMaxDealDuration() time.Duration {
+	if m != nil {
+		return m.MaxDealDuration
+	}
+	return 0
+}
+
+func (m *Params) GetMinPrepaidPeriod() time.Duration {
+	if m != nil {
+		return m.MinPrepaidPeriod
+	}
+	return 0
+}
+
+func (m *Params) GetDealRequestTtl() time.Duration {
+	if m != nil {
+		return m.DealRequestTtl
+	}
+	return 0
+}
+
+func (m *Params) GetOverdraftGracePeriod() time.Duration {
+	if m != nil {
+		return m.OverdraftGracePeriod
+	}
+	return 0
+}
+
+func (m *Params) GetConsumerCloseNotice() time.Duration {
+	if m != nil {
+		return m.ConsumerCloseNotice
+	}
+	return 0
+}
+
+func (m *Params) GetProviderCloseNotice() time.Duration {
+	if m != nil {
+		return m.ProviderCloseNotice
+	}
+	return 0
+}
+
+func (m *Params) GetMaxMaintenanceDuration() time.Duration {
+	if m != nil {
+		return m.MaxMaintenanceDuration
+	}
+	return 0
+}
+
+func (m *Params) GetMaxMaintenanceLead() time.Duration {
+	if m != nil {
+		return m.MaxMaintenanceLead
+	}
+	return 0
+}
+
+func (m *Params) GetMaxDuePerBlock() uint32 {
+	if m != nil {
+		return m.MaxDuePerBlock
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*Params)(nil), "flashback.orchestrator.v1.Params")
 }
@@ -121,38 +241,56 @@ func init() {
 }
 
 var fileDescriptor_090fd377f9c37f75 = []byte{
-	// 487 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x92, 0x31, 0x6f, 0xd3, 0x40,
-	0x14, 0x80, 0x63, 0x0a, 0x95, 0x62, 0x84, 0x50, 0xdc, 0x4a, 0x38, 0x45, 0x72, 0x2a, 0x06, 0x54,
-	0x55, 0xea, 0x9d, 0x02, 0x52, 0x07, 0x98, 0x30, 0x51, 0x27, 0x86, 0x28, 0xa5, 0x0b, 0x8b, 0x75,
-	0xf6, 0x3d, 0x3b, 0xa7, 0xc4, 0xf7, 0xac, 0xbb, 0x73, 0xa0, 0x7f, 0x81, 0x89, 0x91, 0x9f, 0xc0,
-	0xd8, 0xa1, 0x3f, 0xa2, 0x03, 0x43, 0xd5, 0x09, 0x31, 0x14, 0x94, 0x0c, 0xfd, 0x1b, 0xc8, 0xf6,
-	0x39, 0xa5, 0x63, 0x17, 0xcb, 0xef, 0xde, 0xbb, 0xef, 0xbe, 0xbb, 0xf7, 0xdc, 0x97, 0xe9, 0x9c,
-	0xe9, 0x69, 0xcc, 0x92, 0x19, 0x45, 0x95, 0x4c, 0x41, 0x1b, 0xc5, 0x0c, 0x2a, 0xba, 0x18, 0xd2,
-	0x82, 0x29, 0x96, 0x6b, 0x52, 0x28, 0x34, 0xe8, 0xf5, 0xd7, 0x75, 0xe4, 0xff, 0x3a, 0xb2, 0x18,
-	0xee, 0xf4, 0x58, 0x2e, 0x24, 0xd2, 0xfa, 0xdb, 0x54, 0xef, 0x04, 0x09, 0xea, 0x1c, 0x35, 0x8d,
-	0x99, 0x06, 0xba, 0x18, 0xc6, 0x60, 0xd8, 0x90, 0x26, 0x28, 0xa4, 0xcd, 0xf7, 0x9b, 0x7c, 0x54,
-	0x47, 0xb4, 0x09, 0x6c, 0x6a, 0x3b, 0xc3, 0x0c, 0x9b, 0xf5, 0xea, 0xaf, 0x05, 0x66, 0x88, 0xd9,
-	0x1c, 0x68, 0x1d, 0xc5, 0x65, 0x4a, 0x79, 0xa9, 0x98, 0x11, 0x68, 0x81, 0x2f, 0x7e, 0x6e, 0xb8,
-	0x9b, 0xe3, 0xda, 0xd7, 0x1b, 0xbb, 0xbd, 0x5c, 0xc8, 0x0a, 0xbd, 0x10, 0x1c, 0x54, 0x14, 0xa3,
-	0xe4, 0xbe, 0xb3, 0xeb, 0xec, 0x3d, 0x7e, 0xd5, 0x27, 0xf6, 0xa8, 0xca, 0x8b, 0x58, 0x2f, 0xf2,
-	0x1e, 0x85, 0x0c, 0xbb, 0x17, 0xd7, 0x83, 0xce, 0x8f, 0x9b, 0xb3, 0x7d, 0x67, 0xf2, 0x34, 0x17,
-	0x72, 0x6c, 0x77, 0x87, 0x28, 0xb9, 0xc7, 0xdd, 0xfe, 0x9a, 0x56, 0xca, 0x8a, 0x27, 0x64, 0x16,
-	0x15, 0xa0, 0x04, 0x72, 0xff, 0x81, 0x25, 0x37, 0x82, 0xa4, 0x15, 0x24, 0x23, 0x2b, 0x18, 0x3e,
-	0xa9, 0xc8, 0xdf, 0xff, 0x0c, 0x9c, 0x86, 0xfe, 0xac, 0x45, 0x9d, 0xb4, 0xa4, 0x71, 0x0d, 0xf2,
-	0x62, 0xb7, 0x57, 0xcc, 0x99, 0x49, 0x51, 0xe5, 0x51, 0x0a, 0x10, 0x29, 0x66, 0xc0, 0xdf, 0xd8,
-	0x75, 0xf6, 0xba, 0xe1, 0x61, 0x85, 0xf8, 0x7d, 0x3d, 0x78, 0xde, 0xe8, 0x6b, 0x3e, 0x23, 0x02,
-	0x69, 0xce, 0xcc, 0x94, 0x7c, 0x80, 0x8c, 0x25, 0xa7, 0x23, 0x48, 0xae, 0xce, 0x0f, 0x5c, 0x7b,
-	0xbb, 0x11, 0x24, 0xf6, 0x26, 0x2d, 0xf0, 0x08, 0x60, 0xc2, 0x0c, 0x78, 0x1f, 0xdd, 0xad, 0x52,
-	0x0a, 0x13, 0xe9, 0x32, 0xce, 0x85, 0xd6, 0x02, 0x65, 0x75, 0x94, 0xff, 0xf0, 0x1e, 0xaf, 0xd3,
-	0xab, 0x00, 0xc7, 0xeb, 0xfd, 0x47, 0x00, 0xde, 0xa1, 0xdb, 0x4d, 0x40, 0x19, 0x91, 0x0a, 0x50,
-	0xfe, 0xa3, 0xda, 0xd8, 0xbf, 0x3a, 0x3f, 0xd8, 0xb6, 0xb8, 0x77, 0x9c, 0x2b, 0xd0, 0xfa, 0xd8,
-	0x28, 0x21, 0xb3, 0xc9, 0x6d, 0xe9, 0x1b, 0xff, 0xeb, 0xcd, 0xd9, 0xfe, 0xd6, 0x9d, 0xb1, 0x6b,
-	0x7a, 0x18, 0x9e, 0x5c, 0x2c, 0x03, 0xe7, 0x72, 0x19, 0x38, 0x7f, 0x97, 0x81, 0xf3, 0x6d, 0x15,
-	0x74, 0x2e, 0x57, 0x41, 0xe7, 0xd7, 0x2a, 0xe8, 0x7c, 0x7a, 0x9b, 0x09, 0x33, 0x2d, 0x63, 0x92,
-	0x60, 0x4e, 0xd7, 0x23, 0x29, 0xc1, 0x7c, 0x46, 0x35, 0xbb, 0x5d, 0xe0, 0xf4, 0xcb, 0xdd, 0x71,
-	0x36, 0xa7, 0x05, 0xe8, 0x78, 0xb3, 0xee, 0xce, 0xeb, 0x7f, 0x01, 0x00, 0x00, 0xff, 0xff, 0xa6,
-	0xb3, 0xe0, 0xe1, 0xf5, 0x02, 0x00, 0x00,
+	// 779 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x95, 0x4f, 0x4f, 0xfb, 0x36,
+	0x18, 0xc7, 0x9b, 0xfd, 0x61, 0xab, 0x7f, 0x50, 0xda, 0xb4, 0x63, 0x29, 0x48, 0x05, 0xed, 0x30,
+	0x31, 0x24, 0x12, 0x75, 0x48, 0x1c, 0xb6, 0xd3, 0x4a, 0xc5, 0x2e, 0x0c, 0x55, 0x05, 0x76, 0x40,
+	0xd3, 0x22, 0x27, 0x79, 0x9a, 0x5a, 0x4d, 0xec, 0xce, 0x76, 0xba, 0xf6, 0x2d, 0xec, 0xb4, 0xe3,
+	0xde, 0xc1, 0x76, 0xe4, 0xc0, 0x8b, 0xe0, 0x88, 0x38, 0x4d, 0x3b, 0xb0, 0x09, 0x0e, 0xbc, 0x8d,
+	0xc9, 0xce, 0x9f, 0x52, 0x6e, 0xd1, 0xef, 0x12, 0xc5, 0x7e, 0xec, 0x8f, 0xbf, 0xf6, 0xf3, 0x7d,
+	0xf4, 0xa0, 0x2f, 0x47, 0x11, 0x16, 0x63, 0x0f, 0xfb, 0x13, 0x87, 0x71, 0x7f, 0x0c, 0x42, 0x72,
+	0x2c, 0x19, 0x77, 0x66, 0x5d, 0x67, 0x8a, 0x39, 0x8e, 0x85, 0x3d, 0xe5, 0x4c, 0x32, 0xb3, 0x5d,
+	0xac, 0xb3, 0x5f, 0xaf, 0xb3, 0x67, 0xdd, 0xed, 0x06, 0x8e, 0x09, 0x65, 0x8e, 0xfe, 0xa6, 0xab,
+	0xb7, 0x3b, 0x3e, 0x13, 0x31, 0x13, 0x8e, 0x87, 0x05, 0x38, 0xb3, 0xae, 0x07, 0x12, 0x77, 0x1d,
+	0x9f, 0x11, 0x9a, 0xc5, 0xdb, 0x69, 0xdc, 0xd5, 0x23, 0x27, 0x1d, 0x64, 0xa1, 0x56, 0xc8, 0x42,
+	0x96, 0xce, 0xab, 0xbf, 0x1c, 0x18, 0x32, 0x16, 0x46, 0xe0, 0xe8, 0x91, 0x97, 0x8c, 0x9c, 0x20,
+	0xe1, 0x58, 0x12, 0x96, 0x01, 0xbf, 0xf8, 0x73, 0x1d, 0xad, 0x0d, 0xb4, 0x5e, 0x73, 0x80, 0x1a,
+	0x31, 0xa1, 0x0a, 0x3d, 0x23, 0x01, 0x70, 0xd7, 0x63, 0x34, 0xb0, 0x8c, 0x3d, 0x63, 0xff, 0xdd,
+	0xd7, 0x6d, 0x3b, 0x3b, 0x4a, 0xe9, 0xb2, 0x33, 0x5d, 0xf6, 0x09, 0x23, 0xb4, 0x57, 0xbd, 0x7b,
+	0xdc, 0xad, 0xfc, 0xf5, 0x72, 0x73, 0x60, 0x0c, 0x37, 0x63, 0x42, 0x07, 0xd9, 0xee, 0x1e, 0xa3,
+	0x81, 0x19, 0xa0, 0x76, 0x41, 0x4b, 0xa8, 0xe2, 0x11, 0x1a, 0xba, 0x53, 0xe0, 0x84, 0x05, 0xd6,
+	0x07, 0x19, 0x39, 0x15, 0x68, 0xe7, 0x02, 0xed, 0x7e, 0x26, 0xb0, 0xb7, 0xa1, 0xc8, 0x7f, 0xfc,
+	0xbb, 0x6b, 0xa4, 0xf4, 0xcf, 0x73, 0xd4, 0x55, 0x4e, 0x1a, 0x68, 0x90, 0xe9, 0xa1, 0xc6, 0x34,
+	0xc2, 0x72, 0xc4, 0x78, 0xec, 0x8e, 0x00, 0x5c, 0x8e, 0x25, 0x58, 0x1f, 0xee, 0x19, 0xfb, 0xd5,
+	0xde, 0xb1, 0x42, 0xfc, 0xf3, 0xb8, 0xbb, 0x93, 0xca, 0x17, 0xc1, 0xc4, 0x26, 0xcc, 0x89, 0xb1,
+	0x1c, 0xdb, 0x67, 0x10, 0x62, 0x7f, 0xd1, 0x07, 0xff, 0xe1, 0xf6, 0x10, 0x65, 0xb7, 0xeb, 0x83,
+	0x9f, 0xdd, 0x24, 0x07, 0x9e, 0x02, 0x0c, 0xb1, 0x04, 0xf3, 0x12, 0x35, 0x13, 0x4a, 0xa4, 0x2b,
+	0x12, 0x2f, 0x26, 0x42, 0x10, 0x46, 0xd5, 0x51, 0xd6, 0x47, 0x25, 0x5e, 0xa7, 0xa1, 0x00, 0x17,
+	0xc5, 0xfe, 0x53, 0x00, 0xf3, 0x18, 0x55, 0x7d, 0xe0, 0x92, 0x8c, 0x08, 0x70, 0xeb, 0x63, 0xad,
+	0xd8, 0x7a, 0xb8, 0x3d, 0x6c, 0x65, 0xb8, 0xef, 0x82, 0x80, 0x83, 0x10, 0x17, 0x92, 0x13, 0x1a,
+	0x0e, 0x97, 0x4b, 0xcd, 0x73, 0x54, 0x4f, 0x33, 0x45, 0x18, 0x27, 0x72, 0xa1, 0xa5, 0xac, 0x95,
+	0x90, 0x52, 0xd3, 0x89, 0x4a, 0x37, 0x2b, 0x1d, 0x47, 0x68, 0x2b, 0xc6, 0x73, 0x57, 0x09, 0x14,
+	0x2a, 0x3d, 0x85, 0x07, 0xac, 0x4f, 0xf6, 0x8c, 0xfd, 0x8d, 0x61, 0x33, 0xc6, 0xf3, 0x2b, 0x15,
+	0x1c, 0x00, 0xcf, 0x13, 0x6c, 0x5e, 0xa6, 0x76, 0x09, 0x00, 0x47, 0x6e, 0x6e, 0x2a, 0xeb, 0xd3,
+	0x92, 0x49, 0x55, 0x96, 0xe9, 0x03, 0x8e, 0xf2, 0xb8, 0xa6, 0xe2, 0xf9, 0x1b, 0x6a, 0xb5, 0x34,
+	0x15, 0xcf, 0x57, 0xa8, 0x3f, 0x22, 0x33, 0x7d, 0x30, 0x98, 0x62, 0x12, 0xe4, 0x0e, 0x44, 0x25,
+	0xb1, 0x75, 0xfd, 0x6c, 0x1a, 0x91, 0x59, 0x6f, 0x88, 0xea, 0x5a, 0x29, 0x87, 0x5f, 0x12, 0x10,
+	0xd2, 0x95, 0x32, 0xb2, 0xde, 0x95, 0xa4, 0xd6, 0x14, 0x61, 0x98, 0x02, 0x2e, 0x65, 0x64, 0xfe,
+	0x8c, 0xb6, 0xd8, 0x0c, 0x78, 0xc0, 0xf1, 0x48, 0xba, 0x21, 0xc7, 0x3e, 0xe4, 0x7a, 0xd7, 0x4b,
+	0x92, 0x5b, 0x05, 0xe7, 0x7b, 0x85, 0xc9, 0x34, 0xff, 0x84, 0x3e, 0xf3, 0x19, 0x15, 0x49, 0x0c,
+	0xdc, 0xf5, 0x23, 0x26, 0xc0, 0xa5, 0x4c, 0x12, 0x1f, 0xac, 0x8d, 0x92, 0xf8, 0x66, 0x8e, 0x39,
+	0x51, 0x94, 0x73, 0x0d, 0x51, 0xf4, 0xa2, 0xe4, 0x57, 0xe8, 0xb5, 0xb2, 0xf4, 0x1c, 0xf3, 0x9a,
+	0x9e, 0xa0, 0x9d, 0x37, 0xf4, 0x29, 0x50, 0x1c, 0xc9, 0x45, 0x5a, 0xf4, 0x9b, 0xef, 0x55, 0xf4,
+	0xd6, 0xca, 0x89, 0x83, 0x14, 0xac, 0xab, 0xdf, 0x43, 0x96, 0x32, 0x65, 0x8c, 0x09, 0x95, 0x40,
+	0x31, 0xf5, 0x61, 0xe9, 0xcd, 0x7a, 0xc9, 0x7b, 0xa9, 0x4a, 0xfb, 0x61, 0x09, 0x2a, 0x2c, 0x7a,
+	0x8d, 0x5a, 0x6f, 0xcf, 0x88, 0x00, 0x07, 0x56, 0xa3, 0x24, 0xdf, 0x5c, 0xe5, 0x9f, 0x01, 0x0e,
+	0xcc, 0xaf, 0xb2, 0xa2, 0x4a, 0xb4, 0x95, 0x5c, 0x2f, 0x62, 0xfe, 0xc4, 0x32, 0x75, 0x69, 0xd7,
+	0x54, 0xa9, 0x24, 0xca, 0x1b, 0x3d, 0x35, 0xfb, 0x8d, 0xf5, 0xdb, 0xcb, 0xcd, 0x41, 0x73, 0xa5,
+	0xa3, 0xa5, 0xed, 0xa1, 0x77, 0x75, 0xf7, 0xd4, 0x31, 0xee, 0x9f, 0x3a, 0xc6, 0x7f, 0x4f, 0x1d,
+	0xe3, 0xf7, 0xe7, 0x4e, 0xe5, 0xfe, 0xb9, 0x53, 0xf9, 0xfb, 0xb9, 0x53, 0xb9, 0xfe, 0x36, 0x24,
+	0x72, 0x9c, 0x78, 0xb6, 0xcf, 0x62, 0xa7, 0xe8, 0x76, 0x14, 0xe4, 0xaf, 0x8c, 0x4f, 0x96, 0x13,
+	0x81, 0x33, 0x5f, 0xed, 0x94, 0x72, 0x31, 0x05, 0xe1, 0xad, 0xe9, 0x1b, 0x1d, 0xfd, 0x1f, 0x00,
+	0x00, 0xff, 0xff, 0x1e, 0x07, 0x91, 0x06, 0x50, 0x07, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -175,6 +313,114 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MaxDuePerBlock != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MaxDuePerBlock))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x90
+	}
+	n1, err1 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.MaxMaintenanceLead, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MaxMaintenanceLead):])
+	if err1 != nil {
+		return 0, err1
+	}
+	i -= n1
+	i = encodeVarintParams(dAtA, i, uint64(n1))
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0x8a
+	n2, err2 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.MaxMaintenanceDuration, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MaxMaintenanceDuration):])
+	if err2 != nil {
+		return 0, err2
+	}
+	i -= n2
+	i = encodeVarintParams(dAtA, i, uint64(n2))
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0x82
+	{
+		size := m.ProviderClosePenaltyRate.Size()
+		i -= size
+		if _, err := m.ProviderClosePenaltyRate.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintParams(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x7a
+	n3, err3 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.ProviderCloseNotice, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ProviderCloseNotice):])
+	if err3 != nil {
+		return 0, err3
+	}
+	i -= n3
+	i = encodeVarintParams(dAtA, i, uint64(n3))
+	i--
+	dAtA[i] = 0x72
+	n4, err4 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.ConsumerCloseNotice, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ConsumerCloseNotice):])
+	if err4 != nil {
+		return 0, err4
+	}
+	i -= n4
+	i = encodeVarintParams(dAtA, i, uint64(n4))
+	i--
+	dAtA[i] = 0x6a
+	n5, err5 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.OverdraftGracePeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.OverdraftGracePeriod):])
+	if err5 != nil {
+		return 0, err5
+	}
+	i -= n5
+	i = encodeVarintParams(dAtA, i, uint64(n5))
+	i--
+	dAtA[i] = 0x62
+	n6, err6 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.DealRequestTtl, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.DealRequestTtl):])
+	if err6 != nil {
+		return 0, err6
+	}
+	i -= n6
+	i = encodeVarintParams(dAtA, i, uint64(n6))
+	i--
+	dAtA[i] = 0x5a
+	n7, err7 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.MinPrepaidPeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MinPrepaidPeriod):])
+	if err7 != nil {
+		return 0, err7
+	}
+	i -= n7
+	i = encodeVarintParams(dAtA, i, uint64(n7))
+	i--
+	dAtA[i] = 0x52
+	n8, err8 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.MaxDealDuration, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MaxDealDuration):])
+	if err8 != nil {
+		return 0, err8
+	}
+	i -= n8
+	i = encodeVarintParams(dAtA, i, uint64(n8))
+	i--
+	dAtA[i] = 0x4a
+	n9, err9 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.MinDealDuration, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MinDealDuration):])
+	if err9 != nil {
+		return 0, err9
+	}
+	i -= n9
+	i = encodeVarintParams(dAtA, i, uint64(n9))
+	i--
+	dAtA[i] = 0x42
+	if m.MaxUnitsPerProvider != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MaxUnitsPerProvider))
+		i--
+		dAtA[i] = 0x38
+	}
+	{
+		size, err := m.MinPriorityFee.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintParams(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
 	if len(m.Certifier) > 0 {
 		i -= len(m.Certifier)
 		copy(dAtA[i:], m.Certifier)
@@ -202,12 +448,12 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0x1a
-	n2, err2 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.ProviderUnbondingPeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ProviderUnbondingPeriod):])
-	if err2 != nil {
-		return 0, err2
+	n12, err12 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.ProviderUnbondingPeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ProviderUnbondingPeriod):])
+	if err12 != nil {
+		return 0, err12
 	}
-	i -= n2
-	i = encodeVarintParams(dAtA, i, uint64(n2))
+	i -= n12
+	i = encodeVarintParams(dAtA, i, uint64(n12))
 	i--
 	dAtA[i] = 0x12
 	{
@@ -251,6 +497,34 @@ func (m *Params) Size() (n int) {
 	l = len(m.Certifier)
 	if l > 0 {
 		n += 1 + l + sovParams(uint64(l))
+	}
+	l = m.MinPriorityFee.Size()
+	n += 1 + l + sovParams(uint64(l))
+	if m.MaxUnitsPerProvider != 0 {
+		n += 1 + sovParams(uint64(m.MaxUnitsPerProvider))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MinDealDuration)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MaxDealDuration)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MinPrepaidPeriod)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.DealRequestTtl)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.OverdraftGracePeriod)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ConsumerCloseNotice)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ProviderCloseNotice)
+	n += 1 + l + sovParams(uint64(l))
+	l = m.ProviderClosePenaltyRate.Size()
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MaxMaintenanceDuration)
+	n += 2 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.MaxMaintenanceLead)
+	n += 2 + l + sovParams(uint64(l))
+	if m.MaxDuePerBlock != 0 {
+		n += 2 + sovParams(uint64(m.MaxDuePerBlock))
 	}
 	return n
 }
@@ -455,6 +729,408 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 			}
 			m.Certifier = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinPriorityFee", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.MinPriorityFee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxUnitsPerProvider", wireType)
+			}
+			m.MaxUnitsPerProvider = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxUnitsPerProvider |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinDealDuration", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.MinDealDuration, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxDealDuration", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.MaxDealDuration, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinPrepaidPeriod", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.MinPrepaidPeriod, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealRequestTtl", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.DealRequestTtl, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OverdraftGracePeriod", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.OverdraftGracePeriod, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerCloseNotice", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.ConsumerCloseNotice, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 14:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProviderCloseNotice", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.ProviderCloseNotice, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProviderClosePenaltyRate", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ProviderClosePenaltyRate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 16:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxMaintenanceDuration", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.MaxMaintenanceDuration, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 17:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxMaintenanceLead", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.MaxMaintenanceLead, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 18:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxDuePerBlock", wireType)
+			}
+			m.MaxDuePerBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxDuePerBlock |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipParams(dAtA[iNdEx:])

@@ -5,24 +5,31 @@ package types
 
 import (
 	context "context"
+	cosmossdk_io_math "cosmossdk.io/math"
 	fmt "fmt"
+	_ "github.com/cosmos/cosmos-proto"
+	query "github.com/cosmos/cosmos-sdk/types/query"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
+	github_com_cosmos_gogoproto_types "github.com/cosmos/gogoproto/types"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
+	_ "google.golang.org/protobuf/types/known/timestamppb"
 	io "io"
 	math "math"
 	math_bits "math/bits"
+	time "time"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.
 var _ = proto.Marshal
 var _ = fmt.Errorf
 var _ = math.Inf
+var _ = time.Kitchen
 
 // This is a compile-time assertion to ensure that this generated file
 // is compatible with the proto package it is being compiled against.
@@ -110,9 +117,915 @@ func (m *QueryParamsResponse) GetParams() Params {
 	return Params{}
 }
 
+type QueryProviderRequest struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+}
+
+func (m *QueryProviderRequest) Reset()         { *m = QueryProviderRequest{} }
+func (m *QueryProviderRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryProviderRequest) ProtoMessage()    {}
+func (*QueryProviderRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{2}
+}
+func (m *QueryProviderRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProviderRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProviderRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProviderRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProviderRequest.Merge(m, src)
+}
+func (m *QueryProviderRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProviderRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProviderRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProviderRequest proto.InternalMessageInfo
+
+func (m *QueryProviderRequest) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+type QueryProviderResponse struct {
+	Provider Provider `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider"`
+}
+
+func (m *QueryProviderResponse) Reset()         { *m = QueryProviderResponse{} }
+func (m *QueryProviderResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryProviderResponse) ProtoMessage()    {}
+func (*QueryProviderResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{3}
+}
+func (m *QueryProviderResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProviderResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProviderResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProviderResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProviderResponse.Merge(m, src)
+}
+func (m *QueryProviderResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProviderResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProviderResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProviderResponse proto.InternalMessageInfo
+
+func (m *QueryProviderResponse) GetProvider() Provider {
+	if m != nil {
+		return m.Provider
+	}
+	return Provider{}
+}
+
+type QueryProvidersRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryProvidersRequest) Reset()         { *m = QueryProvidersRequest{} }
+func (m *QueryProvidersRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryProvidersRequest) ProtoMessage()    {}
+func (*QueryProvidersRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{4}
+}
+func (m *QueryProvidersRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProvidersRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProvidersRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProvidersRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProvidersRequest.Merge(m, src)
+}
+func (m *QueryProvidersRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProvidersRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProvidersRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProvidersRequest proto.InternalMessageInfo
+
+func (m *QueryProvidersRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryProvidersResponse struct {
+	Providers  []Provider          `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryProvidersResponse) Reset()         { *m = QueryProvidersResponse{} }
+func (m *QueryProvidersResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryProvidersResponse) ProtoMessage()    {}
+func (*QueryProvidersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{5}
+}
+func (m *QueryProvidersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProvidersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProvidersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProvidersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProvidersResponse.Merge(m, src)
+}
+func (m *QueryProvidersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProvidersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProvidersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProvidersResponse proto.InternalMessageInfo
+
+func (m *QueryProvidersResponse) GetProviders() []Provider {
+	if m != nil {
+		return m.Providers
+	}
+	return nil
+}
+
+func (m *QueryProvidersResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryConsumerRequest struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+}
+
+func (m *QueryConsumerRequest) Reset()         { *m = QueryConsumerRequest{} }
+func (m *QueryConsumerRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryConsumerRequest) ProtoMessage()    {}
+func (*QueryConsumerRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{6}
+}
+func (m *QueryConsumerRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryConsumerRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryConsumerRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryConsumerRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryConsumerRequest.Merge(m, src)
+}
+func (m *QueryConsumerRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryConsumerRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryConsumerRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryConsumerRequest proto.InternalMessageInfo
+
+func (m *QueryConsumerRequest) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+type QueryConsumerResponse struct {
+	Consumer Consumer `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer"`
+}
+
+func (m *QueryConsumerResponse) Reset()         { *m = QueryConsumerResponse{} }
+func (m *QueryConsumerResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryConsumerResponse) ProtoMessage()    {}
+func (*QueryConsumerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{7}
+}
+func (m *QueryConsumerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryConsumerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryConsumerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryConsumerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryConsumerResponse.Merge(m, src)
+}
+func (m *QueryConsumerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryConsumerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryConsumerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryConsumerResponse proto.InternalMessageInfo
+
+func (m *QueryConsumerResponse) GetConsumer() Consumer {
+	if m != nil {
+		return m.Consumer
+	}
+	return Consumer{}
+}
+
+type QueryDataUnitRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryDataUnitRequest) Reset()         { *m = QueryDataUnitRequest{} }
+func (m *QueryDataUnitRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDataUnitRequest) ProtoMessage()    {}
+func (*QueryDataUnitRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{8}
+}
+func (m *QueryDataUnitRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDataUnitRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDataUnitRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDataUnitRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDataUnitRequest.Merge(m, src)
+}
+func (m *QueryDataUnitRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDataUnitRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDataUnitRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDataUnitRequest proto.InternalMessageInfo
+
+func (m *QueryDataUnitRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+type QueryDataUnitResponse struct {
+	DataUnit DataUnit `protobuf:"bytes,1,opt,name=data_unit,json=dataUnit,proto3" json:"data_unit"`
+}
+
+func (m *QueryDataUnitResponse) Reset()         { *m = QueryDataUnitResponse{} }
+func (m *QueryDataUnitResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDataUnitResponse) ProtoMessage()    {}
+func (*QueryDataUnitResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{9}
+}
+func (m *QueryDataUnitResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDataUnitResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDataUnitResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDataUnitResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDataUnitResponse.Merge(m, src)
+}
+func (m *QueryDataUnitResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDataUnitResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDataUnitResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDataUnitResponse proto.InternalMessageInfo
+
+func (m *QueryDataUnitResponse) GetDataUnit() DataUnit {
+	if m != nil {
+		return m.DataUnit
+	}
+	return DataUnit{}
+}
+
+// QueryDataUnitsRequest filters the marketplace. Every filter is optional.
+// Without `state`, or with a state that takes new deals (AVAILABLE,
+// RESERVED, IN_USE), the result is ranked by priority fee then reputation;
+// with MAINTENANCE, DECOMMISSIONING or DECOMMISSIONED it lists those units by
+// id. Pagination is by key only (pagination.key / next_key).
+type QueryDataUnitsRequest struct {
+	Region    string           `protobuf:"bytes,1,opt,name=region,proto3" json:"region,omitempty"`
+	Country   string           `protobuf:"bytes,2,opt,name=country,proto3" json:"country,omitempty"`
+	Api       ApiCompatibility `protobuf:"varint,3,opt,name=api,proto3,enum=flashback.orchestrator.v1.ApiCompatibility" json:"api,omitempty"`
+	MinFreeGb uint64           `protobuf:"varint,4,opt,name=min_free_gb,json=minFreeGb,proto3" json:"min_free_gb,omitempty"`
+	// max_price is the highest price_per_gb_month (uflash), empty for any.
+	MaxPrice      string             `protobuf:"bytes,5,opt,name=max_price,json=maxPrice,proto3" json:"max_price,omitempty"`
+	CertifiedOnly bool               `protobuf:"varint,6,opt,name=certified_only,json=certifiedOnly,proto3" json:"certified_only,omitempty"`
+	State         DataUnitState      `protobuf:"varint,7,opt,name=state,proto3,enum=flashback.orchestrator.v1.DataUnitState" json:"state,omitempty"`
+	Pagination    *query.PageRequest `protobuf:"bytes,8,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDataUnitsRequest) Reset()         { *m = QueryDataUnitsRequest{} }
+func (m *QueryDataUnitsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDataUnitsRequest) ProtoMessage()    {}
+func (*QueryDataUnitsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{10}
+}
+func (m *QueryDataUnitsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDataUnitsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDataUnitsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDataUnitsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDataUnitsRequest.Merge(m, src)
+}
+func (m *QueryDataUnitsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDataUnitsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDataUnitsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDataUnitsRequest proto.InternalMessageInfo
+
+func (m *QueryDataUnitsRequest) GetRegion() string {
+	if m != nil {
+		return m.Region
+	}
+	return ""
+}
+
+func (m *QueryDataUnitsRequest) GetCountry() string {
+	if m != nil {
+		return m.Country
+	}
+	return ""
+}
+
+func (m *QueryDataUnitsRequest) GetApi() ApiCompatibility {
+	if m != nil {
+		return m.Api
+	}
+	return API_COMPATIBILITY_UNSPECIFIED
+}
+
+func (m *QueryDataUnitsRequest) GetMinFreeGb() uint64 {
+	if m != nil {
+		return m.MinFreeGb
+	}
+	return 0
+}
+
+func (m *QueryDataUnitsRequest) GetMaxPrice() string {
+	if m != nil {
+		return m.MaxPrice
+	}
+	return ""
+}
+
+func (m *QueryDataUnitsRequest) GetCertifiedOnly() bool {
+	if m != nil {
+		return m.CertifiedOnly
+	}
+	return false
+}
+
+func (m *QueryDataUnitsRequest) GetState() DataUnitState {
+	if m != nil {
+		return m.State
+	}
+	return DATA_UNIT_STATE_UNSPECIFIED
+}
+
+func (m *QueryDataUnitsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryDataUnitsResponse struct {
+	DataUnits  []DataUnit          `protobuf:"bytes,1,rep,name=data_units,json=dataUnits,proto3" json:"data_units"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDataUnitsResponse) Reset()         { *m = QueryDataUnitsResponse{} }
+func (m *QueryDataUnitsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDataUnitsResponse) ProtoMessage()    {}
+func (*QueryDataUnitsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{11}
+}
+func (m *QueryDataUnitsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDataUnitsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDataUnitsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDataUnitsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDataUnitsResponse.Merge(m, src)
+}
+func (m *QueryDataUnitsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDataUnitsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDataUnitsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDataUnitsResponse proto.InternalMessageInfo
+
+func (m *QueryDataUnitsResponse) GetDataUnits() []DataUnit {
+	if m != nil {
+		return m.DataUnits
+	}
+	return nil
+}
+
+func (m *QueryDataUnitsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryDealRequest struct {
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (m *QueryDealRequest) Reset()         { *m = QueryDealRequest{} }
+func (m *QueryDealRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDealRequest) ProtoMessage()    {}
+func (*QueryDealRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{12}
+}
+func (m *QueryDealRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDealRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDealRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDealRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDealRequest.Merge(m, src)
+}
+func (m *QueryDealRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDealRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDealRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDealRequest proto.InternalMessageInfo
+
+func (m *QueryDealRequest) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+// EscrowView is a deal's money projected to the query's block time.
+type EscrowView struct {
+	// balance is what is left in escrow after settling to now.
+	Balance cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=balance,proto3,customtype=cosmossdk.io/math.Int" json:"balance"`
+	// accrued is the total paid out of escrow to the provider up to now.
+	Accrued cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=accrued,proto3,customtype=cosmossdk.io/math.Int" json:"accrued"`
+	// withdrawable is what the provider would receive by withdrawing now, after
+	// the platform fee (withdrawable_fee).
+	Withdrawable    cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=withdrawable,proto3,customtype=cosmossdk.io/math.Int" json:"withdrawable"`
+	WithdrawableFee cosmossdk_io_math.Int `protobuf:"bytes,4,opt,name=withdrawable_fee,json=withdrawableFee,proto3,customtype=cosmossdk.io/math.Int" json:"withdrawable_fee"`
+	// runs_dry_at is when the escrow is used up at the current rate, if before
+	// the deal ends.
+	RunsDryAt *time.Time `protobuf:"bytes,5,opt,name=runs_dry_at,json=runsDryAt,proto3,stdtime" json:"runs_dry_at,omitempty"`
+	// rate_per_day is the deal's cost per day (monthly_cost / 30, floored).
+	RatePerDay cosmossdk_io_math.Int `protobuf:"bytes,6,opt,name=rate_per_day,json=ratePerDay,proto3,customtype=cosmossdk.io/math.Int" json:"rate_per_day"`
+	AsOf       time.Time             `protobuf:"bytes,7,opt,name=as_of,json=asOf,proto3,stdtime" json:"as_of"`
+}
+
+func (m *EscrowView) Reset()         { *m = EscrowView{} }
+func (m *EscrowView) String() string { return proto.CompactTextString(m) }
+func (*EscrowView) ProtoMessage()    {}
+func (*EscrowView) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{13}
+}
+func (m *EscrowView) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EscrowView) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EscrowView.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EscrowView) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EscrowView.Merge(m, src)
+}
+func (m *EscrowView) XXX_Size() int {
+	return m.Size()
+}
+func (m *EscrowView) XXX_DiscardUnknown() {
+	xxx_messageInfo_EscrowView.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EscrowView proto.InternalMessageInfo
+
+func (m *EscrowView) GetRunsDryAt() *time.Time {
+	if m != nil {
+		return m.RunsDryAt
+	}
+	return nil
+}
+
+func (m *EscrowView) GetAsOf() time.Time {
+	if m != nil {
+		return m.AsOf
+	}
+	return time.Time{}
+}
+
+type QueryDealResponse struct {
+	Deal   Deal       `protobuf:"bytes,1,opt,name=deal,proto3" json:"deal"`
+	Escrow EscrowView `protobuf:"bytes,2,opt,name=escrow,proto3" json:"escrow"`
+}
+
+func (m *QueryDealResponse) Reset()         { *m = QueryDealResponse{} }
+func (m *QueryDealResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDealResponse) ProtoMessage()    {}
+func (*QueryDealResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{14}
+}
+func (m *QueryDealResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDealResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDealResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDealResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDealResponse.Merge(m, src)
+}
+func (m *QueryDealResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDealResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDealResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDealResponse proto.InternalMessageInfo
+
+func (m *QueryDealResponse) GetDeal() Deal {
+	if m != nil {
+		return m.Deal
+	}
+	return Deal{}
+}
+
+func (m *QueryDealResponse) GetEscrow() EscrowView {
+	if m != nil {
+		return m.Escrow
+	}
+	return EscrowView{}
+}
+
+// QueryDealsRequest selects deals by exactly one of consumer, provider,
+// unit_id or state.
+type QueryDealsRequest struct {
+	Consumer   string             `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	Provider   string             `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	UnitId     uint64             `protobuf:"varint,3,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	State      DealState          `protobuf:"varint,4,opt,name=state,proto3,enum=flashback.orchestrator.v1.DealState" json:"state,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,5,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDealsRequest) Reset()         { *m = QueryDealsRequest{} }
+func (m *QueryDealsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDealsRequest) ProtoMessage()    {}
+func (*QueryDealsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{15}
+}
+func (m *QueryDealsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDealsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDealsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDealsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDealsRequest.Merge(m, src)
+}
+func (m *QueryDealsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDealsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDealsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDealsRequest proto.InternalMessageInfo
+
+func (m *QueryDealsRequest) GetConsumer() string {
+	if m != nil {
+		return m.Consumer
+	}
+	return ""
+}
+
+func (m *QueryDealsRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QueryDealsRequest) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *QueryDealsRequest) GetState() DealState {
+	if m != nil {
+		return m.State
+	}
+	return DEAL_STATE_UNSPECIFIED
+}
+
+func (m *QueryDealsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryDealsResponse struct {
+	Deals      []Deal              `protobuf:"bytes,1,rep,name=deals,proto3" json:"deals"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDealsResponse) Reset()         { *m = QueryDealsResponse{} }
+func (m *QueryDealsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDealsResponse) ProtoMessage()    {}
+func (*QueryDealsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{16}
+}
+func (m *QueryDealsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDealsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDealsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDealsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDealsResponse.Merge(m, src)
+}
+func (m *QueryDealsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDealsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDealsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDealsResponse proto.InternalMessageInfo
+
+func (m *QueryDealsResponse) GetDeals() []Deal {
+	if m != nil {
+		return m.Deals
+	}
+	return nil
+}
+
+func (m *QueryDealsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryStatsRequest struct {
+}
+
+func (m *QueryStatsRequest) Reset()         { *m = QueryStatsRequest{} }
+func (m *QueryStatsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryStatsRequest) ProtoMessage()    {}
+func (*QueryStatsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{17}
+}
+func (m *QueryStatsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStatsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStatsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStatsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStatsRequest.Merge(m, src)
+}
+func (m *QueryStatsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStatsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStatsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStatsRequest proto.InternalMessageInfo
+
+type QueryStatsResponse struct {
+	Stats Stats `protobuf:"bytes,1,opt,name=stats,proto3" json:"stats"`
+}
+
+func (m *QueryStatsResponse) Reset()         { *m = QueryStatsResponse{} }
+func (m *QueryStatsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryStatsResponse) ProtoMessage()    {}
+func (*QueryStatsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_03b26d0d8b374a1b, []int{18}
+}
+func (m *QueryStatsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStatsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStatsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStatsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStatsResponse.Merge(m, src)
+}
+func (m *QueryStatsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStatsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStatsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStatsResponse proto.InternalMessageInfo
+
+func (m *QueryStatsResponse) GetStats() Stats {
+	if m != nil {
+		return m.Stats
+	}
+	return Stats{}
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "flashback.orchestrator.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "flashback.orchestrator.v1.QueryParamsResponse")
+	proto.RegisterType((*QueryProviderRequest)(nil), "flashback.orchestrator.v1.QueryProviderRequest")
+	proto.RegisterType((*QueryProviderResponse)(nil), "flashback.orchestrator.v1.QueryProviderResponse")
+	proto.RegisterType((*QueryProvidersRequest)(nil), "flashback.orchestrator.v1.QueryProvidersRequest")
+	proto.RegisterType((*QueryProvidersResponse)(nil), "flashback.orchestrator.v1.QueryProvidersResponse")
+	proto.RegisterType((*QueryConsumerRequest)(nil), "flashback.orchestrator.v1.QueryConsumerRequest")
+	proto.RegisterType((*QueryConsumerResponse)(nil), "flashback.orchestrator.v1.QueryConsumerResponse")
+	proto.RegisterType((*QueryDataUnitRequest)(nil), "flashback.orchestrator.v1.QueryDataUnitRequest")
+	proto.RegisterType((*QueryDataUnitResponse)(nil), "flashback.orchestrator.v1.QueryDataUnitResponse")
+	proto.RegisterType((*QueryDataUnitsRequest)(nil), "flashback.orchestrator.v1.QueryDataUnitsRequest")
+	proto.RegisterType((*QueryDataUnitsResponse)(nil), "flashback.orchestrator.v1.QueryDataUnitsResponse")
+	proto.RegisterType((*QueryDealRequest)(nil), "flashback.orchestrator.v1.QueryDealRequest")
+	proto.RegisterType((*EscrowView)(nil), "flashback.orchestrator.v1.EscrowView")
+	proto.RegisterType((*QueryDealResponse)(nil), "flashback.orchestrator.v1.QueryDealResponse")
+	proto.RegisterType((*QueryDealsRequest)(nil), "flashback.orchestrator.v1.QueryDealsRequest")
+	proto.RegisterType((*QueryDealsResponse)(nil), "flashback.orchestrator.v1.QueryDealsResponse")
+	proto.RegisterType((*QueryStatsRequest)(nil), "flashback.orchestrator.v1.QueryStatsRequest")
+	proto.RegisterType((*QueryStatsResponse)(nil), "flashback.orchestrator.v1.QueryStatsResponse")
 }
 
 func init() {
@@ -120,27 +1033,92 @@ func init() {
 }
 
 var fileDescriptor_03b26d0d8b374a1b = []byte{
-	// 305 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x4d, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0xce, 0x48, 0x2d, 0x2e, 0x29, 0x4a, 0x2c,
-	0xc9, 0x2f, 0xd2, 0x2f, 0x33, 0xd4, 0x2f, 0x2c, 0x4d, 0x2d, 0xaa, 0xd4, 0x2b, 0x28, 0xca, 0x2f,
-	0xc9, 0x17, 0x92, 0x84, 0x2b, 0xd3, 0x43, 0x56, 0xa6, 0x57, 0x66, 0x28, 0x25, 0x98, 0x98, 0x9b,
-	0x99, 0x97, 0xaf, 0x0f, 0x26, 0x21, 0xaa, 0xa5, 0xd4, 0x70, 0x1b, 0x5a, 0x90, 0x58, 0x94, 0x98,
-	0x5b, 0x0c, 0x55, 0x27, 0x92, 0x9e, 0x9f, 0x9e, 0x0f, 0x66, 0xea, 0x83, 0x58, 0x50, 0x51, 0x99,
-	0xf4, 0xfc, 0xfc, 0xf4, 0x9c, 0x54, 0xfd, 0xc4, 0x82, 0x4c, 0xfd, 0xc4, 0xbc, 0xbc, 0xfc, 0x92,
-	0xc4, 0x92, 0xcc, 0xfc, 0x3c, 0xa8, 0x1e, 0x25, 0x11, 0x2e, 0xa1, 0x40, 0x90, 0xc3, 0x02, 0xc0,
-	0x06, 0x05, 0xa5, 0x16, 0x96, 0xa6, 0x16, 0x97, 0x28, 0x45, 0x73, 0x09, 0xa3, 0x88, 0x16, 0x17,
-	0xe4, 0xe7, 0x15, 0xa7, 0x0a, 0xb9, 0x70, 0xb1, 0x41, 0x2c, 0x94, 0x60, 0x54, 0x60, 0xd4, 0xe0,
-	0x36, 0x52, 0xd4, 0xc3, 0xe9, 0x0f, 0x3d, 0x88, 0x56, 0x27, 0xce, 0x13, 0xf7, 0xe4, 0x19, 0x56,
-	0x3c, 0xdf, 0xa0, 0xc5, 0x18, 0x04, 0xd5, 0x6b, 0x34, 0x87, 0x91, 0x8b, 0x15, 0x6c, 0xba, 0xd0,
-	0x24, 0x46, 0x2e, 0x36, 0x88, 0x3a, 0x21, 0x5d, 0x3c, 0x46, 0x61, 0x3a, 0x50, 0x4a, 0x8f, 0x58,
-	0xe5, 0x10, 0x97, 0x2b, 0x69, 0x36, 0x5d, 0x7e, 0x32, 0x99, 0x49, 0x59, 0x48, 0x51, 0x9f, 0x50,
-	0x58, 0x3a, 0x85, 0x9e, 0x78, 0x24, 0xc7, 0x78, 0xe1, 0x91, 0x1c, 0xe3, 0x83, 0x47, 0x72, 0x8c,
-	0x13, 0x1e, 0xcb, 0x31, 0x5c, 0x78, 0x2c, 0xc7, 0x70, 0xe3, 0xb1, 0x1c, 0x43, 0x94, 0x75, 0x7a,
-	0x66, 0x49, 0x46, 0x69, 0x92, 0x5e, 0x72, 0x7e, 0x2e, 0xc2, 0x98, 0xbc, 0xd4, 0x92, 0xf2, 0xfc,
-	0xa2, 0x6c, 0x84, 0x40, 0x8a, 0x7e, 0x05, 0xaa, 0xd1, 0x25, 0x95, 0x05, 0xa9, 0xc5, 0x49, 0x6c,
-	0xe0, 0xf0, 0x36, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0xdb, 0x76, 0xc9, 0x37, 0x22, 0x02, 0x00,
-	0x00,
+	// 1356 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x97, 0x4b, 0x6f, 0xd4, 0x46,
+	0x1c, 0xc0, 0xe3, 0x65, 0x77, 0xb3, 0x3b, 0xa1, 0x14, 0x86, 0x40, 0x97, 0xb4, 0xda, 0x04, 0x43,
+	0x42, 0x78, 0xc4, 0x26, 0x69, 0x55, 0x89, 0xd2, 0x56, 0x25, 0x84, 0x50, 0xb8, 0x90, 0x1a, 0xe8,
+	0xa1, 0x48, 0xb5, 0x66, 0xed, 0xd9, 0xcd, 0x88, 0xb5, 0xc7, 0x8c, 0x67, 0x13, 0x56, 0x88, 0x4b,
+	0x4f, 0x3d, 0x55, 0xa8, 0xdc, 0xaa, 0xaa, 0x55, 0x0f, 0x95, 0x50, 0x7b, 0xe9, 0x81, 0x0f, 0xc1,
+	0x11, 0xd1, 0x4b, 0xd5, 0x03, 0xad, 0xa0, 0x52, 0xbf, 0x40, 0x3f, 0x40, 0xe5, 0x79, 0x78, 0x1f,
+	0x28, 0x6b, 0xb3, 0xca, 0x25, 0xca, 0x8c, 0xff, 0x8f, 0x9f, 0xff, 0x2f, 0xff, 0x17, 0xcc, 0x37,
+	0xdb, 0x28, 0xde, 0x6c, 0x20, 0xef, 0xb6, 0x4d, 0x99, 0xb7, 0x89, 0x63, 0xce, 0x10, 0xa7, 0xcc,
+	0xde, 0x5a, 0xb6, 0xef, 0x74, 0x30, 0xeb, 0x5a, 0x11, 0xa3, 0x9c, 0xc2, 0x23, 0xa9, 0x98, 0xd5,
+	0x2f, 0x66, 0x6d, 0x2d, 0xcf, 0x1c, 0x40, 0x01, 0x09, 0xa9, 0x2d, 0xfe, 0x4a, 0xe9, 0x99, 0x53,
+	0x1e, 0x8d, 0x03, 0x1a, 0xdb, 0x0d, 0x14, 0x63, 0x69, 0xc6, 0xde, 0x5a, 0x6e, 0x60, 0x8e, 0x96,
+	0xed, 0x08, 0xb5, 0x48, 0x88, 0x38, 0xa1, 0xa1, 0x92, 0x3d, 0x22, 0x65, 0x5d, 0x71, 0xb2, 0xe5,
+	0x41, 0x3d, 0x3a, 0xb9, 0x33, 0x9b, 0x8f, 0x38, 0x72, 0x3b, 0x21, 0xe1, 0x4a, 0xf4, 0xf8, 0x08,
+	0x51, 0x8c, 0xda, 0x4a, 0x6a, 0x61, 0x67, 0xa9, 0x08, 0x31, 0x14, 0x68, 0xc7, 0x8b, 0x23, 0xe4,
+	0x18, 0xdd, 0x22, 0x3e, 0x66, 0x4a, 0x72, 0xba, 0x45, 0x5b, 0x54, 0xa2, 0x27, 0xff, 0xa9, 0xdb,
+	0x77, 0x5a, 0x94, 0xb6, 0xda, 0xd8, 0x46, 0x11, 0xb1, 0x51, 0x18, 0x52, 0x2e, 0x5e, 0x58, 0x5b,
+	0x9f, 0x55, 0x4f, 0xc5, 0xa9, 0xd1, 0x69, 0xda, 0x9c, 0x04, 0x38, 0xe6, 0x28, 0x88, 0xa4, 0x80,
+	0x39, 0x0d, 0xe0, 0x67, 0x49, 0xd0, 0x36, 0x04, 0x93, 0x83, 0xef, 0x74, 0x70, 0xcc, 0xcd, 0x5b,
+	0xe0, 0xe0, 0xc0, 0x6d, 0x1c, 0xd1, 0x30, 0xc6, 0x70, 0x0d, 0x94, 0x25, 0x7b, 0xcd, 0x98, 0x33,
+	0x16, 0xa7, 0x56, 0x8e, 0x5a, 0x3b, 0xa6, 0xca, 0x92, 0xaa, 0xab, 0xd5, 0x27, 0xcf, 0x67, 0x27,
+	0x1e, 0xfd, 0xfb, 0xdb, 0x29, 0xc3, 0x51, 0xba, 0xe6, 0x55, 0x30, 0x2d, 0x8d, 0xab, 0xd7, 0x53,
+	0x4e, 0xe1, 0x0a, 0x98, 0x44, 0xbe, 0xcf, 0x70, 0x2c, 0xcd, 0x57, 0x57, 0x6b, 0xcf, 0x1e, 0x2f,
+	0x4d, 0xab, 0x2c, 0x5d, 0x90, 0x4f, 0xae, 0x73, 0x46, 0xc2, 0x96, 0xa3, 0x05, 0xcd, 0x2f, 0xc1,
+	0xa1, 0x21, 0x5b, 0x0a, 0xf5, 0x12, 0xa8, 0xe8, 0xf0, 0x29, 0xd8, 0x63, 0xa3, 0x60, 0x95, 0xe8,
+	0x6a, 0x31, 0xc1, 0x75, 0x52, 0x55, 0xd3, 0x1d, 0xb2, 0xaf, 0x23, 0x04, 0xd7, 0x01, 0xe8, 0x95,
+	0x97, 0xf2, 0xb0, 0x60, 0x29, 0xd8, 0xa4, 0x16, 0x2d, 0x59, 0xd2, 0xaa, 0x16, 0xad, 0x0d, 0xd4,
+	0xc2, 0x4a, 0xd7, 0xe9, 0xd3, 0x34, 0x7f, 0x31, 0xc0, 0xe1, 0x61, 0x0f, 0xea, 0x15, 0x2e, 0x83,
+	0xaa, 0xe6, 0x48, 0x22, 0xb2, 0xe7, 0xf5, 0xde, 0xa1, 0xa7, 0x0b, 0x2f, 0x0f, 0xb0, 0x16, 0x04,
+	0xeb, 0x89, 0x4c, 0x56, 0x49, 0x31, 0x00, 0xab, 0x33, 0x77, 0x91, 0x86, 0x71, 0x27, 0xd8, 0x9d,
+	0xcc, 0xf5, 0x6c, 0xf5, 0x32, 0xe7, 0xa9, 0xbb, 0x1c, 0x99, 0xd3, 0xea, 0x3a, 0x73, 0x5a, 0xd5,
+	0x5c, 0x50, 0xac, 0x6b, 0x88, 0xa3, 0x9b, 0x21, 0xe1, 0x9a, 0x75, 0x1f, 0x28, 0x10, 0x5f, 0x18,
+	0x2e, 0x3a, 0x05, 0xe2, 0xa7, 0x19, 0xee, 0xc9, 0x29, 0x8e, 0x75, 0x50, 0x4d, 0x3b, 0x3f, 0x07,
+	0x88, 0xd6, 0xd7, 0x20, 0xbe, 0x3a, 0x9b, 0xff, 0x15, 0x86, 0x3c, 0xa4, 0x35, 0x74, 0x18, 0x94,
+	0x19, 0x6e, 0xe9, 0xfa, 0xa9, 0x3a, 0xea, 0x04, 0x6b, 0x60, 0xd2, 0xa3, 0x9d, 0x90, 0xb3, 0xae,
+	0x48, 0x56, 0xd5, 0xd1, 0x47, 0xf8, 0x11, 0xd8, 0x83, 0x22, 0x52, 0xdb, 0x33, 0x67, 0x2c, 0xee,
+	0x5b, 0x39, 0x3d, 0x82, 0xe6, 0x42, 0x44, 0x2e, 0xd2, 0x20, 0x42, 0x9c, 0x34, 0x48, 0x9b, 0xf0,
+	0xae, 0x93, 0xe8, 0xc1, 0x3a, 0x98, 0x0a, 0x48, 0xe8, 0x36, 0x19, 0xc6, 0x6e, 0xab, 0x51, 0x2b,
+	0x8a, 0x20, 0x54, 0x03, 0x12, 0xae, 0x33, 0x8c, 0x2f, 0x37, 0xe0, 0xdb, 0xa0, 0x1a, 0xa0, 0xbb,
+	0x6e, 0xc4, 0x88, 0x87, 0x6b, 0x25, 0xe1, 0xba, 0x12, 0xa0, 0xbb, 0x1b, 0xc9, 0x19, 0xce, 0x83,
+	0x7d, 0x1e, 0x66, 0x9c, 0x34, 0x09, 0xf6, 0x5d, 0x1a, 0xb6, 0xbb, 0xb5, 0xf2, 0x9c, 0xb1, 0x58,
+	0x71, 0xde, 0x48, 0x6f, 0xaf, 0x85, 0xed, 0x2e, 0xfc, 0x18, 0x94, 0x62, 0x8e, 0x38, 0xae, 0x4d,
+	0x0a, 0xc8, 0xc5, 0x1c, 0x21, 0xbb, 0x9e, 0xc8, 0x3b, 0x52, 0x6d, 0xa8, 0xb1, 0x2a, 0x63, 0x37,
+	0xd6, 0xaf, 0xba, 0xb1, 0xfa, 0xc2, 0xae, 0x32, 0xfb, 0x29, 0x00, 0x69, 0x66, 0xf3, 0x74, 0xd6,
+	0x50, 0x6a, 0xab, 0x3a, 0xb5, 0xbb, 0xd8, 0x59, 0x26, 0xd8, 0x2f, 0x61, 0x31, 0x6a, 0xef, 0x54,
+	0xa9, 0x8f, 0x8a, 0x00, 0x5c, 0x8a, 0x3d, 0x46, 0xb7, 0x3f, 0x27, 0x78, 0x1b, 0x5e, 0x05, 0x93,
+	0x0d, 0xd4, 0x46, 0xa1, 0x87, 0x55, 0xd3, 0x9d, 0x4d, 0xe8, 0xfe, 0x7c, 0x3e, 0x7b, 0x48, 0xfa,
+	0x8f, 0xfd, 0xdb, 0x16, 0xa1, 0x76, 0x80, 0xf8, 0xa6, 0x75, 0x25, 0xe4, 0xcf, 0x1e, 0x2f, 0x01,
+	0x05, 0x76, 0x25, 0xe4, 0x72, 0x22, 0x6b, 0x03, 0x89, 0x2d, 0xe4, 0x79, 0xac, 0x83, 0x7d, 0x59,
+	0x71, 0xe3, 0xd8, 0x52, 0x06, 0xe0, 0x0d, 0xb0, 0x77, 0x9b, 0xf0, 0x4d, 0x9f, 0xa1, 0x6d, 0xd4,
+	0x68, 0x63, 0x51, 0xac, 0xe3, 0x18, 0x1c, 0xb0, 0x02, 0x6f, 0x81, 0xfd, 0xfd, 0x67, 0xb7, 0x89,
+	0xb1, 0xa8, 0xdf, 0x71, 0x2c, 0xbf, 0xd9, 0x6f, 0x69, 0x1d, 0x63, 0xf8, 0x09, 0x98, 0x62, 0x9d,
+	0x30, 0x76, 0x7d, 0xd6, 0x75, 0x11, 0x17, 0x95, 0x3f, 0xb5, 0x32, 0x63, 0xc9, 0x6f, 0xa7, 0xa5,
+	0xbf, 0x9d, 0xd6, 0x0d, 0xfd, 0xed, 0x5c, 0x2d, 0x3e, 0xf8, 0x6b, 0xd6, 0x70, 0xaa, 0x89, 0xd2,
+	0x1a, 0xeb, 0x5e, 0xe0, 0xd0, 0x01, 0x7b, 0x19, 0xe2, 0xd8, 0x8d, 0x30, 0x73, 0x7d, 0x24, 0x5b,
+	0x63, 0x1c, 0x34, 0x90, 0x58, 0xd9, 0xc0, 0x6c, 0x0d, 0x75, 0xe1, 0x39, 0x50, 0x42, 0xb1, 0x4b,
+	0x9b, 0xa2, 0x93, 0x46, 0xf3, 0x54, 0x12, 0x47, 0x82, 0xa9, 0x88, 0xe2, 0x6b, 0x4d, 0xf3, 0xa1,
+	0x01, 0x0e, 0xf4, 0xd5, 0x93, 0xaa, 0xfb, 0x73, 0xa0, 0x98, 0x2c, 0x28, 0x6a, 0x98, 0xcd, 0x8e,
+	0xaa, 0x78, 0x8c, 0xda, 0xaa, 0xda, 0x85, 0x0a, 0xbc, 0x08, 0xca, 0x58, 0x94, 0x9e, 0x2a, 0xf2,
+	0xf9, 0x11, 0xca, 0xbd, 0x1a, 0x55, 0x26, 0x94, 0xaa, 0xf9, 0x7d, 0xa1, 0x8f, 0x2a, 0x9d, 0x82,
+	0xef, 0x0d, 0xcd, 0xfb, 0x51, 0x5f, 0x8f, 0x54, 0x32, 0xd1, 0x4a, 0xbf, 0xef, 0x85, 0x2c, 0x2d,
+	0x2d, 0x09, 0xdf, 0x02, 0x93, 0x49, 0xd3, 0xbb, 0xc4, 0x17, 0x65, 0x59, 0x74, 0xca, 0xc9, 0xf1,
+	0x8a, 0x0f, 0x3f, 0xd0, 0x53, 0xab, 0x28, 0xa6, 0xd6, 0xf1, 0x8c, 0xd8, 0x8c, 0x98, 0x58, 0xa5,
+	0xb1, 0x27, 0xd6, 0x77, 0x86, 0xda, 0xc5, 0x54, 0x78, 0x54, 0xd6, 0xce, 0x83, 0x52, 0x92, 0x02,
+	0x3d, 0xa8, 0x72, 0xa6, 0x4d, 0xea, 0xec, 0xde, 0x80, 0x3a, 0xa8, 0x52, 0x97, 0xbc, 0x79, 0xba,
+	0x26, 0x3a, 0x0a, 0x58, 0x5d, 0x2a, 0xe0, 0x0f, 0x65, 0x2c, 0xf5, 0x92, 0x38, 0x37, 0x02, 0x58,
+	0x28, 0x6a, 0x62, 0xa1, 0xb4, 0xf2, 0xf5, 0x14, 0x28, 0x09, 0xa3, 0xf0, 0x5b, 0x03, 0x94, 0xe5,
+	0x16, 0x09, 0x97, 0x46, 0xd8, 0x78, 0x75, 0x7d, 0x9d, 0xb1, 0xf2, 0x8a, 0x4b, 0x62, 0xf3, 0xe4,
+	0x57, 0xbf, 0xff, 0xf3, 0xb0, 0x70, 0x0c, 0x1e, 0xb5, 0xb3, 0x96, 0x76, 0xf8, 0xb3, 0x01, 0x2a,
+	0x7a, 0xd3, 0x82, 0x76, 0xa6, 0x9f, 0xc1, 0x15, 0x77, 0xe6, 0x6c, 0x7e, 0x05, 0x85, 0xf6, 0xbe,
+	0x40, 0x3b, 0x0b, 0x2d, 0x3b, 0xfb, 0x77, 0x42, 0x6c, 0xdf, 0x53, 0xdb, 0xd5, 0x7d, 0xf8, 0x83,
+	0x01, 0xaa, 0xe9, 0x4a, 0x09, 0x73, 0xfb, 0x4d, 0x43, 0xb8, 0xfc, 0x1a, 0x1a, 0x0a, 0xf5, 0x8c,
+	0x40, 0x5d, 0x80, 0xc7, 0xf3, 0xa0, 0x8a, 0x40, 0xea, 0xe5, 0x2d, 0x3b, 0x90, 0x43, 0x1b, 0x67,
+	0x76, 0x20, 0x87, 0xd7, 0xca, 0x5c, 0x81, 0xd4, 0xd3, 0xa5, 0x3f, 0x90, 0x3f, 0x19, 0xa0, 0xa2,
+	0x17, 0x80, 0x6c, 0xce, 0xa1, 0x6d, 0x33, 0x9b, 0x73, 0x78, 0xed, 0x34, 0x57, 0x04, 0xe7, 0x19,
+	0x78, 0xca, 0xce, 0xf1, 0x8b, 0x34, 0xb6, 0xef, 0x11, 0xff, 0x3e, 0xfc, 0xd1, 0x00, 0xd5, 0x74,
+	0xcd, 0x81, 0xb9, 0x7d, 0xe6, 0x4f, 0xf6, 0x2b, 0x3b, 0x94, 0xb9, 0x24, 0x30, 0x4f, 0xc0, 0xf9,
+	0x5c, 0x98, 0xf0, 0x81, 0x01, 0x8a, 0xc9, 0x74, 0x82, 0xa7, 0x33, 0x5d, 0xf5, 0x36, 0xa0, 0x99,
+	0x33, 0xf9, 0x84, 0x5f, 0x07, 0x29, 0x99, 0x8a, 0x32, 0x68, 0xdf, 0x18, 0xa0, 0x24, 0x26, 0x2d,
+	0xcc, 0xe5, 0x26, 0x0d, 0xd6, 0x52, 0x4e, 0x69, 0x45, 0xb5, 0x28, 0xa8, 0x4c, 0x38, 0x97, 0x45,
+	0x25, 0x80, 0xc4, 0x40, 0xcc, 0x06, 0xea, 0x9f, 0xc2, 0xd9, 0x40, 0x03, 0xe3, 0x39, 0x17, 0x90,
+	0x18, 0xc5, 0xab, 0x37, 0x9f, 0xbc, 0xa8, 0x1b, 0x4f, 0x5f, 0xd4, 0x8d, 0xbf, 0x5f, 0xd4, 0x8d,
+	0x07, 0x2f, 0xeb, 0x13, 0x4f, 0x5f, 0xd6, 0x27, 0xfe, 0x78, 0x59, 0x9f, 0xf8, 0xe2, 0x7c, 0x8b,
+	0xf0, 0xcd, 0x4e, 0xc3, 0xf2, 0x68, 0xd0, 0xb3, 0x12, 0x62, 0xbe, 0x4d, 0xd9, 0xed, 0xde, 0x85,
+	0x6f, 0xdf, 0x1d, 0xb4, 0xcc, 0xbb, 0x11, 0x8e, 0x1b, 0x65, 0xb1, 0xc0, 0xbc, 0xfb, 0x7f, 0x00,
+	0x00, 0x00, 0xff, 0xff, 0xe0, 0x45, 0xf5, 0xc0, 0x0f, 0x12, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -157,6 +1135,23 @@ const _ = grpc.SupportPackageIsVersion4
 type QueryClient interface {
 	// Params returns the module parameters.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	// Provider returns one provider.
+	Provider(ctx context.Context, in *QueryProviderRequest, opts ...grpc.CallOption) (*QueryProviderResponse, error)
+	// Providers lists providers by address.
+	Providers(ctx context.Context, in *QueryProvidersRequest, opts ...grpc.CallOption) (*QueryProvidersResponse, error)
+	// Consumer returns one consumer.
+	Consumer(ctx context.Context, in *QueryConsumerRequest, opts ...grpc.CallOption) (*QueryConsumerResponse, error)
+	// DataUnit returns one data unit.
+	DataUnit(ctx context.Context, in *QueryDataUnitRequest, opts ...grpc.CallOption) (*QueryDataUnitResponse, error)
+	// DataUnits is the marketplace: units that take new deals, filtered,
+	// ordered by priority fee then reputation, paginated by key.
+	DataUnits(ctx context.Context, in *QueryDataUnitsRequest, opts ...grpc.CallOption) (*QueryDataUnitsResponse, error)
+	// Deal returns one deal joined with its escrow projected to now.
+	Deal(ctx context.Context, in *QueryDealRequest, opts ...grpc.CallOption) (*QueryDealResponse, error)
+	// Deals lists deals by consumer, provider, unit or state.
+	Deals(ctx context.Context, in *QueryDealsRequest, opts ...grpc.CallOption) (*QueryDealsResponse, error)
+	// Stats returns running totals of the marketplace.
+	Stats(ctx context.Context, in *QueryStatsRequest, opts ...grpc.CallOption) (*QueryStatsResponse, error)
 }
 
 type queryClient struct {
@@ -176,10 +1171,99 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) Provider(ctx context.Context, in *QueryProviderRequest, opts ...grpc.CallOption) (*QueryProviderResponse, error) {
+	out := new(QueryProviderResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/Provider", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Providers(ctx context.Context, in *QueryProvidersRequest, opts ...grpc.CallOption) (*QueryProvidersResponse, error) {
+	out := new(QueryProvidersResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/Providers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Consumer(ctx context.Context, in *QueryConsumerRequest, opts ...grpc.CallOption) (*QueryConsumerResponse, error) {
+	out := new(QueryConsumerResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/Consumer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) DataUnit(ctx context.Context, in *QueryDataUnitRequest, opts ...grpc.CallOption) (*QueryDataUnitResponse, error) {
+	out := new(QueryDataUnitResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/DataUnit", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) DataUnits(ctx context.Context, in *QueryDataUnitsRequest, opts ...grpc.CallOption) (*QueryDataUnitsResponse, error) {
+	out := new(QueryDataUnitsResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/DataUnits", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Deal(ctx context.Context, in *QueryDealRequest, opts ...grpc.CallOption) (*QueryDealResponse, error) {
+	out := new(QueryDealResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/Deal", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Deals(ctx context.Context, in *QueryDealsRequest, opts ...grpc.CallOption) (*QueryDealsResponse, error) {
+	out := new(QueryDealsResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/Deals", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Stats(ctx context.Context, in *QueryStatsRequest, opts ...grpc.CallOption) (*QueryStatsResponse, error) {
+	out := new(QueryStatsResponse)
+	err := c.cc.Invoke(ctx, "/flashback.orchestrator.v1.Query/Stats", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the module parameters.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	// Provider returns one provider.
+	Provider(context.Context, *QueryProviderRequest) (*QueryProviderResponse, error)
+	// Providers lists providers by address.
+	Providers(context.Context, *QueryProvidersRequest) (*QueryProvidersResponse, error)
+	// Consumer returns one consumer.
+	Consumer(context.Context, *QueryConsumerRequest) (*QueryConsumerResponse, error)
+	// DataUnit returns one data unit.
+	DataUnit(context.Context, *QueryDataUnitRequest) (*QueryDataUnitResponse, error)
+	// DataUnits is the marketplace: units that take new deals, filtered,
+	// ordered by priority fee then reputation, paginated by key.
+	DataUnits(context.Context, *QueryDataUnitsRequest) (*QueryDataUnitsResponse, error)
+	// Deal returns one deal joined with its escrow projected to now.
+	Deal(context.Context, *QueryDealRequest) (*QueryDealResponse, error)
+	// Deals lists deals by consumer, provider, unit or state.
+	Deals(context.Context, *QueryDealsRequest) (*QueryDealsResponse, error)
+	// Stats returns running totals of the marketplace.
+	Stats(context.Context, *QueryStatsRequest) (*QueryStatsResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -188,6 +1272,30 @@ type UnimplementedQueryServer struct {
 
 func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
+func (*UnimplementedQueryServer) Provider(ctx context.Context, req *QueryProviderRequest) (*QueryProviderResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Provider not implemented")
+}
+func (*UnimplementedQueryServer) Providers(ctx context.Context, req *QueryProvidersRequest) (*QueryProvidersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Providers not implemented")
+}
+func (*UnimplementedQueryServer) Consumer(ctx context.Context, req *QueryConsumerRequest) (*QueryConsumerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Consumer not implemented")
+}
+func (*UnimplementedQueryServer) DataUnit(ctx context.Context, req *QueryDataUnitRequest) (*QueryDataUnitResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DataUnit not implemented")
+}
+func (*UnimplementedQueryServer) DataUnits(ctx context.Context, req *QueryDataUnitsRequest) (*QueryDataUnitsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DataUnits not implemented")
+}
+func (*UnimplementedQueryServer) Deal(ctx context.Context, req *QueryDealRequest) (*QueryDealResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Deal not implemented")
+}
+func (*UnimplementedQueryServer) Deals(ctx context.Context, req *QueryDealsRequest) (*QueryDealsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Deals not implemented")
+}
+func (*UnimplementedQueryServer) Stats(ctx context.Context, req *QueryStatsRequest) (*QueryStatsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Stats not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -212,6 +1320,150 @@ func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Provider_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryProviderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Provider(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/Provider",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Provider(ctx, req.(*QueryProviderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Providers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryProvidersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Providers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/Providers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Providers(ctx, req.(*QueryProvidersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Consumer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryConsumerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Consumer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/Consumer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Consumer(ctx, req.(*QueryConsumerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_DataUnit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDataUnitRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).DataUnit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/DataUnit",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).DataUnit(ctx, req.(*QueryDataUnitRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_DataUnits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDataUnitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).DataUnits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/DataUnits",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).DataUnits(ctx, req.(*QueryDataUnitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Deal_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDealRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Deal(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/Deal",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Deal(ctx, req.(*QueryDealRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Deals_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDealsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Deals(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/Deals",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Deals(ctx, req.(*QueryDealsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Stats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Stats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.orchestrator.v1.Query/Stats",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Stats(ctx, req.(*QueryStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flashback.orchestrator.v1.Query",
@@ -220,6 +1472,38 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Params",
 			Handler:    _Query_Params_Handler,
+		},
+		{
+			MethodName: "Provider",
+			Handler:    _Query_Provider_Handler,
+		},
+		{
+			MethodName: "Providers",
+			Handler:    _Query_Providers_Handler,
+		},
+		{
+			MethodName: "Consumer",
+			Handler:    _Query_Consumer_Handler,
+		},
+		{
+			MethodName: "DataUnit",
+			Handler:    _Query_DataUnit_Handler,
+		},
+		{
+			MethodName: "DataUnits",
+			Handler:    _Query_DataUnits_Handler,
+		},
+		{
+			MethodName: "Deal",
+			Handler:    _Query_Deal_Handler,
+		},
+		{
+			MethodName: "Deals",
+			Handler:    _Query_Deals_Handler,
+		},
+		{
+			MethodName: "Stats",
+			Handler:    _Query_Stats_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -282,6 +1566,733 @@ func (m *QueryParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryProviderRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProviderRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProviderRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryProviderResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProviderResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProviderResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Provider.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryProvidersRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProvidersRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProvidersRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryProvidersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProvidersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProvidersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Providers) > 0 {
+		for iNdEx := len(m.Providers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Providers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryConsumerRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryConsumerRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryConsumerRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryConsumerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryConsumerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryConsumerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Consumer.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDataUnitRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDataUnitRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDataUnitRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDataUnitResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDataUnitResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDataUnitResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.DataUnit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDataUnitsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDataUnitsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDataUnitsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x42
+	}
+	if m.State != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.CertifiedOnly {
+		i--
+		if m.CertifiedOnly {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.MaxPrice) > 0 {
+		i -= len(m.MaxPrice)
+		copy(dAtA[i:], m.MaxPrice)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.MaxPrice)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.MinFreeGb != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.MinFreeGb))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Api != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Api))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Country) > 0 {
+		i -= len(m.Country)
+		copy(dAtA[i:], m.Country)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Country)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Region) > 0 {
+		i -= len(m.Region)
+		copy(dAtA[i:], m.Region)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Region)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDataUnitsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDataUnitsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDataUnitsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.DataUnits) > 0 {
+		for iNdEx := len(m.DataUnits) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.DataUnits[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDealRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDealRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDealRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Id != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EscrowView) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EscrowView) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EscrowView) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n9, err9 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.AsOf, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.AsOf):])
+	if err9 != nil {
+		return 0, err9
+	}
+	i -= n9
+	i = encodeVarintQuery(dAtA, i, uint64(n9))
+	i--
+	dAtA[i] = 0x3a
+	{
+		size := m.RatePerDay.Size()
+		i -= size
+		if _, err := m.RatePerDay.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	if m.RunsDryAt != nil {
+		n10, err10 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.RunsDryAt, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.RunsDryAt):])
+		if err10 != nil {
+			return 0, err10
+		}
+		i -= n10
+		i = encodeVarintQuery(dAtA, i, uint64(n10))
+		i--
+		dAtA[i] = 0x2a
+	}
+	{
+		size := m.WithdrawableFee.Size()
+		i -= size
+		if _, err := m.WithdrawableFee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	{
+		size := m.Withdrawable.Size()
+		i -= size
+		if _, err := m.Withdrawable.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size := m.Accrued.Size()
+		i -= size
+		if _, err := m.Accrued.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size := m.Balance.Size()
+		i -= size
+		if _, err := m.Balance.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDealResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDealResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDealResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Escrow.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.Deal.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDealsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDealsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDealsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.State != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.State))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Consumer) > 0 {
+		i -= len(m.Consumer)
+		copy(dAtA[i:], m.Consumer)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Consumer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDealsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDealsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDealsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Deals) > 0 {
+		for iNdEx := len(m.Deals) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Deals[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStatsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStatsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStatsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStatsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStatsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStatsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Stats.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -309,6 +2320,281 @@ func (m *QueryParamsResponse) Size() (n int) {
 	var l int
 	_ = l
 	l = m.Params.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryProviderRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryProviderResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Provider.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryProvidersRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryProvidersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Providers) > 0 {
+		for _, e := range m.Providers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryConsumerRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryConsumerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Consumer.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryDataUnitRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *QueryDataUnitResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.DataUnit.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryDataUnitsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Region)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Country)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Api != 0 {
+		n += 1 + sovQuery(uint64(m.Api))
+	}
+	if m.MinFreeGb != 0 {
+		n += 1 + sovQuery(uint64(m.MinFreeGb))
+	}
+	l = len(m.MaxPrice)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.CertifiedOnly {
+		n += 2
+	}
+	if m.State != 0 {
+		n += 1 + sovQuery(uint64(m.State))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryDataUnitsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.DataUnits) > 0 {
+		for _, e := range m.DataUnits {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryDealRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovQuery(uint64(m.Id))
+	}
+	return n
+}
+
+func (m *EscrowView) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Balance.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Accrued.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Withdrawable.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.WithdrawableFee.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.RunsDryAt != nil {
+		l = github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.RunsDryAt)
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = m.RatePerDay.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.AsOf)
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryDealResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Deal.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Escrow.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryDealsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Consumer)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.UnitId != 0 {
+		n += 1 + sovQuery(uint64(m.UnitId))
+	}
+	if m.State != 0 {
+		n += 1 + sovQuery(uint64(m.State))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryDealsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Deals) > 0 {
+		for _, e := range m.Deals {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryStatsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryStatsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Stats.Size()
 	n += 1 + l + sovQuery(uint64(l))
 	return n
 }
@@ -428,6 +2714,1988 @@ func (m *QueryParamsResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProviderRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProviderRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProviderRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProviderResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProviderResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProviderResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Provider.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProvidersRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProvidersRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProvidersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProvidersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProvidersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProvidersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Providers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Providers = append(m.Providers, Provider{})
+			if err := m.Providers[len(m.Providers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryConsumerRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryConsumerRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryConsumerRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryConsumerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryConsumerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryConsumerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consumer", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Consumer.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDataUnitRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDataUnitRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDataUnitRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDataUnitResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDataUnitResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDataUnitResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataUnit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.DataUnit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDataUnitsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDataUnitsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDataUnitsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Region", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Region = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Country", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Country = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Api", wireType)
+			}
+			m.Api = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Api |= ApiCompatibility(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinFreeGb", wireType)
+			}
+			m.MinFreeGb = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinFreeGb |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxPrice", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MaxPrice = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CertifiedOnly", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.CertifiedOnly = bool(v != 0)
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= DataUnitState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDataUnitsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDataUnitsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDataUnitsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DataUnits", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DataUnits = append(m.DataUnits, DataUnit{})
+			if err := m.DataUnits[len(m.DataUnits)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDealRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDealRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDealRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EscrowView) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EscrowView: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EscrowView: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Balance", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Balance.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Accrued", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Accrued.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Withdrawable", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Withdrawable.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WithdrawableFee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.WithdrawableFee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RunsDryAt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.RunsDryAt == nil {
+				m.RunsDryAt = new(time.Time)
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(m.RunsDryAt, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RatePerDay", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.RatePerDay.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AsOf", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.AsOf, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDealResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDealResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDealResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deal", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Deal.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Escrow", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Escrow.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDealsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDealsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDealsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consumer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Consumer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			m.State = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.State |= DealState(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDealsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDealsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDealsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deals", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Deals = append(m.Deals, Deal{})
+			if err := m.Deals[len(m.Deals)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStatsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStatsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStatsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStatsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStatsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStatsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stats", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Stats.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -1,0 +1,235 @@
+package prober
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"cosmossdk.io/log"
+)
+
+// Prober measures assigned targets in the background and serves the results
+// from memory. All exported methods are safe for concurrent use and none of
+// them waits on network I/O.
+type Prober struct {
+	cfg    Config
+	logger log.Logger
+	client *http.Client
+	// now is the wall clock for LastCheck and staleness. Tests replace it
+	// before Start; scheduling uses the monotonic clock and is unaffected.
+	now func() time.Time
+
+	// mu guards the assignment. It is never held across I/O, so Snapshot and
+	// SetAssignment wait at most for another in-memory update.
+	mu       sync.Mutex
+	window   uint64
+	assigned bool
+	targets  map[uint64]*targetState
+
+	wake chan struct{} // capacity 1: "the assignment or the free slots changed"
+	sem  chan struct{} // capacity Concurrency: one token per running check
+
+	lifeMu  sync.Mutex
+	started bool
+	stopped bool
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the scheduler and every check have returned
+}
+
+// targetState is one assigned target. target, urls and urlErr never change
+// after creation, so a running check reads them without the lock; the other
+// fields are guarded by Prober.mu.
+type targetState struct {
+	target Target
+	urls   probeURLs
+	urlErr error
+
+	nextDue  time.Time // monotonic
+	inFlight bool
+	stats    targetStats
+	summary  Measurement // stats.measurement, refreshed after every check
+}
+
+// New returns a prober with its own HTTP client. An enabled config that does
+// not validate is logged and the prober is disabled: a validator keeps
+// producing blocks without QoS rather than refusing to start (ReadConfig
+// reports the same error to callers that want to fail instead).
+func New(cfg Config, logger log.Logger) *Prober {
+	return NewWithClient(cfg, logger, nil)
+}
+
+// NewWithClient is New with a caller-supplied HTTP client (tests use it for
+// TLS). The prober uses a copy that does not follow redirects; nil means the
+// prober's own client.
+func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
+	if logger == nil {
+		logger = log.NewNopLogger()
+	}
+	logger = logger.With("module", "oracle-prober")
+	if cfg.Enabled {
+		if err := cfg.Validate(); err != nil {
+			logger.Error("invalid oracle prober config; probing disabled", "err", err)
+			cfg.Enabled = false
+		}
+	}
+	if client == nil {
+		client = newHTTPClient(cfg)
+	}
+	slots := cfg.Concurrency
+	if slots < 1 {
+		slots = 1
+	}
+	return &Prober{
+		cfg:     cfg,
+		logger:  logger,
+		client:  withProbePolicy(client, cfg.RequestTimeout),
+		now:     time.Now,
+		targets: map[uint64]*targetState{},
+		wake:    make(chan struct{}, 1),
+		sem:     make(chan struct{}, slots),
+		done:    make(chan struct{}),
+	}
+}
+
+// Enabled reports whether the prober probes and reports.
+func (p *Prober) Enabled() bool { return p.cfg.Enabled }
+
+// Start launches the background scheduler and returns immediately.
+// Everything stops when ctx is cancelled or Stop is called. Start is a no-op
+// on a disabled, already started or stopped prober.
+func (p *Prober) Start(ctx context.Context) {
+	if !p.cfg.Enabled {
+		return
+	}
+	p.lifeMu.Lock()
+	defer p.lifeMu.Unlock()
+	if p.started || p.stopped {
+		return
+	}
+	p.started = true
+	ctx, p.cancel = context.WithCancel(ctx)
+	go p.run(ctx)
+}
+
+// Stop cancels every running check and waits until all goroutines have
+// returned. It is idempotent, and a prober cannot be restarted after it.
+func (p *Prober) Stop() {
+	p.lifeMu.Lock()
+	p.stopped = true
+	started, cancel := p.started, p.cancel
+	p.lifeMu.Unlock()
+	if !started {
+		return
+	}
+	cancel()
+	<-p.done
+	p.client.CloseIdleConnections()
+}
+
+// SetAssignment replaces the targets. Within the same window, targets whose
+// endpoint is unchanged keep their numbers; a new window, a new unit or a
+// changed endpoint starts from zero, so that numbers describe the current
+// window and endpoint only. Duplicate unit IDs keep the first entry. Invalid
+// endpoints stay assigned and count as down. It never waits for a check.
+func (p *Prober) SetAssignment(window uint64, targets []Target) {
+	if !p.cfg.Enabled {
+		return
+	}
+	// Parse outside the lock: it is the only non-trivial work here.
+	fresh := make(map[uint64]*targetState, len(targets))
+	duplicates := 0
+	now := time.Now()
+	for _, t := range targets {
+		if _, dup := fresh[t.UnitID]; dup {
+			duplicates++
+			continue
+		}
+		fresh[t.UnitID] = p.newTargetState(t, now)
+	}
+	if duplicates > 0 {
+		p.logger.Error("assignment has duplicate unit IDs; keeping the first of each", "window", window, "duplicates", duplicates)
+	}
+
+	p.mu.Lock()
+	if p.assigned && p.window == window {
+		for id, st := range fresh {
+			if old, ok := p.targets[id]; ok && old.target.Endpoint == st.target.Endpoint {
+				fresh[id] = old
+			}
+		}
+	}
+	p.window, p.assigned, p.targets = window, true, fresh
+	p.mu.Unlock()
+	p.signal()
+}
+
+// newTargetState prepares a target whose first check is due after a small
+// per-unit offset, so that a new window does not fire every request at once.
+func (p *Prober) newTargetState(t Target, now time.Time) *targetState {
+	st := &targetState{target: t, nextDue: now.Add(startOffset(t.UnitID, p.cfg.ProbeInterval))}
+	st.urls, st.urlErr = parseEndpoint(t.Endpoint, p.cfg.ObjectSize)
+	return st
+}
+
+// startOffset is a deterministic per-unit offset in [0, interval/4).
+func startOffset(unitID uint64, interval time.Duration) time.Duration {
+	spread := uint64(interval / 4)
+	if spread == 0 {
+		return 0
+	}
+	// splitmix64 finaliser: consecutive unit IDs land far apart.
+	z := unitID + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return time.Duration(z % spread)
+}
+
+// Snapshot returns the measurements of window's targets that have at least
+// one completed check no older than MaxStaleness, sorted by UnitID. It
+// returns nil when the prober is disabled, when window is not the current
+// assignment's, or when nothing qualifies. It only copies memory.
+func (p *Prober) Snapshot(window uint64) []Measurement {
+	if !p.cfg.Enabled {
+		return nil
+	}
+	now := p.now()
+	p.mu.Lock()
+	if !p.assigned || p.window != window {
+		p.mu.Unlock()
+		return nil
+	}
+	out := make([]Measurement, 0, len(p.targets))
+	for _, st := range p.targets {
+		if st.summary.Checks == 0 || now.Sub(st.summary.LastCheck) > p.cfg.MaxStaleness {
+			continue
+		}
+		out = append(out, st.summary)
+	}
+	p.mu.Unlock()
+
+	if len(out) == 0 {
+		return nil
+	}
+	// Unit IDs are map keys, so they are unique.
+	slices.SortFunc(out, func(a, b Measurement) int {
+		switch {
+		case a.UnitID < b.UnitID:
+			return -1
+		case a.UnitID > b.UnitID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// signal wakes the scheduler without blocking; one pending wake-up is enough.
+func (p *Prober) signal() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,128 @@
+package keeper
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// closeDeal ends an open deal for good: it settles the deal to block time
+// (running deals), refunds the rest of the escrow to the consumer, releases
+// the unit's capacity and the parties' open-deal counters, and records the
+// reason. The provider keeps its unwithdrawn earnings.
+func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal, reason types.CloseReason) error {
+	old := d
+	denom := params.Denom()
+	wasRunning := d.Running()
+	if wasRunning {
+		if err := k.settle(ctx, &d, denom); err != nil {
+			return err
+		}
+	}
+	if err := k.refundEscrow(ctx, &d, denom, reason); err != nil {
+		return err
+	}
+
+	unit, err := k.getUnit(ctx, d.UnitId)
+	if err != nil {
+		return err
+	}
+	oldUnit := unit
+	if wasRunning {
+		unit.ActiveDeals--
+	} else {
+		unit.PendingDeals--
+	}
+	unit.AllocatedGb -= d.CapacityGb
+	if err := k.setUnit(ctx, &oldUnit, unit); err != nil {
+		return err
+	}
+	if err := k.adjustProvider(ctx, d.Provider, func(p *types.Provider) { p.OpenDeals-- }); err != nil {
+		return err
+	}
+	if err := k.adjustConsumer(ctx, d.Consumer, func(c *types.Consumer) { c.OpenDeals-- }); err != nil {
+		return err
+	}
+
+	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	d.State = types.DEAL_STATE_CLOSED
+	d.CloseReason = reason
+	d.ClosedAt = &now
+	d.DueAt = nil
+	d.PendingClose = types.CLOSE_REASON_UNSPECIFIED
+	d.OverdrawnAt = nil
+	if err := k.setDeal(ctx, &old, d); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventDealClosed{DealId: d.Id, Reason: reason})
+}
+
+// processDealDue is the end-block work of a deal whose due time came: a
+// request expires; a deal at its end completes; a deal whose escrow ran dry
+// becomes OVERDRAWN, and closes when the grace period ends without a
+// top-up.
+func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint64) error {
+	d, err := k.getDeal(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	switch d.State {
+	case types.DEAL_STATE_PENDING:
+		if now.Before(d.RequestExpiresAt) {
+			return k.reschedule(ctx, params, d)
+		}
+		return k.closeDeal(ctx, params, d, types.CLOSE_REASON_REQUEST_EXPIRED)
+
+	case types.DEAL_STATE_ACTIVE, types.DEAL_STATE_OVERDRAWN:
+		if !now.Before(*d.EndTime) {
+			return k.closeDeal(ctx, params, d, endReason(d))
+		}
+		old := d
+		if err := k.settle(ctx, &d, params.Denom()); err != nil {
+			return err
+		}
+		dry, runsDry := d.PaidThrough()
+		overdrawn := runsDry && !now.Before(dry)
+		switch {
+		case overdrawn && d.State == types.DEAL_STATE_ACTIVE:
+			d.State = types.DEAL_STATE_OVERDRAWN
+			d.OverdrawnAt = &dry
+			graceEnd := dry.Add(params.OverdraftGracePeriod)
+			if err := emit(ctx, &types.EventDealOverdrawn{DealId: d.Id, GraceEndsAt: graceEnd}); err != nil {
+				return err
+			}
+		case overdrawn && !now.Before(d.OverdrawnAt.Add(params.OverdraftGracePeriod)):
+			return k.closeDeal(ctx, params, d, types.CLOSE_REASON_INSUFFICIENT_FUNDS)
+		}
+		d.DueAt = nextDue(d, params.OverdraftGracePeriod)
+		return k.setDeal(ctx, &old, d)
+
+	default:
+		// A closed deal has no due entry; nothing to do.
+		return nil
+	}
+}
+
+// reschedule moves a deal's due entry to its next due time.
+func (k Keeper) reschedule(ctx context.Context, params types.Params, d types.Deal) error {
+	old := d
+	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
+	return k.setDeal(ctx, &old, d)
+}
+
+// endReason is why a deal that reached its end_time closes: the notice given,
+// else COMPLETED — or INSUFFICIENT_FUNDS when its escrow did not cover the
+// term.
+func endReason(d types.Deal) types.CloseReason {
+	switch {
+	case d.PendingClose != types.CLOSE_REASON_UNSPECIFIED:
+		return d.PendingClose
+	case d.CostUntil(*d.EndTime).GT(d.Deposited.Sub(d.Refunded)):
+		return types.CLOSE_REASON_INSUFFICIENT_FUNDS
+	default:
+		return types.CLOSE_REASON_COMPLETED
+	}
+}

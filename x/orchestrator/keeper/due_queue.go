@@ -1,0 +1,143 @@
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// ProcessDue runs in EndBlock. It handles, oldest first, the due-queue
+// items whose time has come — request expiries, deal ends, dry escrows and
+// grace ends, maintenance starts and ends — then bonds due back, at most
+// max_due_per_block items in all; the rest waits for the next block. It
+// never iterates deals or units: when nothing is due it costs one iterator
+// seek per queue.
+//
+// Each item runs in its own cached context: an item that fails is logged,
+// reported in an EventDueItemFailed and dropped, so that one bad item can
+// never halt the chain or block the queue.
+func (k Keeper) ProcessDue(ctx context.Context) error {
+	params, err := k.params(ctx)
+	if err != nil {
+		return err
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	now := sdkCtx.BlockTime().Unix()
+	budget := int(params.MaxDuePerBlock)
+
+	due, err := k.collectDue(ctx, now, budget)
+	if err != nil {
+		return err
+	}
+	for _, key := range due {
+		if err := k.DueQueue.Remove(ctx, key); err != nil {
+			return err
+		}
+		kind, id := key.K2(), key.K3()
+		k.runIsolated(sdkCtx, types.DueKindName(kind), id, func(ctx sdk.Context) error {
+			switch kind {
+			case types.DueDeal:
+				return k.processDealDue(ctx, params, id)
+			case types.DueMaintenanceStart, types.DueMaintenanceEnd:
+				return k.processMaintenance(ctx, kind, id)
+			default:
+				return fmt.Errorf("unknown due kind %d", kind)
+			}
+		})
+	}
+
+	unbonded, err := k.collectUnbonded(ctx, now, budget-len(due))
+	if err != nil {
+		return err
+	}
+	for _, key := range unbonded {
+		if err := k.UnbondingQueue.Remove(ctx, key); err != nil {
+			return err
+		}
+		provider := key.K2()
+		k.runIsolated(sdkCtx, "provider_unbonded", 0, func(ctx sdk.Context) error {
+			return k.completeProviderExit(ctx, params, provider)
+		})
+	}
+	return nil
+}
+
+func (k Keeper) collectDue(ctx context.Context, now int64, limit int) ([]collections.Triple[int64, int32, uint64], error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	iter, err := k.DueQueue.Iterate(ctx, collections.NewPrefixUntilTripleRange[int64, int32, uint64](now))
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	var keys []collections.Triple[int64, int32, uint64]
+	for ; iter.Valid() && len(keys) < limit; iter.Next() {
+		key, err := iter.Key()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+func (k Keeper) collectUnbonded(ctx context.Context, now int64, limit int) ([]collections.Pair[int64, sdk.AccAddress], error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	iter, err := k.UnbondingQueue.Iterate(ctx, collections.NewPrefixUntilPairRange[int64, sdk.AccAddress](now))
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	var keys []collections.Pair[int64, sdk.AccAddress]
+	for ; iter.Valid() && len(keys) < limit; iter.Next() {
+		key, err := iter.Key()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// runIsolated runs f in a cached context and commits its writes (and
+// events) only if it succeeds; panics are turned into failures.
+func (k Keeper) runIsolated(ctx sdk.Context, kind string, id uint64, f func(sdk.Context) error) {
+	cacheCtx, write := ctx.CacheContext()
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return f(cacheCtx)
+	}()
+	if err == nil {
+		write()
+		return
+	}
+	k.Logger(ctx).Error("due item failed; dropped", "kind", kind, "id", id, "err", err)
+	_ = ctx.EventManager().EmitTypedEvent(&types.EventDueItemFailed{Kind: kind, Id: id, Error: err.Error()})
+}
+
+// processMaintenance re-derives a unit's state when its maintenance window
+// starts or ends, and forgets the window once it ended.
+func (k Keeper) processMaintenance(ctx context.Context, kind types.DueKind, id uint64) error {
+	u, err := k.getUnit(ctx, id)
+	if err != nil {
+		return err
+	}
+	old := u
+	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	if kind == types.DueMaintenanceEnd && u.Maintenance != nil && !now.Before(u.Maintenance.End) {
+		u.Maintenance = nil
+	}
+	return k.setUnit(ctx, &old, u)
+}

@@ -1,0 +1,117 @@
+package keeper
+
+import (
+	"context"
+
+	sdkmath "cosmossdk.io/math"
+	"github.com/cosmos/gogoproto/proto"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// Every coin movement of the module goes through this file, and each one
+// emits a typed event.
+
+func emit(ctx context.Context, ev proto.Message) error {
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+}
+
+func coin(denom string, amt sdkmath.Int) sdk.Coin { return sdk.NewCoin(denom, amt) }
+
+// pullFromAccount moves amt from an account into the module account.
+func (k Keeper) pullFromAccount(ctx context.Context, from sdk.AccAddress, denom string, amt sdkmath.Int) error {
+	if !amt.IsPositive() {
+		return nil
+	}
+	return k.bank.SendCoinsFromAccountToModule(ctx, from, types.ModuleName, sdk.NewCoins(coin(denom, amt)))
+}
+
+// payFromModule moves amt from the module account to an account.
+func (k Keeper) payFromModule(ctx context.Context, to string, denom string, amt sdkmath.Int) error {
+	if !amt.IsPositive() {
+		return nil
+	}
+	acc, err := sdk.AccAddressFromBech32(to)
+	if err != nil {
+		return err
+	}
+	return k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, acc, sdk.NewCoins(coin(denom, amt)))
+}
+
+// fundCommunityPool sends amt from `from` (an account or the module
+// account) to the community pool.
+func (k Keeper) fundCommunityPool(ctx context.Context, source string, from sdk.AccAddress, denom string, amt sdkmath.Int) error {
+	if !amt.IsPositive() {
+		return nil
+	}
+	if err := k.distr.FundCommunityPool(ctx, sdk.NewCoins(coin(denom, amt)), from); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventCommunityPoolFunded{Source: source, From: from.String(), Amount: coin(denom, amt)})
+}
+
+// burnFromAccount burns amt taken from an account (priority fees).
+func (k Keeper) burnFromAccount(ctx context.Context, from sdk.AccAddress, denom string, amt sdkmath.Int) error {
+	if !amt.IsPositive() {
+		return nil
+	}
+	if err := k.pullFromAccount(ctx, from, denom, amt); err != nil {
+		return err
+	}
+	return k.bank.BurnCoins(ctx, types.ModuleName, sdk.NewCoins(coin(denom, amt)))
+}
+
+// deposit moves a consumer's payment into a deal's escrow.
+func (k Keeper) deposit(ctx context.Context, d *types.Deal, denom string, amt sdkmath.Int) error {
+	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+	if err != nil {
+		return err
+	}
+	if err := k.pullFromAccount(ctx, consumer, denom, amt); err != nil {
+		return err
+	}
+	d.Deposited = d.Deposited.Add(amt)
+	return emit(ctx, &types.EventDeposit{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Escrow: coin(denom, d.Escrow())})
+}
+
+// settle accrues a running deal to block time. It moves no coins: accrued
+// earnings stay in the module account until the provider withdraws them.
+func (k Keeper) settle(ctx context.Context, d *types.Deal, denom string) error {
+	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	paid := d.Settle(now)
+	if !paid.IsPositive() {
+		return nil
+	}
+	return emit(ctx, &types.EventSettlement{
+		DealId: d.Id, Amount: coin(denom, paid), Accrued: coin(denom, d.Accrued),
+		Escrow: coin(denom, d.Escrow()), SettledAt: *d.SettledAt,
+	})
+}
+
+// refundEscrow returns what is left in a deal's escrow to its consumer.
+func (k Keeper) refundEscrow(ctx context.Context, d *types.Deal, denom string, reason types.CloseReason) error {
+	amt := d.Escrow()
+	if !amt.IsPositive() {
+		return nil
+	}
+	if err := k.payFromModule(ctx, d.Consumer, denom, amt); err != nil {
+		return err
+	}
+	d.Refunded = d.Refunded.Add(amt)
+	return emit(ctx, &types.EventRefund{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Reason: reason})
+}
+
+// takeEarnings moves a deal's unwithdrawn earnings out of it, splitting the
+// platform fee from the provider's share. The caller pays both out.
+func takeEarnings(d *types.Deal, feeRate sdkmath.LegacyDec) (gross, fee sdkmath.Int) {
+	gross = d.Earnings()
+	if !gross.IsPositive() {
+		return sdkmath.ZeroInt(), sdkmath.ZeroInt()
+	}
+	fee = types.PlatformFee(feeRate, d.Withdrawn, d.FeesPaid, gross)
+	d.Withdrawn = d.Withdrawn.Add(gross)
+	d.FeesPaid = d.FeesPaid.Add(fee)
+	return gross, fee
+}

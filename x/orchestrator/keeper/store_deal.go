@@ -1,0 +1,109 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// getDeal loads a deal.
+func (k Keeper) getDeal(ctx context.Context, id uint64) (types.Deal, error) {
+	d, err := k.Deals.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.Deal{}, errorsmod.Wrapf(types.ErrDealNotFound, "deal %d does not exist", id)
+	}
+	return d, err
+}
+
+// setDeal stores a deal and keeps its indexes, its due-queue entry and the
+// stats current. old is nil for a new deal.
+func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) error {
+	if err := k.Deals.Set(ctx, d.Id, d); err != nil {
+		return err
+	}
+	oldState := types.DEAL_STATE_UNSPECIFIED
+	oldHeld := sdkmath.ZeroInt()
+	if old == nil {
+		consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+		if err != nil {
+			return err
+		}
+		provider, err := sdk.AccAddressFromBech32(d.Provider)
+		if err != nil {
+			return err
+		}
+		if err := k.DealsByConsumer.Set(ctx, collections.Join(consumer, d.Id)); err != nil {
+			return err
+		}
+		if err := k.DealsByProvider.Set(ctx, collections.Join(provider, d.Id)); err != nil {
+			return err
+		}
+		if err := k.DealsByUnit.Set(ctx, collections.Join(d.UnitId, d.Id)); err != nil {
+			return err
+		}
+	} else {
+		oldState = old.State
+		oldHeld = old.Held()
+		if old.DueAt != nil && (d.DueAt == nil || !old.DueAt.Equal(*d.DueAt)) {
+			if err := k.DueQueue.Remove(ctx, dueKey(*old.DueAt, types.DueDeal, d.Id)); err != nil {
+				return err
+			}
+		}
+	}
+	if d.DueAt != nil && (old == nil || old.DueAt == nil || !old.DueAt.Equal(*d.DueAt)) {
+		if err := k.DueQueue.Set(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil {
+			return err
+		}
+	}
+	if oldState != d.State {
+		if old != nil {
+			if err := k.DealsByState.Remove(ctx, collections.Join(int32(oldState), d.Id)); err != nil {
+				return err
+			}
+		}
+		if err := k.DealsByState.Set(ctx, collections.Join(int32(d.State), d.Id)); err != nil {
+			return err
+		}
+	}
+	return k.updateStats(ctx, func(s *types.Stats) {
+		moveCount(s.DealsByState, int32(oldState), int32(d.State))
+		s.EscrowHeld = s.EscrowHeld.Add(d.Held()).Sub(oldHeld)
+	})
+}
+
+// dueKey is the due-queue key of an item at time t.
+func dueKey(t time.Time, kind types.DueKind, id uint64) collections.Triple[int64, int32, uint64] {
+	return collections.Join3(t.Unix(), kind, id)
+}
+
+// nextDue returns when a deal next needs the end-block hook: its request
+// expiry while pending; otherwise its end, or earlier when its escrow runs
+// dry (or, once overdrawn, when the grace period ends).
+func nextDue(d types.Deal, grace time.Duration) *time.Time {
+	switch d.State {
+	case types.DEAL_STATE_PENDING:
+		t := d.RequestExpiresAt
+		return &t
+	case types.DEAL_STATE_ACTIVE, types.DEAL_STATE_OVERDRAWN:
+		due := *d.EndTime
+		if d.State == types.DEAL_STATE_OVERDRAWN && d.OverdrawnAt != nil {
+			if graceEnd := d.OverdrawnAt.Add(grace); graceEnd.Before(due) {
+				due = graceEnd
+			}
+		} else if dry, ok := d.PaidThrough(); ok && dry.Before(due) {
+			due = dry
+		}
+		due = due.UTC()
+		return &due
+	default:
+		return nil
+	}
+}
