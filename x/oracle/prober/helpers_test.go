@@ -2,6 +2,8 @@ package prober
 
 import (
 	"context"
+	"io"
+	stdlog "log"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -90,4 +92,17 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// startUntrustedTLSTarget starts a probe target over TLS with httptest's
+// self-signed certificate, which the prober's default client rejects.
+func startUntrustedTLSTarget(t *testing.T) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(probetarget.New(probetarget.Behaviour{}))
+	// The rejected handshakes are the point of the test; keep them out of
+	// the test output.
+	ts.Config.ErrorLog = stdlog.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts
 }

@@ -159,8 +159,7 @@ func TestNon2xxIsAFailureAnd2xxIsNot(t *testing.T) {
 
 func TestUntrustedCertificateFails(t *testing.T) {
 	t.Parallel()
-	ts := httptest.NewTLSServer(probetarget.New(probetarget.Behaviour{}))
-	t.Cleanup(ts.Close)
+	ts := startUntrustedTLSTarget(t)
 	urls, err := parseEndpoint(ts.URL+"/unit", testObjectSize)
 	require.NoError(t, err)
 

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -67,7 +68,7 @@ func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 	if logger == nil {
 		logger = log.NewNopLogger()
 	}
-	logger = logger.With("module", "oracle-prober")
+	logger = logger.With(log.ModuleKey, "x/oracle/prober")
 	if cfg.Enabled {
 		if err := cfg.Validate(); err != nil {
 			logger.Error("invalid oracle prober config; probing disabled", "err", err)
@@ -214,15 +215,7 @@ func (p *Prober) Snapshot(window uint64) []Measurement {
 		return nil
 	}
 	// Unit IDs are map keys, so they are unique.
-	slices.SortFunc(out, func(a, b Measurement) int {
-		switch {
-		case a.UnitID < b.UnitID:
-			return -1
-		case a.UnitID > b.UnitID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Measurement) int { return cmp.Compare(a.UnitID, b.UnitID) })
 	return out
 }
 

@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime/debug"
@@ -48,10 +49,7 @@ func (p *Prober) dispatch(ctx context.Context, checks *sync.WaitGroup) time.Dura
 		if c := a.nextDue.Compare(b.nextDue); c != 0 {
 			return c
 		}
-		if a.target.UnitID < b.target.UnitID {
-			return -1
-		}
-		return 1 // unit IDs are unique
+		return cmp.Compare(a.target.UnitID, b.target.UnitID)
 	})
 	for _, st := range due {
 		select {

@@ -307,12 +307,17 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 		return nil, err
 	}
 	denom := params.Denom()
-	totalNet, totalFee := sdkmath.ZeroInt(), sdkmath.ZeroInt()
+	// Check every deal before touching any.
+	deals := make([]types.Deal, 0, len(msg.DealIds))
 	for _, id := range msg.DealIds {
 		d, err := m.k.dealOf(ctx, id, msg.Provider, "provider")
 		if err != nil {
 			return nil, err
 		}
+		deals = append(deals, d)
+	}
+	totalNet, totalFee := sdkmath.ZeroInt(), sdkmath.ZeroInt()
+	for _, d := range deals {
 		old := d
 		if err := m.k.settle(ctx, &d, denom); err != nil {
 			return nil, err

@@ -1,0 +1,413 @@
+package keeper_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+const day = 24 * time.Hour
+
+// The reference deal: 100 GB at 20,000 uflash per GB-month for 30 days,
+// i.e. 2,000,000 uflash for the term, accrued per second.
+
+func TestDealCompletesAndPaysExactly(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	consumer0, provider0 := s.balance(s.consumer), s.balance(s.provider)
+
+	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
+	d := s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_PENDING, d.State)
+	require.Equal(t, types.DATA_UNIT_STATE_RESERVED, s.unit(unitID).State)
+	require.Equal(t, uint64(100), s.unit(unitID).AllocatedGb)
+	require.Equal(t, consumer0.SubRaw(2_000_000), s.balance(s.consumer))
+
+	s.accept(s.provider, dealID)
+	require.Equal(t, types.DATA_UNIT_STATE_IN_USE, s.unit(unitID).State)
+	s.advance(10 * day)
+
+	// 10 days: 2,000,000 × 864,000 / 2,592,000 = 666,666 (floored); fee 0.5 % = 3,333.
+	q, err := s.queries.Deal(s.ctx(), &types.QueryDealRequest{Id: dealID})
+	require.NoError(t, err)
+	require.Equal(t, int64(666_666), q.Escrow.Accrued.Int64())
+	require.Equal(t, int64(1_333_334), q.Escrow.Balance.Int64())
+	require.Equal(t, int64(3_333), q.Escrow.WithdrawableFee.Int64())
+	require.Equal(t, int64(663_333), q.Escrow.Withdrawable.Int64())
+	require.Nil(t, q.Escrow.RunsDryAt, "the full term is paid for")
+
+	pool := s.communityPool()
+	res, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
+	require.NoError(t, err)
+	require.Equal(t, int64(663_333), res.Net.Amount.Int64())
+	require.Equal(t, int64(3_333), res.Fee.Amount.Int64())
+	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(3_333)), s.communityPool(), "the fee goes to the community pool")
+
+	// The term ends; the deal completes without anyone sending a transaction.
+	s.advance(20*day + time.Second)
+	d = s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_CLOSED, d.State)
+	require.Equal(t, types.CLOSE_REASON_COMPLETED, d.CloseReason)
+	require.True(t, d.Escrow().IsZero())
+	require.Equal(t, types.DATA_UNIT_STATE_AVAILABLE, s.unit(unitID).State)
+	require.Zero(t, s.unit(unitID).AllocatedGb)
+
+	// Earnings stay withdrawable after the close. The fee is computed on the
+	// cumulative amount: 0.5 % of 2,000,000 = 10,000 in all.
+	pool = s.communityPool()
+	res, err = s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
+	require.NoError(t, err)
+	require.Equal(t, int64(1_326_667), res.Net.Amount.Int64())
+	require.Equal(t, int64(6_667), res.Fee.Amount.Int64())
+	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(6_667)), s.communityPool())
+
+	require.Equal(t, consumer0.SubRaw(2_000_000), s.balance(s.consumer))
+	require.Equal(t, provider0.AddRaw(1_990_000), s.balance(s.provider))
+	s.requireErrUnchanged(types.ErrNothingToWithdraw, func() error {
+		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
+		return err
+	})
+}
+
+func TestConsumerClosesWithNotice(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	consumer0 := s.balance(s.consumer)
+	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
+	s.accept(s.provider, dealID)
+	s.advance(5 * day)
+
+	res, err := s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
+	require.NoError(t, err)
+	require.Equal(t, s.app.Time.Add(day), res.EffectiveAt, "one day of notice")
+	s.requireErrUnchanged(types.ErrInvalidState, func() error {
+		_, err := s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
+		return err
+	})
+
+	s.advance(day)
+	d := s.deal(dealID)
+	require.Equal(t, types.CLOSE_REASON_CONSUMER_CLOSED, d.CloseReason)
+	// Billed for 6 days: 2,000,000 × 6/30 = 400,000; the rest comes back.
+	require.Equal(t, int64(400_000), d.Accrued.Int64())
+	require.Equal(t, int64(1_600_000), d.Refunded.Int64())
+	require.Equal(t, consumer0.SubRaw(400_000), s.balance(s.consumer))
+	s.requireErrUnchanged(types.ErrDealClosed, func() error {
+		_, err := s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
+		return err
+	})
+}
+
+func TestProviderClosesWithNoticeAndPenalty(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	consumer0 := s.balance(s.consumer)
+	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
+	s.accept(s.provider, dealID)
+	s.advance(5 * day)
+
+	res, err := s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.provider.String(), DealId: dealID})
+	require.NoError(t, err)
+	require.Equal(t, s.app.Time.Add(7*day), res.EffectiveAt, "seven days of notice")
+	// The 18 days after day 12 would have cost 1,200,000: 10 % of it goes to
+	// the consumer from the provider's bond at once.
+	require.Equal(t, int64(120_000), s.deal(dealID).PenaltyPaid.Int64())
+	require.Equal(t, int64(1_000*flash-120_000), s.providerOf(s.provider).Bond.Int64())
+	require.Equal(t, consumer0.SubRaw(2_000_000-120_000), s.balance(s.consumer))
+
+	s.advance(7 * day)
+	d := s.deal(dealID)
+	require.Equal(t, types.CLOSE_REASON_PROVIDER_CLOSED, d.CloseReason)
+	require.Equal(t, int64(800_000), d.Accrued.Int64(), "12 days billed")
+	require.Equal(t, consumer0.SubRaw(800_000-120_000), s.balance(s.consumer))
+
+	// Below the minimum bond, the provider takes no new business until it tops up.
+	s.registerConsumer(s.consumer2)
+	s.requireErrUnchanged(types.ErrInsufficientBond, func() error {
+		_, err := s.msgs.RequestDeal(s.ctx(), dealMsg(s.consumer2, unitID))
+		return err
+	})
+	_, err = s.msgs.AddProviderBond(s.ctx(), &types.MsgAddProviderBond{Owner: s.provider.String(), Amount: uflash(120_000)})
+	require.NoError(t, err)
+	s.requestDeal(dealMsg(s.consumer2, unitID))
+}
+
+func TestOverdraftGraceAndRevival(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	msg := dealMsg(s.consumer, unitID)
+	msg.Term = 60 * day // 4,000,000 for the term; the minimum deposit covers 30 days
+	dealID := s.requestDeal(msg)
+	s.accept(s.provider, dealID)
+
+	q, err := s.queries.Deal(s.ctx(), &types.QueryDealRequest{Id: dealID})
+	require.NoError(t, err)
+	require.NotNil(t, q.Escrow.RunsDryAt)
+	require.Equal(t, s.app.Time.Add(30*day), *q.Escrow.RunsDryAt)
+
+	s.advance(30 * day)
+	d := s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_OVERDRAWN, d.State)
+	require.True(t, d.Escrow().IsZero())
+
+	// A day into the grace period, a top-up revives the deal and pays the day.
+	s.advance(day)
+	_, err = s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(2_000_000)})
+	require.NoError(t, err)
+	d = s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_ACTIVE, d.State)
+	require.Equal(t, int64(2_066_666), d.Accrued.Int64(), "31 days paid")
+
+	s.advance(29*day + time.Second)
+	d = s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_CLOSED, d.State)
+	require.Equal(t, types.CLOSE_REASON_COMPLETED, d.CloseReason)
+	require.Equal(t, int64(4_000_000), d.Accrued.Int64())
+}
+
+func TestOverdraftClosesAfterGrace(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	msg := dealMsg(s.consumer, unitID)
+	msg.Term = 60 * day
+	dealID := s.requestDeal(msg)
+	s.accept(s.provider, dealID)
+
+	s.advance(30 * day)
+	require.Equal(t, types.DEAL_STATE_OVERDRAWN, s.deal(dealID).State)
+	s.advance(3 * day)
+	d := s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_CLOSED, d.State)
+	require.Equal(t, types.CLOSE_REASON_INSUFFICIENT_FUNDS, d.CloseReason)
+	require.Equal(t, int64(2_000_000), d.Accrued.Int64(), "the provider keeps what was paid")
+	require.Zero(t, s.unit(unitID).AllocatedGb)
+}
+
+func TestRequestExpiresWithFullRefund(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	consumer0 := s.balance(s.consumer)
+	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
+	s.advance(3*day - time.Second)
+	require.Equal(t, types.DEAL_STATE_PENDING, s.deal(dealID).State)
+	s.advance(time.Second)
+	d := s.deal(dealID)
+	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, d.CloseReason)
+	require.Equal(t, consumer0, s.balance(s.consumer))
+	require.Equal(t, types.DATA_UNIT_STATE_AVAILABLE, s.unit(unitID).State)
+	s.requireErrUnchanged(types.ErrDealClosed, func() error {
+		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: dealID})
+		return err
+	})
+}
+
+func TestDeclineAndCancelRefundInFull(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	consumer0 := s.balance(s.consumer)
+
+	first := s.requestDeal(dealMsg(s.consumer, unitID))
+	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
+		_, err := s.msgs.DeclineDeal(s.ctx(), &types.MsgDeclineDeal{Provider: s.consumer.String(), DealId: first})
+		return err
+	})
+	_, err := s.msgs.DeclineDeal(s.ctx(), &types.MsgDeclineDeal{Provider: s.provider.String(), DealId: first, Reason: "region full"})
+	require.NoError(t, err)
+	require.Equal(t, types.CLOSE_REASON_DECLINED, s.deal(first).CloseReason)
+	require.Equal(t, consumer0, s.balance(s.consumer))
+
+	second := s.requestDeal(dealMsg(s.consumer, unitID))
+	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
+		_, err := s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.provider.String(), DealId: second})
+		return err
+	})
+	_, err = s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.consumer.String(), DealId: second})
+	require.NoError(t, err)
+	require.Equal(t, types.CLOSE_REASON_CANCELLED, s.deal(second).CloseReason)
+	require.Equal(t, consumer0, s.balance(s.consumer))
+	require.Zero(t, s.unit(unitID).AllocatedGb)
+
+	third := s.requestDeal(dealMsg(s.consumer, unitID))
+	s.accept(s.provider, third)
+	s.requireErrUnchanged(types.ErrInvalidState, func() error {
+		_, err := s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.consumer.String(), DealId: third})
+		return err
+	})
+}
+
+func TestRequestDealRejects(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	s.registerConsumer(s.provider) // a provider may also consume, but not from itself
+	cases := map[string]struct {
+		edit func(*types.MsgRequestDeal)
+		want error
+	}{
+		"unregistered consumer":    {func(m *types.MsgRequestDeal) { m.Consumer = s.stranger.String() }, types.ErrConsumerNotFound},
+		"unknown unit":             {func(m *types.MsgRequestDeal) { m.UnitId = 999 }, types.ErrUnitNotFound},
+		"self dealing":             {func(m *types.MsgRequestDeal) { m.Consumer = s.provider.String() }, types.ErrInvalidInput},
+		"capacity over free":       {func(m *types.MsgRequestDeal) { m.CapacityGb = 1001 }, types.ErrInsufficientCap},
+		"zero capacity":            {func(m *types.MsgRequestDeal) { m.CapacityGb = 0 }, types.ErrInvalidInput},
+		"term below minimum":       {func(m *types.MsgRequestDeal) { m.Term = time.Minute }, types.ErrInvalidDuration},
+		"term above maximum":       {func(m *types.MsgRequestDeal) { m.Term = 6 * 365 * day }, types.ErrInvalidDuration},
+		"negative term":            {func(m *types.MsgRequestDeal) { m.Term = -time.Hour }, types.ErrInvalidDuration},
+		"deposit below prepaid":    {func(m *types.MsgRequestDeal) { m.Deposit = uflash(1_999_999) }, types.ErrInsufficientDeposit},
+		"deposit above term cost":  {func(m *types.MsgRequestDeal) { m.Deposit = uflash(2_000_001) }, types.ErrInvalidAmount},
+		"zero deposit":             {func(m *types.MsgRequestDeal) { m.Deposit = uflash(0) }, types.ErrInvalidAmount},
+		"negative deposit":         {func(m *types.MsgRequestDeal) { m.Deposit.Amount = sdkmath.NewInt(-1) }, types.ErrInvalidAmount},
+		"deposit in another denom": {func(m *types.MsgRequestDeal) { m.Deposit.Denom = "uatom" }, types.ErrInvalidAmount},
+		"invalid sla":              {func(m *types.MsgRequestDeal) { m.Sla.MaxErrorRateBps = 20_000 }, types.ErrInvalidInput},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			msg := dealMsg(s.consumer, unitID)
+			tc.edit(msg)
+			s.requireErrUnchanged(tc.want, func() error { _, err := s.msgs.RequestDeal(s.ctx(), msg); return err })
+		})
+	}
+}
+
+func TestDealCostBounds(t *testing.T) {
+	s := newSuite(t)
+	s.registerProvider(s.provider)
+	s.registerConsumer(s.consumer)
+	// The most expensive unit there can be: price × capacity × term overflows
+	// any sensible amount and is refused.
+	huge := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) {
+		m.CapacityGb = types.MaxCapacityGB
+		m.PricePerGbMonth = sdkmath.NewIntFromUint64(types.MaxPricePerGBMonth)
+	})
+	s.requireErrUnchanged(types.ErrAmountTooLarge, func() error {
+		m := dealMsg(s.consumer, huge)
+		m.CapacityGb = types.MaxCapacityGB
+		m.Term = 5 * 365 * day
+		_, err := s.msgs.RequestDeal(s.ctx(), m)
+		return err
+	})
+	// The cheapest: a cost that rounds to zero is refused too.
+	tiny := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.OneInt() })
+	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
+		m := dealMsg(s.consumer, tiny)
+		m.CapacityGb, m.Term, m.Deposit = 1, time.Hour, uflash(1)
+		_, err := s.msgs.RequestDeal(s.ctx(), m)
+		return err
+	})
+}
+
+func TestAcceptDealRejects(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	s.registerProvider(s.provider2)
+	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
+
+	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
+		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider2.String(), DealId: dealID})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrDealNotFound, func() error {
+		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: 77})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
+		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: 0})
+		return err
+	})
+	s.accept(s.provider, dealID)
+	s.requireErrUnchanged(types.ErrInvalidState, func() error {
+		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: dealID})
+		return err
+	})
+
+	// A request whose unit went into maintenance cannot be accepted.
+	other := s.requestDeal(dealMsg(s.consumer, unitID))
+	_, err := s.msgs.ScheduleMaintenance(s.ctx(), &types.MsgScheduleMaintenance{
+		Provider: s.provider.String(), UnitId: unitID, Start: s.app.Time, End: s.app.Time.Add(time.Hour),
+	})
+	require.NoError(t, err)
+	s.requireErrUnchanged(types.ErrUnitUnavailable, func() error {
+		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: other})
+		return err
+	})
+}
+
+func TestTopUpAndWithdrawRejects(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	s.registerProvider(s.provider2)
+	msg := dealMsg(s.consumer, unitID)
+	msg.Term = 60 * day
+	dealID := s.requestDeal(msg)
+
+	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
+		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.provider.String(), DealId: dealID, Amount: uflash(10)})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
+		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(2_000_001)})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
+		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(0)})
+		return err
+	})
+	_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(2_000_000)})
+	require.NoError(t, err, "a pending deal may be topped up to its term cost")
+
+	s.accept(s.provider, dealID)
+	s.requireErrUnchanged(types.ErrNothingToWithdraw, func() error {
+		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
+		return err
+	})
+	s.advance(day)
+	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
+		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider2.String(), DealIds: []uint64{dealID}})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
+		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID, dealID}})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
+		ids := make([]uint64, types.MaxWithdrawDeals+1)
+		for i := range ids {
+			ids[i] = uint64(i + 1)
+		}
+		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: ids})
+		return err
+	})
+	s.requireErrUnchanged(types.ErrDealNotFound, func() error {
+		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID, 99}})
+		return err
+	})
+
+	_, err = s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.stranger.String(), DealId: dealID})
+	require.ErrorIs(t, err, types.ErrUnauthorized)
+	_, err = s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
+	require.NoError(t, err)
+	s.advance(day)
+	s.requireErrUnchanged(types.ErrDealClosed, func() error {
+		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(10)})
+		return err
+	})
+}
+
+func TestWithdrawManyDeals(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	s.registerConsumer(s.consumer2)
+	a := s.requestDeal(dealMsg(s.consumer, unitID))
+	b := s.requestDeal(dealMsg(s.consumer2, unitID))
+	s.accept(s.provider, a)
+	s.accept(s.provider, b)
+	s.advance(3 * day)
+	// Each accrued 200,000; one withdrawal pays both, fee 1,000 each.
+	res, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{a, b}})
+	require.NoError(t, err)
+	require.Equal(t, int64(398_000), res.Net.Amount.Int64())
+	require.Equal(t, int64(2_000), res.Fee.Amount.Int64())
+}
