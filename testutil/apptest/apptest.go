@@ -27,6 +27,13 @@ import (
 	"github.com/flashbacknetwork/flashbackd/app"
 )
 
+// T is what the block helpers need of a test: *testing.T, *testing.B and
+// property-test runners (with a Helper method) all fit.
+type T interface {
+	require.TestingT
+	Helper()
+}
+
 // ChainID of apps built here.
 const ChainID = "flashback-apptest-1"
 
@@ -104,7 +111,7 @@ func Setup(t testing.TB, opts Options) *TestApp {
 }
 
 // NextBlock executes and commits the next block with the given transactions.
-func (a *TestApp) NextBlock(t testing.TB, txs ...[]byte) *abci.ResponseFinalizeBlock {
+func (a *TestApp) NextBlock(t T, txs ...[]byte) *abci.ResponseFinalizeBlock {
 	t.Helper()
 	res, err := a.TryNextBlock(txs...)
 	require.NoError(t, err)
@@ -134,7 +141,7 @@ func (a *TestApp) TryNextBlock(txs ...[]byte) (*abci.ResponseFinalizeBlock, erro
 
 // Restart builds a new app (as a restarted or upgraded binary would be) on
 // the same database and continues from the last committed block.
-func (a *TestApp) Restart(t testing.TB) {
+func (a *TestApp) Restart(t T) {
 	t.Helper()
 	a.App = app.New(log.NewNopLogger(), a.db, nil, true, simtestutil.NewAppOptionsWithFlagHome(a.home),
 		baseapp.SetChainID(ChainID))

@@ -27,7 +27,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "DataUnit", Use: "data-unit [id]", Short: "Show a data unit", PositionalArgs: pos("id")},
 				{
 					RpcMethod: "DataUnits", Use: "data-units",
-					Short: "Browse the marketplace: units ranked by priority fee then reputation",
+					Short:   "Browse the marketplace: units ranked by priority fee then reputation",
 					Example: "flashbackd q orchestrator data-units --region eu-west --min-free-gb 100 --max-price 20000 --certified-only",
 				},
 				{RpcMethod: "Deal", Use: "deal [id]", Short: "Show a deal and its escrow now", PositionalArgs: pos("id")},
@@ -89,7 +89,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "TopUpDeal", Use: "top-up-deal [deal-id] [amount]", Short: "Add to a deal's escrow", PositionalArgs: pos("deal_id", "amount")},
 				{
 					RpcMethod: "WithdrawEarnings", Use: "withdraw-earnings [deal-ids]...",
-					Short: "Withdraw what your deals earned, minus the platform fee",
+					Short:          "Withdraw what your deals earned, minus the platform fee",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "deal_ids", Varargs: true}},
 				},
 				{RpcMethod: "CloseDeal", Use: "close-deal [deal-id]", Short: "Close a deal early, after your side's notice", PositionalArgs: pos("deal_id")},

@@ -37,23 +37,25 @@ func TestCreateDataUnitRejects(t *testing.T) {
 		edit func(*types.MsgCreateDataUnit)
 		want error
 	}{
-		"not a provider":          {func(m *types.MsgCreateDataUnit) { m.Provider = s.stranger.String() }, types.ErrProviderNotFound},
-		"zero capacity":           {func(m *types.MsgCreateDataUnit) { m.CapacityGb = 0 }, types.ErrInvalidInput},
-		"huge capacity":           {func(m *types.MsgCreateDataUnit) { m.CapacityGb = types.MaxCapacityGB + 1 }, types.ErrAmountTooLarge},
-		"zero price":              {func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.ZeroInt() }, types.ErrInvalidAmount},
-		"negative price":          {func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.NewInt(-1) }, types.ErrInvalidAmount},
-		"huge price":              {func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.NewIntFromUint64(types.MaxPricePerGBMonth + 1) }, types.ErrAmountTooLarge},
-		"bad region":              {func(m *types.MsgCreateDataUnit) { m.Region = "EU West" }, types.ErrInvalidInput},
-		"bad country":             {func(m *types.MsgCreateDataUnit) { m.Country = "fr" }, types.ErrInvalidInput},
-		"no api":                  {func(m *types.MsgCreateDataUnit) { m.Api = types.API_COMPATIBILITY_UNSPECIFIED }, types.ErrInvalidInput},
-		"unknown api":             {func(m *types.MsgCreateDataUnit) { m.Api = 99 }, types.ErrInvalidInput},
-		"endpoint not a url":      {func(m *types.MsgCreateDataUnit) { m.Endpoint = "s3 bucket" }, types.ErrInvalidInput},
-		"endpoint with password":  {func(m *types.MsgCreateDataUnit) { m.Endpoint = "https://u:p@s3.example/b" }, types.ErrInvalidInput},
-		"endpoint oversized":      {func(m *types.MsgCreateDataUnit) { m.Endpoint = "https://x.example/" + strings.Repeat("a", 300) }, types.ErrInvalidInput},
-		"endpoint ftp":            {func(m *types.MsgCreateDataUnit) { m.Endpoint = "ftp://x.example/" }, types.ErrInvalidInput},
-		"uptime above 100 %":      {func(m *types.MsgCreateDataUnit) { m.Sla.MinUptimeBps = 10_001 }, types.ErrInvalidInput},
-		"no latency bound":        {func(m *types.MsgCreateDataUnit) { m.Sla.MaxLatencyMs = 0 }, types.ErrInvalidInput},
-		"priority fee below min":  {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(1) }, types.ErrInvalidAmount},
+		"not a provider": {func(m *types.MsgCreateDataUnit) { m.Provider = s.stranger.String() }, types.ErrProviderNotFound},
+		"zero capacity":  {func(m *types.MsgCreateDataUnit) { m.CapacityGb = 0 }, types.ErrInvalidInput},
+		"huge capacity":  {func(m *types.MsgCreateDataUnit) { m.CapacityGb = types.MaxCapacityGB + 1 }, types.ErrAmountTooLarge},
+		"zero price":     {func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.ZeroInt() }, types.ErrInvalidAmount},
+		"negative price": {func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.NewInt(-1) }, types.ErrInvalidAmount},
+		"huge price": {func(m *types.MsgCreateDataUnit) {
+			m.PricePerGbMonth = sdkmath.NewIntFromUint64(types.MaxPricePerGBMonth + 1)
+		}, types.ErrAmountTooLarge},
+		"bad region":               {func(m *types.MsgCreateDataUnit) { m.Region = "EU West" }, types.ErrInvalidInput},
+		"bad country":              {func(m *types.MsgCreateDataUnit) { m.Country = "fr" }, types.ErrInvalidInput},
+		"no api":                   {func(m *types.MsgCreateDataUnit) { m.Api = types.API_COMPATIBILITY_UNSPECIFIED }, types.ErrInvalidInput},
+		"unknown api":              {func(m *types.MsgCreateDataUnit) { m.Api = 99 }, types.ErrInvalidInput},
+		"endpoint not a url":       {func(m *types.MsgCreateDataUnit) { m.Endpoint = "s3 bucket" }, types.ErrInvalidInput},
+		"endpoint with password":   {func(m *types.MsgCreateDataUnit) { m.Endpoint = "https://u:p@s3.example/b" }, types.ErrInvalidInput},
+		"endpoint oversized":       {func(m *types.MsgCreateDataUnit) { m.Endpoint = "https://x.example/" + strings.Repeat("a", 300) }, types.ErrInvalidInput},
+		"endpoint ftp":             {func(m *types.MsgCreateDataUnit) { m.Endpoint = "ftp://x.example/" }, types.ErrInvalidInput},
+		"uptime above 100 %":       {func(m *types.MsgCreateDataUnit) { m.Sla.MinUptimeBps = 10_001 }, types.ErrInvalidInput},
+		"no latency bound":         {func(m *types.MsgCreateDataUnit) { m.Sla.MaxLatencyMs = 0 }, types.ErrInvalidInput},
+		"priority fee below min":   {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(1) }, types.ErrInvalidAmount},
 		"priority fee wrong denom": {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(50_000); m.PriorityFee.Denom = "uatom" }, types.ErrInvalidAmount},
 		"priority fee over max": {func(m *types.MsgCreateDataUnit) {
 			m.PriorityFee = uflash(0)

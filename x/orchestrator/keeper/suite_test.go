@@ -23,7 +23,7 @@ import (
 // committing blocks to run the end-block hook. Invariants are checked after
 // every block.
 type suite struct {
-	t   *testing.T
+	t   apptest.T
 	app *apptest.TestApp
 
 	msgs    types.MsgServer
