@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -46,7 +45,7 @@ func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal
 		return err
 	}
 
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	d.State = types.DEAL_STATE_CLOSED
 	d.CloseReason = reason
 	d.ClosedAt = &now
@@ -68,7 +67,7 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 	if err != nil {
 		return err
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	switch d.State {
 	case types.DEAL_STATE_PENDING:
 		if now.Before(d.RequestExpiresAt) {

@@ -135,7 +135,7 @@ func (k Keeper) processMaintenance(ctx context.Context, kind types.DueKind, id u
 		return err
 	}
 	old := u
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	if kind == types.DueMaintenanceEnd && u.Maintenance != nil && !now.Before(u.Maintenance.End) {
 		u.Maintenance = nil
 	}

@@ -64,8 +64,9 @@ func ModuleBalanceInvariant(k Keeper) sdk.Invariant {
 
 // CountersInvariant checks every counter against the objects it counts:
 // units' pending/active deals and allocated capacity, providers' live units
-// and open deals, consumers' open deals, the stats by state, and that no
-// deal runs on a decommissioned unit.
+// and open deals, consumers' open deals, the stats by state; that no deal
+// runs on a decommissioned unit; and that every open deal is in the due
+// queue at its due time.
 func CountersInvariant(k Keeper) sdk.Invariant {
 	return func(ctx sdk.Context) (string, bool) {
 		msg, err := checkCounters(ctx, k)
@@ -95,6 +96,14 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		if d.State == types.DEAL_STATE_CLOSED {
 			return false, nil
 		}
+		if d.DueAt == nil {
+			problem = fmt.Sprintf("open deal %d has no due time", d.Id)
+			return true, nil
+		}
+		if has, err := k.DueQueue.Has(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil || !has {
+			problem = fmt.Sprintf("open deal %d is missing from the due queue at %s", d.Id, d.DueAt)
+			return true, err
+		}
 		uc := units[d.UnitId]
 		if uc == nil {
 			uc = &unitCount{}
@@ -110,8 +119,8 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		consumerDeals[d.Consumer]++
 		return false, nil
 	})
-	if err != nil {
-		return "", err
+	if err != nil || problem != "" {
+		return problem, err
 	}
 	unitsByState := make([]uint64, len(stats.UnitsByState))
 	liveUnits := map[string]uint32{}

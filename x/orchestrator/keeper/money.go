@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"time"
 
 	sdkmath "cosmossdk.io/math"
 	"github.com/cosmos/gogoproto/proto"
@@ -19,6 +20,14 @@ func emit(ctx context.Context, ev proto.Message) error {
 }
 
 func coin(denom string, amt sdkmath.Int) sdk.Coin { return sdk.NewCoin(denom, amt) }
+
+// blockSecond is the block time in whole seconds (UTC). Every time the
+// module stores — deal starts and ends, expiries, windows, unbondings — is in
+// whole seconds, the resolution of billing and of the due queue, so that a
+// due entry and the time it stands for always agree.
+func blockSecond(ctx context.Context) time.Time {
+	return sdk.UnwrapSDKContext(ctx).BlockTime().Truncate(time.Second).UTC()
+}
 
 // pullFromAccount moves amt from an account into the module account.
 func (k Keeper) pullFromAccount(ctx context.Context, from sdk.AccAddress, denom string, amt sdkmath.Int) error {
@@ -79,8 +88,7 @@ func (k Keeper) deposit(ctx context.Context, d *types.Deal, denom string, amt sd
 // settle accrues a running deal to block time. It moves no coins: accrued
 // earnings stay in the module account until the provider withdraws them.
 func (k Keeper) settle(ctx context.Context, d *types.Deal, denom string) error {
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
-	paid := d.Settle(now)
+	paid := d.Settle(blockSecond(ctx))
 	if !paid.IsPositive() {
 		return nil
 	}

@@ -411,3 +411,24 @@ func TestWithdrawManyDeals(t *testing.T) {
 	require.Equal(t, int64(398_000), res.Net.Amount.Int64())
 	require.Equal(t, int64(2_000), res.Fee.Amount.Int64())
 }
+
+// TestDealsEndWithUnevenBlockTimes: block times that fall between whole
+// seconds must not lose a deal from the due queue.
+func TestDealsEndWithUnevenBlockTimes(t *testing.T) {
+	s := newSuite(t, func(p *types.Params) { p.MinDealDuration = time.Second; p.MinPrepaidPeriod = time.Second })
+	unitID := s.market()
+	s.app.BlockTime = 700 * time.Millisecond
+	s.app.NextBlock(s.t)
+	msg := dealMsg(s.consumer, unitID)
+	msg.Term, msg.Deposit = 10*time.Second, uflash(5)
+	dealID := s.requestDeal(msg)
+	s.accept(s.provider, dealID)
+	for i := 0; i < 30 && s.deal(dealID).State != types.DEAL_STATE_CLOSED; i++ {
+		s.app.BlockTime = 700 * time.Millisecond
+		s.app.NextBlock(s.t)
+		s.checkInvariants()
+	}
+	d := s.deal(dealID)
+	require.Equal(t, types.DEAL_STATE_CLOSED, d.State)
+	require.Equal(t, types.CLOSE_REASON_INSUFFICIENT_FUNDS, d.CloseReason, "5 uflash pay for 7 of the 10 seconds")
+}

@@ -27,7 +27,7 @@ func (m msgServer) RegisterConsumer(ctx context.Context, msg *types.MsgRegisterC
 		Description:  msg.Description,
 		Website:      msg.Website,
 		Country:      msg.Country,
-		RegisteredAt: sdk.UnwrapSDKContext(ctx).BlockTime(),
+		RegisteredAt: blockSecond(ctx),
 	}
 	if err := m.k.setConsumer(ctx, nil, c); err != nil {
 		return nil, err

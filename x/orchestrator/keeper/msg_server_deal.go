@@ -7,7 +7,6 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -36,12 +35,15 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	if unit.Provider == msg.Consumer {
 		return nil, errorsmod.Wrap(types.ErrInvalidInput, "a provider cannot make a deal with itself")
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	if state := deriveUnitState(unit, now); !takesNewDeals(state) {
 		return nil, errorsmod.Wrapf(types.ErrUnitUnavailable, "data unit %d is %s", unit.Id, state)
 	}
 	if _, _, err := m.k.requireActiveProvider(ctx, params, unit.Provider); err != nil {
 		return nil, err
+	}
+	if msg.Term%time.Second != 0 {
+		return nil, errorsmod.Wrapf(types.ErrInvalidDuration, "term must be a whole number of seconds, got %s", msg.Term)
 	}
 	if msg.Term < params.MinDealDuration || msg.Term > params.MaxDealDuration {
 		return nil, errorsmod.Wrapf(types.ErrInvalidDuration, "term must be between %s and %s, got %s",
@@ -96,7 +98,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 		MonthlyCost:      monthly,
 		State:            types.DEAL_STATE_PENDING,
 		RequestedAt:      now,
-		RequestExpiresAt: now.Add(params.DealRequestTtl).UTC(),
+		RequestExpiresAt: now.Add(params.DealRequestTtl).Truncate(time.Second),
 		Deposited:        sdkmath.ZeroInt(),
 		Accrued:          sdkmath.ZeroInt(),
 		Refunded:         sdkmath.ZeroInt(),
@@ -175,7 +177,7 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 	if err != nil {
 		return nil, err
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	if !now.Before(d.RequestExpiresAt) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidState, "the request of deal %d expired at %s", d.Id, d.RequestExpiresAt)
 	}
@@ -191,7 +193,7 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 	}
 
 	old := d
-	start := now.UTC()
+	start := now
 	end := start.Add(d.Term)
 	d.State = types.DEAL_STATE_ACTIVE
 	d.StartTime, d.EndTime, d.SettledAt = &start, &end, &start
@@ -283,7 +285,7 @@ func (m msgServer) TopUpDeal(ctx context.Context, msg *types.MsgTopUpDeal) (*typ
 		return nil, err
 	}
 	if d.State == types.DEAL_STATE_OVERDRAWN {
-		now := sdk.UnwrapSDKContext(ctx).BlockTime()
+		now := blockSecond(ctx)
 		if dry, runsDry := d.PaidThrough(); !runsDry || now.Before(dry) {
 			d.State = types.DEAL_STATE_ACTIVE
 			d.OverdrawnAt = nil
@@ -392,8 +394,7 @@ func (m msgServer) CloseDeal(ctx context.Context, msg *types.MsgCloseDeal) (*typ
 	if err := m.k.settle(ctx, &d, denom); err != nil {
 		return nil, err
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
-	effective := now.Add(notice).UTC()
+	effective := blockSecond(ctx).Add(notice).Truncate(time.Second)
 	originalEnd := *d.EndTime
 	if !effective.Before(originalEnd) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidState, "deal %d ends at %s, before a %s notice would; it completes by itself",

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"time"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
@@ -44,7 +45,7 @@ func (m msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterP
 		Country:      msg.Country,
 		Bond:         bond,
 		Status:       types.PROVIDER_STATUS_ACTIVE,
-		RegisteredAt: sdk.UnwrapSDKContext(ctx).BlockTime(),
+		RegisteredAt: blockSecond(ctx),
 	}
 	if err := m.k.setProvider(ctx, nil, p); err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func (m msgServer) BeginProviderExit(ctx context.Context, msg *types.MsgBeginPro
 			"provider %s has %d open deals and %d data units not decommissioned; close the deals and decommission the units first",
 			msg.Owner, old.OpenDeals, old.LiveUnits)
 	}
-	completes := sdk.UnwrapSDKContext(ctx).BlockTime().Add(params.ProviderUnbondingPeriod).UTC()
+	completes := blockSecond(ctx).Add(params.ProviderUnbondingPeriod).Truncate(time.Second)
 	p := old
 	p.Status = types.PROVIDER_STATUS_EXITING
 	p.UnbondingCompletesAt = &completes

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"time"
 
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
@@ -90,7 +91,7 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 		Features:        msg.Features,
 		PriorityFee:     priorityFee,
 		Reputation:      DefaultUnitReputation,
-		CreatedAt:       sdk.UnwrapSDKContext(ctx).BlockTime(),
+		CreatedAt:       blockSecond(ctx),
 	}
 	if err := m.k.setUnit(ctx, nil, u); err != nil {
 		return nil, err
@@ -170,7 +171,7 @@ func (m msgServer) ScheduleMaintenance(ctx context.Context, msg *types.MsgSchedu
 	if err != nil {
 		return nil, err
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	if old.Decommissioned {
 		return nil, errorsmod.Wrapf(types.ErrInvalidState, "data unit %d is %s", msg.UnitId, old.State)
 	}
@@ -178,8 +179,11 @@ func (m msgServer) ScheduleMaintenance(ctx context.Context, msg *types.MsgSchedu
 		return nil, errorsmod.Wrapf(types.ErrInvalidSchedule, "data unit %d already has maintenance from %s to %s",
 			msg.UnitId, w.Start.UTC().Format("2006-01-02T15:04:05Z"), w.End.UTC().Format("2006-01-02T15:04:05Z"))
 	}
-	start, end := msg.Start.UTC(), msg.End.UTC()
-	if start.Unix() < now.Unix() {
+	start, end := msg.Start.Truncate(time.Second).UTC(), msg.End.Truncate(time.Second).UTC()
+	if !end.After(start) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidSchedule, "end %s must be after start %s", end, start)
+	}
+	if start.Before(now) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidSchedule, "start %s is in the past (block time %s)", start, now)
 	}
 	if start.Sub(now) > params.MaxMaintenanceLead {

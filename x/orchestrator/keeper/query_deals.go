@@ -28,7 +28,7 @@ func (q queryServer) Deal(ctx context.Context, req *types.QueryDealRequest) (*ty
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	projected := d
 	projected.Settle(now)
 	gross := projected.Earnings()

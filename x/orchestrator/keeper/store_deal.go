@@ -58,7 +58,9 @@ func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) erro
 			}
 		}
 	}
-	if d.DueAt != nil && (old == nil || old.DueAt == nil || !old.DueAt.Equal(*d.DueAt)) {
+	// Set even when unchanged: the end-block hook removes an entry before it
+	// handles it, and a handler may leave the due time as it was.
+	if d.DueAt != nil {
 		if err := k.DueQueue.Set(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil {
 			return err
 		}

@@ -100,7 +100,7 @@ func (k Keeper) setUnit(ctx context.Context, old *types.DataUnit, u types.DataUn
 }
 
 func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) error {
-	now := sdk.UnwrapSDKContext(ctx).BlockTime()
+	now := blockSecond(ctx)
 	u.State = deriveUnitState(u, now)
 	if err := k.DataUnits.Set(ctx, u.Id, u); err != nil {
 		return err
