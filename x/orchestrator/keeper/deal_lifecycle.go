@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 
-
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 

@@ -7,7 +7,6 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
-
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
