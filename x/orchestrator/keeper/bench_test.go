@@ -1,0 +1,148 @@
+package keeper_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/app"
+	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// Benchmarks of the per-block hook and the marketplace query at scale. They
+// report time per call; compare the 1k and 100k rows for scaling. Run with
+//   go test ./x/orchestrator/keeper -run '^$' -bench . -benchtime 200x
+
+var regions = []string{"eu-west", "eu-central", "us-east", "us-west", "ap-south", "ap-east", "sa-east", "af-south", "me-central", "oc-east"}
+
+// market builds an app with `units` data units (10 regions, 10 providers)
+// and `deals` running deals whose terms end in a year, so that nothing is
+// due for a long time.
+func benchMarket(b *testing.B, units, deals int) (*apptest.TestApp, []uint64) {
+	b.Helper()
+	providers := make([]sdk.AccAddress, 10)
+	for i := range providers {
+		providers[i] = newAddr()
+	}
+	consumer := newAddr()
+	a := apptest.Setup(b, apptest.Options{
+		Accounts: append(providers, consumer),
+		Balance:  sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, 1_000_000_000_000_000)),
+		Mutate: func(g app.GenesisState) {
+			gs := types.DefaultGenesis()
+			gs.Params.MaxUnitsPerProvider = 100_000
+			gs.Params.MaxDuePerBlock = 10_000
+			gs.Params.UnitSubmissionFee = sdk.NewInt64Coin(app.BondDenom, 0)
+			g[types.ModuleName] = app.MakeEncodingConfig().Codec.MustMarshalJSON(gs)
+		},
+	})
+	msgs := keeper.NewMsgServerImpl(a.OrchestratorKeeper)
+	ctx := a.Ctx()
+	for _, p := range providers {
+		_, err := msgs.RegisterProvider(ctx, &types.MsgRegisterProvider{Owner: p.String(), Name: "p", Bond: uflash(1_000 * flash)})
+		require.NoError(b, err)
+	}
+	_, err := msgs.RegisterConsumer(ctx, &types.MsgRegisterConsumer{Owner: consumer.String()})
+	require.NoError(b, err)
+	unitIDs := make([]uint64, units)
+	for i := 0; i < units; i++ {
+		m := unitMsg(providers[i%len(providers)])
+		m.Region = regions[i%len(regions)]
+		m.CapacityGb = 1_000_000
+		if i%7 == 0 {
+			m.PriorityFee = uflash(int64(10_000 + i))
+		}
+		res, err := msgs.CreateDataUnit(ctx, m)
+		require.NoError(b, err)
+		unitIDs[i] = res.UnitId
+	}
+	for i := 0; i < deals; i++ {
+		unit := unitIDs[i%len(unitIDs)]
+		m := dealMsg(consumer, unit)
+		m.CapacityGb, m.Term, m.Deposit = 1, 365*day, uflash(20_000)
+		res, err := msgs.RequestDeal(ctx, m)
+		require.NoError(b, err)
+		_, err = msgs.AcceptDeal(ctx, &types.MsgAcceptDeal{Provider: providers[(i%len(unitIDs))%len(providers)].String(), DealId: res.DealId})
+		require.NoError(b, err)
+	}
+	a.NextBlock(b)
+	return a, unitIDs
+}
+
+func BenchmarkEndBlockNothingDue(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("deals=%d", n), func(b *testing.B) {
+			a, _ := benchMarket(b, 100, n)
+			ctx := a.Ctx().WithBlockTime(a.Time.Add(time.Hour))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := a.OrchestratorKeeper.ProcessDue(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEndBlockDue measures a block that closes `due` deals at their
+// term's end (each iteration on a cache of the same state).
+func BenchmarkEndBlockDue(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("deals=%d/due=1000", n), func(b *testing.B) {
+			a, _ := benchMarket(b, 100, n)
+			// 1,000 of the deals end one hour from now.
+			msgs := keeper.NewMsgServerImpl(a.OrchestratorKeeper)
+			ctx := a.Ctx()
+			var dueIDs []uint64
+			iter, err := a.OrchestratorKeeper.Deals.Iterate(ctx, nil)
+			require.NoError(b, err)
+			for ; iter.Valid() && len(dueIDs) < 1000; iter.Next() {
+				id, _ := iter.Key()
+				dueIDs = append(dueIDs, id)
+			}
+			iter.Close()
+			for _, id := range dueIDs {
+				d, err := a.OrchestratorKeeper.Deals.Get(ctx, id)
+				require.NoError(b, err)
+				_, err = msgs.CloseDeal(ctx, &types.MsgCloseDeal{Sender: d.Consumer, DealId: id})
+				require.NoError(b, err)
+			}
+			a.NextBlock(b)
+			at := a.Ctx().WithBlockTime(a.Time.Add(25 * time.Hour))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				cacheCtx, _ := at.CacheContext()
+				if err := a.OrchestratorKeeper.ProcessDue(cacheCtx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/deal-closed")
+		})
+	}
+}
+
+func BenchmarkMarketplaceQuery(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("units=%d/region", n), func(b *testing.B) {
+			a, _ := benchMarket(b, n, 0)
+			q := keeper.NewQueryServerImpl(a.OrchestratorKeeper)
+			ctx := a.Ctx()
+			req := &types.QueryDataUnitsRequest{Region: "eu-west", MaxPrice: sdkmath.NewInt(50_000).String()}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res, err := q.DataUnits(ctx, req)
+				if err != nil || len(res.DataUnits) != 50 {
+					b.Fatalf("%v %d", err, len(res.DataUnits))
+				}
+			}
+		})
+	}
+}
