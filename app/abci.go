@@ -1,28 +1,50 @@
 package app
 
 import (
+	"os"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 )
 
-// setABCIHandlers installs the proposal and pre-block handlers. This is the one
-// place where the ABCI++ handlers of the chain are chosen: the QoS oracle's
-// vote-extension and proposal handlers plug in here.
-func (app *App) setABCIHandlers() {
-	// The default proposal handler selects transactions from the app-side
-	// mempool (configured by `mempool.max-txs` in app.toml) and, when that is
-	// disabled, from the transactions CometBFT proposes.
-	proposalHandler := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
-	app.SetPrepareProposal(proposalHandler.PrepareProposalHandler())
-	app.SetProcessProposal(proposalHandler.ProcessProposalHandler())
+// oracleFaultEnv enables an oracle fault for end-to-end tests only; see
+// oracleabci.FaultGarbageExtensions.
+const oracleFaultEnv = "FLASHBACKD_UNSAFE_ORACLE_FAULT"
+
+func oracleFault() string { return os.Getenv(oracleFaultEnv) }
+
+// setABCIHandlers installs the ABCI++ handlers: the oracle's vote extensions,
+// the proposal handlers that carry the extended commit (wrapping the default
+// handlers and the app-side mempool), and the app-level PreBlocker.
+func (app *App) setABCIHandlers(fault string) {
+	if fault != "" {
+		app.Logger().Error("UNSAFE: oracle fault injection is on; never run this on a real network", "fault", fault)
+	}
+	defaults := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
+	proposals := oracleabci.NewProposalHandler(app.Logger().With("module", "oracle-proposals"), app.StakingKeeper,
+		defaults.PrepareProposalHandler(), defaults.ProcessProposalHandler())
+	app.SetPrepareProposal(proposals.PrepareProposal())
+	app.SetProcessProposal(proposals.ProcessProposal())
+
+	votes := oracleabci.NewVoteExtensionHandler(app.Logger().With("module", "oracle-votes"), app.OracleKeeper, app.Prober, fault)
+	app.SetExtendVoteHandler(votes.ExtendVote())
+	app.SetVerifyVoteExtensionHandler(votes.VerifyVoteExtension())
+
 	app.SetPreBlocker(app.PreBlocker)
 }
 
-// PreBlocker runs before BeginBlock. It always runs the module manager's
-// PreBlock (x/upgrade applies upgrades there); app-level pre-block work such
-// as oracle aggregation is added around it.
-func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
-	return app.ModuleManager.PreBlock(ctx)
+// PreBlocker runs before BeginBlock: first the module manager's PreBlock
+// (x/upgrade applies upgrades there), then the oracle's aggregation of the
+// previous height's vote extensions.
+func (app *App) PreBlocker(ctx sdk.Context, req *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
+	res, err := app.ModuleManager.PreBlock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	oracleabci.Aggregate(ctx, app.Logger().With("module", "oracle"), app.OracleKeeper, req)
+	return res, nil
 }

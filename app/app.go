@@ -92,6 +92,7 @@ import (
 	"github.com/flashbacknetwork/flashbackd/docs/openapi"
 	"github.com/flashbacknetwork/flashbackd/x/oracle"
 	oraclekeeper "github.com/flashbacknetwork/flashbackd/x/oracle/keeper"
+	"github.com/flashbacknetwork/flashbackd/x/oracle/prober"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator"
 	orchestratorkeeper "github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
@@ -172,6 +173,10 @@ type App struct {
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
+
+	// Prober measures the QoS of the data units assigned to this validator,
+	// off the consensus path (configured in app.toml [oracle]).
+	Prober *prober.Prober
 
 	configurator module.Configurator
 }
@@ -303,6 +308,15 @@ func New(
 		appCodec, runtime.NewKVStoreService(keys[orchestratortypes.StoreKey]),
 		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, govAuthority,
 	)
+	// The oracle probes the marketplace's units and checks deal parties
+	// through interfaces: it imports no other Flashback module.
+	app.OracleKeeper.SetRegistries(app.OrchestratorKeeper, app.OrchestratorKeeper)
+
+	proberConfig, err := prober.ReadConfig(appOpts)
+	if err != nil {
+		panic(fmt.Errorf("invalid [oracle] section in app.toml: %w", err))
+	}
+	app.Prober = prober.New(proberConfig, logger.With("module", "oracle-prober"))
 
 	// Epoch hooks: modules that act once per epoch register here.
 	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks())
@@ -362,7 +376,7 @@ func New(
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
 	app.setAnteHandler()
-	app.setABCIHandlers()
+	app.setABCIHandlers(oracleFault())
 	app.setUpgradeHandlers()
 
 	// Every message must declare its signers through cosmos.msg.v1.signer.
@@ -417,6 +431,14 @@ func (app *App) BeginBlocker(ctx sdk.Context) (sdk.BeginBlock, error) {
 // EndBlocker runs the modules' end-block logic.
 func (app *App) EndBlocker(ctx sdk.Context) (sdk.EndBlock, error) {
 	return app.ModuleManager.EndBlock(ctx)
+}
+
+// Close stops the prober and closes the stores.
+func (app *App) Close() error {
+	if app.Prober != nil {
+		app.Prober.Stop()
+	}
+	return app.BaseApp.Close()
 }
 
 // Configurator returns the module configurator (used by upgrade handlers).

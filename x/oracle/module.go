@@ -30,6 +30,7 @@ var (
 	_ module.HasServices         = AppModule{}
 	_ module.HasConsensusVersion = AppModule{}
 	_ appmodule.AppModule        = AppModule{}
+	_ appmodule.HasEndBlocker    = AppModule{}
 )
 
 // AppModule is the x/oracle module.
@@ -109,4 +110,13 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 		panic(fmt.Errorf("%s ExportGenesis: %w", types.ModuleName, err))
 	}
 	return cdc.MustMarshalJSON(gs)
+}
+
+// EndBlock assigns the next window's units when a window ends and prunes old
+// records, summaries and self-reports (capped per block).
+func (am AppModule) EndBlock(ctx context.Context) error {
+	if err := am.keeper.AdvanceWindow(ctx); err != nil {
+		return err
+	}
+	return am.keeper.Prune(ctx)
 }

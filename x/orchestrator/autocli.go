@@ -63,7 +63,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "CreateDataUnit", Use: "create-data-unit [capacity-gb] [price-per-gb-month] [region] [country] [api] [endpoint]",
 					Short: "Offer a data unit on the marketplace (pays the submission fee; --priority-fee is burned)",
-					Example: `flashbackd tx orchestrator create-data-unit 1000 20000 eu-west FR API_COMPATIBILITY_S3 https://s3.acme.example/unit1 ` +
+					Example: `flashbackd tx orchestrator create-data-unit 1000 20000 eu-west FR s3 https://s3.acme.example/unit1 ` +
 						`--sla '{"max_latency_ms":100,"min_upload_kbps":80000,"min_download_kbps":160000,"min_uptime_bps":9990,"max_error_rate_bps":10}' --from provider`,
 					PositionalArgs: pos("capacity_gb", "price_per_gb_month", "region", "country", "api", "endpoint"),
 				},

@@ -6,12 +6,16 @@ import (
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 
 	"github.com/flashbacknetwork/flashbackd/app"
+	"github.com/flashbacknetwork/flashbackd/x/oracle/prober"
 )
 
 // AppConfig is the content of app.toml: the SDK's server config plus
 // flashbackd's own sections.
 type AppConfig struct {
 	serverconfig.Config `mapstructure:",squash"`
+
+	// Oracle configures the QoS prober ([oracle]); off by default.
+	Oracle prober.Config `mapstructure:"oracle"`
 }
 
 // appMempoolMaxTxs bounds the app-side mempool that proposals select from.
@@ -25,8 +29,8 @@ func initAppConfig() (string, any) {
 	// A real app-side mempool (sender-nonce ordered) instead of none.
 	srvCfg.Mempool.MaxTxs = appMempoolMaxTxs
 
-	cfg := AppConfig{Config: *srvCfg}
-	return serverconfig.DefaultConfigTemplate, cfg
+	cfg := AppConfig{Config: *srvCfg, Oracle: prober.DefaultConfig()}
+	return serverconfig.DefaultConfigTemplate + prober.ConfigTemplate, cfg
 }
 
 // initCometBFTConfig returns the defaults of config.toml.

@@ -2,11 +2,13 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	texttemplate "text/template"
 	"time"
 
 	cmtconfig "github.com/cometbft/cometbft/config"
@@ -22,7 +24,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
-	srvconfig "github.com/cosmos/cosmos-sdk/server/config"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
@@ -243,7 +244,8 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 			return fmt.Errorf("%s gentx: %w", moniker, err)
 		}
 
-		appCfg := srvconfig.DefaultConfig()
+		_, defaults := initAppConfig()
+		appCfg := defaults.(AppConfig)
 		appCfg.MinGasPrices = a.minGasPrices
 		appCfg.Mempool.MaxTxs = appMempoolMaxTxs
 		appCfg.API.Enable = true
@@ -253,7 +255,14 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		appCfg.GRPC.Enable = true
 		appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
 		appCfg.Telemetry.Enabled = false
-		srvconfig.WriteConfigFile(filepath.Join(home, "config", "app.toml"), appCfg)
+		// Local validators probe the units (short intervals for quick windows).
+		appCfg.Oracle.Enabled = true
+		appCfg.Oracle.ProbeInterval = 2 * time.Second
+		appCfg.Oracle.RequestTimeout = 2 * time.Second
+		appCfg.Oracle.MaxStaleness = 30 * time.Second
+		if err := writeAppConfig(filepath.Join(home, "config", "app.toml"), appCfg); err != nil {
+			return err
+		}
 
 		nodes = append(nodes, testnetNode{home: home, config: config, nodeID: nodeID, valPub: valPub, address: addr})
 	}
@@ -433,4 +442,19 @@ func deepMerge(base, patch any) any {
 		baseObj[k] = deepMerge(baseObj[k], v)
 	}
 	return baseObj
+}
+
+// writeAppConfig renders app.toml with flashbackd's template (the SDK's plus
+// the [oracle] section).
+func writeAppConfig(path string, cfg AppConfig) error {
+	template, _ := initAppConfig()
+	tmpl, err := texttemplate.New("app.toml").Parse(template)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, cfg); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o600)
 }

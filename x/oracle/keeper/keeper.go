@@ -1,7 +1,10 @@
-// Package keeper holds the state and the state transitions of x/oracle.
+// Package keeper holds the state of x/oracle: assignments of units to probe,
+// the QoS records agreed through vote extensions, rolling summaries,
+// validators' reporting stats and parties' self-reports.
 package keeper
 
 import (
+	"context"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -15,27 +18,56 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
+// registries are set after construction (x/orchestrator is built after
+// x/oracle); they are shared by every copy of the keeper.
+type registries struct {
+	units types.UnitRegistry
+	deals types.DealRegistry
+}
+
 // Keeper owns the x/oracle store.
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
-
-	// authority is the only address allowed to send MsgUpdateParams
-	// (the x/gov module account unless the app says otherwise).
-	authority string
+	authority    string
+	deps         *registries
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
+
+	// AssignmentCursor is the last unit id assigned: the round-robin position.
+	AssignmentCursor collections.Item[uint64]
+	// CurrentWindow is the index of the window covering the next height.
+	CurrentWindow collections.Item[uint64]
+	// Assignments keeps the current and the previous window's assignment.
+	Assignments collections.Map[uint64, types.Assignment]
+
+	// Records holds the agreed QoS per (unit, window); RecordsByWindow
+	// indexes them by window for pruning.
+	Records         collections.Map[collections.Pair[uint64, uint64], types.QoSRecord]
+	RecordsByWindow collections.KeySet[collections.Pair[uint64, uint64]]
+
+	// Rolling summaries: buckets per (unit, start) and (provider, start),
+	// indexed by start for pruning.
+	UnitBuckets           collections.Map[collections.Pair[uint64, int64], types.SummaryBucket]
+	UnitBucketsByTime     collections.KeySet[collections.Pair[int64, uint64]]
+	ProviderBuckets       collections.Map[collections.Pair[sdk.AccAddress, int64], types.SummaryBucket]
+	ProviderBucketsByTime collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
+
+	// ReporterStats is keyed by validator consensus address.
+	ReporterStats collections.Map[sdk.ConsAddress, types.ReporterStats]
+
+	// Self-reports per (deal, id), their pruning index, and each party's
+	// last report time per deal (unix seconds).
+	SelfReports       collections.Map[collections.Pair[uint64, uint64], types.SelfReport]
+	NextSelfReportID  collections.Sequence
+	SelfReportsByTime collections.KeySet[collections.Triple[int64, uint64, uint64]]
+	LastSelfReport    collections.Map[collections.Pair[uint64, sdk.AccAddress], int64]
 }
 
-// NewKeeper builds the keeper. It panics on a malformed authority: that is a
-// wiring bug caught at start-up, never a runtime condition.
-func NewKeeper(
-	cdc codec.BinaryCodec,
-	storeService corestore.KVStoreService,
-	addressCodec address.Codec,
-	authority string,
-) Keeper {
+// NewKeeper builds the keeper. It panics on a malformed authority, a wiring
+// bug caught at start-up.
+func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec, authority string) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Sprintf("invalid x/%s authority address %q: %s", types.ModuleName, authority, err))
 	}
@@ -44,7 +76,38 @@ func NewKeeper(
 		cdc:          cdc,
 		addressCodec: addressCodec,
 		authority:    authority,
-		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		deps:         &registries{},
+
+		Params:           collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		AssignmentCursor: collections.NewItem(sb, types.AssignmentCursorKey, "assignment_cursor", collections.Uint64Value),
+		CurrentWindow:    collections.NewItem(sb, types.CurrentWindowKey, "current_window", collections.Uint64Value),
+		Assignments: collections.NewMap(sb, types.AssignmentsKey, "assignments", collections.Uint64Key,
+			codec.CollValue[types.Assignment](cdc)),
+
+		Records: collections.NewMap(sb, types.RecordsKey, "records",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key), codec.CollValue[types.QoSRecord](cdc)),
+		RecordsByWindow: collections.NewKeySet(sb, types.RecordsByWindowKey, "records_by_window",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
+
+		UnitBuckets: collections.NewMap(sb, types.UnitBucketsKey, "unit_buckets",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Int64Key), codec.CollValue[types.SummaryBucket](cdc)),
+		UnitBucketsByTime: collections.NewKeySet(sb, types.UnitBucketsByTimeKey, "unit_buckets_by_time",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		ProviderBuckets: collections.NewMap(sb, types.ProviderBucketsKey, "provider_buckets",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Int64Key), codec.CollValue[types.SummaryBucket](cdc)),
+		ProviderBucketsByTime: collections.NewKeySet(sb, types.ProviderBucketsByTimeKey, "provider_buckets_by_time",
+			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
+
+		ReporterStats: collections.NewMap(sb, types.ReporterStatsKey, "reporter_stats", sdk.ConsAddressKey,
+			codec.CollValue[types.ReporterStats](cdc)),
+
+		SelfReports: collections.NewMap(sb, types.SelfReportsKey, "self_reports",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key), codec.CollValue[types.SelfReport](cdc)),
+		NextSelfReportID: collections.NewSequence(sb, types.NextSelfReportIDKey, "next_self_report_id"),
+		SelfReportsByTime: collections.NewKeySet(sb, types.SelfReportsByTimeKey, "self_reports_by_time",
+			collections.TripleKeyCodec(collections.Int64Key, collections.Uint64Key, collections.Uint64Key)),
+		LastSelfReport: collections.NewMap(sb, types.LastSelfReportKey, "last_self_report",
+			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey), collections.Int64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -54,10 +117,17 @@ func NewKeeper(
 	return k
 }
 
+// SetRegistries connects the marketplace: the units the oracle assigns and
+// the deals self-reports are about. The app calls it once, at wiring.
+func (k Keeper) SetRegistries(units types.UnitRegistry, deals types.DealRegistry) {
+	k.deps.units = units
+	k.deps.deals = deals
+}
+
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
 // Logger returns a module-scoped logger.
-func (k Keeper) Logger(ctx sdk.Context) log.Logger {
-	return ctx.Logger().With("module", "x/"+types.ModuleName)
+func (k Keeper) Logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
 }

@@ -12,6 +12,7 @@ import (
 // signing (Ledger).
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "oracle/MsgUpdateParams")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitQoSReport{}, "oracle/MsgSubmitQoSReport")
 	cdc.RegisterConcrete(&Params{}, "oracle/Params", nil)
 }
 
@@ -19,6 +20,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	registry.RegisterImplementations((*sdk.Msg)(nil),
 		&MsgUpdateParams{},
+		&MsgSubmitQoSReport{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

@@ -78,32 +78,279 @@ func (m *EventParamsUpdated) GetParams() Params {
 	return Params{}
 }
 
+// EventAssignment announces the units to probe in a window.
+type EventAssignment struct {
+	Window      uint64   `protobuf:"varint,1,opt,name=window,proto3" json:"window,omitempty"`
+	StartHeight int64    `protobuf:"varint,2,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+	EndHeight   int64    `protobuf:"varint,3,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
+	UnitIds     []uint64 `protobuf:"varint,4,rep,packed,name=unit_ids,json=unitIds,proto3" json:"unit_ids,omitempty"`
+}
+
+func (m *EventAssignment) Reset()         { *m = EventAssignment{} }
+func (m *EventAssignment) String() string { return proto.CompactTextString(m) }
+func (*EventAssignment) ProtoMessage()    {}
+func (*EventAssignment) Descriptor() ([]byte, []int) {
+	return fileDescriptor_81d87f6c33369237, []int{1}
+}
+func (m *EventAssignment) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAssignment) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAssignment.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAssignment) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAssignment.Merge(m, src)
+}
+func (m *EventAssignment) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAssignment) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAssignment.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAssignment proto.InternalMessageInfo
+
+func (m *EventAssignment) GetWindow() uint64 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+func (m *EventAssignment) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
+func (m *EventAssignment) GetEndHeight() int64 {
+	if m != nil {
+		return m.EndHeight
+	}
+	return 0
+}
+
+func (m *EventAssignment) GetUnitIds() []uint64 {
+	if m != nil {
+		return m.UnitIds
+	}
+	return nil
+}
+
+// EventQoSRecorded: the validators agreed on a unit's QoS for a window.
+type EventQoSRecorded struct {
+	Record QoSRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record"`
+}
+
+func (m *EventQoSRecorded) Reset()         { *m = EventQoSRecorded{} }
+func (m *EventQoSRecorded) String() string { return proto.CompactTextString(m) }
+func (*EventQoSRecorded) ProtoMessage()    {}
+func (*EventQoSRecorded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_81d87f6c33369237, []int{2}
+}
+func (m *EventQoSRecorded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventQoSRecorded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventQoSRecorded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventQoSRecorded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventQoSRecorded.Merge(m, src)
+}
+func (m *EventQoSRecorded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventQoSRecorded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventQoSRecorded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventQoSRecorded proto.InternalMessageInfo
+
+func (m *EventQoSRecorded) GetRecord() QoSRecord {
+	if m != nil {
+		return m.Record
+	}
+	return QoSRecord{}
+}
+
+// EventQoSNoQuorum: reports on a unit did not reach 2/3 of the power; no
+// record is written for the window.
+type EventQoSNoQuorum struct {
+	UnitId         uint64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Window         uint64 `protobuf:"varint,2,opt,name=window,proto3" json:"window,omitempty"`
+	ReportingPower int64  `protobuf:"varint,3,opt,name=reporting_power,json=reportingPower,proto3" json:"reporting_power,omitempty"`
+	TotalPower     int64  `protobuf:"varint,4,opt,name=total_power,json=totalPower,proto3" json:"total_power,omitempty"`
+}
+
+func (m *EventQoSNoQuorum) Reset()         { *m = EventQoSNoQuorum{} }
+func (m *EventQoSNoQuorum) String() string { return proto.CompactTextString(m) }
+func (*EventQoSNoQuorum) ProtoMessage()    {}
+func (*EventQoSNoQuorum) Descriptor() ([]byte, []int) {
+	return fileDescriptor_81d87f6c33369237, []int{3}
+}
+func (m *EventQoSNoQuorum) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventQoSNoQuorum) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventQoSNoQuorum.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventQoSNoQuorum) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventQoSNoQuorum.Merge(m, src)
+}
+func (m *EventQoSNoQuorum) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventQoSNoQuorum) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventQoSNoQuorum.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventQoSNoQuorum proto.InternalMessageInfo
+
+func (m *EventQoSNoQuorum) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *EventQoSNoQuorum) GetWindow() uint64 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+func (m *EventQoSNoQuorum) GetReportingPower() int64 {
+	if m != nil {
+		return m.ReportingPower
+	}
+	return 0
+}
+
+func (m *EventQoSNoQuorum) GetTotalPower() int64 {
+	if m != nil {
+		return m.TotalPower
+	}
+	return 0
+}
+
+// EventSelfReport: a deal party filed a self-report.
+type EventSelfReport struct {
+	Report SelfReport `protobuf:"bytes,1,opt,name=report,proto3" json:"report"`
+}
+
+func (m *EventSelfReport) Reset()         { *m = EventSelfReport{} }
+func (m *EventSelfReport) String() string { return proto.CompactTextString(m) }
+func (*EventSelfReport) ProtoMessage()    {}
+func (*EventSelfReport) Descriptor() ([]byte, []int) {
+	return fileDescriptor_81d87f6c33369237, []int{4}
+}
+func (m *EventSelfReport) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSelfReport) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSelfReport.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSelfReport) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSelfReport.Merge(m, src)
+}
+func (m *EventSelfReport) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSelfReport) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSelfReport.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSelfReport proto.InternalMessageInfo
+
+func (m *EventSelfReport) GetReport() SelfReport {
+	if m != nil {
+		return m.Report
+	}
+	return SelfReport{}
+}
+
 func init() {
 	proto.RegisterType((*EventParamsUpdated)(nil), "flashback.oracle.v1.EventParamsUpdated")
+	proto.RegisterType((*EventAssignment)(nil), "flashback.oracle.v1.EventAssignment")
+	proto.RegisterType((*EventQoSRecorded)(nil), "flashback.oracle.v1.EventQoSRecorded")
+	proto.RegisterType((*EventQoSNoQuorum)(nil), "flashback.oracle.v1.EventQoSNoQuorum")
+	proto.RegisterType((*EventSelfReport)(nil), "flashback.oracle.v1.EventSelfReport")
 }
 
 func init() { proto.RegisterFile("flashback/oracle/v1/events.proto", fileDescriptor_81d87f6c33369237) }
 
 var fileDescriptor_81d87f6c33369237 = []byte{
-	// 279 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x48, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0x4c, 0xce, 0x49, 0xd5, 0x2f, 0x33, 0xd4,
-	0x4f, 0x2d, 0x4b, 0xcd, 0x2b, 0x29, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x86, 0xab,
-	0xd0, 0x83, 0xa8, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07, 0x93,
-	0x10, 0x75, 0x52, 0x92, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xf1, 0x60, 0x9e, 0x3e, 0x84, 0x03,
-	0x95, 0xc2, 0x6a, 0x49, 0x41, 0x62, 0x51, 0x62, 0x2e, 0x4c, 0x85, 0x48, 0x7a, 0x7e, 0x7a, 0x3e,
-	0x44, 0x27, 0x88, 0x05, 0x11, 0x55, 0xea, 0x61, 0xe4, 0x12, 0x72, 0x05, 0xb9, 0x25, 0x00, 0xac,
-	0x36, 0xb4, 0x20, 0x25, 0xb1, 0x24, 0x35, 0x45, 0xc8, 0x8c, 0x8b, 0x33, 0xb1, 0xb4, 0x24, 0x23,
-	0xbf, 0x28, 0xb3, 0xa4, 0x52, 0x82, 0x51, 0x81, 0x51, 0x83, 0xd3, 0x49, 0xe2, 0xd2, 0x16, 0x5d,
-	0x11, 0xa8, 0x9d, 0x8e, 0x29, 0x29, 0x45, 0xa9, 0xc5, 0xc5, 0xc1, 0x25, 0x45, 0x99, 0x79, 0xe9,
-	0x41, 0x08, 0xa5, 0x42, 0x76, 0x5c, 0x6c, 0x10, 0x4b, 0x25, 0x98, 0x14, 0x18, 0x35, 0xb8, 0x8d,
-	0xa4, 0xf5, 0xb0, 0x78, 0x4d, 0x0f, 0x62, 0x97, 0x13, 0xe7, 0x89, 0x7b, 0xf2, 0x0c, 0x2b, 0x9e,
-	0x6f, 0xd0, 0x62, 0x0c, 0x82, 0xea, 0x72, 0xf2, 0x3f, 0xf1, 0x48, 0x8e, 0xf1, 0xc2, 0x23, 0x39,
-	0xc6, 0x07, 0x8f, 0xe4, 0x18, 0x27, 0x3c, 0x96, 0x63, 0xb8, 0xf0, 0x58, 0x8e, 0xe1, 0xc6, 0x63,
-	0x39, 0x86, 0x28, 0xd3, 0xf4, 0xcc, 0x92, 0x8c, 0xd2, 0x24, 0xbd, 0xe4, 0xfc, 0x5c, 0x7d, 0xb8,
-	0x99, 0x79, 0xa9, 0x25, 0xe5, 0xf9, 0x45, 0xd9, 0x08, 0x81, 0x14, 0xfd, 0x0a, 0x98, 0xff, 0x4b,
-	0x2a, 0x0b, 0x52, 0x8b, 0x93, 0xd8, 0xc0, 0xde, 0x34, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0x3f,
-	0x8a, 0xf8, 0xcf, 0x85, 0x01, 0x00, 0x00,
+	// 505 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x6c, 0x92, 0xc1, 0x6e, 0xd3, 0x30,
+	0x18, 0xc7, 0xeb, 0xb5, 0xea, 0xa8, 0x8b, 0x18, 0x98, 0x09, 0xba, 0xa1, 0xa5, 0x25, 0x17, 0x2a,
+	0x24, 0x12, 0x6d, 0x08, 0x4e, 0x80, 0xb4, 0x4a, 0x48, 0x70, 0x81, 0x2e, 0x15, 0x17, 0x2e, 0x95,
+	0x1b, 0x7b, 0x89, 0xb5, 0xc6, 0x0e, 0xb6, 0xd3, 0xb2, 0x17, 0xe0, 0x04, 0x12, 0x8f, 0xc1, 0x91,
+	0x03, 0x0f, 0xb1, 0xe3, 0xc4, 0x89, 0x13, 0x42, 0xed, 0x81, 0xd7, 0x40, 0x71, 0xdc, 0x84, 0x49,
+	0xb9, 0x44, 0xfe, 0xfe, 0xfe, 0x7f, 0xdf, 0xf7, 0xff, 0x45, 0x86, 0x83, 0xd3, 0x39, 0x56, 0xf1,
+	0x0c, 0x87, 0x67, 0xbe, 0x90, 0x38, 0x9c, 0x53, 0x7f, 0x71, 0xe8, 0xd3, 0x05, 0xe5, 0x5a, 0x79,
+	0xa9, 0x14, 0x5a, 0xa0, 0xdb, 0xa5, 0xc3, 0x2b, 0x1c, 0xde, 0xe2, 0x70, 0xff, 0x16, 0x4e, 0x18,
+	0x17, 0xbe, 0xf9, 0x16, 0xbe, 0xfd, 0xbd, 0x50, 0xa8, 0x44, 0xa8, 0xa9, 0xa9, 0xfc, 0xa2, 0xb0,
+	0x57, 0xb5, 0x4b, 0x52, 0x2c, 0x71, 0xb2, 0x71, 0x1c, 0xd4, 0x39, 0x3e, 0x94, 0x03, 0x76, 0x23,
+	0x11, 0x89, 0x62, 0x70, 0x7e, 0x2a, 0x54, 0xf7, 0x33, 0x80, 0xe8, 0x65, 0x1e, 0x75, 0x6c, 0x46,
+	0xbd, 0x4b, 0x09, 0xd6, 0x94, 0xa0, 0xa7, 0xb0, 0x83, 0x33, 0x1d, 0x0b, 0xc9, 0xf4, 0x79, 0x0f,
+	0x0c, 0xc0, 0xb0, 0x33, 0xea, 0xfd, 0xfc, 0xf1, 0x68, 0xd7, 0x46, 0x3a, 0x26, 0x44, 0x52, 0xa5,
+	0x26, 0x5a, 0x32, 0x1e, 0x05, 0x95, 0x15, 0xbd, 0x80, 0xed, 0x22, 0x53, 0x6f, 0x6b, 0x00, 0x86,
+	0xdd, 0xa3, 0x7b, 0x5e, 0x0d, 0xb9, 0x57, 0xec, 0x1a, 0x75, 0x2e, 0x7e, 0xf7, 0x1b, 0xdf, 0xfe,
+	0x7e, 0x7f, 0x08, 0x02, 0xdb, 0xe5, 0x7e, 0x02, 0x70, 0xc7, 0xc4, 0x39, 0x56, 0x8a, 0x45, 0x3c,
+	0xa1, 0x5c, 0xa3, 0x3b, 0xb0, 0xbd, 0x64, 0x9c, 0x88, 0xa5, 0x09, 0xd2, 0x0a, 0x6c, 0x85, 0xee,
+	0xc3, 0xeb, 0x4a, 0x63, 0xa9, 0xa7, 0x31, 0x65, 0x51, 0xac, 0xcd, 0xc6, 0x66, 0xd0, 0x35, 0xda,
+	0x2b, 0x23, 0xa1, 0x03, 0x08, 0x29, 0x27, 0x1b, 0x43, 0xd3, 0x18, 0x3a, 0x94, 0x13, 0x7b, 0xbd,
+	0x07, 0xaf, 0x65, 0x9c, 0xe9, 0x29, 0x23, 0xaa, 0xd7, 0x1a, 0x34, 0x87, 0xad, 0x60, 0x3b, 0xaf,
+	0x5f, 0x13, 0xe5, 0x8e, 0xe1, 0x4d, 0x93, 0xe3, 0x44, 0x4c, 0x02, 0x1a, 0x0a, 0x49, 0x28, 0x41,
+	0xcf, 0x60, 0x5b, 0x9a, 0xb3, 0x09, 0xd2, 0x3d, 0x72, 0x6a, 0xe1, 0xca, 0x8e, 0x51, 0x2b, 0xe7,
+	0x0b, 0x6c, 0x8f, 0xfb, 0x05, 0x54, 0x23, 0xdf, 0x88, 0x93, 0x4c, 0xc8, 0x2c, 0x41, 0x77, 0xe1,
+	0xb6, 0x4d, 0xb0, 0x81, 0x2b, 0x02, 0xfc, 0x07, 0xbd, 0x75, 0x05, 0xfa, 0x01, 0xdc, 0x91, 0x34,
+	0x15, 0x52, 0x33, 0x1e, 0x4d, 0x53, 0xb1, 0xa4, 0xd2, 0x62, 0xdd, 0x28, 0xe5, 0x71, 0xae, 0xa2,
+	0x3e, 0xec, 0x6a, 0xa1, 0xf1, 0xdc, 0x9a, 0x5a, 0xc6, 0x04, 0x8d, 0x64, 0x0c, 0xee, 0xd8, 0xfe,
+	0xe9, 0x09, 0x9d, 0x9f, 0x06, 0xa6, 0x17, 0x3d, 0xcf, 0x01, 0xf3, 0x93, 0x05, 0xec, 0xd7, 0x02,
+	0x56, 0x0d, 0x15, 0xa1, 0xa9, 0xde, 0x5e, 0xac, 0x1c, 0x70, 0xb9, 0x72, 0xc0, 0x9f, 0x95, 0x03,
+	0xbe, 0xae, 0x9d, 0xc6, 0xe5, 0xda, 0x69, 0xfc, 0x5a, 0x3b, 0x8d, 0xf7, 0x4f, 0x22, 0xa6, 0xe3,
+	0x6c, 0xe6, 0x85, 0x22, 0xf1, 0xcb, 0x91, 0x9c, 0xea, 0xa5, 0x90, 0x67, 0x95, 0x40, 0xfc, 0x8f,
+	0x9b, 0x97, 0xab, 0xcf, 0x53, 0xaa, 0x66, 0x6d, 0xf3, 0x46, 0x1f, 0xff, 0x0b, 0x00, 0x00, 0xff,
+	0xff, 0x2b, 0xe2, 0xae, 0x40, 0x61, 0x03, 0x00, 0x00,
 }
 
 func (m *EventParamsUpdated) Marshal() (dAtA []byte, err error) {
@@ -146,6 +393,171 @@ func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventAssignment) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAssignment) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAssignment) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.UnitIds) > 0 {
+		dAtA3 := make([]byte, len(m.UnitIds)*10)
+		var j2 int
+		for _, num := range m.UnitIds {
+			for num >= 1<<7 {
+				dAtA3[j2] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j2++
+			}
+			dAtA3[j2] = uint8(num)
+			j2++
+		}
+		i -= j2
+		copy(dAtA[i:], dAtA3[:j2])
+		i = encodeVarintEvents(dAtA, i, uint64(j2))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.EndHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.EndHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.StartHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Window != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventQoSRecorded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventQoSRecorded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventQoSRecorded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Record.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventQoSNoQuorum) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventQoSNoQuorum) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventQoSNoQuorum) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TotalPower != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TotalPower))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.ReportingPower != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.ReportingPower))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Window != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSelfReport) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSelfReport) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSelfReport) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Report.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -168,6 +580,74 @@ func (m *EventParamsUpdated) Size() (n int) {
 		n += 1 + l + sovEvents(uint64(l))
 	}
 	l = m.Params.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventAssignment) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Window != 0 {
+		n += 1 + sovEvents(uint64(m.Window))
+	}
+	if m.StartHeight != 0 {
+		n += 1 + sovEvents(uint64(m.StartHeight))
+	}
+	if m.EndHeight != 0 {
+		n += 1 + sovEvents(uint64(m.EndHeight))
+	}
+	if len(m.UnitIds) > 0 {
+		l = 0
+		for _, e := range m.UnitIds {
+			l += sovEvents(uint64(e))
+		}
+		n += 1 + sovEvents(uint64(l)) + l
+	}
+	return n
+}
+
+func (m *EventQoSRecorded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Record.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventQoSNoQuorum) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovEvents(uint64(m.UnitId))
+	}
+	if m.Window != 0 {
+		n += 1 + sovEvents(uint64(m.Window))
+	}
+	if m.ReportingPower != 0 {
+		n += 1 + sovEvents(uint64(m.ReportingPower))
+	}
+	if m.TotalPower != 0 {
+		n += 1 + sovEvents(uint64(m.TotalPower))
+	}
+	return n
+}
+
+func (m *EventSelfReport) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Report.Size()
 	n += 1 + l + sovEvents(uint64(l))
 	return n
 }
@@ -269,6 +749,481 @@ func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAssignment) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAssignment: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAssignment: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EndHeight", wireType)
+			}
+			m.EndHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EndHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.UnitIds = append(m.UnitIds, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthEvents
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthEvents
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.UnitIds) == 0 {
+					m.UnitIds = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowEvents
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.UnitIds = append(m.UnitIds, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitIds", wireType)
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventQoSRecorded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventQoSRecorded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventQoSRecorded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Record", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Record.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventQoSNoQuorum) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventQoSNoQuorum: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventQoSNoQuorum: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReportingPower", wireType)
+			}
+			m.ReportingPower = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ReportingPower |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TotalPower", wireType)
+			}
+			m.TotalPower = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TotalPower |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSelfReport) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSelfReport: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSelfReport: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Report", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Report.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

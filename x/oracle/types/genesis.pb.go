@@ -27,6 +27,15 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 // GenesisState is the x/oracle genesis state.
 type GenesisState struct {
 	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	// assignment_cursor is the last unit id assigned (round-robin position).
+	AssignmentCursor uint64           `protobuf:"varint,2,opt,name=assignment_cursor,json=assignmentCursor,proto3" json:"assignment_cursor,omitempty"`
+	Assignments      []Assignment     `protobuf:"bytes,3,rep,name=assignments,proto3" json:"assignments"`
+	Records          []QoSRecord      `protobuf:"bytes,4,rep,name=records,proto3" json:"records"`
+	UnitBuckets      []UnitBucket     `protobuf:"bytes,5,rep,name=unit_buckets,json=unitBuckets,proto3" json:"unit_buckets"`
+	ProviderBuckets  []ProviderBucket `protobuf:"bytes,6,rep,name=provider_buckets,json=providerBuckets,proto3" json:"provider_buckets"`
+	ReporterStats    []ReporterStats  `protobuf:"bytes,7,rep,name=reporter_stats,json=reporterStats,proto3" json:"reporter_stats"`
+	SelfReports      []SelfReport     `protobuf:"bytes,8,rep,name=self_reports,json=selfReports,proto3" json:"self_reports"`
+	NextSelfReportId uint64           `protobuf:"varint,9,opt,name=next_self_report_id,json=nextSelfReportId,proto3" json:"next_self_report_id,omitempty"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -69,28 +78,211 @@ func (m *GenesisState) GetParams() Params {
 	return Params{}
 }
 
+func (m *GenesisState) GetAssignmentCursor() uint64 {
+	if m != nil {
+		return m.AssignmentCursor
+	}
+	return 0
+}
+
+func (m *GenesisState) GetAssignments() []Assignment {
+	if m != nil {
+		return m.Assignments
+	}
+	return nil
+}
+
+func (m *GenesisState) GetRecords() []QoSRecord {
+	if m != nil {
+		return m.Records
+	}
+	return nil
+}
+
+func (m *GenesisState) GetUnitBuckets() []UnitBucket {
+	if m != nil {
+		return m.UnitBuckets
+	}
+	return nil
+}
+
+func (m *GenesisState) GetProviderBuckets() []ProviderBucket {
+	if m != nil {
+		return m.ProviderBuckets
+	}
+	return nil
+}
+
+func (m *GenesisState) GetReporterStats() []ReporterStats {
+	if m != nil {
+		return m.ReporterStats
+	}
+	return nil
+}
+
+func (m *GenesisState) GetSelfReports() []SelfReport {
+	if m != nil {
+		return m.SelfReports
+	}
+	return nil
+}
+
+func (m *GenesisState) GetNextSelfReportId() uint64 {
+	if m != nil {
+		return m.NextSelfReportId
+	}
+	return 0
+}
+
+// UnitBucket is a summary bucket of a unit, for genesis.
+type UnitBucket struct {
+	UnitId uint64        `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Bucket SummaryBucket `protobuf:"bytes,2,opt,name=bucket,proto3" json:"bucket"`
+}
+
+func (m *UnitBucket) Reset()         { *m = UnitBucket{} }
+func (m *UnitBucket) String() string { return proto.CompactTextString(m) }
+func (*UnitBucket) ProtoMessage()    {}
+func (*UnitBucket) Descriptor() ([]byte, []int) {
+	return fileDescriptor_db815c9c8b701d64, []int{1}
+}
+func (m *UnitBucket) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *UnitBucket) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_UnitBucket.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *UnitBucket) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_UnitBucket.Merge(m, src)
+}
+func (m *UnitBucket) XXX_Size() int {
+	return m.Size()
+}
+func (m *UnitBucket) XXX_DiscardUnknown() {
+	xxx_messageInfo_UnitBucket.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_UnitBucket proto.InternalMessageInfo
+
+func (m *UnitBucket) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *UnitBucket) GetBucket() SummaryBucket {
+	if m != nil {
+		return m.Bucket
+	}
+	return SummaryBucket{}
+}
+
+// ProviderBucket is a summary bucket of a provider, for genesis.
+type ProviderBucket struct {
+	Provider string        `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Bucket   SummaryBucket `protobuf:"bytes,2,opt,name=bucket,proto3" json:"bucket"`
+}
+
+func (m *ProviderBucket) Reset()         { *m = ProviderBucket{} }
+func (m *ProviderBucket) String() string { return proto.CompactTextString(m) }
+func (*ProviderBucket) ProtoMessage()    {}
+func (*ProviderBucket) Descriptor() ([]byte, []int) {
+	return fileDescriptor_db815c9c8b701d64, []int{2}
+}
+func (m *ProviderBucket) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ProviderBucket) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ProviderBucket.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ProviderBucket) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ProviderBucket.Merge(m, src)
+}
+func (m *ProviderBucket) XXX_Size() int {
+	return m.Size()
+}
+func (m *ProviderBucket) XXX_DiscardUnknown() {
+	xxx_messageInfo_ProviderBucket.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ProviderBucket proto.InternalMessageInfo
+
+func (m *ProviderBucket) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *ProviderBucket) GetBucket() SummaryBucket {
+	if m != nil {
+		return m.Bucket
+	}
+	return SummaryBucket{}
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "flashback.oracle.v1.GenesisState")
+	proto.RegisterType((*UnitBucket)(nil), "flashback.oracle.v1.UnitBucket")
+	proto.RegisterType((*ProviderBucket)(nil), "flashback.oracle.v1.ProviderBucket")
 }
 
 func init() { proto.RegisterFile("flashback/oracle/v1/genesis.proto", fileDescriptor_db815c9c8b701d64) }
 
 var fileDescriptor_db815c9c8b701d64 = []byte{
-	// 220 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x4c, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0x4c, 0xce, 0x49, 0xd5, 0x2f, 0x33, 0xd4,
-	0x4f, 0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x86,
-	0x2b, 0xd1, 0x83, 0x28, 0xd1, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07,
-	0x93, 0x10, 0x75, 0x52, 0x0a, 0xd8, 0x8c, 0x2a, 0x48, 0x2c, 0x4a, 0xcc, 0x85, 0x9a, 0x24, 0x25,
-	0x92, 0x9e, 0x9f, 0x9e, 0x0f, 0x66, 0xea, 0x83, 0x58, 0x10, 0x51, 0x25, 0x3f, 0x2e, 0x1e, 0x77,
-	0x88, 0x85, 0xc1, 0x25, 0x89, 0x25, 0xa9, 0x42, 0x76, 0x5c, 0x6c, 0x10, 0x5d, 0x12, 0x8c, 0x0a,
-	0x8c, 0x1a, 0xdc, 0x46, 0xd2, 0x7a, 0x58, 0x1c, 0xa0, 0x17, 0x00, 0x56, 0xe2, 0xc4, 0x79, 0xe2,
-	0x9e, 0x3c, 0xc3, 0x8a, 0xe7, 0x1b, 0xb4, 0x18, 0x83, 0xa0, 0xba, 0x9c, 0xfc, 0x4f, 0x3c, 0x92,
-	0x63, 0xbc, 0xf0, 0x48, 0x8e, 0xf1, 0xc1, 0x23, 0x39, 0xc6, 0x09, 0x8f, 0xe5, 0x18, 0x2e, 0x3c,
-	0x96, 0x63, 0xb8, 0xf1, 0x58, 0x8e, 0x21, 0xca, 0x34, 0x3d, 0xb3, 0x24, 0xa3, 0x34, 0x49, 0x2f,
-	0x39, 0x3f, 0x57, 0x1f, 0x6e, 0x66, 0x5e, 0x6a, 0x49, 0x79, 0x7e, 0x51, 0x36, 0x42, 0x20, 0x45,
-	0xbf, 0x02, 0xe6, 0x81, 0x92, 0xca, 0x82, 0xd4, 0xe2, 0x24, 0x36, 0xb0, 0x3b, 0x8d, 0x01, 0x01,
-	0x00, 0x00, 0xff, 0xff, 0x8f, 0x03, 0x78, 0x13, 0x2c, 0x01, 0x00, 0x00,
+	// 517 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x93, 0x3f, 0x6f, 0xd3, 0x4e,
+	0x18, 0xc7, 0xe3, 0x5f, 0xfd, 0x73, 0x9a, 0x4b, 0x29, 0xed, 0x15, 0x09, 0x2b, 0x08, 0x37, 0x84,
+	0x25, 0x02, 0x61, 0xab, 0x45, 0xac, 0x15, 0x84, 0xa1, 0x74, 0x2a, 0x38, 0xb0, 0xb0, 0x58, 0x17,
+	0xfb, 0xe2, 0x5a, 0x89, 0x7d, 0xe6, 0x9e, 0x73, 0x68, 0xdf, 0x05, 0x2f, 0x83, 0x91, 0x97, 0xd1,
+	0xb1, 0x23, 0x13, 0x42, 0xc9, 0xc0, 0xc6, 0x6b, 0x40, 0xbe, 0xf3, 0x9f, 0x44, 0x32, 0x5d, 0x58,
+	0x2c, 0xdf, 0xf7, 0xbe, 0xcf, 0xe7, 0xf9, 0x73, 0x77, 0xe8, 0xd1, 0x74, 0x4e, 0xe0, 0x62, 0x42,
+	0xfc, 0x99, 0xc3, 0x38, 0xf1, 0xe7, 0xd4, 0x59, 0x1c, 0x39, 0x21, 0x4d, 0x28, 0x44, 0x60, 0xa7,
+	0x9c, 0x09, 0x86, 0x0f, 0x2a, 0x8b, 0xad, 0x2c, 0xf6, 0xe2, 0xa8, 0xb7, 0x4f, 0xe2, 0x28, 0x61,
+	0x8e, 0xfc, 0x2a, 0x5f, 0xaf, 0xdf, 0x84, 0x4a, 0x09, 0x27, 0x71, 0x41, 0xea, 0x3d, 0x6c, 0x72,
+	0x7c, 0x62, 0xe5, 0xf6, 0xbd, 0x90, 0x85, 0x4c, 0xfe, 0x3a, 0xf9, 0x9f, 0x52, 0x07, 0xbf, 0x75,
+	0xb4, 0x73, 0xaa, 0x0a, 0x1a, 0x0b, 0x22, 0x28, 0x3e, 0x41, 0x86, 0xa2, 0x9a, 0x5a, 0x5f, 0x1b,
+	0x76, 0x8f, 0x1f, 0xd8, 0x0d, 0x05, 0xda, 0x6f, 0xa5, 0x65, 0xd4, 0xb9, 0xfe, 0x71, 0xd8, 0xfa,
+	0xfa, 0xeb, 0xdb, 0x13, 0xcd, 0x2d, 0xa2, 0xf0, 0x53, 0xb4, 0x4f, 0x00, 0xa2, 0x30, 0x89, 0x69,
+	0x22, 0x3c, 0x3f, 0xe3, 0xc0, 0xb8, 0xf9, 0x5f, 0x5f, 0x1b, 0xea, 0xee, 0x5e, 0xbd, 0xf1, 0x5a,
+	0xea, 0xf8, 0x14, 0x75, 0x6b, 0x0d, 0xcc, 0xad, 0xfe, 0xd6, 0xb0, 0x7b, 0x7c, 0xd8, 0x98, 0xf1,
+	0x55, 0xe5, 0x1b, 0xe9, 0x79, 0x56, 0x77, 0x3d, 0x12, 0x9f, 0xa0, 0x36, 0xa7, 0x3e, 0xe3, 0x01,
+	0x98, 0xba, 0x84, 0x58, 0x8d, 0x90, 0x77, 0x6c, 0xec, 0x4a, 0x5b, 0xc1, 0x28, 0x83, 0xf0, 0x1b,
+	0xb4, 0x93, 0x25, 0x91, 0xf0, 0x26, 0x99, 0x3f, 0xa3, 0x02, 0xcc, 0xff, 0x6f, 0xa9, 0xe4, 0x43,
+	0x12, 0x89, 0x91, 0xf4, 0x95, 0x95, 0x64, 0x95, 0x02, 0xf8, 0x3d, 0xda, 0x4b, 0x39, 0x5b, 0x44,
+	0x01, 0xe5, 0x15, 0xcd, 0x90, 0xb4, 0xc7, 0xcd, 0x93, 0x2c, 0xcc, 0x1b, 0xc4, 0xbb, 0xe9, 0x86,
+	0x0a, 0xf8, 0x1c, 0xed, 0x72, 0x9a, 0x32, 0x2e, 0x28, 0xf7, 0x40, 0x10, 0x01, 0x66, 0x5b, 0x32,
+	0x07, 0x8d, 0x4c, 0xb7, 0xb0, 0xe6, 0x27, 0x0a, 0x05, 0xf2, 0x0e, 0x5f, 0x17, 0xf3, 0x86, 0x81,
+	0xce, 0xa7, 0x9e, 0x52, 0xc1, 0xdc, 0xbe, 0xa5, 0xe1, 0x31, 0x9d, 0x4f, 0x15, 0xb2, 0x6c, 0x18,
+	0x2a, 0x05, 0xf0, 0x33, 0x74, 0x90, 0xd0, 0x4b, 0xe1, 0xad, 0xe1, 0xbc, 0x28, 0x30, 0x3b, 0xea,
+	0xc8, 0xf3, 0xad, 0x3a, 0xfe, 0x2c, 0x18, 0x84, 0x08, 0xd5, 0x03, 0xc4, 0xf7, 0x51, 0x5b, 0xce,
+	0x3d, 0x0a, 0xe4, 0x75, 0xd3, 0x5d, 0x23, 0x5f, 0x9e, 0x05, 0xf8, 0x25, 0x32, 0xd4, 0xf4, 0xe4,
+	0xdd, 0xf9, 0x5b, 0xa3, 0xe3, 0x2c, 0x8e, 0x09, 0xbf, 0xda, 0x98, 0x5d, 0x11, 0x37, 0x48, 0xd0,
+	0xee, 0xe6, 0x6c, 0x71, 0x0f, 0x6d, 0x97, 0x73, 0x95, 0xd9, 0x3a, 0x6e, 0xb5, 0xfe, 0xf7, 0x7c,
+	0xa3, 0xf3, 0xeb, 0xa5, 0xa5, 0xdd, 0x2c, 0x2d, 0xed, 0xe7, 0xd2, 0xd2, 0xbe, 0xac, 0xac, 0xd6,
+	0xcd, 0xca, 0x6a, 0x7d, 0x5f, 0x59, 0xad, 0x8f, 0x2f, 0xc2, 0x48, 0x5c, 0x64, 0x13, 0xdb, 0x67,
+	0xb1, 0x53, 0x51, 0x13, 0x2a, 0x3e, 0x33, 0x3e, 0xab, 0x85, 0xc0, 0xb9, 0x2c, 0xdf, 0xad, 0xb8,
+	0x4a, 0x29, 0x4c, 0x0c, 0xf9, 0x42, 0x9f, 0xff, 0x09, 0x00, 0x00, 0xff, 0xff, 0xf8, 0x84, 0xdd,
+	0x94, 0x45, 0x04, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -113,6 +305,100 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.NextSelfReportId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.NextSelfReportId))
+		i--
+		dAtA[i] = 0x48
+	}
+	if len(m.SelfReports) > 0 {
+		for iNdEx := len(m.SelfReports) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.SelfReports[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if len(m.ReporterStats) > 0 {
+		for iNdEx := len(m.ReporterStats) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.ReporterStats[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if len(m.ProviderBuckets) > 0 {
+		for iNdEx := len(m.ProviderBuckets) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.ProviderBuckets[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.UnitBuckets) > 0 {
+		for iNdEx := len(m.UnitBuckets) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.UnitBuckets[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Records) > 0 {
+		for iNdEx := len(m.Records) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Records[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Assignments) > 0 {
+		for iNdEx := len(m.Assignments) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Assignments[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.AssignmentCursor != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.AssignmentCursor))
+		i--
+		dAtA[i] = 0x10
+	}
 	{
 		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -123,6 +409,84 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *UnitBucket) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *UnitBucket) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *UnitBucket) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Bucket.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.UnitId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ProviderBucket) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ProviderBucket) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ProviderBucket) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Bucket.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -144,6 +508,77 @@ func (m *GenesisState) Size() (n int) {
 	var l int
 	_ = l
 	l = m.Params.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	if m.AssignmentCursor != 0 {
+		n += 1 + sovGenesis(uint64(m.AssignmentCursor))
+	}
+	if len(m.Assignments) > 0 {
+		for _, e := range m.Assignments {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Records) > 0 {
+		for _, e := range m.Records {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.UnitBuckets) > 0 {
+		for _, e := range m.UnitBuckets {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.ProviderBuckets) > 0 {
+		for _, e := range m.ProviderBuckets {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.ReporterStats) > 0 {
+		for _, e := range m.ReporterStats {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.SelfReports) > 0 {
+		for _, e := range m.SelfReports {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if m.NextSelfReportId != 0 {
+		n += 1 + sovGenesis(uint64(m.NextSelfReportId))
+	}
+	return n
+}
+
+func (m *UnitBucket) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovGenesis(uint64(m.UnitId))
+	}
+	l = m.Bucket.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *ProviderBucket) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = m.Bucket.Size()
 	n += 1 + l + sovGenesis(uint64(l))
 	return n
 }
@@ -213,6 +648,465 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AssignmentCursor", wireType)
+			}
+			m.AssignmentCursor = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AssignmentCursor |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Assignments", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Assignments = append(m.Assignments, Assignment{})
+			if err := m.Assignments[len(m.Assignments)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Records", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Records = append(m.Records, QoSRecord{})
+			if err := m.Records[len(m.Records)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitBuckets", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.UnitBuckets = append(m.UnitBuckets, UnitBucket{})
+			if err := m.UnitBuckets[len(m.UnitBuckets)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProviderBuckets", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ProviderBuckets = append(m.ProviderBuckets, ProviderBucket{})
+			if err := m.ProviderBuckets[len(m.ProviderBuckets)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReporterStats", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ReporterStats = append(m.ReporterStats, ReporterStats{})
+			if err := m.ReporterStats[len(m.ReporterStats)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SelfReports", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SelfReports = append(m.SelfReports, SelfReport{})
+			if err := m.SelfReports[len(m.SelfReports)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextSelfReportId", wireType)
+			}
+			m.NextSelfReportId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextSelfReportId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *UnitBucket) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: UnitBucket: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: UnitBucket: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bucket", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Bucket.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ProviderBucket) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ProviderBucket: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ProviderBucket: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bucket", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Bucket.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -3,7 +3,7 @@ package types
 import "cosmossdk.io/collections"
 
 const (
-	// ModuleName is the name of the module, its store key and its module account.
+	// ModuleName is the name of the module and its store key.
 	ModuleName = "oracle"
 
 	// StoreKey is the KV store key of the module.
@@ -13,5 +13,19 @@ const (
 // Collection prefixes. Each collection owns exactly one prefix; never reuse a
 // retired prefix.
 var (
-	ParamsKey = collections.NewPrefix(0)
+	ParamsKey                = collections.NewPrefix(0)
+	AssignmentCursorKey      = collections.NewPrefix(1)
+	AssignmentsKey           = collections.NewPrefix(2)
+	CurrentWindowKey         = collections.NewPrefix(3)
+	RecordsKey               = collections.NewPrefix(4)
+	RecordsByWindowKey       = collections.NewPrefix(5)
+	UnitBucketsKey           = collections.NewPrefix(6)
+	UnitBucketsByTimeKey     = collections.NewPrefix(7)
+	ProviderBucketsKey       = collections.NewPrefix(8)
+	ProviderBucketsByTimeKey = collections.NewPrefix(9)
+	ReporterStatsKey         = collections.NewPrefix(10)
+	SelfReportsKey           = collections.NewPrefix(11)
+	NextSelfReportIDKey      = collections.NewPrefix(12)
+	SelfReportsByTimeKey     = collections.NewPrefix(13)
+	LastSelfReportKey        = collections.NewPrefix(14)
 )

@@ -6,16 +6,21 @@ package types
 import (
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
+	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
+	github_com_cosmos_gogoproto_types "github.com/cosmos/gogoproto/types"
+	_ "google.golang.org/protobuf/types/known/durationpb"
 	io "io"
 	math "math"
 	math_bits "math/bits"
+	time "time"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.
 var _ = proto.Marshal
 var _ = fmt.Errorf
 var _ = math.Inf
+var _ = time.Kitchen
 
 // This is a compile-time assertion to ensure that this generated file
 // is compatible with the proto package it is being compiled against.
@@ -27,7 +32,8 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 // See x/oracle/README.md.
 type Params struct {
 	// window_blocks is the length in blocks of a measurement window: every
-	// window the chain assigns a new set of data units to probe.
+	// window the chain assigns a set of data units to probe, and the votes of
+	// the window's last block carry the validators' measurements.
 	WindowBlocks uint64 `protobuf:"varint,1,opt,name=window_blocks,json=windowBlocks,proto3" json:"window_blocks,omitempty"`
 	// max_units_per_window bounds the assignment (and so every vote
 	// extension). It may not exceed the protocol cap MaxMeasurements.
@@ -35,6 +41,27 @@ type Params struct {
 	// record_retention_windows is how many windows of per-unit QoS records are
 	// kept before they are pruned.
 	RecordRetentionWindows uint64 `protobuf:"varint,3,opt,name=record_retention_windows,json=recordRetentionWindows,proto3" json:"record_retention_windows,omitempty"`
+	// summary_bucket_duration is the granularity of the rolling summaries:
+	// records are also added to per-unit and per-provider buckets of this
+	// length of block time.
+	SummaryBucketDuration time.Duration `protobuf:"bytes,4,opt,name=summary_bucket_duration,json=summaryBucketDuration,proto3,stdduration" json:"summary_bucket_duration"`
+	// summary_retention is how long buckets are kept (and so the longest
+	// period a summary can cover).
+	SummaryRetention time.Duration `protobuf:"bytes,5,opt,name=summary_retention,json=summaryRetention,proto3,stdduration" json:"summary_retention"`
+	// self_report_min_interval is the shortest time between two self-reports
+	// of one party on one deal (docs: reports at most every 24 h).
+	SelfReportMinInterval time.Duration `protobuf:"bytes,6,opt,name=self_report_min_interval,json=selfReportMinInterval,proto3,stdduration" json:"self_report_min_interval"`
+	// self_report_retention is how long self-reports are kept as evidence.
+	SelfReportRetention time.Duration `protobuf:"bytes,7,opt,name=self_report_retention,json=selfReportRetention,proto3,stdduration" json:"self_report_retention"`
+	// max_prune_per_block caps the records, buckets and self-reports deleted
+	// per block; the rest is pruned in later blocks.
+	MaxPrunePerBlock uint32 `protobuf:"varint,8,opt,name=max_prune_per_block,json=maxPrunePerBlock,proto3" json:"max_prune_per_block,omitempty"`
+	// A validator's report is an outlier when a latency or throughput differs
+	// from the agreed value by more than outlier_relative_bps (basis points of
+	// the agreed value), or an uptime or error rate by more than
+	// outlier_absolute_bps.
+	OutlierRelativeBps uint32 `protobuf:"varint,9,opt,name=outlier_relative_bps,json=outlierRelativeBps,proto3" json:"outlier_relative_bps,omitempty"`
+	OutlierAbsoluteBps uint32 `protobuf:"varint,10,opt,name=outlier_absolute_bps,json=outlierAbsoluteBps,proto3" json:"outlier_absolute_bps,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -91,6 +118,55 @@ func (m *Params) GetRecordRetentionWindows() uint64 {
 	return 0
 }
 
+func (m *Params) GetSummaryBucketDuration() time.Duration {
+	if m != nil {
+		return m.SummaryBucketDuration
+	}
+	return 0
+}
+
+func (m *Params) GetSummaryRetention() time.Duration {
+	if m != nil {
+		return m.SummaryRetention
+	}
+	return 0
+}
+
+func (m *Params) GetSelfReportMinInterval() time.Duration {
+	if m != nil {
+		return m.SelfReportMinInterval
+	}
+	return 0
+}
+
+func (m *Params) GetSelfReportRetention() time.Duration {
+	if m != nil {
+		return m.SelfReportRetention
+	}
+	return 0
+}
+
+func (m *Params) GetMaxPrunePerBlock() uint32 {
+	if m != nil {
+		return m.MaxPrunePerBlock
+	}
+	return 0
+}
+
+func (m *Params) GetOutlierRelativeBps() uint32 {
+	if m != nil {
+		return m.OutlierRelativeBps
+	}
+	return 0
+}
+
+func (m *Params) GetOutlierAbsoluteBps() uint32 {
+	if m != nil {
+		return m.OutlierAbsoluteBps
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*Params)(nil), "flashback.oracle.v1.Params")
 }
@@ -98,24 +174,39 @@ func init() {
 func init() { proto.RegisterFile("flashback/oracle/v1/params.proto", fileDescriptor_d66ce372193b9b72) }
 
 var fileDescriptor_d66ce372193b9b72 = []byte{
-	// 272 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x48, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0x4c, 0xce, 0x49, 0xd5, 0x2f, 0x33, 0xd4,
-	0x2f, 0x48, 0x2c, 0x4a, 0xcc, 0x2d, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x86, 0xab,
-	0xd0, 0x83, 0xa8, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07, 0x93,
-	0x10, 0x75, 0x4a, 0x6b, 0x18, 0xb9, 0xd8, 0x02, 0xc0, 0x1a, 0x85, 0x94, 0xb9, 0x78, 0xcb, 0x33,
-	0xf3, 0x52, 0xf2, 0xcb, 0xe3, 0x93, 0x72, 0xf2, 0x93, 0xb3, 0x8b, 0x25, 0x18, 0x15, 0x18, 0x35,
-	0x58, 0x82, 0x78, 0x20, 0x82, 0x4e, 0x60, 0x31, 0x21, 0x7d, 0x2e, 0x91, 0xdc, 0xc4, 0x8a, 0xf8,
-	0xd2, 0xbc, 0xcc, 0x92, 0xe2, 0xf8, 0x82, 0xd4, 0xa2, 0x78, 0x88, 0xac, 0x04, 0x93, 0x02, 0xa3,
-	0x06, 0x6f, 0x90, 0x60, 0x6e, 0x62, 0x45, 0x28, 0x48, 0x2a, 0x20, 0xb5, 0x28, 0x1c, 0x2c, 0x21,
-	0x64, 0xc1, 0x25, 0x51, 0x94, 0x9a, 0x9c, 0x5f, 0x94, 0x12, 0x5f, 0x94, 0x5a, 0x92, 0x9a, 0x57,
-	0x92, 0x99, 0x9f, 0x07, 0xd5, 0x53, 0x2c, 0xc1, 0x0c, 0xb6, 0x40, 0x0c, 0x22, 0x1f, 0x04, 0x93,
-	0x86, 0x68, 0x2c, 0xb6, 0x12, 0xea, 0x7a, 0xbe, 0x41, 0x8b, 0x17, 0xea, 0x3f, 0x88, 0x1b, 0x9d,
-	0xfc, 0x4f, 0x3c, 0x92, 0x63, 0xbc, 0xf0, 0x48, 0x8e, 0xf1, 0xc1, 0x23, 0x39, 0xc6, 0x09, 0x8f,
-	0xe5, 0x18, 0x2e, 0x3c, 0x96, 0x63, 0xb8, 0xf1, 0x58, 0x8e, 0x21, 0xca, 0x34, 0x3d, 0xb3, 0x24,
-	0xa3, 0x34, 0x49, 0x2f, 0x39, 0x3f, 0x57, 0x1f, 0xee, 0xf7, 0xbc, 0xd4, 0x92, 0xf2, 0xfc, 0xa2,
-	0x6c, 0x84, 0x40, 0x8a, 0x7e, 0x05, 0x2c, 0xc4, 0x4a, 0x2a, 0x0b, 0x52, 0x8b, 0x93, 0xd8, 0xc0,
-	0xc1, 0x60, 0x0c, 0x08, 0x00, 0x00, 0xff, 0xff, 0x84, 0xed, 0x04, 0x30, 0x52, 0x01, 0x00, 0x00,
+	// 511 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x53, 0x31, 0x6f, 0x13, 0x31,
+	0x14, 0xce, 0x41, 0x1b, 0xc0, 0x10, 0xa9, 0x71, 0x52, 0x38, 0x3a, 0x5c, 0x23, 0x58, 0xa2, 0x4a,
+	0x9c, 0x29, 0x08, 0x09, 0xb1, 0x71, 0x62, 0x61, 0x40, 0x44, 0x27, 0x55, 0x48, 0x08, 0xc9, 0xf8,
+	0x2e, 0x4e, 0x6a, 0xc5, 0x67, 0x9f, 0x6c, 0x5f, 0x92, 0xfe, 0x05, 0x26, 0x46, 0x7e, 0x02, 0x63,
+	0x57, 0xfe, 0x41, 0xc7, 0x8e, 0x4c, 0x80, 0x92, 0xa1, 0x7f, 0x03, 0xc5, 0xf6, 0x25, 0xed, 0x98,
+	0x25, 0x72, 0xde, 0xf7, 0xbd, 0xef, 0x7d, 0xef, 0xde, 0x7b, 0xa0, 0x37, 0xe2, 0x44, 0x9f, 0x66,
+	0x24, 0x9f, 0x20, 0xa9, 0x48, 0xce, 0x29, 0x9a, 0x1e, 0xa3, 0x92, 0x28, 0x52, 0xe8, 0xb8, 0x54,
+	0xd2, 0x48, 0xd8, 0x59, 0x33, 0x62, 0xc7, 0x88, 0xa7, 0xc7, 0x07, 0x6d, 0x52, 0x30, 0x21, 0x91,
+	0xfd, 0x75, 0xbc, 0x83, 0xee, 0x58, 0x8e, 0xa5, 0x7d, 0xa2, 0xd5, 0xcb, 0x47, 0xa3, 0xb1, 0x94,
+	0x63, 0x4e, 0x91, 0xfd, 0x97, 0x55, 0x23, 0x34, 0xac, 0x14, 0x31, 0x4c, 0x0a, 0x87, 0x3f, 0xf9,
+	0xb5, 0x0b, 0x9a, 0x03, 0x5b, 0x0e, 0x3e, 0x05, 0xad, 0x19, 0x13, 0x43, 0x39, 0xc3, 0x19, 0x97,
+	0xf9, 0x44, 0x87, 0x41, 0x2f, 0xe8, 0xef, 0xa4, 0x0f, 0x5c, 0x30, 0xb1, 0x31, 0x88, 0x40, 0xb7,
+	0x20, 0x73, 0x5c, 0x09, 0x66, 0x34, 0x2e, 0xa9, 0xc2, 0x0e, 0x0d, 0x6f, 0xf5, 0x82, 0x7e, 0x2b,
+	0x6d, 0x17, 0x64, 0x7e, 0xb2, 0x82, 0x06, 0x54, 0x7d, 0xb2, 0x00, 0x7c, 0x0d, 0x42, 0x45, 0x73,
+	0xa9, 0x86, 0x58, 0x51, 0x43, 0xc5, 0xaa, 0xb4, 0xcf, 0xd1, 0xe1, 0x6d, 0x5b, 0xe0, 0xa1, 0xc3,
+	0xd3, 0x1a, 0x76, 0x89, 0x1a, 0x7e, 0x05, 0x8f, 0x74, 0x55, 0x14, 0x44, 0x9d, 0xe1, 0xac, 0xca,
+	0x27, 0xd4, 0xe0, 0xda, 0x7b, 0xb8, 0xd3, 0x0b, 0xfa, 0xf7, 0x5f, 0x3c, 0x8e, 0x5d, 0x73, 0x71,
+	0xdd, 0x5c, 0xfc, 0xce, 0x13, 0x92, 0xd6, 0xc5, 0x9f, 0xc3, 0xc6, 0x8f, 0xbf, 0x87, 0xc1, 0xcf,
+	0xab, 0xf3, 0xa3, 0x20, 0xdd, 0xf7, 0x42, 0x89, 0xd5, 0xa9, 0x59, 0xf0, 0x04, 0xb4, 0xeb, 0x0a,
+	0x6b, 0x73, 0xe1, 0xee, 0x96, 0xda, 0x7b, 0x5e, 0x62, 0xed, 0x1f, 0x12, 0x10, 0x6a, 0xca, 0x47,
+	0x58, 0xd1, 0x52, 0x2a, 0x83, 0x0b, 0x26, 0x30, 0x13, 0x86, 0xaa, 0x29, 0xe1, 0x61, 0x73, 0x6b,
+	0xe7, 0x94, 0x8f, 0x52, 0x2b, 0xf4, 0x81, 0x89, 0xf7, 0x5e, 0x06, 0x7e, 0x01, 0xfb, 0xd7, 0x4b,
+	0x6c, 0xdc, 0xdf, 0xd9, 0x52, 0xbf, 0xb3, 0xd1, 0xdf, 0x34, 0xf0, 0x0c, 0x74, 0x56, 0x43, 0x2e,
+	0x55, 0x25, 0xa8, 0x1d, 0xb2, 0x5d, 0x88, 0xf0, 0xae, 0x9d, 0xf1, 0x5e, 0x41, 0xe6, 0x83, 0x15,
+	0x32, 0xa0, 0xca, 0x2e, 0x05, 0x7c, 0x0e, 0xba, 0xb2, 0x32, 0x9c, 0x51, 0x85, 0x15, 0xe5, 0xc4,
+	0xb0, 0x29, 0xc5, 0x59, 0xa9, 0xc3, 0x7b, 0x96, 0x0f, 0x3d, 0x96, 0x7a, 0x28, 0x29, 0xf5, 0xf5,
+	0x0c, 0x92, 0x69, 0xc9, 0x2b, 0xe3, 0x32, 0xc0, 0x8d, 0x8c, 0xb7, 0x1e, 0x4a, 0x4a, 0xfd, 0x06,
+	0x7e, 0xbb, 0x3a, 0x3f, 0x6a, 0xf9, 0x13, 0x71, 0x0b, 0x9b, 0x7c, 0xbc, 0x58, 0x44, 0xc1, 0xe5,
+	0x22, 0x0a, 0xfe, 0x2d, 0xa2, 0xe0, 0xfb, 0x32, 0x6a, 0x5c, 0x2e, 0xa3, 0xc6, 0xef, 0x65, 0xd4,
+	0xf8, 0xfc, 0x6a, 0xcc, 0xcc, 0x69, 0x95, 0xc5, 0xb9, 0x2c, 0xd0, 0xfa, 0x7c, 0x04, 0x35, 0x33,
+	0xa9, 0x26, 0x9b, 0xc0, 0x10, 0xcd, 0xeb, 0xa3, 0x33, 0x67, 0x25, 0xd5, 0x59, 0xd3, 0x7e, 0xae,
+	0x97, 0xff, 0x03, 0x00, 0x00, 0xff, 0xff, 0xcd, 0xda, 0x76, 0xa5, 0x95, 0x03, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -138,6 +229,53 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.OutlierAbsoluteBps != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.OutlierAbsoluteBps))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.OutlierRelativeBps != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.OutlierRelativeBps))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.MaxPrunePerBlock != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MaxPrunePerBlock))
+		i--
+		dAtA[i] = 0x40
+	}
+	n1, err1 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.SelfReportRetention, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SelfReportRetention):])
+	if err1 != nil {
+		return 0, err1
+	}
+	i -= n1
+	i = encodeVarintParams(dAtA, i, uint64(n1))
+	i--
+	dAtA[i] = 0x3a
+	n2, err2 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.SelfReportMinInterval, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SelfReportMinInterval):])
+	if err2 != nil {
+		return 0, err2
+	}
+	i -= n2
+	i = encodeVarintParams(dAtA, i, uint64(n2))
+	i--
+	dAtA[i] = 0x32
+	n3, err3 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.SummaryRetention, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SummaryRetention):])
+	if err3 != nil {
+		return 0, err3
+	}
+	i -= n3
+	i = encodeVarintParams(dAtA, i, uint64(n3))
+	i--
+	dAtA[i] = 0x2a
+	n4, err4 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.SummaryBucketDuration, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SummaryBucketDuration):])
+	if err4 != nil {
+		return 0, err4
+	}
+	i -= n4
+	i = encodeVarintParams(dAtA, i, uint64(n4))
+	i--
+	dAtA[i] = 0x22
 	if m.RecordRetentionWindows != 0 {
 		i = encodeVarintParams(dAtA, i, uint64(m.RecordRetentionWindows))
 		i--
@@ -181,6 +319,23 @@ func (m *Params) Size() (n int) {
 	}
 	if m.RecordRetentionWindows != 0 {
 		n += 1 + sovParams(uint64(m.RecordRetentionWindows))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SummaryBucketDuration)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SummaryRetention)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SelfReportMinInterval)
+	n += 1 + l + sovParams(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.SelfReportRetention)
+	n += 1 + l + sovParams(uint64(l))
+	if m.MaxPrunePerBlock != 0 {
+		n += 1 + sovParams(uint64(m.MaxPrunePerBlock))
+	}
+	if m.OutlierRelativeBps != 0 {
+		n += 1 + sovParams(uint64(m.OutlierRelativeBps))
+	}
+	if m.OutlierAbsoluteBps != 0 {
+		n += 1 + sovParams(uint64(m.OutlierAbsoluteBps))
 	}
 	return n
 }
@@ -273,6 +428,195 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.RecordRetentionWindows |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SummaryBucketDuration", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.SummaryBucketDuration, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SummaryRetention", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.SummaryRetention, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SelfReportMinInterval", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.SelfReportMinInterval, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SelfReportRetention", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.SelfReportRetention, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxPrunePerBlock", wireType)
+			}
+			m.MaxPrunePerBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxPrunePerBlock |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutlierRelativeBps", wireType)
+			}
+			m.OutlierRelativeBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OutlierRelativeBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutlierAbsoluteBps", wireType)
+			}
+			m.OutlierAbsoluteBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OutlierAbsoluteBps |= uint32(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}

@@ -6,23 +6,29 @@ package types
 import (
 	context "context"
 	fmt "fmt"
+	_ "github.com/cosmos/cosmos-proto"
+	query "github.com/cosmos/cosmos-sdk/types/query"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
+	github_com_cosmos_gogoproto_types "github.com/cosmos/gogoproto/types"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
+	_ "google.golang.org/protobuf/types/known/durationpb"
 	io "io"
 	math "math"
 	math_bits "math/bits"
+	time "time"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.
 var _ = proto.Marshal
 var _ = fmt.Errorf
 var _ = math.Inf
+var _ = time.Kitchen
 
 // This is a compile-time assertion to ensure that this generated file
 // is compatible with the proto package it is being compiled against.
@@ -110,34 +116,711 @@ func (m *QueryParamsResponse) GetParams() Params {
 	return Params{}
 }
 
+type QueryAssignmentRequest struct {
+	// window, or 0 for the current window.
+	Window uint64 `protobuf:"varint,1,opt,name=window,proto3" json:"window,omitempty"`
+}
+
+func (m *QueryAssignmentRequest) Reset()         { *m = QueryAssignmentRequest{} }
+func (m *QueryAssignmentRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryAssignmentRequest) ProtoMessage()    {}
+func (*QueryAssignmentRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{2}
+}
+func (m *QueryAssignmentRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryAssignmentRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryAssignmentRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryAssignmentRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAssignmentRequest.Merge(m, src)
+}
+func (m *QueryAssignmentRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryAssignmentRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAssignmentRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryAssignmentRequest proto.InternalMessageInfo
+
+func (m *QueryAssignmentRequest) GetWindow() uint64 {
+	if m != nil {
+		return m.Window
+	}
+	return 0
+}
+
+type QueryAssignmentResponse struct {
+	Assignment    Assignment `protobuf:"bytes,1,opt,name=assignment,proto3" json:"assignment"`
+	CurrentWindow uint64     `protobuf:"varint,2,opt,name=current_window,json=currentWindow,proto3" json:"current_window,omitempty"`
+}
+
+func (m *QueryAssignmentResponse) Reset()         { *m = QueryAssignmentResponse{} }
+func (m *QueryAssignmentResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryAssignmentResponse) ProtoMessage()    {}
+func (*QueryAssignmentResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{3}
+}
+func (m *QueryAssignmentResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryAssignmentResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryAssignmentResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryAssignmentResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryAssignmentResponse.Merge(m, src)
+}
+func (m *QueryAssignmentResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryAssignmentResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryAssignmentResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryAssignmentResponse proto.InternalMessageInfo
+
+func (m *QueryAssignmentResponse) GetAssignment() Assignment {
+	if m != nil {
+		return m.Assignment
+	}
+	return Assignment{}
+}
+
+func (m *QueryAssignmentResponse) GetCurrentWindow() uint64 {
+	if m != nil {
+		return m.CurrentWindow
+	}
+	return 0
+}
+
+type QueryLatestQoSRequest struct {
+	UnitId uint64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+}
+
+func (m *QueryLatestQoSRequest) Reset()         { *m = QueryLatestQoSRequest{} }
+func (m *QueryLatestQoSRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryLatestQoSRequest) ProtoMessage()    {}
+func (*QueryLatestQoSRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{4}
+}
+func (m *QueryLatestQoSRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLatestQoSRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLatestQoSRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLatestQoSRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLatestQoSRequest.Merge(m, src)
+}
+func (m *QueryLatestQoSRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLatestQoSRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLatestQoSRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLatestQoSRequest proto.InternalMessageInfo
+
+func (m *QueryLatestQoSRequest) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+type QueryLatestQoSResponse struct {
+	Record QoSRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record"`
+}
+
+func (m *QueryLatestQoSResponse) Reset()         { *m = QueryLatestQoSResponse{} }
+func (m *QueryLatestQoSResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryLatestQoSResponse) ProtoMessage()    {}
+func (*QueryLatestQoSResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{5}
+}
+func (m *QueryLatestQoSResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLatestQoSResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLatestQoSResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLatestQoSResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLatestQoSResponse.Merge(m, src)
+}
+func (m *QueryLatestQoSResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLatestQoSResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLatestQoSResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLatestQoSResponse proto.InternalMessageInfo
+
+func (m *QueryLatestQoSResponse) GetRecord() QoSRecord {
+	if m != nil {
+		return m.Record
+	}
+	return QoSRecord{}
+}
+
+type QueryQoSHistoryRequest struct {
+	UnitId     uint64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	FromWindow uint64 `protobuf:"varint,2,opt,name=from_window,json=fromWindow,proto3" json:"from_window,omitempty"`
+	// to_window, or 0 for the latest.
+	ToWindow   uint64             `protobuf:"varint,3,opt,name=to_window,json=toWindow,proto3" json:"to_window,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,4,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryQoSHistoryRequest) Reset()         { *m = QueryQoSHistoryRequest{} }
+func (m *QueryQoSHistoryRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryQoSHistoryRequest) ProtoMessage()    {}
+func (*QueryQoSHistoryRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{6}
+}
+func (m *QueryQoSHistoryRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryQoSHistoryRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryQoSHistoryRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryQoSHistoryRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryQoSHistoryRequest.Merge(m, src)
+}
+func (m *QueryQoSHistoryRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryQoSHistoryRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryQoSHistoryRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryQoSHistoryRequest proto.InternalMessageInfo
+
+func (m *QueryQoSHistoryRequest) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *QueryQoSHistoryRequest) GetFromWindow() uint64 {
+	if m != nil {
+		return m.FromWindow
+	}
+	return 0
+}
+
+func (m *QueryQoSHistoryRequest) GetToWindow() uint64 {
+	if m != nil {
+		return m.ToWindow
+	}
+	return 0
+}
+
+func (m *QueryQoSHistoryRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryQoSHistoryResponse struct {
+	Records    []QoSRecord         `protobuf:"bytes,1,rep,name=records,proto3" json:"records"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryQoSHistoryResponse) Reset()         { *m = QueryQoSHistoryResponse{} }
+func (m *QueryQoSHistoryResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryQoSHistoryResponse) ProtoMessage()    {}
+func (*QueryQoSHistoryResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{7}
+}
+func (m *QueryQoSHistoryResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryQoSHistoryResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryQoSHistoryResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryQoSHistoryResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryQoSHistoryResponse.Merge(m, src)
+}
+func (m *QueryQoSHistoryResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryQoSHistoryResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryQoSHistoryResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryQoSHistoryResponse proto.InternalMessageInfo
+
+func (m *QueryQoSHistoryResponse) GetRecords() []QoSRecord {
+	if m != nil {
+		return m.Records
+	}
+	return nil
+}
+
+func (m *QueryQoSHistoryResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryQoSSummaryRequest names a unit or a provider, and a period ending now.
+type QueryQoSSummaryRequest struct {
+	UnitId   uint64        `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Provider string        `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	Period   time.Duration `protobuf:"bytes,3,opt,name=period,proto3,stdduration" json:"period"`
+}
+
+func (m *QueryQoSSummaryRequest) Reset()         { *m = QueryQoSSummaryRequest{} }
+func (m *QueryQoSSummaryRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryQoSSummaryRequest) ProtoMessage()    {}
+func (*QueryQoSSummaryRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{8}
+}
+func (m *QueryQoSSummaryRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryQoSSummaryRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryQoSSummaryRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryQoSSummaryRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryQoSSummaryRequest.Merge(m, src)
+}
+func (m *QueryQoSSummaryRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryQoSSummaryRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryQoSSummaryRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryQoSSummaryRequest proto.InternalMessageInfo
+
+func (m *QueryQoSSummaryRequest) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *QueryQoSSummaryRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QueryQoSSummaryRequest) GetPeriod() time.Duration {
+	if m != nil {
+		return m.Period
+	}
+	return 0
+}
+
+type QueryQoSSummaryResponse struct {
+	Summary QoSSummary `protobuf:"bytes,1,opt,name=summary,proto3" json:"summary"`
+}
+
+func (m *QueryQoSSummaryResponse) Reset()         { *m = QueryQoSSummaryResponse{} }
+func (m *QueryQoSSummaryResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryQoSSummaryResponse) ProtoMessage()    {}
+func (*QueryQoSSummaryResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{9}
+}
+func (m *QueryQoSSummaryResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryQoSSummaryResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryQoSSummaryResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryQoSSummaryResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryQoSSummaryResponse.Merge(m, src)
+}
+func (m *QueryQoSSummaryResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryQoSSummaryResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryQoSSummaryResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryQoSSummaryResponse proto.InternalMessageInfo
+
+func (m *QueryQoSSummaryResponse) GetSummary() QoSSummary {
+	if m != nil {
+		return m.Summary
+	}
+	return QoSSummary{}
+}
+
+type QueryReporterStatsRequest struct {
+	// validator is a consensus address (flashvalcons…); empty lists all.
+	Validator  string             `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryReporterStatsRequest) Reset()         { *m = QueryReporterStatsRequest{} }
+func (m *QueryReporterStatsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryReporterStatsRequest) ProtoMessage()    {}
+func (*QueryReporterStatsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{10}
+}
+func (m *QueryReporterStatsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryReporterStatsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryReporterStatsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryReporterStatsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryReporterStatsRequest.Merge(m, src)
+}
+func (m *QueryReporterStatsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryReporterStatsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryReporterStatsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryReporterStatsRequest proto.InternalMessageInfo
+
+func (m *QueryReporterStatsRequest) GetValidator() string {
+	if m != nil {
+		return m.Validator
+	}
+	return ""
+}
+
+func (m *QueryReporterStatsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryReporterStatsResponse struct {
+	Stats      []ReporterStats     `protobuf:"bytes,1,rep,name=stats,proto3" json:"stats"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryReporterStatsResponse) Reset()         { *m = QueryReporterStatsResponse{} }
+func (m *QueryReporterStatsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryReporterStatsResponse) ProtoMessage()    {}
+func (*QueryReporterStatsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{11}
+}
+func (m *QueryReporterStatsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryReporterStatsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryReporterStatsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryReporterStatsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryReporterStatsResponse.Merge(m, src)
+}
+func (m *QueryReporterStatsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryReporterStatsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryReporterStatsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryReporterStatsResponse proto.InternalMessageInfo
+
+func (m *QueryReporterStatsResponse) GetStats() []ReporterStats {
+	if m != nil {
+		return m.Stats
+	}
+	return nil
+}
+
+func (m *QueryReporterStatsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QuerySelfReportsRequest struct {
+	DealId     uint64             `protobuf:"varint,1,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySelfReportsRequest) Reset()         { *m = QuerySelfReportsRequest{} }
+func (m *QuerySelfReportsRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySelfReportsRequest) ProtoMessage()    {}
+func (*QuerySelfReportsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{12}
+}
+func (m *QuerySelfReportsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySelfReportsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySelfReportsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySelfReportsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySelfReportsRequest.Merge(m, src)
+}
+func (m *QuerySelfReportsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySelfReportsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySelfReportsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySelfReportsRequest proto.InternalMessageInfo
+
+func (m *QuerySelfReportsRequest) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *QuerySelfReportsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QuerySelfReportsResponse struct {
+	Reports    []SelfReport        `protobuf:"bytes,1,rep,name=reports,proto3" json:"reports"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QuerySelfReportsResponse) Reset()         { *m = QuerySelfReportsResponse{} }
+func (m *QuerySelfReportsResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySelfReportsResponse) ProtoMessage()    {}
+func (*QuerySelfReportsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9907309db94b60fc, []int{13}
+}
+func (m *QuerySelfReportsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySelfReportsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySelfReportsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySelfReportsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySelfReportsResponse.Merge(m, src)
+}
+func (m *QuerySelfReportsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySelfReportsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySelfReportsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySelfReportsResponse proto.InternalMessageInfo
+
+func (m *QuerySelfReportsResponse) GetReports() []SelfReport {
+	if m != nil {
+		return m.Reports
+	}
+	return nil
+}
+
+func (m *QuerySelfReportsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "flashback.oracle.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "flashback.oracle.v1.QueryParamsResponse")
+	proto.RegisterType((*QueryAssignmentRequest)(nil), "flashback.oracle.v1.QueryAssignmentRequest")
+	proto.RegisterType((*QueryAssignmentResponse)(nil), "flashback.oracle.v1.QueryAssignmentResponse")
+	proto.RegisterType((*QueryLatestQoSRequest)(nil), "flashback.oracle.v1.QueryLatestQoSRequest")
+	proto.RegisterType((*QueryLatestQoSResponse)(nil), "flashback.oracle.v1.QueryLatestQoSResponse")
+	proto.RegisterType((*QueryQoSHistoryRequest)(nil), "flashback.oracle.v1.QueryQoSHistoryRequest")
+	proto.RegisterType((*QueryQoSHistoryResponse)(nil), "flashback.oracle.v1.QueryQoSHistoryResponse")
+	proto.RegisterType((*QueryQoSSummaryRequest)(nil), "flashback.oracle.v1.QueryQoSSummaryRequest")
+	proto.RegisterType((*QueryQoSSummaryResponse)(nil), "flashback.oracle.v1.QueryQoSSummaryResponse")
+	proto.RegisterType((*QueryReporterStatsRequest)(nil), "flashback.oracle.v1.QueryReporterStatsRequest")
+	proto.RegisterType((*QueryReporterStatsResponse)(nil), "flashback.oracle.v1.QueryReporterStatsResponse")
+	proto.RegisterType((*QuerySelfReportsRequest)(nil), "flashback.oracle.v1.QuerySelfReportsRequest")
+	proto.RegisterType((*QuerySelfReportsResponse)(nil), "flashback.oracle.v1.QuerySelfReportsResponse")
 }
 
 func init() { proto.RegisterFile("flashback/oracle/v1/query.proto", fileDescriptor_9907309db94b60fc) }
 
 var fileDescriptor_9907309db94b60fc = []byte{
-	// 298 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x4f, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0x4c, 0xce, 0x49, 0xd5, 0x2f, 0x33, 0xd4,
-	0x2f, 0x2c, 0x4d, 0x2d, 0xaa, 0xd4, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x86, 0x2b, 0xd0,
-	0x83, 0x28, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07, 0x93, 0x10,
-	0x75, 0x52, 0x0a, 0xd8, 0x0c, 0x2a, 0x48, 0x2c, 0x4a, 0xcc, 0x2d, 0x86, 0xaa, 0x10, 0x49, 0xcf,
-	0x4f, 0xcf, 0x07, 0x33, 0xf5, 0x41, 0x2c, 0xa8, 0xa8, 0x4c, 0x7a, 0x7e, 0x7e, 0x7a, 0x4e, 0xaa,
-	0x7e, 0x62, 0x41, 0xa6, 0x7e, 0x62, 0x5e, 0x5e, 0x7e, 0x49, 0x62, 0x49, 0x66, 0x7e, 0x1e, 0x54,
-	0x8f, 0x92, 0x08, 0x97, 0x50, 0x20, 0xc8, 0x31, 0x01, 0x60, 0x83, 0x82, 0x52, 0x0b, 0x4b, 0x53,
-	0x8b, 0x4b, 0x94, 0x42, 0xb9, 0x84, 0x51, 0x44, 0x8b, 0x0b, 0xf2, 0xf3, 0x8a, 0x53, 0x85, 0xec,
-	0xb8, 0xd8, 0x20, 0x16, 0x4a, 0x30, 0x2a, 0x30, 0x6a, 0x70, 0x1b, 0x49, 0xeb, 0x61, 0x71, 0xbb,
-	0x1e, 0x44, 0x93, 0x13, 0xe7, 0x89, 0x7b, 0xf2, 0x0c, 0x2b, 0x9e, 0x6f, 0xd0, 0x62, 0x0c, 0x82,
-	0xea, 0x32, 0xea, 0x62, 0xe4, 0x62, 0x05, 0x9b, 0x2b, 0xd4, 0xc0, 0xc8, 0xc5, 0x06, 0x51, 0x27,
-	0xa4, 0x8e, 0xd5, 0x10, 0x4c, 0x47, 0x49, 0x69, 0x10, 0x56, 0x08, 0x71, 0xa7, 0x92, 0x72, 0xd3,
-	0xe5, 0x27, 0x93, 0x99, 0x64, 0x85, 0xa4, 0xf5, 0x71, 0x87, 0x99, 0x93, 0xff, 0x89, 0x47, 0x72,
-	0x8c, 0x17, 0x1e, 0xc9, 0x31, 0x3e, 0x78, 0x24, 0xc7, 0x38, 0xe1, 0xb1, 0x1c, 0xc3, 0x85, 0xc7,
-	0x72, 0x0c, 0x37, 0x1e, 0xcb, 0x31, 0x44, 0x99, 0xa6, 0x67, 0x96, 0x64, 0x94, 0x26, 0xe9, 0x25,
-	0xe7, 0xe7, 0x22, 0x0c, 0xc8, 0x4b, 0x2d, 0x29, 0xcf, 0x2f, 0xca, 0x46, 0x08, 0xa4, 0xe8, 0x57,
-	0xc0, 0x0c, 0x2d, 0xa9, 0x2c, 0x48, 0x2d, 0x4e, 0x62, 0x03, 0x87, 0xa8, 0x31, 0x20, 0x00, 0x00,
-	0xff, 0xff, 0x1b, 0x02, 0x79, 0x97, 0xf2, 0x01, 0x00, 0x00,
+	// 1018 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x95, 0xcf, 0x6f, 0x1b, 0x45,
+	0x14, 0xc7, 0xb3, 0x69, 0xea, 0xc4, 0x13, 0x15, 0x89, 0x69, 0x68, 0x13, 0x27, 0x5d, 0x87, 0x05,
+	0x9a, 0x2a, 0x69, 0x76, 0xea, 0xa4, 0x1c, 0x10, 0x08, 0x54, 0x8b, 0x5f, 0x95, 0x90, 0x68, 0x6c,
+	0x01, 0x52, 0x2f, 0xd1, 0xd8, 0x3b, 0xde, 0xac, 0x6a, 0xef, 0x6c, 0x67, 0xc6, 0x0e, 0xa1, 0xaa,
+	0x04, 0x5c, 0x38, 0x21, 0x55, 0xe2, 0x52, 0x0e, 0x5c, 0x50, 0x2b, 0x71, 0xe0, 0xc0, 0x01, 0x89,
+	0x7f, 0xa1, 0xc7, 0x08, 0x2e, 0x9c, 0x00, 0x25, 0x48, 0xfc, 0x1b, 0x68, 0x67, 0xde, 0x7a, 0xd7,
+	0xf1, 0xc6, 0xb6, 0xaa, 0x5c, 0xa2, 0xcc, 0xdb, 0xf7, 0x9d, 0xf7, 0x99, 0xe7, 0xf7, 0x03, 0x95,
+	0x5b, 0x6d, 0x2a, 0xf7, 0x1a, 0xb4, 0x79, 0x8f, 0x70, 0x41, 0x9b, 0x6d, 0x46, 0x7a, 0x15, 0x72,
+	0xbf, 0xcb, 0xc4, 0x81, 0x1b, 0x09, 0xae, 0x38, 0xbe, 0xd8, 0x77, 0x70, 0x8d, 0x83, 0xdb, 0xab,
+	0x94, 0x5e, 0xa4, 0x9d, 0x20, 0xe4, 0x44, 0xff, 0x35, 0x7e, 0xa5, 0xf5, 0x26, 0x97, 0x1d, 0x2e,
+	0x49, 0x83, 0x4a, 0x66, 0x2e, 0x20, 0xbd, 0x4a, 0x83, 0x29, 0x5a, 0x21, 0x11, 0xf5, 0x83, 0x90,
+	0xaa, 0x80, 0x87, 0xe0, 0xbb, 0x64, 0x7c, 0x77, 0xf5, 0x89, 0x98, 0x03, 0x7c, 0x5a, 0xcd, 0xe3,
+	0x89, 0xa8, 0xa0, 0x9d, 0xc4, 0xe3, 0x4a, 0x2e, 0x71, 0xff, 0x82, 0x05, 0x9f, 0xfb, 0xdc, 0x5c,
+	0x1c, 0xff, 0x07, 0xd6, 0x15, 0x9f, 0x73, 0xbf, 0xcd, 0x08, 0x8d, 0x02, 0x42, 0xc3, 0x90, 0x2b,
+	0x8d, 0x93, 0x68, 0x6c, 0xf8, 0xaa, 0x4f, 0x8d, 0x6e, 0x8b, 0x78, 0x5d, 0x91, 0xe1, 0x75, 0x16,
+	0x10, 0xde, 0x89, 0x5f, 0x74, 0x47, 0x73, 0xd4, 0xd8, 0xfd, 0x2e, 0x93, 0xca, 0xf9, 0x04, 0x5d,
+	0x1c, 0xb0, 0xca, 0x88, 0x87, 0x92, 0xe1, 0xb7, 0x51, 0xc1, 0xf0, 0x2e, 0x5a, 0xab, 0xd6, 0xb5,
+	0xf9, 0xad, 0x65, 0x37, 0x27, 0x83, 0xae, 0x11, 0x55, 0x8b, 0xcf, 0xfe, 0x2a, 0x4f, 0xfd, 0xf4,
+	0xdf, 0x2f, 0xeb, 0x56, 0x0d, 0x54, 0xce, 0x0d, 0x74, 0x49, 0x5f, 0x7b, 0x4b, 0xca, 0xc0, 0x0f,
+	0x3b, 0x2c, 0x54, 0x10, 0x10, 0x5f, 0x42, 0x85, 0xfd, 0x20, 0xf4, 0xf8, 0xbe, 0xbe, 0x79, 0xa6,
+	0x06, 0x27, 0xe7, 0x1b, 0x0b, 0x5d, 0x1e, 0x92, 0x00, 0xcd, 0x7b, 0x08, 0xd1, 0xbe, 0x15, 0x88,
+	0xca, 0xb9, 0x44, 0xa9, 0xb8, 0x3a, 0x13, 0x53, 0xd5, 0x32, 0x42, 0xfc, 0x1a, 0x7a, 0xa1, 0xd9,
+	0x15, 0x82, 0x85, 0x6a, 0x17, 0x10, 0xa6, 0x35, 0xc2, 0x05, 0xb0, 0x7e, 0x66, 0x48, 0x6e, 0xa0,
+	0x97, 0x34, 0xc8, 0x47, 0x54, 0x31, 0xa9, 0x76, 0x78, 0x3d, 0x41, 0xbf, 0x8c, 0x66, 0xbb, 0x61,
+	0xa0, 0x76, 0x03, 0x2f, 0x61, 0x8f, 0x8f, 0xb7, 0x3d, 0xe7, 0x53, 0x78, 0x6d, 0x46, 0x01, 0xe4,
+	0x6f, 0xa1, 0x82, 0x60, 0x4d, 0x2e, 0x3c, 0xa0, 0xb6, 0x73, 0xa9, 0xb5, 0x22, 0xf6, 0x02, 0x68,
+	0xd0, 0x38, 0xbf, 0x59, 0x70, 0xf1, 0x0e, 0xaf, 0x7f, 0x18, 0x48, 0xc5, 0xc5, 0xc1, 0x38, 0x16,
+	0x5c, 0x46, 0xf3, 0x2d, 0xc1, 0x3b, 0x83, 0x2f, 0x44, 0xb1, 0xc9, 0x3c, 0x0f, 0x2f, 0xa3, 0xa2,
+	0xe2, 0xc9, 0xe7, 0x73, 0xfa, 0xf3, 0x9c, 0xe2, 0xf0, 0xf1, 0x7d, 0x84, 0xd2, 0x42, 0x5f, 0x9c,
+	0xd1, 0xcc, 0x57, 0x5d, 0x28, 0xee, 0xb8, 0x2b, 0x5c, 0xd3, 0x56, 0xd0, 0x15, 0xee, 0x1d, 0xea,
+	0x33, 0x40, 0xaa, 0x65, 0x94, 0xce, 0x8f, 0xc9, 0xaf, 0x99, 0x25, 0xef, 0xd7, 0xd6, 0xac, 0x79,
+	0x5f, 0x5c, 0x5c, 0xe7, 0x26, 0x4e, 0x4a, 0x22, 0xc2, 0x1f, 0x0c, 0x30, 0x4e, 0x6b, 0xc6, 0xb5,
+	0xb1, 0x8c, 0x26, 0xf8, 0x00, 0xe4, 0x93, 0x4c, 0x7a, 0xeb, 0xdd, 0x4e, 0x87, 0x4e, 0x90, 0xde,
+	0x9b, 0x68, 0x2e, 0x12, 0xbc, 0x17, 0x78, 0x4c, 0xe8, 0xd0, 0xc5, 0xea, 0xe2, 0xef, 0xbf, 0x6e,
+	0x2e, 0x40, 0xf4, 0x5b, 0x9e, 0x27, 0x98, 0x94, 0x75, 0x25, 0x82, 0xd0, 0xaf, 0xf5, 0x3d, 0xf1,
+	0x9b, 0xa8, 0x10, 0x31, 0x11, 0x70, 0x4f, 0x27, 0x7c, 0x7e, 0x6b, 0xc9, 0x35, 0xcd, 0xea, 0x26,
+	0xcd, 0xea, 0xbe, 0x0b, 0xcd, 0x5a, 0x9d, 0x8b, 0x1f, 0xfb, 0xf8, 0xef, 0x72, 0xdc, 0x4b, 0x5a,
+	0xe2, 0xdc, 0x4d, 0x53, 0xd9, 0xa7, 0x84, 0x54, 0xbe, 0x83, 0x66, 0xa5, 0x31, 0x8d, 0xec, 0x8a,
+	0x54, 0x99, 0xe4, 0x12, 0x54, 0xce, 0x57, 0x16, 0x5a, 0xd2, 0x97, 0xd7, 0x58, 0xc4, 0x85, 0x62,
+	0xa2, 0xae, 0xa8, 0x4a, 0x86, 0x03, 0x5e, 0x41, 0xc5, 0x1e, 0x6d, 0x07, 0x1e, 0x55, 0x5c, 0xe8,
+	0x00, 0xc5, 0x5a, 0x6a, 0x38, 0x51, 0x2b, 0xd3, 0xcf, 0x5d, 0x2b, 0x4f, 0x2d, 0x54, 0xca, 0x63,
+	0xe8, 0x97, 0xcb, 0x79, 0x19, 0x1b, 0xa0, 0x58, 0x9c, 0xdc, 0x17, 0x0e, 0x48, 0xe1, 0x91, 0x46,
+	0x76, 0x76, 0xe5, 0xf2, 0x05, 0xfc, 0x0e, 0x75, 0xd6, 0x6e, 0x99, 0x78, 0x32, 0x53, 0x2e, 0x1e,
+	0xa3, 0xed, 0x4c, 0xb9, 0xc4, 0xc7, 0xdb, 0xde, 0x99, 0xe5, 0xe8, 0x89, 0x85, 0x16, 0x87, 0x83,
+	0xa7, 0x55, 0x20, 0x8c, 0x09, 0x72, 0x94, 0x5f, 0x05, 0xa9, 0x34, 0xed, 0x28, 0xad, 0x3a, 0xb3,
+	0x14, 0x6d, 0xfd, 0x3c, 0x87, 0xce, 0x6b, 0x4c, 0xfc, 0xa5, 0x85, 0x0a, 0x66, 0x3d, 0xe0, 0xb5,
+	0xfc, 0x9a, 0x1c, 0xda, 0x45, 0xa5, 0x6b, 0xe3, 0x1d, 0x4d, 0x4c, 0xe7, 0x95, 0xaf, 0xff, 0xf8,
+	0xf7, 0xbb, 0xe9, 0x2b, 0x78, 0x99, 0x9c, 0xbe, 0x69, 0xf1, 0x23, 0x0b, 0xa1, 0x74, 0x1f, 0xe0,
+	0x8d, 0xd3, 0x6f, 0x1f, 0xda, 0x52, 0xa5, 0xeb, 0x93, 0x39, 0x03, 0xce, 0x9a, 0xc6, 0x79, 0x19,
+	0x97, 0x73, 0x71, 0x32, 0x1b, 0xe8, 0x7b, 0x0b, 0x15, 0xfb, 0x4b, 0x02, 0xaf, 0x9f, 0x1e, 0xe4,
+	0xe4, 0xee, 0x29, 0x6d, 0x4c, 0xe4, 0x0b, 0x3c, 0xdb, 0x9a, 0x67, 0x13, 0x6f, 0xe4, 0xf2, 0xc4,
+	0x93, 0x4c, 0x92, 0x07, 0x30, 0xdf, 0x1e, 0x92, 0xb6, 0xd6, 0xe3, 0x1f, 0x2c, 0x84, 0xd2, 0x69,
+	0x3d, 0x2a, 0x5d, 0x43, 0xdb, 0x68, 0x54, 0xba, 0x86, 0x17, 0x80, 0x73, 0x53, 0xe3, 0xb9, 0xf8,
+	0xfa, 0x44, 0x78, 0x7b, 0x00, 0xf4, 0xad, 0xe1, 0x83, 0x41, 0x36, 0x86, 0x6f, 0x70, 0x9c, 0x8f,
+	0xe1, 0x3b, 0x31, 0x55, 0x9d, 0x57, 0x35, 0x9f, 0x8d, 0x57, 0x72, 0xf9, 0x60, 0x74, 0xe2, 0xc7,
+	0x16, 0xba, 0x30, 0x30, 0x76, 0xb0, 0x7b, 0x7a, 0x94, 0xbc, 0xf1, 0x5a, 0x22, 0x13, 0xfb, 0x03,
+	0xd8, 0x55, 0x0d, 0xb6, 0x8a, 0xed, 0x5c, 0x30, 0x01, 0x1a, 0x89, 0x9f, 0x5a, 0x68, 0x3e, 0x33,
+	0x28, 0xf0, 0x88, 0xe7, 0x0f, 0x0f, 0xb3, 0xd2, 0xe6, 0x84, 0xde, 0x00, 0xf5, 0x86, 0x86, 0xda,
+	0xc6, 0x95, 0x5c, 0xa8, 0x78, 0x0e, 0x4a, 0xf2, 0x00, 0xa6, 0xe3, 0x43, 0x22, 0x59, 0xbb, 0xb5,
+	0x0b, 0x73, 0xa7, 0xfa, 0xf1, 0xb3, 0x23, 0xdb, 0x3a, 0x3c, 0xb2, 0xad, 0x7f, 0x8e, 0x6c, 0xeb,
+	0xd1, 0xb1, 0x3d, 0x75, 0x78, 0x6c, 0x4f, 0xfd, 0x79, 0x6c, 0x4f, 0xdd, 0x7d, 0xdd, 0x0f, 0xd4,
+	0x5e, 0xb7, 0xe1, 0x36, 0x79, 0x27, 0xbd, 0x36, 0x64, 0x6a, 0x9f, 0x8b, 0x7b, 0xa9, 0xc1, 0x23,
+	0x9f, 0x27, 0xa1, 0xd4, 0x41, 0xc4, 0x64, 0xa3, 0xa0, 0xf7, 0xe9, 0xf6, 0xff, 0x01, 0x00, 0x00,
+	0xff, 0xff, 0xe4, 0xab, 0x72, 0x29, 0x11, 0x0c, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -154,6 +837,19 @@ const _ = grpc.SupportPackageIsVersion4
 type QueryClient interface {
 	// Params returns the module parameters.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	// Assignment returns the units assigned for probing in a window (the
+	// current one by default).
+	Assignment(ctx context.Context, in *QueryAssignmentRequest, opts ...grpc.CallOption) (*QueryAssignmentResponse, error)
+	// LatestQoS returns the last QoS record agreed for a unit.
+	LatestQoS(ctx context.Context, in *QueryLatestQoSRequest, opts ...grpc.CallOption) (*QueryLatestQoSResponse, error)
+	// QoSHistory returns a unit's records in a window range, oldest first.
+	QoSHistory(ctx context.Context, in *QueryQoSHistoryRequest, opts ...grpc.CallOption) (*QueryQoSHistoryResponse, error)
+	// QoSSummary averages the records of a unit or a provider over a period.
+	QoSSummary(ctx context.Context, in *QueryQoSSummaryRequest, opts ...grpc.CallOption) (*QueryQoSSummaryResponse, error)
+	// ReporterStats returns validators' participation in the oracle.
+	ReporterStats(ctx context.Context, in *QueryReporterStatsRequest, opts ...grpc.CallOption) (*QueryReporterStatsResponse, error)
+	// SelfReports returns the self-reports filed on a deal, oldest first.
+	SelfReports(ctx context.Context, in *QuerySelfReportsRequest, opts ...grpc.CallOption) (*QuerySelfReportsResponse, error)
 }
 
 type queryClient struct {
@@ -173,10 +869,77 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) Assignment(ctx context.Context, in *QueryAssignmentRequest, opts ...grpc.CallOption) (*QueryAssignmentResponse, error) {
+	out := new(QueryAssignmentResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Query/Assignment", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) LatestQoS(ctx context.Context, in *QueryLatestQoSRequest, opts ...grpc.CallOption) (*QueryLatestQoSResponse, error) {
+	out := new(QueryLatestQoSResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Query/LatestQoS", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) QoSHistory(ctx context.Context, in *QueryQoSHistoryRequest, opts ...grpc.CallOption) (*QueryQoSHistoryResponse, error) {
+	out := new(QueryQoSHistoryResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Query/QoSHistory", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) QoSSummary(ctx context.Context, in *QueryQoSSummaryRequest, opts ...grpc.CallOption) (*QueryQoSSummaryResponse, error) {
+	out := new(QueryQoSSummaryResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Query/QoSSummary", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) ReporterStats(ctx context.Context, in *QueryReporterStatsRequest, opts ...grpc.CallOption) (*QueryReporterStatsResponse, error) {
+	out := new(QueryReporterStatsResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Query/ReporterStats", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) SelfReports(ctx context.Context, in *QuerySelfReportsRequest, opts ...grpc.CallOption) (*QuerySelfReportsResponse, error) {
+	out := new(QuerySelfReportsResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Query/SelfReports", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the module parameters.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	// Assignment returns the units assigned for probing in a window (the
+	// current one by default).
+	Assignment(context.Context, *QueryAssignmentRequest) (*QueryAssignmentResponse, error)
+	// LatestQoS returns the last QoS record agreed for a unit.
+	LatestQoS(context.Context, *QueryLatestQoSRequest) (*QueryLatestQoSResponse, error)
+	// QoSHistory returns a unit's records in a window range, oldest first.
+	QoSHistory(context.Context, *QueryQoSHistoryRequest) (*QueryQoSHistoryResponse, error)
+	// QoSSummary averages the records of a unit or a provider over a period.
+	QoSSummary(context.Context, *QueryQoSSummaryRequest) (*QueryQoSSummaryResponse, error)
+	// ReporterStats returns validators' participation in the oracle.
+	ReporterStats(context.Context, *QueryReporterStatsRequest) (*QueryReporterStatsResponse, error)
+	// SelfReports returns the self-reports filed on a deal, oldest first.
+	SelfReports(context.Context, *QuerySelfReportsRequest) (*QuerySelfReportsResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -185,6 +948,24 @@ type UnimplementedQueryServer struct {
 
 func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
+func (*UnimplementedQueryServer) Assignment(ctx context.Context, req *QueryAssignmentRequest) (*QueryAssignmentResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Assignment not implemented")
+}
+func (*UnimplementedQueryServer) LatestQoS(ctx context.Context, req *QueryLatestQoSRequest) (*QueryLatestQoSResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LatestQoS not implemented")
+}
+func (*UnimplementedQueryServer) QoSHistory(ctx context.Context, req *QueryQoSHistoryRequest) (*QueryQoSHistoryResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method QoSHistory not implemented")
+}
+func (*UnimplementedQueryServer) QoSSummary(ctx context.Context, req *QueryQoSSummaryRequest) (*QueryQoSSummaryResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method QoSSummary not implemented")
+}
+func (*UnimplementedQueryServer) ReporterStats(ctx context.Context, req *QueryReporterStatsRequest) (*QueryReporterStatsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReporterStats not implemented")
+}
+func (*UnimplementedQueryServer) SelfReports(ctx context.Context, req *QuerySelfReportsRequest) (*QuerySelfReportsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SelfReports not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -209,6 +990,114 @@ func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Assignment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryAssignmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Assignment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Query/Assignment",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Assignment(ctx, req.(*QueryAssignmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_LatestQoS_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryLatestQoSRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).LatestQoS(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Query/LatestQoS",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).LatestQoS(ctx, req.(*QueryLatestQoSRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_QoSHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryQoSHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).QoSHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Query/QoSHistory",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).QoSHistory(ctx, req.(*QueryQoSHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_QoSSummary_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryQoSSummaryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).QoSSummary(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Query/QoSSummary",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).QoSSummary(ctx, req.(*QueryQoSSummaryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_ReporterStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryReporterStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ReporterStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Query/ReporterStats",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ReporterStats(ctx, req.(*QueryReporterStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_SelfReports_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySelfReportsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).SelfReports(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Query/SelfReports",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).SelfReports(ctx, req.(*QuerySelfReportsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flashback.oracle.v1.Query",
@@ -217,6 +1106,30 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Params",
 			Handler:    _Query_Params_Handler,
+		},
+		{
+			MethodName: "Assignment",
+			Handler:    _Query_Assignment_Handler,
+		},
+		{
+			MethodName: "LatestQoS",
+			Handler:    _Query_LatestQoS_Handler,
+		},
+		{
+			MethodName: "QoSHistory",
+			Handler:    _Query_QoSHistory_Handler,
+		},
+		{
+			MethodName: "QoSSummary",
+			Handler:    _Query_QoSSummary_Handler,
+		},
+		{
+			MethodName: "ReporterStats",
+			Handler:    _Query_ReporterStats_Handler,
+		},
+		{
+			MethodName: "SelfReports",
+			Handler:    _Query_SelfReports_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -279,6 +1192,488 @@ func (m *QueryParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryAssignmentRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAssignmentRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAssignmentRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Window != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Window))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryAssignmentResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryAssignmentResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryAssignmentResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.CurrentWindow != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.CurrentWindow))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.Assignment.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLatestQoSRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLatestQoSRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLatestQoSRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLatestQoSResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLatestQoSResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLatestQoSResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Record.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryQoSHistoryRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryQoSHistoryRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryQoSHistoryRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.ToWindow != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ToWindow))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.FromWindow != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.FromWindow))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryQoSHistoryResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryQoSHistoryResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryQoSHistoryResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Records) > 0 {
+		for iNdEx := len(m.Records) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Records[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryQoSSummaryRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryQoSSummaryRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryQoSSummaryRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n6, err6 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.Period, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.Period):])
+	if err6 != nil {
+		return 0, err6
+	}
+	i -= n6
+	i = encodeVarintQuery(dAtA, i, uint64(n6))
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryQoSSummaryResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryQoSSummaryResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryQoSSummaryResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Summary.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryReporterStatsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryReporterStatsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryReporterStatsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Validator) > 0 {
+		i -= len(m.Validator)
+		copy(dAtA[i:], m.Validator)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Validator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryReporterStatsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryReporterStatsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryReporterStatsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Stats) > 0 {
+		for iNdEx := len(m.Stats) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Stats[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySelfReportsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySelfReportsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySelfReportsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.DealId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySelfReportsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySelfReportsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySelfReportsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Reports) > 0 {
+		for iNdEx := len(m.Reports) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Reports[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -307,6 +1702,196 @@ func (m *QueryParamsResponse) Size() (n int) {
 	_ = l
 	l = m.Params.Size()
 	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryAssignmentRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Window != 0 {
+		n += 1 + sovQuery(uint64(m.Window))
+	}
+	return n
+}
+
+func (m *QueryAssignmentResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Assignment.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.CurrentWindow != 0 {
+		n += 1 + sovQuery(uint64(m.CurrentWindow))
+	}
+	return n
+}
+
+func (m *QueryLatestQoSRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovQuery(uint64(m.UnitId))
+	}
+	return n
+}
+
+func (m *QueryLatestQoSResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Record.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryQoSHistoryRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovQuery(uint64(m.UnitId))
+	}
+	if m.FromWindow != 0 {
+		n += 1 + sovQuery(uint64(m.FromWindow))
+	}
+	if m.ToWindow != 0 {
+		n += 1 + sovQuery(uint64(m.ToWindow))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryQoSHistoryResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Records) > 0 {
+		for _, e := range m.Records {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryQoSSummaryRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovQuery(uint64(m.UnitId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.Period)
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryQoSSummaryResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Summary.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryReporterStatsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Validator)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryReporterStatsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Stats) > 0 {
+		for _, e := range m.Stats {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySelfReportsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DealId != 0 {
+		n += 1 + sovQuery(uint64(m.DealId))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QuerySelfReportsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Reports) > 0 {
+		for _, e := range m.Reports {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
 	return n
 }
 
@@ -425,6 +2010,1272 @@ func (m *QueryParamsResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryAssignmentRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryAssignmentRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryAssignmentRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Window", wireType)
+			}
+			m.Window = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Window |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryAssignmentResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryAssignmentResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryAssignmentResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Assignment", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Assignment.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CurrentWindow", wireType)
+			}
+			m.CurrentWindow = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CurrentWindow |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLatestQoSRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLatestQoSRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLatestQoSRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLatestQoSResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLatestQoSResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLatestQoSResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Record", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Record.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryQoSHistoryRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryQoSHistoryRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryQoSHistoryRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FromWindow", wireType)
+			}
+			m.FromWindow = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FromWindow |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ToWindow", wireType)
+			}
+			m.ToWindow = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ToWindow |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryQoSHistoryResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryQoSHistoryResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryQoSHistoryResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Records", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Records = append(m.Records, QoSRecord{})
+			if err := m.Records[len(m.Records)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryQoSSummaryRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryQoSSummaryRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryQoSSummaryRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Period", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.Period, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryQoSSummaryResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryQoSSummaryResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryQoSSummaryResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Summary", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Summary.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryReporterStatsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryReporterStatsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryReporterStatsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryReporterStatsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryReporterStatsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryReporterStatsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stats", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stats = append(m.Stats, ReporterStats{})
+			if err := m.Stats[len(m.Stats)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySelfReportsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySelfReportsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySelfReportsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySelfReportsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySelfReportsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySelfReportsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reports", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reports = append(m.Reports, SelfReport{})
+			if err := m.Reports[len(m.Reports)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

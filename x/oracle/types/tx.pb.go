@@ -31,6 +31,145 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// MsgSubmitQoSReport is a self-report by the consumer or the provider of an
+// open deal, at most once per self_report_min_interval per party and deal.
+type MsgSubmitQoSReport struct {
+	Reporter       string        `protobuf:"bytes,1,opt,name=reporter,proto3" json:"reporter,omitempty"`
+	DealId         uint64        `protobuf:"varint,2,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	Operation      OperationType `protobuf:"varint,3,opt,name=operation,proto3,enum=flashback.oracle.v1.OperationType" json:"operation,omitempty"`
+	LatencyMs      uint32        `protobuf:"varint,4,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	ThroughputKbps uint64        `protobuf:"varint,5,opt,name=throughput_kbps,json=throughputKbps,proto3" json:"throughput_kbps,omitempty"`
+	Success        bool          `protobuf:"varint,6,opt,name=success,proto3" json:"success,omitempty"`
+	// error_details describes a failure (at most 256 bytes).
+	ErrorDetails string `protobuf:"bytes,7,opt,name=error_details,json=errorDetails,proto3" json:"error_details,omitempty"`
+}
+
+func (m *MsgSubmitQoSReport) Reset()         { *m = MsgSubmitQoSReport{} }
+func (m *MsgSubmitQoSReport) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitQoSReport) ProtoMessage()    {}
+func (*MsgSubmitQoSReport) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5f4749290fc452b6, []int{0}
+}
+func (m *MsgSubmitQoSReport) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitQoSReport) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitQoSReport.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitQoSReport) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitQoSReport.Merge(m, src)
+}
+func (m *MsgSubmitQoSReport) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitQoSReport) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitQoSReport.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitQoSReport proto.InternalMessageInfo
+
+func (m *MsgSubmitQoSReport) GetReporter() string {
+	if m != nil {
+		return m.Reporter
+	}
+	return ""
+}
+
+func (m *MsgSubmitQoSReport) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *MsgSubmitQoSReport) GetOperation() OperationType {
+	if m != nil {
+		return m.Operation
+	}
+	return OPERATION_TYPE_UNSPECIFIED
+}
+
+func (m *MsgSubmitQoSReport) GetLatencyMs() uint32 {
+	if m != nil {
+		return m.LatencyMs
+	}
+	return 0
+}
+
+func (m *MsgSubmitQoSReport) GetThroughputKbps() uint64 {
+	if m != nil {
+		return m.ThroughputKbps
+	}
+	return 0
+}
+
+func (m *MsgSubmitQoSReport) GetSuccess() bool {
+	if m != nil {
+		return m.Success
+	}
+	return false
+}
+
+func (m *MsgSubmitQoSReport) GetErrorDetails() string {
+	if m != nil {
+		return m.ErrorDetails
+	}
+	return ""
+}
+
+type MsgSubmitQoSReportResponse struct {
+	ReportId uint64 `protobuf:"varint,1,opt,name=report_id,json=reportId,proto3" json:"report_id,omitempty"`
+}
+
+func (m *MsgSubmitQoSReportResponse) Reset()         { *m = MsgSubmitQoSReportResponse{} }
+func (m *MsgSubmitQoSReportResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitQoSReportResponse) ProtoMessage()    {}
+func (*MsgSubmitQoSReportResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5f4749290fc452b6, []int{1}
+}
+func (m *MsgSubmitQoSReportResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitQoSReportResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitQoSReportResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitQoSReportResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitQoSReportResponse.Merge(m, src)
+}
+func (m *MsgSubmitQoSReportResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitQoSReportResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitQoSReportResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitQoSReportResponse proto.InternalMessageInfo
+
+func (m *MsgSubmitQoSReportResponse) GetReportId() uint64 {
+	if m != nil {
+		return m.ReportId
+	}
+	return 0
+}
+
 // MsgUpdateParams replaces the module parameters (all fields must be supplied).
 type MsgUpdateParams struct {
 	// authority is the governance module account address unless overridden.
@@ -42,7 +181,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5f4749290fc452b6, []int{0}
+	return fileDescriptor_5f4749290fc452b6, []int{2}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -92,7 +231,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5f4749290fc452b6, []int{1}
+	return fileDescriptor_5f4749290fc452b6, []int{3}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -122,6 +261,8 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
 func init() {
+	proto.RegisterType((*MsgSubmitQoSReport)(nil), "flashback.oracle.v1.MsgSubmitQoSReport")
+	proto.RegisterType((*MsgSubmitQoSReportResponse)(nil), "flashback.oracle.v1.MsgSubmitQoSReportResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "flashback.oracle.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "flashback.oracle.v1.MsgUpdateParamsResponse")
 }
@@ -129,29 +270,44 @@ func init() {
 func init() { proto.RegisterFile("flashback/oracle/v1/tx.proto", fileDescriptor_5f4749290fc452b6) }
 
 var fileDescriptor_5f4749290fc452b6 = []byte{
-	// 352 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x49, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0xcf, 0x2f, 0x4a, 0x4c, 0xce, 0x49, 0xd5, 0x2f, 0x33, 0xd4,
-	0x2f, 0xa9, 0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x86, 0xcb, 0xea, 0x41, 0x64, 0xf5,
-	0xca, 0x0c, 0xa5, 0x04, 0x13, 0x73, 0x33, 0xf3, 0xf2, 0xf5, 0xc1, 0x24, 0x44, 0x9d, 0x94, 0x78,
-	0x72, 0x7e, 0x71, 0x6e, 0x7e, 0xb1, 0x7e, 0x6e, 0x71, 0x3a, 0x48, 0x7f, 0x6e, 0x71, 0x3a, 0x54,
-	0x42, 0x12, 0x22, 0x11, 0x0f, 0xe6, 0xe9, 0x43, 0x38, 0x50, 0x29, 0x05, 0x6c, 0x36, 0x17, 0x24,
-	0x16, 0x25, 0xe6, 0xc2, 0x54, 0x88, 0xa4, 0xe7, 0xa7, 0xe7, 0x43, 0x74, 0x82, 0x58, 0x10, 0x51,
-	0xa5, 0x2d, 0x8c, 0x5c, 0xfc, 0xbe, 0xc5, 0xe9, 0xa1, 0x05, 0x29, 0x89, 0x25, 0xa9, 0x01, 0x60,
-	0xf5, 0x42, 0x66, 0x5c, 0x9c, 0x89, 0xa5, 0x25, 0x19, 0xf9, 0x45, 0x99, 0x25, 0x95, 0x12, 0x8c,
-	0x0a, 0x8c, 0x1a, 0x9c, 0x4e, 0x12, 0x97, 0xb6, 0xe8, 0x8a, 0x40, 0x2d, 0x74, 0x4c, 0x49, 0x29,
-	0x4a, 0x2d, 0x2e, 0x0e, 0x2e, 0x29, 0xca, 0xcc, 0x4b, 0x0f, 0x42, 0x28, 0x15, 0xb2, 0xe3, 0x62,
-	0x83, 0xd8, 0x28, 0xc1, 0xa4, 0xc0, 0xa8, 0xc1, 0x6d, 0x24, 0xad, 0x87, 0xc5, 0xc3, 0x7a, 0x10,
-	0x4b, 0x9c, 0x38, 0x4f, 0xdc, 0x93, 0x67, 0x58, 0xf1, 0x7c, 0x83, 0x16, 0x63, 0x10, 0x54, 0x97,
-	0x95, 0x66, 0xd3, 0xf3, 0x0d, 0x5a, 0x08, 0xf3, 0xba, 0x9e, 0x6f, 0xd0, 0x12, 0x83, 0x7a, 0x06,
-	0xcd, 0x89, 0x4a, 0x92, 0x5c, 0xe2, 0x68, 0x42, 0x41, 0xa9, 0xc5, 0x05, 0xf9, 0x79, 0xc5, 0xa9,
-	0x46, 0x05, 0x5c, 0xcc, 0xbe, 0xc5, 0xe9, 0x42, 0x49, 0x5c, 0x3c, 0x28, 0x9e, 0x52, 0xc1, 0xea,
-	0x18, 0x34, 0x43, 0xa4, 0x74, 0x88, 0x51, 0x05, 0xb3, 0x4a, 0x8a, 0xb5, 0x01, 0xe4, 0x7e, 0x27,
-	0xff, 0x13, 0x8f, 0xe4, 0x18, 0x2f, 0x3c, 0x92, 0x63, 0x7c, 0xf0, 0x48, 0x8e, 0x71, 0xc2, 0x63,
-	0x39, 0x86, 0x0b, 0x8f, 0xe5, 0x18, 0x6e, 0x3c, 0x96, 0x63, 0x88, 0x32, 0x4d, 0xcf, 0x2c, 0xc9,
-	0x28, 0x4d, 0xd2, 0x4b, 0xce, 0xcf, 0xd5, 0x87, 0x1b, 0x9c, 0x97, 0x5a, 0x52, 0x9e, 0x5f, 0x94,
-	0x8d, 0x10, 0x48, 0xd1, 0xaf, 0x80, 0x45, 0x5a, 0x49, 0x65, 0x41, 0x6a, 0x71, 0x12, 0x1b, 0x38,
-	0x6e, 0x8c, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff, 0xd3, 0xc7, 0x58, 0x25, 0x4f, 0x02, 0x00, 0x00,
+	// 587 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x53, 0xcb, 0x6e, 0xd3, 0x4c,
+	0x18, 0xcd, 0xf4, 0x92, 0xd6, 0xf3, 0xf7, 0xa2, 0x7f, 0xa8, 0xa8, 0xeb, 0x52, 0x63, 0x05, 0xa4,
+	0x86, 0x02, 0xb6, 0x5a, 0x2e, 0x12, 0x5d, 0x20, 0x88, 0xd8, 0x54, 0x28, 0x2a, 0x38, 0xb0, 0x61,
+	0x13, 0x8d, 0xed, 0xc1, 0xb1, 0x12, 0x7b, 0xcc, 0xcc, 0xb8, 0x34, 0x3b, 0xc4, 0x92, 0x15, 0x8f,
+	0xc1, 0x32, 0x8b, 0x3e, 0x44, 0x97, 0x15, 0x2b, 0x58, 0x80, 0x50, 0xb2, 0xc8, 0x6b, 0x20, 0xdf,
+	0x4b, 0x13, 0x44, 0x37, 0x96, 0xbf, 0xf3, 0x9d, 0x39, 0xf3, 0x9d, 0x33, 0x33, 0xf0, 0xda, 0xdb,
+	0x1e, 0xe6, 0x1d, 0x0b, 0xdb, 0x5d, 0x83, 0x32, 0x6c, 0xf7, 0x88, 0x71, 0xb4, 0x6b, 0x88, 0x63,
+	0x3d, 0x64, 0x54, 0x50, 0x74, 0xa5, 0xe8, 0xea, 0x69, 0x57, 0x3f, 0xda, 0x55, 0xfe, 0xc7, 0xbe,
+	0x17, 0x50, 0x23, 0xf9, 0xa6, 0x3c, 0x65, 0xdd, 0xa6, 0xdc, 0xa7, 0xdc, 0xf0, 0xb9, 0x1b, 0xaf,
+	0xf7, 0xb9, 0x9b, 0x35, 0x36, 0xd2, 0x46, 0x3b, 0xa9, 0x8c, 0xb4, 0xc8, 0x5a, 0xda, 0xb4, 0x9d,
+	0x43, 0xcc, 0xb0, 0x9f, 0x33, 0xb6, 0xa6, 0x31, 0xde, 0x15, 0x02, 0x6b, 0x2e, 0x75, 0x69, 0x2a,
+	0x1c, 0xff, 0xa5, 0x68, 0xed, 0xfb, 0x0c, 0x44, 0x4d, 0xee, 0xb6, 0x22, 0xcb, 0xf7, 0xc4, 0x4b,
+	0xda, 0x32, 0x49, 0x48, 0x99, 0x40, 0xf7, 0xe1, 0x22, 0x4b, 0xfe, 0x08, 0x93, 0x81, 0x06, 0xea,
+	0x52, 0x43, 0xfe, 0x7a, 0x72, 0x77, 0x2d, 0x9b, 0xe8, 0xa9, 0xe3, 0x30, 0xc2, 0x79, 0x4b, 0x30,
+	0x2f, 0x70, 0xcd, 0x82, 0x89, 0xd6, 0xe1, 0x82, 0x43, 0x70, 0xaf, 0xed, 0x39, 0xf2, 0x8c, 0x06,
+	0xea, 0x73, 0x66, 0x35, 0x2e, 0x0f, 0x1c, 0xf4, 0x04, 0x4a, 0x34, 0x24, 0x0c, 0x0b, 0x8f, 0x06,
+	0xf2, 0xac, 0x06, 0xea, 0x2b, 0x7b, 0x35, 0x7d, 0x4a, 0x58, 0xfa, 0x61, 0xce, 0x7a, 0xd5, 0x0f,
+	0x89, 0x59, 0x2e, 0x42, 0x5b, 0x10, 0xf6, 0xb0, 0x20, 0x81, 0xdd, 0x6f, 0xfb, 0x5c, 0x9e, 0xd3,
+	0x40, 0x7d, 0xd9, 0x94, 0x32, 0xa4, 0xc9, 0xd1, 0x36, 0x5c, 0x15, 0x1d, 0x46, 0x23, 0xb7, 0x13,
+	0x46, 0xa2, 0xdd, 0xb5, 0x42, 0x2e, 0xcf, 0x27, 0x13, 0xac, 0x94, 0xf0, 0x73, 0x2b, 0xe4, 0x48,
+	0x86, 0x0b, 0x3c, 0xb2, 0x6d, 0xc2, 0xb9, 0x5c, 0xd5, 0x40, 0x7d, 0xd1, 0xcc, 0x4b, 0x74, 0x03,
+	0x2e, 0x13, 0xc6, 0x28, 0x6b, 0x3b, 0x44, 0x60, 0xaf, 0xc7, 0xe5, 0x85, 0xd8, 0xb7, 0xb9, 0x94,
+	0x80, 0xcf, 0x52, 0x6c, 0xff, 0xf6, 0xc7, 0xf1, 0x60, 0xa7, 0x30, 0xfc, 0x69, 0x3c, 0xd8, 0xd9,
+	0xc8, 0xb2, 0x9e, 0x0c, 0xb1, 0xf6, 0x08, 0x2a, 0x93, 0xa8, 0x49, 0x78, 0x48, 0x03, 0x4e, 0xd0,
+	0x26, 0x94, 0x52, 0x9d, 0x38, 0x2e, 0x90, 0x0c, 0x9b, 0x09, 0x1f, 0x38, 0xb5, 0x13, 0x00, 0x57,
+	0x9b, 0xdc, 0x7d, 0x1d, 0x3a, 0x58, 0x90, 0x17, 0xc9, 0x29, 0xa3, 0x87, 0x50, 0xc2, 0x91, 0xe8,
+	0x50, 0xe6, 0x89, 0xfe, 0x3f, 0x0f, 0xa5, 0xa4, 0xa2, 0xc7, 0xb0, 0x9a, 0xde, 0x93, 0xe4, 0x50,
+	0xfe, 0xdb, 0xdb, 0x9c, 0x9a, 0x7c, 0xba, 0x49, 0x43, 0x3a, 0xfd, 0x79, 0xbd, 0xf2, 0x65, 0x3c,
+	0xd8, 0x01, 0x66, 0xb6, 0x6a, 0xff, 0x56, 0xec, 0xb9, 0xd4, 0x8b, 0x4d, 0x5f, 0x2d, 0x4d, 0x9f,
+	0x1f, 0xb1, 0xb6, 0x01, 0xd7, 0x2f, 0x40, 0xb9, 0xdd, 0xbd, 0x1f, 0x00, 0xce, 0x36, 0xb9, 0x8b,
+	0xba, 0x70, 0xf5, 0xe2, 0x65, 0xdb, 0x9e, 0x3a, 0xd0, 0x64, 0x74, 0x8a, 0x71, 0x49, 0x62, 0x91,
+	0xb1, 0x05, 0x97, 0xfe, 0x88, 0xf0, 0xe6, 0xdf, 0x04, 0xce, 0xb3, 0x94, 0x3b, 0x97, 0x61, 0xe5,
+	0x7b, 0x28, 0xf3, 0x1f, 0xe2, 0xb4, 0x1a, 0x87, 0xa7, 0x43, 0x15, 0x9c, 0x0d, 0x55, 0xf0, 0x6b,
+	0xa8, 0x82, 0xcf, 0x23, 0xb5, 0x72, 0x36, 0x52, 0x2b, 0xdf, 0x46, 0x6a, 0xe5, 0xcd, 0x03, 0xd7,
+	0x13, 0x9d, 0xc8, 0xd2, 0x6d, 0xea, 0x1b, 0x85, 0x70, 0x40, 0xc4, 0x7b, 0xca, 0xba, 0x25, 0xe0,
+	0x18, 0xc7, 0xf9, 0xb3, 0x15, 0xfd, 0x90, 0x70, 0xab, 0x9a, 0x3c, 0xd0, 0x7b, 0xbf, 0x03, 0x00,
+	0x00, 0xff, 0xff, 0xa6, 0x94, 0x89, 0xb7, 0x73, 0x04, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -166,6 +322,8 @@ const _ = grpc.SupportPackageIsVersion4
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://godoc.org/google.golang.org/grpc#ClientConn.NewStream.
 type MsgClient interface {
+	// SubmitQoSReport files a deal party's own QoS record as evidence.
+	SubmitQoSReport(ctx context.Context, in *MsgSubmitQoSReport, opts ...grpc.CallOption) (*MsgSubmitQoSReportResponse, error)
 	// UpdateParams replaces all module parameters. Signed by the governance authority.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -176,6 +334,15 @@ type msgClient struct {
 
 func NewMsgClient(cc grpc1.ClientConn) MsgClient {
 	return &msgClient{cc}
+}
+
+func (c *msgClient) SubmitQoSReport(ctx context.Context, in *MsgSubmitQoSReport, opts ...grpc.CallOption) (*MsgSubmitQoSReportResponse, error) {
+	out := new(MsgSubmitQoSReportResponse)
+	err := c.cc.Invoke(ctx, "/flashback.oracle.v1.Msg/SubmitQoSReport", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
@@ -189,6 +356,8 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
+	// SubmitQoSReport files a deal party's own QoS record as evidence.
+	SubmitQoSReport(context.Context, *MsgSubmitQoSReport) (*MsgSubmitQoSReportResponse, error)
 	// UpdateParams replaces all module parameters. Signed by the governance authority.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -197,12 +366,33 @@ type MsgServer interface {
 type UnimplementedMsgServer struct {
 }
 
+func (*UnimplementedMsgServer) SubmitQoSReport(ctx context.Context, req *MsgSubmitQoSReport) (*MsgSubmitQoSReportResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitQoSReport not implemented")
+}
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
 	s.RegisterService(&_Msg_serviceDesc, srv)
+}
+
+func _Msg_SubmitQoSReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSubmitQoSReport)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SubmitQoSReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.oracle.v1.Msg/SubmitQoSReport",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SubmitQoSReport(ctx, req.(*MsgSubmitQoSReport))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -229,12 +419,111 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 	HandlerType: (*MsgServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "SubmitQoSReport",
+			Handler:    _Msg_SubmitQoSReport_Handler,
+		},
+		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "flashback/oracle/v1/tx.proto",
+}
+
+func (m *MsgSubmitQoSReport) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitQoSReport) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitQoSReport) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.ErrorDetails) > 0 {
+		i -= len(m.ErrorDetails)
+		copy(dAtA[i:], m.ErrorDetails)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.ErrorDetails)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if m.Success {
+		i--
+		if m.Success {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.ThroughputKbps != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ThroughputKbps))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.LatencyMs != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.LatencyMs))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Operation != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Operation))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.DealId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Reporter) > 0 {
+		i -= len(m.Reporter)
+		copy(dAtA[i:], m.Reporter)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reporter)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitQoSReportResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitQoSReportResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitQoSReportResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.ReportId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.ReportId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
 }
 
 func (m *MsgUpdateParams) Marshal() (dAtA []byte, err error) {
@@ -311,6 +600,50 @@ func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *MsgSubmitQoSReport) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Reporter)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.DealId != 0 {
+		n += 1 + sovTx(uint64(m.DealId))
+	}
+	if m.Operation != 0 {
+		n += 1 + sovTx(uint64(m.Operation))
+	}
+	if m.LatencyMs != 0 {
+		n += 1 + sovTx(uint64(m.LatencyMs))
+	}
+	if m.ThroughputKbps != 0 {
+		n += 1 + sovTx(uint64(m.ThroughputKbps))
+	}
+	if m.Success {
+		n += 2
+	}
+	l = len(m.ErrorDetails)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgSubmitQoSReportResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ReportId != 0 {
+		n += 1 + sovTx(uint64(m.ReportId))
+	}
+	return n
+}
+
 func (m *MsgUpdateParams) Size() (n int) {
 	if m == nil {
 		return 0
@@ -340,6 +673,285 @@ func sovTx(x uint64) (n int) {
 }
 func sozTx(x uint64) (n int) {
 	return sovTx(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *MsgSubmitQoSReport) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitQoSReport: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitQoSReport: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reporter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reporter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operation", wireType)
+			}
+			m.Operation = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Operation |= OperationType(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LatencyMs", wireType)
+			}
+			m.LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LatencyMs |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ThroughputKbps", wireType)
+			}
+			m.ThroughputKbps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ThroughputKbps |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Success", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Success = bool(v != 0)
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ErrorDetails", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ErrorDetails = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitQoSReportResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitQoSReportResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitQoSReportResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReportId", wireType)
+			}
+			m.ReportId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ReportId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *MsgUpdateParams) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

@@ -61,6 +61,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		stats.CapacityAllocatedGb += u.AllocatedGb
 		if u.State != types.DATA_UNIT_STATE_DECOMMISSIONED {
 			stats.CapacityOfferedGb += u.CapacityGb
+			if err := k.LiveUnits.Set(ctx, u.Id); err != nil {
+				return err
+			}
 			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(u.Provider), u.Id)); err != nil {
 				return err
 			}

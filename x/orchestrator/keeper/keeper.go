@@ -39,6 +39,9 @@ type Keeper struct {
 	// LiveUnitsByProvider lists each provider's units that are not
 	// DECOMMISSIONED (bounded by max_units_per_provider).
 	LiveUnitsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	// LiveUnits lists every unit that is not DECOMMISSIONED: the oracle
+	// assigns them for probing, round-robin.
+	LiveUnits collections.KeySet[uint64]
 	// UnitsByState lists units by lifecycle state.
 	UnitsByState collections.KeySet[collections.Pair[int32, uint64]]
 	// MarketIndex holds (namespace, inverted rank, unit id) for every unit
@@ -98,6 +101,7 @@ func NewKeeper(
 		NextUnitID: collections.NewSequence(sb, types.NextUnitIDKey, "next_unit_id"),
 		LiveUnitsByProvider: collections.NewKeySet(sb, types.UnitsByProviderKey, "live_units_by_provider",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		LiveUnits: collections.NewKeySet(sb, types.LiveUnitsKey, "live_units", collections.Uint64Key),
 		UnitsByState: collections.NewKeySet(sb, types.UnitsByStateKey, "units_by_state",
 			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
 		MarketIndex: collections.NewKeySet(sb, types.MarketIndexKey, "market_index",

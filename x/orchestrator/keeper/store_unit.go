@@ -143,6 +143,9 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 		wasLive := ch.old != nil && oldState != types.DATA_UNIT_STATE_DECOMMISSIONED
 		switch {
 		case live && !wasLive:
+			if err := k.LiveUnits.Set(ctx, u.Id); err != nil {
+				return err
+			}
 			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(provider, u.Id)); err != nil {
 				return err
 			}
@@ -150,6 +153,9 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 				return err
 			}
 		case !live && wasLive:
+			if err := k.LiveUnits.Remove(ctx, u.Id); err != nil {
+				return err
+			}
 			if err := k.LiveUnitsByProvider.Remove(ctx, collections.Join(provider, u.Id)); err != nil {
 				return err
 			}

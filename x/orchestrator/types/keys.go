@@ -30,6 +30,7 @@ var (
 	DueQueueKey        = collections.NewPrefix(14)
 	StatsKey           = collections.NewPrefix(15)
 	UnbondingQueueKey  = collections.NewPrefix(16)
+	LiveUnitsKey       = collections.NewPrefix(17)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the

@@ -104,7 +104,9 @@ func (s Sla) Validate() error {
 // validateCoin checks an amount in the marketplace denom: valid, in denom,
 // and positive unless zero is allowed.
 func validateCoin(field string, c sdk.Coin, allowZero bool) error {
-	if c.Denom == "" && c.Amount.IsNil() && allowZero {
+	// An optional amount left out arrives as a coin with no denom and a nil
+	// or zero amount (proto JSON, CLI): that is "none".
+	if allowZero && c.Denom == "" && (c.Amount.IsNil() || c.Amount.IsZero()) {
 		return nil
 	}
 	if err := c.Validate(); err != nil {

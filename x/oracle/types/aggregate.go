@@ -1,0 +1,116 @@
+package types
+
+import (
+	"bytes"
+	"math/bits"
+	"sort"
+)
+
+// Report is one validator's measurement of one unit, with its voting power.
+type Report struct {
+	Validator []byte
+	Power     int64
+	Measurement
+}
+
+// Agreed is the outcome for one unit: the agreed measurement, and the
+// reporters' count and power.
+type Agreed struct {
+	Measurement
+	Reporters      uint32
+	ReportingPower int64
+}
+
+// HasQuorum reports whether reporters holding `reporting` of `total` power
+// reach 2/3. Voting power in CometBFT is at most MaxInt64/8, so the products
+// cannot overflow.
+func HasQuorum(reporting, total int64) bool {
+	return total > 0 && reporting*3 >= total*2
+}
+
+// AggregateUnit computes, per metric, the stake-weighted lower median of the
+// reports on one unit: the smallest value v such that the reporters with a
+// value ≤ v hold at least half of the reporting power. The result depends
+// only on the set of reports, never on their order. Reports with a
+// non-positive power are ignored.
+func AggregateUnit(unitID uint64, reports []Report) Agreed {
+	var valid []Report
+	var power int64
+	for _, r := range reports {
+		if r.Power > 0 {
+			valid = append(valid, r)
+			power += r.Power
+		}
+	}
+	out := Agreed{Measurement: Measurement{UnitId: unitID}, Reporters: uint32(len(valid)), ReportingPower: power}
+	if len(valid) == 0 {
+		return out
+	}
+	out.LatencyMs = uint32(weightedLowerMedian(valid, power, func(r Report) uint64 { return uint64(r.LatencyMs) }))
+	out.DownloadKbps = weightedLowerMedian(valid, power, func(r Report) uint64 { return r.DownloadKbps })
+	out.UploadKbps = weightedLowerMedian(valid, power, func(r Report) uint64 { return r.UploadKbps })
+	out.UptimeBps = uint32(weightedLowerMedian(valid, power, func(r Report) uint64 { return uint64(r.UptimeBps) }))
+	out.ErrorRateBps = uint32(weightedLowerMedian(valid, power, func(r Report) uint64 { return uint64(r.ErrorRateBps) }))
+	return out
+}
+
+func weightedLowerMedian(reports []Report, total int64, metric func(Report) uint64) uint64 {
+	type point struct {
+		value     uint64
+		power     int64
+		validator []byte
+	}
+	points := make([]point, len(reports))
+	for i, r := range reports {
+		points[i] = point{metric(r), r.Power, r.Validator}
+	}
+	// Sort by value, then by validator address, so that equal values are in
+	// one canonical order (the result is the same either way).
+	sort.Slice(points, func(i, j int) bool {
+		if points[i].value != points[j].value {
+			return points[i].value < points[j].value
+		}
+		return bytes.Compare(points[i].validator, points[j].validator) < 0
+	})
+	var cumulative int64
+	for _, p := range points {
+		cumulative += p.power
+		if cumulative*2 >= total {
+			return p.value
+		}
+	}
+	return points[len(points)-1].value
+}
+
+// IsOutlier reports whether a report deviates from the agreed values by more
+// than the thresholds: relative (basis points of the agreed value) for
+// latency and throughput, absolute (basis points) for uptime and error rate.
+func IsOutlier(m, agreed Measurement, relativeBps, absoluteBps uint32) bool {
+	rel := func(v, a uint64) bool {
+		d := v - a
+		if a > v {
+			d = a - v
+		}
+		// d/a > rel/10000  ⇔  d×10000 > rel×a (in 128 bits to be safe).
+		return mulGreater(d, MaxBasisPoints, uint64(relativeBps), a)
+	}
+	abs := func(v, a uint32) bool {
+		d := int64(v) - int64(a)
+		if d < 0 {
+			d = -d
+		}
+		return d > int64(absoluteBps)
+	}
+	return rel(uint64(m.LatencyMs), uint64(agreed.LatencyMs)) ||
+		rel(m.DownloadKbps, agreed.DownloadKbps) ||
+		rel(m.UploadKbps, agreed.UploadKbps) ||
+		abs(m.UptimeBps, agreed.UptimeBps) ||
+		abs(m.ErrorRateBps, agreed.ErrorRateBps)
+}
+
+// mulGreater reports a×b > c×d without overflow.
+func mulGreater(a, b, c, d uint64) bool {
+	hi1, lo1 := bits.Mul64(a, b)
+	hi2, lo2 := bits.Mul64(c, d)
+	return hi1 > hi2 || (hi1 == hi2 && lo1 > lo2)
+}
