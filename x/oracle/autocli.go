@@ -40,8 +40,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
 					RpcMethod: "SubmitQoSReport", Use: "submit-qos-report [deal-id] [operation]",
-					Short:   "File a self-report on a deal you are party to (--latency-ms, --throughput-kbps, --success, --error-details)",
-					Example: "flashbackd tx oracle submit-qos-report 1 download --latency-ms 42 --throughput-kbps 80000 --success --from consumer",
+					Short:          "File a self-report on a deal you are party to (--latency-ms, --throughput-kbps, --success, --error-details)",
+					Example:        "flashbackd tx oracle submit-qos-report 1 download --latency-ms 42 --throughput-kbps 80000 --success --from consumer",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "deal_id"}, {ProtoField: "operation"}},
 				},
 				// Governance-only: submit MsgUpdateParams in a proposal with
