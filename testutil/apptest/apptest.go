@@ -9,6 +9,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/crypto"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	dbm "github.com/cosmos/cosmos-db"
@@ -49,6 +50,12 @@ type Options struct {
 	Balance  sdk.Coins
 	// Mutate edits the genesis app state before InitChain.
 	Mutate func(app.GenesisState)
+	// ValidatorKeys, when set, are the consensus keys of the genesis
+	// validators (power 1 each), so that tests can sign votes and vote
+	// extensions; otherwise one random validator is used.
+	ValidatorKeys []cmtcrypto.PrivKey
+	// VoteExtensionsEnableHeight is set in the consensus params (0: off).
+	VoteExtensionsEnableHeight int64
 }
 
 // TestApp is a flashbackd app past genesis.
@@ -78,9 +85,17 @@ func Setup(t testing.TB, opts Options) *TestApp {
 
 	valSet, err := simtestutil.CreateRandomValidatorSet()
 	require.NoError(t, err)
+	if len(opts.ValidatorKeys) > 0 {
+		vals := make([]*cmttypes.Validator, len(opts.ValidatorKeys))
+		for i, key := range opts.ValidatorKeys {
+			vals[i] = cmttypes.NewValidator(key.PubKey(), 1)
+		}
+		valSet = cmttypes.NewValidatorSet(vals)
+	}
 
-	// The validator's self-delegation comes from a throw-away genesis account.
-	delegator := sdk.AccAddress(secp256k1.GenPrivKey().PubKey().Address())
+	// The validators' self-delegation comes from a fixed genesis account, so
+	// that apps built with the same options have the same genesis.
+	delegator := sdk.AccAddress(secp256k1.GenPrivKeyFromSecret([]byte("apptest-delegator")).PubKey().Address())
 	accounts := []authtypes.GenesisAccount{authtypes.NewBaseAccount(delegator, nil, 0, 0)}
 	balances := []banktypes.Balance{{Address: delegator.String(), Coins: sdk.NewCoins(sdk.NewCoin(app.BondDenom, sdkmath.NewInt(1_000_000)))}}
 	for _, addr := range opts.Accounts {
@@ -88,7 +103,7 @@ func Setup(t testing.TB, opts Options) *TestApp {
 		balances = append(balances, banktypes.Balance{Address: addr.String(), Coins: opts.Balance})
 	}
 
-	genesis, err := simtestutil.GenesisStateWithValSet(a.AppCodec(), a.DefaultGenesis(), valSet, accounts, balances...)
+	genesis, err := genesisWithValidators(a.AppCodec(), a.DefaultGenesis(), valSet, accounts, balances)
 	require.NoError(t, err)
 	if opts.Mutate != nil {
 		opts.Mutate(genesis)
@@ -96,11 +111,14 @@ func Setup(t testing.TB, opts Options) *TestApp {
 	appState, err := json.Marshal(genesis)
 	require.NoError(t, err)
 
+	consensusParams := *simtestutil.DefaultConsensusParams
+	abciParams := cmtproto.ABCIParams{VoteExtensionsEnableHeight: opts.VoteExtensionsEnableHeight}
+	consensusParams.Abci = &abciParams
 	_, err = a.InitChain(&abci.RequestInitChain{
 		ChainId:         ChainID,
 		Time:            GenesisTime,
 		AppStateBytes:   appState,
-		ConsensusParams: simtestutil.DefaultConsensusParams,
+		ConsensusParams: &consensusParams,
 		InitialHeight:   1,
 	})
 	require.NoError(t, err)
