@@ -143,9 +143,19 @@ func lastCommit(c abci.ExtendedCommitInfo) abci.CommitInfo {
 // extensionFor builds validator i's extension for `height`: at a window end
 // it reports every assigned unit with latency = base + i.
 func (h *harness) extensionFor(i int, height int64, base uint32) []byte {
-	a, ok, err := h.apps[0].OracleKeeper.CurrentAssignment(h.apps[0].Ctx())
+	// The extension of `height` reports the window that ends at `height`;
+	// the harness builds it after that block, when the window has already
+	// rotated, so look it up among the kept assignments.
+	var a oracletypes.Assignment
+	found := false
+	err := h.apps[0].OracleKeeper.Assignments.Walk(h.apps[0].Ctx(), nil, func(_ uint64, as oracletypes.Assignment) (bool, error) {
+		if as.EndHeight == height {
+			a, found = as, true
+		}
+		return found, nil
+	})
 	require.NoError(h.t, err)
-	if !ok || height != a.EndHeight || len(a.Units) == 0 {
+	if !found || len(a.Units) == 0 {
 		return nil
 	}
 	var ms []oracletypes.Measurement

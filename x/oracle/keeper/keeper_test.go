@@ -2,89 +2,243 @@ package keeper_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
-	storetypes "cosmossdk.io/store/types"
+	sdkmath "cosmossdk.io/math"
 
-	"github.com/cosmos/cosmos-sdk/codec/address"
-	"github.com/cosmos/cosmos-sdk/runtime"
-	"github.com/cosmos/cosmos-sdk/testutil"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
-	"github.com/flashbacknetwork/flashbackd/x/oracle"
+	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
+	orchkeeper "github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
+	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
 type fixture struct {
-	ctx       sdk.Context
-	keeper    keeper.Keeper
-	msgs      types.MsgServer
-	queries   types.QueryServer
-	authority string
+	t                            *testing.T
+	app                          *apptest.TestApp
+	msgs                         types.MsgServer
+	queries                      types.QueryServer
+	orch                         orchtypes.MsgServer
+	provider, consumer, stranger sdk.AccAddress
+	units                        []uint64
 }
 
-func newFixture(t *testing.T) fixture {
+func addr(seed string) sdk.AccAddress {
+	return sdk.AccAddress(secp256k1.GenPrivKeyFromSecret([]byte(seed)).PubKey().Address())
+}
+
+func newFixture(t *testing.T, units int, mutate func(*types.Params)) *fixture {
 	t.Helper()
-	key := storetypes.NewKVStoreKey(types.StoreKey)
-	tctx := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("t_"+types.StoreKey))
-	enc := moduletestutil.MakeTestEncodingConfig(oracle.AppModule{})
-	authority := authtypes.NewModuleAddress("gov").String()
-	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), address.NewBech32Codec(app.Bech32Prefix), authority)
-	require.NoError(t, k.InitGenesis(tctx.Ctx, *types.DefaultGenesis()))
-	return fixture{ctx: tctx.Ctx, keeper: k, msgs: keeper.NewMsgServerImpl(k), queries: keeper.NewQueryServerImpl(k), authority: authority}
+	f := &fixture{t: t, provider: addr("provider"), consumer: addr("consumer"), stranger: addr("stranger")}
+	f.app = apptest.Setup(t, apptest.Options{
+		Accounts: []sdk.AccAddress{f.provider, f.consumer, f.stranger},
+		Balance:  sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, 1_000_000_000_000)),
+		Mutate: func(g app.GenesisState) {
+			gs := types.DefaultGenesis()
+			gs.Params.WindowBlocks = 2
+			gs.Params.MaxUnitsPerWindow = 3
+			if mutate != nil {
+				mutate(&gs.Params)
+			}
+			g[types.ModuleName] = app.MakeEncodingConfig().Codec.MustMarshalJSON(gs)
+		},
+	})
+	f.msgs = keeper.NewMsgServerImpl(f.app.OracleKeeper)
+	f.queries = keeper.NewQueryServerImpl(f.app.OracleKeeper)
+	f.orch = orchkeeper.NewMsgServerImpl(f.app.OrchestratorKeeper)
+	ctx := f.app.Ctx()
+	_, err := f.orch.RegisterProvider(ctx, &orchtypes.MsgRegisterProvider{Owner: f.provider.String(), Name: "p", Bond: sdk.NewInt64Coin(app.BondDenom, 1_000_000_000)})
+	require.NoError(t, err)
+	_, err = f.orch.RegisterConsumer(ctx, &orchtypes.MsgRegisterConsumer{Owner: f.consumer.String()})
+	require.NoError(t, err)
+	for i := 0; i < units; i++ {
+		res, err := f.orch.CreateDataUnit(ctx, &orchtypes.MsgCreateDataUnit{
+			Provider: f.provider.String(), CapacityGb: 100, PricePerGbMonth: sdkmath.NewInt(2_592_000),
+			Region: "eu-west", Country: "FR", Api: orchtypes.API_COMPATIBILITY_S3, Endpoint: "https://s3.example/u",
+			Sla: orchtypes.Sla{MaxLatencyMs: 100},
+		})
+		require.NoError(t, err)
+		f.units = append(f.units, res.UnitId)
+	}
+	return f
 }
 
-func TestUpdateParams(t *testing.T) {
-	f := newFixture(t)
-	newParams := types.DefaultParams()
-	newParams.WindowBlocks = 20
+func (f *fixture) assignmentUnits() []uint64 {
+	a, ok, err := f.app.OracleKeeper.CurrentAssignment(f.app.Ctx())
+	require.NoError(f.t, err)
+	require.True(f.t, ok)
+	ids := []uint64{}
+	for _, u := range a.Units {
+		ids = append(ids, u.UnitId)
+	}
+	return ids
+}
 
-	// Anyone but the authority is refused, and nothing changes.
-	stranger := sdk.AccAddress([]byte("stranger____________")).String()
-	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: stranger, Params: newParams})
+// TestAssignmentRoundRobin: 3 units per window over 7 live units cycles
+// through all of them, wrapping around, and skips decommissioned units.
+func TestAssignmentRoundRobin(t *testing.T) {
+	f := newFixture(t, 7, nil)
+	f.app.NextBlock(t) // window 0 (empty: assigned before the units existed) ends at height 3
+	f.app.NextBlock(t)
+	require.Equal(t, []uint64{1, 2, 3}, f.assignmentUnits())
+	f.app.NextBlock(t)
+	f.app.NextBlock(t)
+	require.Equal(t, []uint64{4, 5, 6}, f.assignmentUnits())
+
+	_, err := f.orch.DecommissionDataUnit(f.app.Ctx(), &orchtypes.MsgDecommissionDataUnit{Provider: f.provider.String(), UnitId: 1})
+	require.NoError(t, err)
+	f.app.NextBlock(t)
+	f.app.NextBlock(t)
+	require.Equal(t, []uint64{2, 3, 7}, f.assignmentUnits(), "wraps around and skips the decommissioned unit")
+
+	res, err := f.queries.Assignment(f.app.Ctx(), &types.QueryAssignmentRequest{})
+	require.NoError(t, err)
+	require.Equal(t, res.CurrentWindow, res.Assignment.Window)
+	require.Equal(t, res.Assignment.StartHeight+1, res.Assignment.EndHeight)
+	_, err = f.queries.Assignment(f.app.Ctx(), &types.QueryAssignmentRequest{Window: 0})
+	require.NoError(t, err)
+	_, err = f.queries.Assignment(f.app.Ctx(), &types.QueryAssignmentRequest{Window: 1})
+	require.Equal(t, codes.NotFound, status.Code(err), "only the current and previous windows are kept")
+}
+
+func TestSelfReports(t *testing.T) {
+	f := newFixture(t, 1, func(p *types.Params) { p.SelfReportMinInterval = time.Hour; p.SelfReportRetention = 2 * time.Hour })
+	ctx := f.app.Ctx()
+	res, err := f.orch.RequestDeal(ctx, &orchtypes.MsgRequestDeal{
+		Consumer: f.consumer.String(), UnitId: f.units[0], CapacityGb: 10, Term: 30 * 24 * time.Hour,
+		Sla: orchtypes.Sla{MaxLatencyMs: 100}, Deposit: sdk.NewInt64Coin(app.BondDenom, 25_920_000),
+	})
+	require.NoError(t, err)
+	deal := res.DealId
+
+	report := func(reporter sdk.AccAddress) error {
+		_, err := f.msgs.SubmitQoSReport(f.app.Ctx(), &types.MsgSubmitQoSReport{
+			Reporter: reporter.String(), DealId: deal, Operation: types.OPERATION_TYPE_DOWNLOAD,
+			LatencyMs: 42, ThroughputKbps: 80_000, Success: true,
+		})
+		return err
+	}
+	require.NoError(t, report(f.consumer))
+	require.NoError(t, report(f.provider))
+	require.ErrorIs(t, report(f.consumer), types.ErrTooSoon)
+	require.ErrorIs(t, report(f.stranger), types.ErrUnauthorized)
+	_, err = f.msgs.SubmitQoSReport(f.app.Ctx(), &types.MsgSubmitQoSReport{Reporter: f.consumer.String(), DealId: 99, Operation: types.OPERATION_TYPE_READ})
+	require.ErrorIs(t, err, types.ErrDealNotFound)
+	for _, bad := range []*types.MsgSubmitQoSReport{
+		{Reporter: f.consumer.String(), DealId: deal},                                    // no operation
+		{Reporter: f.consumer.String(), DealId: deal, Operation: 42},                     // unknown operation
+		{Reporter: f.consumer.String(), DealId: 0, Operation: types.OPERATION_TYPE_READ}, // no deal
+		{Reporter: "flash1bad", DealId: deal, Operation: types.OPERATION_TYPE_READ},      // bad address
+		{Reporter: f.consumer.String(), DealId: deal, Operation: types.OPERATION_TYPE_READ, Success: true, ErrorDetails: "x"},
+		{Reporter: f.consumer.String(), DealId: deal, Operation: types.OPERATION_TYPE_READ, ErrorDetails: string(make([]byte, 300))},
+	} {
+		_, err := f.msgs.SubmitQoSReport(f.app.Ctx(), bad)
+		require.Error(t, err, "%v", bad)
+	}
+
+	list, err := f.queries.SelfReports(f.app.Ctx(), &types.QuerySelfReportsRequest{DealId: deal})
+	require.NoError(t, err)
+	require.Len(t, list.Reports, 2)
+	require.Equal(t, "consumer", list.Reports[0].Role)
+	require.Equal(t, "provider", list.Reports[1].Role)
+
+	// An hour later the consumer may report again; after the retention the
+	// old reports are pruned by themselves.
+	f.app.BlockTime = time.Hour
+	f.app.NextBlock(t)
+	require.NoError(t, report(f.consumer))
+	f.app.BlockTime = 90 * time.Minute
+	f.app.NextBlock(t)
+	list, err = f.queries.SelfReports(f.app.Ctx(), &types.QuerySelfReportsRequest{DealId: deal})
+	require.NoError(t, err)
+	require.Len(t, list.Reports, 1, "the two first reports are past the retention")
+
+	// Closed deals take no more reports.
+	_, err = f.orch.CancelDealRequest(f.app.Ctx(), &orchtypes.MsgCancelDealRequest{Consumer: f.consumer.String(), DealId: deal})
+	require.NoError(t, err)
+	require.ErrorIs(t, report(f.provider), types.ErrDealNotOpen)
+}
+
+// TestRecordsPrunedWithCap writes records directly through aggregation's
+// writer and checks that pruning removes at most the cap per block.
+func TestRecordsPrunedWithCap(t *testing.T) {
+	f := newFixture(t, 0, func(p *types.Params) { p.RecordRetentionWindows = 5; p.MaxPrunePerBlock = 4 })
+	k := f.app.OracleKeeper
+	ctx := f.app.Ctx()
+	for w := uint64(0); w < 10; w++ {
+		for u := uint64(1); u <= 3; u++ {
+			require.NoError(t, k.WriteRecordForTest(ctx, types.QoSRecord{UnitId: u, Window: w, Provider: f.provider.String(), Time: f.app.Time, LatencyMs: 10}))
+		}
+	}
+	count := func() int {
+		n := 0
+		require.NoError(t, k.Records.Walk(f.app.Ctx(), nil, func(_ keeper.RecordKey, _ types.QoSRecord) (bool, error) { n++; return false, nil }))
+		return n
+	}
+	require.Equal(t, 30, count())
+	require.NoError(t, k.CurrentWindow.Set(ctx, 10))
+	require.NoError(t, k.Prune(f.app.Ctx()))
+	require.Equal(t, 26, count(), "at most max_prune_per_block")
+	for i := 0; i < 10; i++ {
+		require.NoError(t, k.Prune(f.app.Ctx()))
+	}
+	require.Equal(t, 15, count(), "windows 5..9 kept")
+
+	hist, err := f.queries.QoSHistory(f.app.Ctx(), &types.QueryQoSHistoryRequest{UnitId: 2, FromWindow: 6, ToWindow: 8})
+	require.NoError(t, err)
+	require.Len(t, hist.Records, 3)
+	latest, err := f.queries.LatestQoS(f.app.Ctx(), &types.QueryLatestQoSRequest{UnitId: 3})
+	require.NoError(t, err)
+	require.Equal(t, uint64(9), latest.Record.Window)
+	sum, err := f.queries.QoSSummary(f.app.Ctx(), &types.QueryQoSSummaryRequest{UnitId: 1, Period: time.Hour})
+	require.NoError(t, err)
+	require.Equal(t, uint64(10), sum.Summary.Records, "buckets keep what records were pruned of")
+	require.Equal(t, uint32(10), sum.Summary.LatencyMs)
+	sum, err = f.queries.QoSSummary(f.app.Ctx(), &types.QueryQoSSummaryRequest{Provider: f.provider.String(), Period: time.Hour})
+	require.NoError(t, err)
+	require.Equal(t, uint64(30), sum.Summary.Records)
+	_, err = f.queries.QoSSummary(f.app.Ctx(), &types.QueryQoSSummaryRequest{Period: time.Hour})
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+	_, err = f.queries.QoSSummary(f.app.Ctx(), &types.QueryQoSSummaryRequest{UnitId: 1, Period: 365 * 24 * time.Hour})
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+	_, err = f.queries.LatestQoS(f.app.Ctx(), &types.QueryLatestQoSRequest{UnitId: 77})
+	require.Equal(t, codes.NotFound, status.Code(err))
+}
+
+func TestGenesisRoundTripAndParams(t *testing.T) {
+	f := newFixture(t, 2, nil)
+	k := f.app.OracleKeeper
+	ctx := f.app.Ctx()
+	require.NoError(t, k.WriteRecordForTest(ctx, types.QoSRecord{UnitId: 1, Window: 3, Provider: f.provider.String(), Time: f.app.Time}))
+	f.app.NextBlock(t)
+	exported, err := k.ExportGenesis(f.app.Ctx())
+	require.NoError(t, err)
+	require.NoError(t, exported.Validate())
+
+	other := newFixture(t, 0, nil)
+	require.NoError(t, other.app.OracleKeeper.InitGenesis(other.app.Ctx(), *exported))
+	again, err := other.app.OracleKeeper.ExportGenesis(other.app.Ctx())
+	require.NoError(t, err)
+	require.Equal(t, exported, again)
+
+	gov := authtypes.NewModuleAddress("gov").String()
+	p := types.DefaultParams()
+	p.WindowBlocks = 30
+	_, err = f.msgs.UpdateParams(f.app.Ctx(), &types.MsgUpdateParams{Authority: f.consumer.String(), Params: p})
 	require.ErrorIs(t, err, types.ErrUnauthorized)
-	require.Contains(t, err.Error(), "only the governance authority")
-	got, err := f.keeper.Params.Get(f.ctx)
-	require.NoError(t, err)
-	require.Equal(t, types.DefaultParams(), got)
-
-	// Invalid params are refused, even from the authority.
-	invalid := types.DefaultParams()
-	invalid.MaxUnitsPerWindow = 0
-	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.authority, Params: invalid})
+	bad := p
+	bad.MaxUnitsPerWindow = types.MaxMeasurements + 1
+	_, err = f.msgs.UpdateParams(f.app.Ctx(), &types.MsgUpdateParams{Authority: gov, Params: bad})
 	require.ErrorIs(t, err, types.ErrInvalidParams)
-	got, err = f.keeper.Params.Get(f.ctx)
+	_, err = f.msgs.UpdateParams(f.app.Ctx(), &types.MsgUpdateParams{Authority: gov, Params: p})
 	require.NoError(t, err)
-	require.Equal(t, types.DefaultParams(), got)
-
-	// The authority's valid update applies and is announced.
-	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.authority, Params: newParams})
-	require.NoError(t, err)
-	res, err := f.queries.Params(f.ctx, &types.QueryParamsRequest{})
-	require.NoError(t, err)
-	require.Equal(t, newParams, res.Params)
-	events := f.ctx.EventManager().Events()
-	require.Equal(t, "flashback.oracle.v1.EventParamsUpdated", events[len(events)-1].Type)
-}
-
-func TestParamsQueryRejectsNilRequest(t *testing.T) {
-	f := newFixture(t)
-	_, err := f.queries.Params(f.ctx, nil)
-	require.Error(t, err)
-}
-
-func TestGenesisRoundTrip(t *testing.T) {
-	f := newFixture(t)
-	exported, err := f.keeper.ExportGenesis(f.ctx)
-	require.NoError(t, err)
-	require.Equal(t, types.DefaultGenesis(), exported)
-
-	bad := types.DefaultGenesis()
-	bad.Params.WindowBlocks = 0
-	require.ErrorIs(t, f.keeper.InitGenesis(f.ctx, *bad), types.ErrInvalidGenesis)
 }

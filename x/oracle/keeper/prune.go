@@ -22,8 +22,10 @@ func (k Keeper) Prune(ctx context.Context) error {
 	now := sdk.UnwrapSDKContext(ctx).BlockTime()
 
 	window, err := k.CurrentWindow.Get(ctx)
-	if err == nil && window >= params.RecordRetentionWindows {
-		cutoff := window - params.RecordRetentionWindows
+	// Keep the records of the last record_retention_windows windows before
+	// the current one: remove windows up to and including the cutoff.
+	if err == nil && window > params.RecordRetentionWindows {
+		cutoff := window - params.RecordRetentionWindows - 1
 		n, err := pruneIndex(ctx, k.RecordsByWindow, collections.NewPrefixUntilPairRange[uint64, uint64](cutoff), budget,
 			func(key collections.Pair[uint64, uint64]) error {
 				return k.Records.Remove(ctx, collections.Join(key.K2(), key.K1()))

@@ -1,0 +1,21 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+
+	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
+)
+
+// RecordKey is the key of Records, exported for tests.
+type RecordKey = collections.Pair[uint64, uint64]
+
+// WriteRecordForTest stores a record as aggregation would.
+func (k Keeper) WriteRecordForTest(ctx context.Context, rec types.QoSRecord) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	return k.writeRecord(ctx, params, rec)
+}
