@@ -241,3 +241,70 @@ func (ln *Localnet) dumpLogs() {
 		ln.t.Logf("--- node%d log (tail) ---\n%s", i, strings.Join(lines, "\n"))
 	}
 }
+
+// RestartNodeWith starts a stopped node again with extra environment
+// variables, after editing its app.toml with edit (nil: unchanged).
+func (ln *Localnet) RestartNodeWith(i int, env []string, edit func(appToml string) string) {
+	ln.t.Helper()
+	if edit != nil {
+		path := filepath.Join(ln.Home(i), "config", "app.toml")
+		raw, err := os.ReadFile(path)
+		require.NoError(ln.t, err)
+		require.NoError(ln.t, os.WriteFile(path, []byte(edit(string(raw))), 0o600))
+	}
+	logFile, err := os.OpenFile(filepath.Join(ln.Dir, "logs", fmt.Sprintf("node%d.log", i)), os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(ln.t, err)
+	defer logFile.Close()
+	cmd := exec.Command(ln.Bin, "start", "--home", ln.Home(i))
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	require.NoError(ln.t, cmd.Start())
+	require.NoError(ln.t, os.WriteFile(ln.pidFile(i), []byte(fmt.Sprint(cmd.Process.Pid)), 0o644))
+	go func() { _ = cmd.Wait() }()
+}
+
+// Tx signs and broadcasts a transaction with the CLI as `from` (a key of
+// node0's test keyring) and waits until a block includes it; it fails the
+// test unless the transaction succeeded. It returns the tx hash.
+func (ln *Localnet) Tx(from string, args ...string) string {
+	ln.t.Helper()
+	args = append(args, "--from", from, "--keyring-backend", "test", "--chain-id", ln.ChainID(),
+		"--gas", "600000", "--gas-prices", "0.0025uflash", "--yes", "--output", "json")
+	out, err := ln.CLI(0, args...)
+	require.NoError(ln.t, err)
+	var res struct {
+		Code   uint32 `json:"code"`
+		TxHash string `json:"txhash"`
+		RawLog string `json:"raw_log"`
+	}
+	require.NoError(ln.t, json.Unmarshal([]byte(out), &res), out)
+	require.Zero(ln.t, res.Code, "check of %v failed: %s", args, res.RawLog)
+	require.Eventually(ln.t, func() bool {
+		out, err := ln.CLI(0, "q", "tx", res.TxHash, "--output", "json")
+		if err != nil {
+			return false
+		}
+		var q struct {
+			Code   uint32 `json:"code"`
+			RawLog string `json:"raw_log"`
+		}
+		if json.Unmarshal([]byte(out), &q) != nil {
+			return false
+		}
+		require.Zero(ln.t, q.Code, "%v failed: %s", args, q.RawLog)
+		return true
+	}, 30*time.Second, 500*time.Millisecond, "tx %s was not included", res.TxHash)
+	return res.TxHash
+}
+
+// ChainID is the chain ID the localnet script uses by default.
+func (ln *Localnet) ChainID() string { return "flashback-local-1" }
+
+// KeyAddress returns the address of a key of node0's test keyring.
+func (ln *Localnet) KeyAddress(name string) string {
+	ln.t.Helper()
+	cmd := exec.Command(ln.Bin, "keys", "show", name, "-a", "--keyring-backend", "test", "--home", ln.Home(0))
+	out, err := cmd.Output()
+	require.NoError(ln.t, err)
+	return strings.TrimSpace(string(out))
+}
