@@ -30,7 +30,7 @@ import (
 // vote extensions exactly as CometBFT does and drive blocks through
 // PrepareProposal, ProcessProposal, FinalizeBlock and Commit.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	keys []ed25519.PrivKey // sorted like the commit's votes
 	apps []*apptest.TestApp
 	// units are the data units registered in every app.
@@ -44,7 +44,7 @@ const (
 
 var provider = sdk.AccAddress(secp256k1.GenPrivKeyFromSecret([]byte("harness-provider")).PubKey().Address())
 
-func newHarness(t *testing.T, nodes, validators, units int) *harness {
+func newHarness(t testing.TB, nodes, validators, units int, mutate ...func(*oracletypes.Params)) *harness {
 	t.Helper()
 	h := &harness{t: t}
 	for i := 0; i < validators; i++ {
@@ -67,6 +67,9 @@ func newHarness(t *testing.T, nodes, validators, units int) *harness {
 			Mutate: func(g app.GenesisState) {
 				gs := oracletypes.DefaultGenesis()
 				gs.Params.WindowBlocks = windowBlocks
+				for _, m := range mutate {
+					m(&gs.Params)
+				}
 				g[oracletypes.ModuleName] = app.MakeEncodingConfig().Codec.MustMarshalJSON(gs)
 			},
 		})
