@@ -14,7 +14,8 @@ import (
 // (3 pings, a download and an upload of the default 256 KiB object) against
 // a local probe target with no added latency: CPU and allocations per target
 // per check, i.e. the prober's overhead per target. Run with
-//   go test ./x/oracle/prober -run '^$' -bench Check -benchmem
+//
+//	go test ./x/oracle/prober -run '^$' -bench Check -benchmem
 func BenchmarkCheck(b *testing.B) {
 	_, ts := probetarget.Start(probetarget.Behaviour{})
 	b.Cleanup(ts.Close)
