@@ -112,8 +112,12 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 	return cdc.MustMarshalJSON(gs)
 }
 
-// EndBlock processes the due queue: request expiries, deal ends and
-// overdrafts, maintenance windows and bond returns, with a per-block cap.
+// EndBlock processes the due queue (request expiries, deal ends and
+// overdrafts, maintenance windows, bond returns) and the pending SLA checks,
+// each with a per-block cap.
 func (am AppModule) EndBlock(ctx context.Context) error {
-	return am.keeper.ProcessDue(ctx)
+	if err := am.keeper.ProcessDue(ctx); err != nil {
+		return err
+	}
+	return am.keeper.ProcessSla(ctx)
 }

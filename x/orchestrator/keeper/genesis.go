@@ -104,6 +104,30 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		stats.DealsByState[d.State]++
 		stats.EscrowHeld = stats.EscrowHeld.Add(d.Held())
 	}
+	for _, v := range gs.DealVerdicts {
+		if err := k.DealVerdicts.Set(ctx, collections.Join(v.DealId, v.Epoch), v); err != nil {
+			return err
+		}
+		if err := k.DealVerdictsByEpoch.Set(ctx, collections.Join(v.Epoch, v.DealId)); err != nil {
+			return err
+		}
+		if err := k.DealVerdictsByUnit.Set(ctx, collections.Join3(v.UnitId, v.Epoch, v.DealId)); err != nil {
+			return err
+		}
+	}
+	for _, v := range gs.UnitVerdicts {
+		if err := k.UnitVerdicts.Set(ctx, collections.Join(v.UnitId, v.Epoch), v); err != nil {
+			return err
+		}
+		if err := k.UnitVerdictsByEpoch.Set(ctx, collections.Join(v.Epoch, v.UnitId)); err != nil {
+			return err
+		}
+	}
+	for _, r := range gs.SlaRounds {
+		if err := k.SlaRounds.Set(ctx, r.Epoch, r); err != nil {
+			return err
+		}
+	}
 	return k.Stats.Set(ctx, stats)
 }
 
@@ -140,6 +164,24 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Deals.Walk(ctx, nil, func(_ uint64, d types.Deal) (bool, error) {
 		gs.Deals = append(gs.Deals, d)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.DealVerdicts.Walk(ctx, nil, func(_ collections.Pair[uint64, int64], v types.DealVerdict) (bool, error) {
+		gs.DealVerdicts = append(gs.DealVerdicts, v)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.UnitVerdicts.Walk(ctx, nil, func(_ collections.Pair[uint64, int64], v types.UnitVerdict) (bool, error) {
+		gs.UnitVerdicts = append(gs.UnitVerdicts, v)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.SlaRounds.Walk(ctx, nil, func(_ int64, r types.SlaRound) (bool, error) {
+		gs.SlaRounds = append(gs.SlaRounds, r)
 		return false, nil
 	}); err != nil {
 		return nil, err

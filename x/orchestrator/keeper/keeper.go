@@ -16,9 +16,18 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
+// slaDeps are the modules SLA enforcement reads, set after construction
+// (they are built after x/orchestrator); shared by every copy of the keeper.
+type slaDeps struct {
+	oracle     types.OracleReader
+	reputation types.ReputationKeeper
+	epochs     types.EpochsKeeper
+}
+
 // Keeper owns the x/orchestrator store.
 type Keeper struct {
 	cdc          codec.BinaryCodec
+	deps         *slaDeps
 	addressCodec address.Codec
 	bank         types.BankKeeper
 	distr        types.DistributionKeeper
@@ -64,6 +73,17 @@ type Keeper struct {
 
 	// Stats are running totals, updated with every state change.
 	Stats collections.Item[types.Stats]
+
+	// SLA enforcement: verdicts per (deal, epoch) and (unit, epoch), their
+	// pruning indexes by epoch, and the epochs' checks in progress.
+	DealVerdicts        collections.Map[collections.Pair[uint64, int64], types.DealVerdict]
+	DealVerdictsByEpoch collections.KeySet[collections.Pair[int64, uint64]]
+	// DealVerdictsByUnit holds (unit, epoch, deal): the deals checked on a
+	// unit in an epoch.
+	DealVerdictsByUnit  collections.KeySet[collections.Triple[uint64, int64, uint64]]
+	UnitVerdicts        collections.Map[collections.Pair[uint64, int64], types.UnitVerdict]
+	UnitVerdictsByEpoch collections.KeySet[collections.Pair[int64, uint64]]
+	SlaRounds           collections.Map[int64, types.SlaRound]
 }
 
 // NewKeeper builds the keeper. It panics on a malformed authority or a
@@ -87,6 +107,7 @@ func NewKeeper(
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		cdc:          cdc,
+		deps:         &slaDeps{},
 		addressCodec: addressCodec,
 		bank:         bankKeeper,
 		distr:        distrKeeper,
@@ -124,6 +145,18 @@ func NewKeeper(
 			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
 
 		Stats: collections.NewItem(sb, types.StatsKey, "stats", codec.CollValue[types.Stats](cdc)),
+
+		DealVerdicts: collections.NewMap(sb, types.DealVerdictsKey, "deal_verdicts",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Int64Key), codec.CollValue[types.DealVerdict](cdc)),
+		DealVerdictsByEpoch: collections.NewKeySet(sb, types.DealVerdictsByEpochKey, "deal_verdicts_by_epoch",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		DealVerdictsByUnit: collections.NewKeySet(sb, types.DealVerdictsByUnitKey, "deal_verdicts_by_unit",
+			collections.TripleKeyCodec(collections.Uint64Key, collections.Int64Key, collections.Uint64Key)),
+		UnitVerdicts: collections.NewMap(sb, types.UnitVerdictsKey, "unit_verdicts",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Int64Key), codec.CollValue[types.UnitVerdict](cdc)),
+		UnitVerdictsByEpoch: collections.NewKeySet(sb, types.UnitVerdictsByEpochKey, "unit_verdicts_by_epoch",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		SlaRounds: collections.NewMap(sb, types.SlaRoundsKey, "sla_rounds", collections.Int64Key, codec.CollValue[types.SlaRound](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -131,6 +164,14 @@ func NewKeeper(
 	}
 	k.Schema = schema
 	return k
+}
+
+// SetSlaDependencies connects the modules SLA enforcement reads. The app
+// calls it once, at wiring; until then epochs end without SLA checks.
+func (k Keeper) SetSlaDependencies(oracle types.OracleReader, reputation types.ReputationKeeper, epochs types.EpochsKeeper) {
+	k.deps.oracle = oracle
+	k.deps.reputation = reputation
+	k.deps.epochs = epochs
 }
 
 // Authority returns the address allowed to update the params.

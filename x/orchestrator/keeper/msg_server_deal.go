@@ -104,6 +104,8 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 		Withdrawn:        sdkmath.ZeroInt(),
 		FeesPaid:         sdkmath.ZeroInt(),
 		PenaltyPaid:      sdkmath.ZeroInt(),
+		ClawedBack:       sdkmath.ZeroInt(),
+		SlaRefunded:      sdkmath.ZeroInt(),
 	}
 	if err := m.k.deposit(ctx, &d, params.Denom(), deposit); err != nil {
 		return nil, err
@@ -344,7 +346,7 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 	if err := m.k.payFromModule(ctx, msg.Provider, denom, totalNet); err != nil {
 		return nil, err
 	}
-	if err := m.k.fundCommunityPool(ctx, "platform_fee", m.k.moduleAddr, denom, totalFee); err != nil {
+	if err := m.k.payPlatformFee(ctx, params, totalFee); err != nil {
 		return nil, err
 	}
 	return &types.MsgWithdrawEarningsResponse{Net: coin(denom, totalNet), Fee: coin(denom, totalFee)}, nil

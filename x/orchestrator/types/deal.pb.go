@@ -126,6 +126,46 @@ func (CloseReason) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_187bed75ed265718, []int{1}
 }
 
+// SlaVerdict is the outcome of an epoch's SLA check.
+type SlaVerdict int32
+
+const (
+	// UNKNOWN: no agreed QoS for the epoch (no quorum): no reward, no penalty.
+	SLA_VERDICT_UNKNOWN SlaVerdict = 0
+	// MET: every metric within its bound.
+	SLA_VERDICT_MET SlaVerdict = 1
+	// EXCEEDED: every metric better than its bound by exceed_margin_bps.
+	SLA_VERDICT_EXCEEDED SlaVerdict = 2
+	// MISSED: some metric outside its bound.
+	SLA_VERDICT_MISSED SlaVerdict = 3
+	// CRITICAL: uptime below critical_uptime_bps.
+	SLA_VERDICT_CRITICAL SlaVerdict = 4
+)
+
+var SlaVerdict_name = map[int32]string{
+	0: "SLA_VERDICT_UNKNOWN",
+	1: "SLA_VERDICT_MET",
+	2: "SLA_VERDICT_EXCEEDED",
+	3: "SLA_VERDICT_MISSED",
+	4: "SLA_VERDICT_CRITICAL",
+}
+
+var SlaVerdict_value = map[string]int32{
+	"SLA_VERDICT_UNKNOWN":  0,
+	"SLA_VERDICT_MET":      1,
+	"SLA_VERDICT_EXCEEDED": 2,
+	"SLA_VERDICT_MISSED":   3,
+	"SLA_VERDICT_CRITICAL": 4,
+}
+
+func (x SlaVerdict) String() string {
+	return proto.EnumName(SlaVerdict_name, int32(x))
+}
+
+func (SlaVerdict) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_187bed75ed265718, []int{2}
+}
+
 // Deal is a consumer's reservation of capacity on a data unit under an SLA,
 // with its escrow. Amounts are in uflash and cumulative, so that
 //
@@ -175,6 +215,13 @@ type Deal struct {
 	DueAt *time.Time `protobuf:"bytes,25,opt,name=due_at,json=dueAt,proto3,stdtime" json:"due_at,omitempty"`
 	// overdrawn_at is when the escrow ran dry (set while OVERDRAWN).
 	OverdrawnAt *time.Time `protobuf:"bytes,26,opt,name=overdrawn_at,json=overdrawnAt,proto3,stdtime" json:"overdrawn_at,omitempty"`
+	// clawed_back is what SLA refunds took back from the provider's
+	// unwithdrawn earnings on this deal; sla_refunded is all the SLA refunds
+	// paid to the consumer (clawed back, or from the provider's bond).
+	ClawedBack  cosmossdk_io_math.Int `protobuf:"bytes,27,opt,name=clawed_back,json=clawedBack,proto3,customtype=cosmossdk.io/math.Int" json:"clawed_back"`
+	SlaRefunded cosmossdk_io_math.Int `protobuf:"bytes,28,opt,name=sla_refunded,json=slaRefunded,proto3,customtype=cosmossdk.io/math.Int" json:"sla_refunded"`
+	// consecutive_critical counts the deal's CRITICAL verdicts in a row.
+	ConsecutiveCritical uint32 `protobuf:"varint,29,opt,name=consecutive_critical,json=consecutiveCritical,proto3" json:"consecutive_critical,omitempty"`
 }
 
 func (m *Deal) Reset()         { *m = Deal{} }
@@ -336,6 +383,411 @@ func (m *Deal) GetOverdrawnAt() *time.Time {
 	return nil
 }
 
+func (m *Deal) GetConsecutiveCritical() uint32 {
+	if m != nil {
+		return m.ConsecutiveCritical
+	}
+	return 0
+}
+
+// AgreedQoS is the QoS the oracle agreed on over an epoch (averaged).
+type AgreedQoS struct {
+	Records      uint64 `protobuf:"varint,1,opt,name=records,proto3" json:"records,omitempty"`
+	LatencyMs    uint32 `protobuf:"varint,2,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	DownloadKbps uint64 `protobuf:"varint,3,opt,name=download_kbps,json=downloadKbps,proto3" json:"download_kbps,omitempty"`
+	UploadKbps   uint64 `protobuf:"varint,4,opt,name=upload_kbps,json=uploadKbps,proto3" json:"upload_kbps,omitempty"`
+	UptimeBps    uint32 `protobuf:"varint,5,opt,name=uptime_bps,json=uptimeBps,proto3" json:"uptime_bps,omitempty"`
+	ErrorRateBps uint32 `protobuf:"varint,6,opt,name=error_rate_bps,json=errorRateBps,proto3" json:"error_rate_bps,omitempty"`
+}
+
+func (m *AgreedQoS) Reset()         { *m = AgreedQoS{} }
+func (m *AgreedQoS) String() string { return proto.CompactTextString(m) }
+func (*AgreedQoS) ProtoMessage()    {}
+func (*AgreedQoS) Descriptor() ([]byte, []int) {
+	return fileDescriptor_187bed75ed265718, []int{1}
+}
+func (m *AgreedQoS) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AgreedQoS) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AgreedQoS.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AgreedQoS) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AgreedQoS.Merge(m, src)
+}
+func (m *AgreedQoS) XXX_Size() int {
+	return m.Size()
+}
+func (m *AgreedQoS) XXX_DiscardUnknown() {
+	xxx_messageInfo_AgreedQoS.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AgreedQoS proto.InternalMessageInfo
+
+func (m *AgreedQoS) GetRecords() uint64 {
+	if m != nil {
+		return m.Records
+	}
+	return 0
+}
+
+func (m *AgreedQoS) GetLatencyMs() uint32 {
+	if m != nil {
+		return m.LatencyMs
+	}
+	return 0
+}
+
+func (m *AgreedQoS) GetDownloadKbps() uint64 {
+	if m != nil {
+		return m.DownloadKbps
+	}
+	return 0
+}
+
+func (m *AgreedQoS) GetUploadKbps() uint64 {
+	if m != nil {
+		return m.UploadKbps
+	}
+	return 0
+}
+
+func (m *AgreedQoS) GetUptimeBps() uint32 {
+	if m != nil {
+		return m.UptimeBps
+	}
+	return 0
+}
+
+func (m *AgreedQoS) GetErrorRateBps() uint32 {
+	if m != nil {
+		return m.ErrorRateBps
+	}
+	return 0
+}
+
+// DealVerdict is the SLA check of one deal over one epoch, and what it cost.
+type DealVerdict struct {
+	DealId   uint64     `protobuf:"varint,1,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	UnitId   uint64     `protobuf:"varint,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Provider string     `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	Consumer string     `protobuf:"bytes,4,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	Epoch    int64      `protobuf:"varint,5,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Verdict  SlaVerdict `protobuf:"varint,6,opt,name=verdict,proto3,enum=flashback.orchestrator.v1.SlaVerdict" json:"verdict,omitempty"`
+	Qos      AgreedQoS  `protobuf:"bytes,7,opt,name=qos,proto3" json:"qos"`
+	// epoch_payment is what the deal accrued to the provider in the epoch.
+	EpochPayment cosmossdk_io_math.Int `protobuf:"bytes,8,opt,name=epoch_payment,json=epochPayment,proto3,customtype=cosmossdk.io/math.Int" json:"epoch_payment"`
+	// unit_score is the unit's reputation when the refund was computed.
+	UnitScore uint32 `protobuf:"varint,9,opt,name=unit_score,json=unitScore,proto3" json:"unit_score,omitempty"`
+	// refund went back to the consumer: (100 − unit_score) % of epoch_payment
+	// for MISSED and CRITICAL.
+	Refund cosmossdk_io_math.Int `protobuf:"bytes,10,opt,name=refund,proto3,customtype=cosmossdk.io/math.Int" json:"refund"`
+	// refund_from_bond is the part of the refund the provider's earnings on
+	// the deal could not cover.
+	RefundFromBond cosmossdk_io_math.Int `protobuf:"bytes,11,opt,name=refund_from_bond,json=refundFromBond,proto3,customtype=cosmossdk.io/math.Int" json:"refund_from_bond"`
+	Time           time.Time             `protobuf:"bytes,12,opt,name=time,proto3,stdtime" json:"time"`
+	// reversed is set when a dispute over this verdict was upheld.
+	Reversed bool `protobuf:"varint,13,opt,name=reversed,proto3" json:"reversed,omitempty"`
+}
+
+func (m *DealVerdict) Reset()         { *m = DealVerdict{} }
+func (m *DealVerdict) String() string { return proto.CompactTextString(m) }
+func (*DealVerdict) ProtoMessage()    {}
+func (*DealVerdict) Descriptor() ([]byte, []int) {
+	return fileDescriptor_187bed75ed265718, []int{2}
+}
+func (m *DealVerdict) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *DealVerdict) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_DealVerdict.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *DealVerdict) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_DealVerdict.Merge(m, src)
+}
+func (m *DealVerdict) XXX_Size() int {
+	return m.Size()
+}
+func (m *DealVerdict) XXX_DiscardUnknown() {
+	xxx_messageInfo_DealVerdict.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_DealVerdict proto.InternalMessageInfo
+
+func (m *DealVerdict) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *DealVerdict) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *DealVerdict) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *DealVerdict) GetConsumer() string {
+	if m != nil {
+		return m.Consumer
+	}
+	return ""
+}
+
+func (m *DealVerdict) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *DealVerdict) GetVerdict() SlaVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return SLA_VERDICT_UNKNOWN
+}
+
+func (m *DealVerdict) GetQos() AgreedQoS {
+	if m != nil {
+		return m.Qos
+	}
+	return AgreedQoS{}
+}
+
+func (m *DealVerdict) GetUnitScore() uint32 {
+	if m != nil {
+		return m.UnitScore
+	}
+	return 0
+}
+
+func (m *DealVerdict) GetTime() time.Time {
+	if m != nil {
+		return m.Time
+	}
+	return time.Time{}
+}
+
+func (m *DealVerdict) GetReversed() bool {
+	if m != nil {
+		return m.Reversed
+	}
+	return false
+}
+
+// UnitVerdict is the SLA check of a unit's offered SLA over one epoch; it
+// drives the unit's reputation and the critical slash.
+type UnitVerdict struct {
+	UnitId   uint64     `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Provider string     `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	Epoch    int64      `protobuf:"varint,3,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Verdict  SlaVerdict `protobuf:"varint,4,opt,name=verdict,proto3,enum=flashback.orchestrator.v1.SlaVerdict" json:"verdict,omitempty"`
+	Qos      AgreedQoS  `protobuf:"bytes,5,opt,name=qos,proto3" json:"qos"`
+	// slashed is what the provider's bond lost (CRITICAL); slashed_to_pool
+	// went to the reward pool, the rest was burned.
+	Slashed       cosmossdk_io_math.Int `protobuf:"bytes,6,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	SlashedToPool cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=slashed_to_pool,json=slashedToPool,proto3,customtype=cosmossdk.io/math.Int" json:"slashed_to_pool"`
+	Time          time.Time             `protobuf:"bytes,8,opt,name=time,proto3,stdtime" json:"time"`
+	Reversed      bool                  `protobuf:"varint,9,opt,name=reversed,proto3" json:"reversed,omitempty"`
+}
+
+func (m *UnitVerdict) Reset()         { *m = UnitVerdict{} }
+func (m *UnitVerdict) String() string { return proto.CompactTextString(m) }
+func (*UnitVerdict) ProtoMessage()    {}
+func (*UnitVerdict) Descriptor() ([]byte, []int) {
+	return fileDescriptor_187bed75ed265718, []int{3}
+}
+func (m *UnitVerdict) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *UnitVerdict) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_UnitVerdict.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *UnitVerdict) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_UnitVerdict.Merge(m, src)
+}
+func (m *UnitVerdict) XXX_Size() int {
+	return m.Size()
+}
+func (m *UnitVerdict) XXX_DiscardUnknown() {
+	xxx_messageInfo_UnitVerdict.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_UnitVerdict proto.InternalMessageInfo
+
+func (m *UnitVerdict) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *UnitVerdict) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *UnitVerdict) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *UnitVerdict) GetVerdict() SlaVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return SLA_VERDICT_UNKNOWN
+}
+
+func (m *UnitVerdict) GetQos() AgreedQoS {
+	if m != nil {
+		return m.Qos
+	}
+	return AgreedQoS{}
+}
+
+func (m *UnitVerdict) GetTime() time.Time {
+	if m != nil {
+		return m.Time
+	}
+	return time.Time{}
+}
+
+func (m *UnitVerdict) GetReversed() bool {
+	if m != nil {
+		return m.Reversed
+	}
+	return false
+}
+
+// SlaRound is an epoch's SLA check in progress: first every running deal,
+// then every live unit, max_verdicts_per_block at a time.
+type SlaRound struct {
+	Epoch      int64     `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	EpochStart time.Time `protobuf:"bytes,2,opt,name=epoch_start,json=epochStart,proto3,stdtime" json:"epoch_start"`
+	EpochEnd   time.Time `protobuf:"bytes,3,opt,name=epoch_end,json=epochEnd,proto3,stdtime" json:"epoch_end"`
+	// phase 0: deals (ACTIVE then OVERDRAWN), phase 1: units; cursor is the
+	// last id done in the current phase's index.
+	Phase     uint32 `protobuf:"varint,4,opt,name=phase,proto3" json:"phase,omitempty"`
+	DealState int32  `protobuf:"varint,5,opt,name=deal_state,json=dealState,proto3" json:"deal_state,omitempty"`
+	Cursor    uint64 `protobuf:"varint,6,opt,name=cursor,proto3" json:"cursor,omitempty"`
+}
+
+func (m *SlaRound) Reset()         { *m = SlaRound{} }
+func (m *SlaRound) String() string { return proto.CompactTextString(m) }
+func (*SlaRound) ProtoMessage()    {}
+func (*SlaRound) Descriptor() ([]byte, []int) {
+	return fileDescriptor_187bed75ed265718, []int{4}
+}
+func (m *SlaRound) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SlaRound) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SlaRound.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SlaRound) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SlaRound.Merge(m, src)
+}
+func (m *SlaRound) XXX_Size() int {
+	return m.Size()
+}
+func (m *SlaRound) XXX_DiscardUnknown() {
+	xxx_messageInfo_SlaRound.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SlaRound proto.InternalMessageInfo
+
+func (m *SlaRound) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *SlaRound) GetEpochStart() time.Time {
+	if m != nil {
+		return m.EpochStart
+	}
+	return time.Time{}
+}
+
+func (m *SlaRound) GetEpochEnd() time.Time {
+	if m != nil {
+		return m.EpochEnd
+	}
+	return time.Time{}
+}
+
+func (m *SlaRound) GetPhase() uint32 {
+	if m != nil {
+		return m.Phase
+	}
+	return 0
+}
+
+func (m *SlaRound) GetDealState() int32 {
+	if m != nil {
+		return m.DealState
+	}
+	return 0
+}
+
+func (m *SlaRound) GetCursor() uint64 {
+	if m != nil {
+		return m.Cursor
+	}
+	return 0
+}
+
 // Stats are running totals of the marketplace.
 type Stats struct {
 	Providers          uint64 `protobuf:"varint,1,opt,name=providers,proto3" json:"providers,omitempty"`
@@ -360,7 +812,7 @@ func (m *Stats) Reset()         { *m = Stats{} }
 func (m *Stats) String() string { return proto.CompactTextString(m) }
 func (*Stats) ProtoMessage()    {}
 func (*Stats) Descriptor() ([]byte, []int) {
-	return fileDescriptor_187bed75ed265718, []int{1}
+	return fileDescriptor_187bed75ed265718, []int{5}
 }
 func (m *Stats) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -448,7 +900,12 @@ func (m *Stats) GetCapacityAllocatedGb() uint64 {
 func init() {
 	proto.RegisterEnum("flashback.orchestrator.v1.DealState", DealState_name, DealState_value)
 	proto.RegisterEnum("flashback.orchestrator.v1.CloseReason", CloseReason_name, CloseReason_value)
+	proto.RegisterEnum("flashback.orchestrator.v1.SlaVerdict", SlaVerdict_name, SlaVerdict_value)
 	proto.RegisterType((*Deal)(nil), "flashback.orchestrator.v1.Deal")
+	proto.RegisterType((*AgreedQoS)(nil), "flashback.orchestrator.v1.AgreedQoS")
+	proto.RegisterType((*DealVerdict)(nil), "flashback.orchestrator.v1.DealVerdict")
+	proto.RegisterType((*UnitVerdict)(nil), "flashback.orchestrator.v1.UnitVerdict")
+	proto.RegisterType((*SlaRound)(nil), "flashback.orchestrator.v1.SlaRound")
 	proto.RegisterType((*Stats)(nil), "flashback.orchestrator.v1.Stats")
 }
 
@@ -457,85 +914,122 @@ func init() {
 }
 
 var fileDescriptor_187bed75ed265718 = []byte{
-	// 1241 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x96, 0x41, 0x6f, 0xdb, 0x36,
-	0x14, 0xc7, 0x23, 0xc7, 0x49, 0x6c, 0xda, 0x4d, 0x1d, 0x36, 0x69, 0x95, 0x20, 0x70, 0x82, 0xae,
-	0x18, 0xb2, 0x02, 0xb5, 0xd7, 0x6e, 0x58, 0x81, 0x15, 0xc3, 0xa0, 0x58, 0x4a, 0xa6, 0xcd, 0x91,
-	0x5d, 0xc9, 0xe9, 0x86, 0x01, 0x83, 0x40, 0x8b, 0xb4, 0x2d, 0x54, 0x16, 0x3d, 0x92, 0x4e, 0x9a,
-	0x6f, 0xb0, 0xcb, 0x80, 0x1e, 0x77, 0xdf, 0x65, 0x87, 0x1d, 0x36, 0xa0, 0x1f, 0xa2, 0xc7, 0xa2,
-	0xa7, 0x61, 0x87, 0x6e, 0x68, 0x0f, 0xfb, 0x08, 0xbb, 0x0e, 0xa4, 0x64, 0x39, 0x69, 0xb0, 0x36,
-	0xf5, 0x25, 0x08, 0xdf, 0xfb, 0xff, 0x7f, 0xe4, 0x23, 0x69, 0x3e, 0x81, 0x1b, 0xbd, 0x08, 0xf1,
-	0x41, 0x17, 0x05, 0x0f, 0xeb, 0x94, 0x05, 0x03, 0xc2, 0x05, 0x43, 0x82, 0xb2, 0xfa, 0xd1, 0xed,
-	0x3a, 0x26, 0x28, 0xaa, 0x8d, 0x18, 0x15, 0x14, 0xae, 0x67, 0xaa, 0xda, 0x69, 0x55, 0xed, 0xe8,
-	0xf6, 0xc6, 0x0a, 0x1a, 0x86, 0x31, 0xad, 0xab, 0xbf, 0x89, 0x7a, 0x63, 0x3d, 0xa0, 0x7c, 0x48,
-	0xb9, 0xaf, 0x46, 0xf5, 0x64, 0x90, 0xa6, 0x3e, 0x78, 0xc3, 0x74, 0x48, 0x20, 0x7f, 0x1c, 0x87,
-	0x22, 0x95, 0xae, 0xf6, 0x69, 0x9f, 0x26, 0x08, 0xf9, 0x5f, 0x1a, 0xad, 0xf6, 0x29, 0xed, 0x47,
-	0xa4, 0xae, 0x46, 0xdd, 0x71, 0xaf, 0x8e, 0xc7, 0x0c, 0x89, 0x90, 0xc6, 0x69, 0x7e, 0xeb, 0xf5,
-	0xbc, 0x08, 0x87, 0x84, 0x0b, 0x34, 0x1c, 0x25, 0x82, 0xeb, 0xbf, 0x5e, 0x02, 0x79, 0x93, 0xa0,
-	0x08, 0x2e, 0x83, 0x5c, 0x88, 0x75, 0x6d, 0x5b, 0xdb, 0xc9, 0xbb, 0xb9, 0x10, 0xc3, 0x8f, 0x41,
-	0x21, 0xa0, 0x31, 0x1f, 0x0f, 0x09, 0xd3, 0x73, 0xdb, 0xda, 0x4e, 0x71, 0x57, 0x7f, 0xfe, 0xe4,
-	0xd6, 0x6a, 0xba, 0x7c, 0x03, 0x63, 0x46, 0x38, 0xf7, 0x04, 0x0b, 0xe3, 0xbe, 0x9b, 0x29, 0xa5,
-	0x6b, 0xc4, 0xe8, 0x51, 0x88, 0x09, 0xd3, 0xe7, 0xdf, 0xe6, 0x9a, 0x28, 0xe1, 0x35, 0xb0, 0x24,
-	0x2b, 0xf5, 0x43, 0xac, 0xe7, 0xd5, 0x02, 0x16, 0xe5, 0xd0, 0xc6, 0x70, 0x0b, 0x94, 0x02, 0x34,
-	0x42, 0x41, 0x28, 0x4e, 0xfc, 0x7e, 0x57, 0x5f, 0x50, 0x49, 0x30, 0x09, 0xed, 0x77, 0xe1, 0x5d,
-	0x90, 0x17, 0x84, 0x0d, 0xf5, 0xc5, 0x6d, 0x6d, 0xa7, 0x74, 0x67, 0xbd, 0x96, 0x94, 0x5b, 0x9b,
-	0x94, 0x5b, 0x33, 0xd3, 0xed, 0xd8, 0x2d, 0x3c, 0x7d, 0xb1, 0x35, 0xf7, 0xd3, 0x5f, 0x5b, 0x9a,
-	0xab, 0x0c, 0xf0, 0x13, 0x30, 0xcf, 0x23, 0xa4, 0x2f, 0x29, 0x5f, 0xb5, 0xf6, 0xbf, 0x07, 0x5a,
-	0xf3, 0x22, 0xb4, 0x9b, 0x97, 0x66, 0x57, 0x1a, 0xe0, 0x77, 0x00, 0x8e, 0x58, 0x18, 0x10, 0x7f,
-	0x44, 0x98, 0xdf, 0xef, 0xfa, 0x43, 0x1a, 0x8b, 0x81, 0x5e, 0x50, 0xa5, 0x7e, 0x28, 0x65, 0x7f,
-	0xbe, 0xd8, 0x5a, 0x4b, 0xca, 0xe5, 0xf8, 0x61, 0x2d, 0xa4, 0xf5, 0x21, 0x12, 0x83, 0x9a, 0x1d,
-	0x8b, 0xe7, 0x4f, 0x6e, 0x81, 0x74, 0x1f, 0xec, 0x58, 0xfc, 0xf2, 0xcf, 0x6f, 0x37, 0x35, 0xf7,
-	0xb2, 0x62, 0xb5, 0x09, 0xdb, 0xef, 0x1e, 0x48, 0x10, 0xf4, 0x40, 0x59, 0x11, 0xa3, 0x13, 0x3f,
-	0xa0, 0x5c, 0xe8, 0xc5, 0x19, 0xc1, 0xa5, 0x94, 0xd2, 0xa0, 0x5c, 0xc0, 0x4f, 0xc1, 0x02, 0x17,
-	0x48, 0x10, 0x1d, 0x6c, 0x6b, 0x3b, 0xcb, 0x77, 0x6e, 0xbc, 0xa1, 0x5a, 0x79, 0x15, 0x3c, 0xa9,
-	0x75, 0x13, 0x0b, 0xb4, 0x41, 0x39, 0x88, 0x28, 0x27, 0x3e, 0x23, 0x88, 0xd3, 0x58, 0x2f, 0x29,
-	0xc4, 0xfb, 0x6f, 0x40, 0x34, 0xa4, 0xdc, 0x55, 0x6a, 0xb7, 0x14, 0x4c, 0x07, 0x70, 0x1f, 0x94,
-	0x19, 0xf9, 0x7e, 0x4c, 0xb8, 0x20, 0xd8, 0x47, 0x42, 0x2f, 0xab, 0xbd, 0xdf, 0x38, 0x77, 0x66,
-	0x9d, 0xc9, 0x15, 0x4d, 0x0e, 0xed, 0xb1, 0x3c, 0xb4, 0x52, 0xe6, 0x34, 0x04, 0x74, 0x01, 0x4c,
-	0x87, 0x3e, 0x79, 0x34, 0x0a, 0x19, 0xe1, 0x12, 0x77, 0xe9, 0x1d, 0x70, 0x95, 0xd4, 0x6f, 0x25,
-	0x76, 0x43, 0xc0, 0xcf, 0x01, 0xe0, 0x02, 0x31, 0xe1, 0xcb, 0x1f, 0x88, 0xbe, 0xfc, 0x56, 0x56,
-	0x5e, 0x71, 0x8a, 0xca, 0x23, 0xa3, 0xf0, 0x1e, 0x28, 0x90, 0x18, 0x27, 0xf6, 0xcb, 0x17, 0xb4,
-	0x2f, 0x91, 0x18, 0x2b, 0xb3, 0x9c, 0x9d, 0x08, 0x11, 0x25, 0x1b, 0x53, 0xb9, 0xf0, 0xec, 0x89,
-	0xc7, 0x10, 0xf0, 0x33, 0x50, 0x54, 0x5b, 0xad, 0xfc, 0x2b, 0x17, 0xf4, 0x17, 0x12, 0x8b, 0x21,
-	0xe0, 0x57, 0xe0, 0xd2, 0x88, 0xc4, 0x38, 0x8c, 0xfb, 0xbe, 0x8a, 0xe9, 0xf0, 0x9d, 0x8e, 0xb9,
-	0x9c, 0x9a, 0x55, 0x0c, 0x3a, 0xa0, 0x88, 0xc9, 0x88, 0xf2, 0x50, 0x10, 0xac, 0x5f, 0x99, 0xf1,
-	0x02, 0x4f, 0x11, 0xf0, 0x4b, 0xb0, 0x84, 0x82, 0x80, 0x8d, 0x09, 0xd6, 0x57, 0x67, 0xa4, 0x4d,
-	0x00, 0xb0, 0x09, 0x0a, 0x8c, 0xf4, 0xc6, 0x31, 0x26, 0x58, 0x5f, 0x9b, 0x11, 0x96, 0x11, 0x64,
-	0xa5, 0xc7, 0xa1, 0x18, 0x60, 0x86, 0x8e, 0x63, 0xfd, 0xea, 0xac, 0x95, 0x66, 0x08, 0x78, 0x00,
-	0x8a, 0x3d, 0x42, 0xb8, 0x3f, 0x42, 0x21, 0xd6, 0xaf, 0xcd, 0xba, 0x3c, 0x89, 0x68, 0xa3, 0x10,
-	0xcb, 0xc7, 0x64, 0x44, 0x62, 0x14, 0x89, 0x93, 0x84, 0xa8, 0xcf, 0xfa, 0x98, 0xa4, 0x14, 0x05,
-	0xbd, 0x0b, 0x16, 0xf1, 0x98, 0xc8, 0x6b, 0xb6, 0x7e, 0xc1, 0x6b, 0xb6, 0x80, 0xc7, 0xc4, 0x10,
-	0xb0, 0x01, 0xca, 0xf4, 0x88, 0x30, 0x55, 0xa9, 0xb4, 0x6f, 0x5c, 0xd0, 0x5e, 0xca, 0x5c, 0x86,
-	0xb8, 0xfe, 0xef, 0x3c, 0x58, 0x90, 0xef, 0x13, 0x87, 0x9b, 0xa0, 0x38, 0xe9, 0x1f, 0x3c, 0x6d,
-	0x5b, 0xd3, 0x00, 0xac, 0x83, 0x2b, 0x01, 0x61, 0x22, 0xec, 0x85, 0x04, 0xfb, 0x53, 0x5d, 0x4e,
-	0xe9, 0x60, 0x96, 0x6a, 0x67, 0x86, 0x4d, 0x50, 0x9c, 0x34, 0x31, 0xae, 0x3a, 0x57, 0xde, 0x9d,
-	0x06, 0xe0, 0x2d, 0x00, 0x8f, 0x08, 0x4b, 0x68, 0x53, 0x59, 0xd2, 0xab, 0x56, 0x26, 0x99, 0x46,
-	0x26, 0xbf, 0x01, 0x96, 0x65, 0x03, 0xe3, 0x7e, 0xf7, 0xc4, 0x4f, 0x5e, 0xde, 0x85, 0xed, 0xf9,
-	0x9d, 0xbc, 0x5b, 0x56, 0xd1, 0xdd, 0x13, 0xf5, 0xc2, 0x4a, 0x95, 0xfc, 0xa6, 0x38, 0xa5, 0x5a,
-	0x4c, 0x54, 0x2a, 0x3a, 0x51, 0xd5, 0xc0, 0x95, 0xac, 0x05, 0xd2, 0x5e, 0x8f, 0x30, 0x82, 0x65,
-	0x2b, 0x5c, 0x4a, 0xe6, 0x9e, 0xa4, 0x5a, 0x49, 0x66, 0xbf, 0x0b, 0xef, 0x80, 0xb5, 0x4c, 0x8f,
-	0xa2, 0x88, 0x06, 0x48, 0x24, 0x8e, 0x82, 0x72, 0x64, 0x30, 0x63, 0x92, 0xdb, 0xef, 0xc2, 0x16,
-	0x00, 0x5d, 0x1a, 0x63, 0xee, 0x0f, 0x48, 0x84, 0x67, 0xee, 0x39, 0x45, 0xc5, 0xf8, 0x82, 0x44,
-	0x18, 0xde, 0x07, 0x25, 0xc2, 0x03, 0x46, 0x8f, 0x13, 0x22, 0x98, 0x91, 0x08, 0x12, 0x88, 0x44,
-	0xde, 0xfc, 0x51, 0x03, 0xc5, 0xac, 0x3b, 0xc1, 0x0d, 0x70, 0xd5, 0xb4, 0x8c, 0xa6, 0xef, 0x75,
-	0x8c, 0x8e, 0xe5, 0x1f, 0x3a, 0x5e, 0xdb, 0x6a, 0xd8, 0x7b, 0xb6, 0x65, 0x56, 0xe6, 0xe0, 0x55,
-	0x00, 0x4f, 0xe5, 0xda, 0x96, 0x63, 0xda, 0xce, 0x7e, 0x45, 0x83, 0x6b, 0x60, 0xe5, 0x54, 0xdc,
-	0x68, 0x74, 0xec, 0x07, 0x56, 0x25, 0x07, 0x75, 0xb0, 0x7a, 0x2a, 0xdc, 0x7a, 0x60, 0xb9, 0xa6,
-	0x6b, 0x7c, 0xed, 0x54, 0xe6, 0x5f, 0x33, 0x34, 0x9a, 0x2d, 0xcf, 0x32, 0x2b, 0xf9, 0x8d, 0xfc,
-	0x0f, 0x3f, 0x57, 0xe7, 0x6e, 0xfe, 0x9e, 0x03, 0xa5, 0x53, 0x6f, 0x20, 0xdc, 0x04, 0xba, 0x52,
-	0xf8, 0xae, 0x65, 0x78, 0x2d, 0xe7, 0xb5, 0x35, 0xad, 0x83, 0xb5, 0x33, 0x59, 0xd3, 0x6a, 0x34,
-	0x6d, 0xc7, 0x32, 0x2b, 0x9a, 0x2c, 0xe5, 0x4c, 0xaa, 0x61, 0x38, 0x0d, 0xab, 0xd9, 0xb4, 0xcc,
-	0x4a, 0x0e, 0x6e, 0x83, 0xcd, 0x33, 0x39, 0xd7, 0xba, 0x7f, 0x68, 0x79, 0x1d, 0xdf, 0xfa, 0xa6,
-	0x6d, 0xbb, 0x96, 0x59, 0x99, 0x3f, 0xef, 0x6e, 0x1d, 0xb4, 0x9b, 0x56, 0x47, 0x2e, 0xf4, 0x9c,
-	0xbb, 0xd1, 0x72, 0xbc, 0xc3, 0x03, 0xcb, 0x9d, 0x94, 0xb2, 0x70, 0x4e, 0xd1, 0x76, 0x5b, 0x0f,
-	0x6c, 0x73, 0xaa, 0x58, 0x84, 0xef, 0x81, 0xad, 0x33, 0x0a, 0xdb, 0xf1, 0x0e, 0xf7, 0xf6, 0xec,
-	0x86, 0x6d, 0x39, 0x1d, 0x7f, 0xef, 0xd0, 0x31, 0xbd, 0xca, 0xd2, 0x39, 0x8c, 0xd7, 0x34, 0xfc,
-	0x8e, 0xe5, 0x1e, 0xd8, 0x8e, 0xd1, 0xb1, 0x5b, 0x4e, 0xa5, 0x90, 0xec, 0xd9, 0xee, 0xe1, 0xd3,
-	0x97, 0x55, 0xed, 0xd9, 0xcb, 0xaa, 0xf6, 0xf7, 0xcb, 0xaa, 0xf6, 0xf8, 0x55, 0x75, 0xee, 0xd9,
-	0xab, 0xea, 0xdc, 0x1f, 0xaf, 0xaa, 0x73, 0xdf, 0xde, 0xeb, 0x87, 0x62, 0x30, 0xee, 0xd6, 0x02,
-	0x3a, 0xac, 0x67, 0x3d, 0x27, 0x26, 0xe2, 0x98, 0xb2, 0x87, 0xd3, 0x00, 0xae, 0x3f, 0x3a, 0xfb,
-	0x9d, 0x2c, 0x4e, 0x46, 0x84, 0x77, 0x17, 0xd5, 0xdb, 0xf1, 0xd1, 0x7f, 0x01, 0x00, 0x00, 0xff,
-	0xff, 0x36, 0xc7, 0x42, 0xad, 0xbd, 0x0b, 0x00, 0x00,
+	// 1840 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x58, 0x41, 0x6f, 0x1b, 0xc7,
+	0x15, 0xd6, 0x8a, 0x14, 0x45, 0x3e, 0x4a, 0x32, 0x3d, 0x92, 0xed, 0xb5, 0x6a, 0x4b, 0x82, 0xa2,
+	0x16, 0xaa, 0x01, 0x93, 0xb5, 0x5b, 0x34, 0x45, 0xd3, 0x22, 0xa0, 0xc8, 0x95, 0xb2, 0xb1, 0x44,
+	0xd2, 0x4b, 0xca, 0x31, 0x02, 0x14, 0x8b, 0xe5, 0xce, 0x88, 0x5a, 0x68, 0xb9, 0xb3, 0x9e, 0x19,
+	0x4a, 0xd1, 0x2f, 0x68, 0x0f, 0x2d, 0x90, 0x63, 0xef, 0xbd, 0xf4, 0xd8, 0x02, 0xf9, 0x11, 0xb9,
+	0x35, 0x48, 0x2f, 0x45, 0x0f, 0x69, 0x61, 0x1f, 0xfa, 0x13, 0x72, 0x2b, 0x82, 0x99, 0xd9, 0x5d,
+	0x52, 0x12, 0xac, 0xc8, 0xcc, 0x45, 0xe0, 0xbc, 0xf7, 0x7d, 0xdf, 0xce, 0x9b, 0xf7, 0x76, 0xde,
+	0x5b, 0xc1, 0xd6, 0x51, 0xe8, 0xf1, 0xe3, 0xbe, 0xe7, 0x9f, 0xd4, 0x28, 0xf3, 0x8f, 0x09, 0x17,
+	0xcc, 0x13, 0x94, 0xd5, 0x4e, 0x9f, 0xd4, 0x30, 0xf1, 0xc2, 0x6a, 0xcc, 0xa8, 0xa0, 0xe8, 0x7e,
+	0x86, 0xaa, 0x4e, 0xa2, 0xaa, 0xa7, 0x4f, 0x56, 0x6f, 0x7b, 0xc3, 0x20, 0xa2, 0x35, 0xf5, 0x57,
+	0xa3, 0x57, 0xef, 0xfb, 0x94, 0x0f, 0x29, 0x77, 0xd5, 0xaa, 0xa6, 0x17, 0x89, 0xeb, 0xa7, 0xd7,
+	0x3c, 0xce, 0x13, 0x9e, 0x3b, 0x8a, 0x02, 0x91, 0x40, 0x57, 0x06, 0x74, 0x40, 0xb5, 0x84, 0xfc,
+	0x95, 0x58, 0xd7, 0x06, 0x94, 0x0e, 0x42, 0x52, 0x53, 0xab, 0xfe, 0xe8, 0xa8, 0x86, 0x47, 0xcc,
+	0x13, 0x01, 0x8d, 0x12, 0xff, 0xfa, 0x65, 0xbf, 0x08, 0x86, 0x84, 0x0b, 0x6f, 0x18, 0x6b, 0xc0,
+	0xe6, 0xef, 0x6f, 0x41, 0xbe, 0x49, 0xbc, 0x10, 0x2d, 0xc1, 0x6c, 0x80, 0x4d, 0x63, 0xc3, 0xd8,
+	0xce, 0x3b, 0xb3, 0x01, 0x46, 0xbf, 0x80, 0xa2, 0x4f, 0x23, 0x3e, 0x1a, 0x12, 0x66, 0xce, 0x6e,
+	0x18, 0xdb, 0xa5, 0x1d, 0xf3, 0xeb, 0x2f, 0x1e, 0xaf, 0x24, 0xdb, 0xaf, 0x63, 0xcc, 0x08, 0xe7,
+	0x5d, 0xc1, 0x82, 0x68, 0xe0, 0x64, 0x48, 0xc9, 0x8a, 0x19, 0x3d, 0x0d, 0x30, 0x61, 0x66, 0xee,
+	0xfb, 0x58, 0x29, 0x12, 0xdd, 0x83, 0x79, 0x19, 0xa9, 0x1b, 0x60, 0x33, 0xaf, 0x36, 0x50, 0x90,
+	0x4b, 0x1b, 0xa3, 0x75, 0x28, 0xfb, 0x5e, 0xec, 0xf9, 0x81, 0x38, 0x77, 0x07, 0x7d, 0x73, 0x4e,
+	0x39, 0x21, 0x35, 0xed, 0xf5, 0xd1, 0xfb, 0x90, 0x17, 0x84, 0x0d, 0xcd, 0xc2, 0x86, 0xb1, 0x5d,
+	0x7e, 0x7a, 0xbf, 0xaa, 0xc3, 0xad, 0xa6, 0xe1, 0x56, 0x9b, 0xc9, 0x71, 0xec, 0x14, 0xbf, 0xfc,
+	0x66, 0x7d, 0xe6, 0xcf, 0xff, 0x59, 0x37, 0x1c, 0x45, 0x40, 0xbf, 0x84, 0x1c, 0x0f, 0x3d, 0x73,
+	0x5e, 0xf1, 0xd6, 0xaa, 0x6f, 0x4d, 0x68, 0xb5, 0x1b, 0x7a, 0x3b, 0x79, 0x49, 0x76, 0x24, 0x01,
+	0xfd, 0x0e, 0x50, 0xcc, 0x02, 0x9f, 0xb8, 0x31, 0x61, 0xee, 0xa0, 0xef, 0x0e, 0x69, 0x24, 0x8e,
+	0xcd, 0xa2, 0x0a, 0xf5, 0x67, 0x12, 0xf6, 0xef, 0x6f, 0xd6, 0xef, 0xe8, 0x70, 0x39, 0x3e, 0xa9,
+	0x06, 0xb4, 0x36, 0xf4, 0xc4, 0x71, 0xd5, 0x8e, 0xc4, 0xd7, 0x5f, 0x3c, 0x86, 0xe4, 0x1c, 0xec,
+	0x48, 0xfc, 0xf5, 0x7f, 0x7f, 0x7b, 0x64, 0x38, 0xb7, 0x94, 0x56, 0x87, 0xb0, 0xbd, 0xfe, 0x81,
+	0x14, 0x42, 0x5d, 0x58, 0x50, 0x8a, 0xe1, 0xb9, 0xeb, 0x53, 0x2e, 0xcc, 0xd2, 0x94, 0xc2, 0xe5,
+	0x44, 0xa5, 0x41, 0xb9, 0x40, 0xbf, 0x86, 0x39, 0x2e, 0x3c, 0x41, 0x4c, 0xd8, 0x30, 0xb6, 0x97,
+	0x9e, 0x6e, 0x5d, 0x13, 0xad, 0x2c, 0x85, 0xae, 0xc4, 0x3a, 0x9a, 0x82, 0x6c, 0x58, 0xf0, 0x43,
+	0xca, 0x89, 0xcb, 0x88, 0xc7, 0x69, 0x64, 0x96, 0x95, 0xc4, 0x4f, 0xae, 0x91, 0x68, 0x48, 0xb8,
+	0xa3, 0xd0, 0x4e, 0xd9, 0x1f, 0x2f, 0xd0, 0x1e, 0x2c, 0x30, 0xf2, 0x6a, 0x44, 0xb8, 0x20, 0xd8,
+	0xf5, 0x84, 0xb9, 0xa0, 0xce, 0x7e, 0xf5, 0x4a, 0xce, 0x7a, 0x69, 0x89, 0xea, 0xa4, 0x7d, 0x2e,
+	0x93, 0x56, 0xce, 0x98, 0x75, 0x81, 0x1c, 0x40, 0xc9, 0xd2, 0x25, 0x9f, 0xc5, 0x01, 0x23, 0x5c,
+	0xca, 0x2d, 0xbe, 0x83, 0x5c, 0x25, 0xe1, 0x5b, 0x9a, 0x5e, 0x17, 0xe8, 0x43, 0x00, 0x2e, 0x3c,
+	0x26, 0x5c, 0xf9, 0x82, 0x98, 0x4b, 0xdf, 0xab, 0x95, 0x57, 0x3a, 0x25, 0xc5, 0x91, 0x56, 0xf4,
+	0x01, 0x14, 0x49, 0x84, 0x35, 0xfd, 0xd6, 0x0d, 0xe9, 0xf3, 0x24, 0xc2, 0x8a, 0x2c, 0x9f, 0x4e,
+	0x84, 0x08, 0xf5, 0xc1, 0x54, 0x6e, 0xfc, 0x74, 0xcd, 0xa9, 0x0b, 0xf4, 0x5b, 0x28, 0xa9, 0xa3,
+	0x56, 0xfc, 0xdb, 0x37, 0xe4, 0x17, 0x35, 0xa5, 0x2e, 0xd0, 0x33, 0x58, 0x8c, 0x49, 0x84, 0x83,
+	0x68, 0xe0, 0x2a, 0x9b, 0x89, 0xde, 0x29, 0xcd, 0x0b, 0x09, 0x59, 0xd9, 0x50, 0x0b, 0x4a, 0x98,
+	0xc4, 0x94, 0x07, 0x82, 0x60, 0x73, 0x79, 0xca, 0x02, 0x1e, 0x4b, 0xa0, 0x8f, 0x61, 0xde, 0xf3,
+	0x7d, 0x36, 0x22, 0xd8, 0x5c, 0x99, 0x52, 0x2d, 0x15, 0x40, 0xfb, 0x50, 0x64, 0xe4, 0x68, 0x14,
+	0x61, 0x82, 0xcd, 0x3b, 0x53, 0x8a, 0x65, 0x0a, 0x32, 0xd2, 0xb3, 0x40, 0x1c, 0x63, 0xe6, 0x9d,
+	0x45, 0xe6, 0xdd, 0x69, 0x23, 0xcd, 0x24, 0xd0, 0x01, 0x94, 0x8e, 0x08, 0xe1, 0x6e, 0xec, 0x05,
+	0xd8, 0xbc, 0x37, 0xed, 0xf6, 0xa4, 0x44, 0xc7, 0x0b, 0xb0, 0xbc, 0x4c, 0x62, 0x12, 0x79, 0xa1,
+	0x38, 0xd7, 0x8a, 0xe6, 0xb4, 0x97, 0x49, 0xa2, 0xa2, 0x44, 0xdf, 0x87, 0x02, 0x1e, 0x11, 0x59,
+	0x66, 0xf7, 0x6f, 0x58, 0x66, 0x73, 0x78, 0x44, 0xea, 0x02, 0x35, 0x60, 0x81, 0x9e, 0x12, 0xa6,
+	0x22, 0x95, 0xf4, 0xd5, 0x1b, 0xd2, 0xcb, 0x19, 0xab, 0x2e, 0xd0, 0x73, 0x28, 0xfb, 0xa1, 0x77,
+	0x46, 0xb0, 0x2b, 0x8b, 0xd2, 0xfc, 0xd1, 0x94, 0x11, 0x81, 0x16, 0xd9, 0xf1, 0xfc, 0x13, 0x79,
+	0x4a, 0x3c, 0xf4, 0xdc, 0xac, 0x2c, 0x1e, 0x4c, 0x7b, 0x4a, 0x3c, 0xf4, 0x9c, 0xb4, 0x32, 0x9e,
+	0xc0, 0x8a, 0xec, 0x89, 0xc4, 0x1f, 0x89, 0xe0, 0x94, 0xb8, 0x3e, 0x0b, 0x44, 0xe0, 0x7b, 0xa1,
+	0xf9, 0x70, 0xc3, 0xd8, 0x5e, 0x74, 0x96, 0x27, 0x7c, 0x8d, 0xc4, 0xb5, 0xf9, 0x0f, 0x03, 0x4a,
+	0xf5, 0x01, 0x23, 0x04, 0x3f, 0xa7, 0x5d, 0x64, 0xc2, 0x3c, 0x23, 0x3e, 0x65, 0x98, 0x27, 0x3d,
+	0x39, 0x5d, 0xa2, 0x87, 0x00, 0xa1, 0x27, 0x48, 0xe4, 0x9f, 0xbb, 0x43, 0xae, 0x5a, 0xf3, 0xa2,
+	0x53, 0x4a, 0x2c, 0x07, 0x1c, 0xbd, 0x07, 0x8b, 0x98, 0x9e, 0x45, 0x21, 0xf5, 0xb0, 0x7b, 0xd2,
+	0x8f, 0xb9, 0x6a, 0xc3, 0x79, 0x67, 0x21, 0x35, 0x3e, 0xeb, 0xc7, 0x5c, 0xf6, 0xd5, 0x51, 0x3c,
+	0x86, 0xe8, 0xa6, 0x0b, 0xda, 0xa4, 0x00, 0x0f, 0x01, 0x46, 0xb1, 0xbc, 0xcb, 0x5c, 0xe9, 0x9f,
+	0xd3, 0x0f, 0xd1, 0x96, 0x9d, 0x98, 0xa3, 0x2d, 0x58, 0x22, 0x8c, 0x51, 0xe6, 0x32, 0x4f, 0x68,
+	0x48, 0x41, 0x41, 0x16, 0x94, 0xd5, 0xf1, 0x84, 0x44, 0x6d, 0xfe, 0x3f, 0x0f, 0x65, 0xd9, 0x50,
+	0x5e, 0x10, 0x86, 0x03, 0x5f, 0xc8, 0x36, 0x2f, 0x87, 0x28, 0x37, 0x9b, 0x33, 0x0a, 0x72, 0x69,
+	0xe3, 0xc9, 0xfe, 0x3f, 0x7b, 0xa1, 0xff, 0xaf, 0x5e, 0x1e, 0x27, 0x26, 0x86, 0x86, 0xd5, 0x89,
+	0x01, 0x25, 0xaf, 0x7d, 0xd9, 0x18, 0xb2, 0x02, 0x73, 0x24, 0xa6, 0xfe, 0xb1, 0xda, 0x79, 0xce,
+	0xd1, 0x0b, 0xf4, 0x21, 0xcc, 0x9f, 0xea, 0xad, 0xa8, 0xed, 0x2e, 0x3d, 0xfd, 0xf1, 0xf5, 0x7d,
+	0x3f, 0xd9, 0xb7, 0x93, 0xb2, 0xd0, 0x6f, 0x20, 0xf7, 0x8a, 0xf2, 0x64, 0x68, 0xb8, 0xae, 0x8d,
+	0x66, 0x79, 0x4c, 0x47, 0x87, 0x57, 0x94, 0xa3, 0x43, 0x58, 0x54, 0xfb, 0x70, 0x63, 0xef, 0x7c,
+	0x48, 0x22, 0x31, 0xf5, 0xd4, 0xb0, 0xa0, 0x64, 0x3a, 0x5a, 0x45, 0xa5, 0x4a, 0x1e, 0x1e, 0xf7,
+	0x29, 0x23, 0x6a, 0x60, 0x90, 0xa9, 0x8a, 0x02, 0xd1, 0x95, 0x06, 0xf4, 0x11, 0x14, 0x74, 0x69,
+	0xab, 0xee, 0x3f, 0xcd, 0xe3, 0x12, 0x3e, 0xfa, 0x14, 0x2a, 0xfa, 0x97, 0x7b, 0xc4, 0xe8, 0xd0,
+	0xed, 0xd3, 0x08, 0xab, 0x71, 0x60, 0x1a, 0xcd, 0x25, 0xad, 0xb4, 0xcb, 0xe8, 0x70, 0x87, 0x46,
+	0x18, 0xfd, 0x0a, 0xf2, 0xaa, 0x73, 0xbe, 0xcb, 0x4c, 0xa0, 0x18, 0xb2, 0x0c, 0x18, 0x39, 0x25,
+	0x8c, 0x13, 0xac, 0x46, 0x80, 0xa2, 0x93, 0xad, 0x37, 0xff, 0x99, 0x83, 0xf2, 0x61, 0x14, 0x88,
+	0x89, 0x02, 0x4c, 0xeb, 0xcc, 0x78, 0x6b, 0x9d, 0xcd, 0x5e, 0xaa, 0xb3, 0xac, 0x96, 0x72, 0x6f,
+	0xa9, 0xa5, 0xfc, 0x0f, 0xa9, 0xa5, 0xb9, 0xe9, 0x6a, 0xe9, 0x63, 0x98, 0xe7, 0x92, 0x41, 0xb0,
+	0x2a, 0xe5, 0xa9, 0x7a, 0x62, 0x22, 0x80, 0x5e, 0xc2, 0xad, 0xe4, 0xa7, 0x2b, 0xa8, 0x1b, 0x53,
+	0x1a, 0xaa, 0x0a, 0x9f, 0x46, 0x73, 0x31, 0x11, 0xea, 0xd1, 0x0e, 0xa5, 0x61, 0x96, 0xd5, 0xe2,
+	0x0f, 0xca, 0x6a, 0xe9, 0x52, 0x56, 0xbf, 0x35, 0xa0, 0xd8, 0x0d, 0x3d, 0x87, 0xca, 0xa2, 0xcc,
+	0xb2, 0x63, 0x4c, 0x66, 0xc7, 0x82, 0xb2, 0x7e, 0xd5, 0xd4, 0x7c, 0xa6, 0x52, 0x7a, 0xd3, 0xe7,
+	0x83, 0x22, 0x76, 0x25, 0x0f, 0xd5, 0xa1, 0xa4, 0x65, 0x48, 0x84, 0x55, 0xfa, 0x6f, 0x2a, 0x52,
+	0x54, 0x34, 0x4b, 0xef, 0x2f, 0x3e, 0xf6, 0x38, 0x51, 0x55, 0xb2, 0xe8, 0xe8, 0x85, 0x7c, 0x67,
+	0xd5, 0x4d, 0xa8, 0xc7, 0x72, 0x59, 0x03, 0x73, 0x72, 0xe2, 0x49, 0x66, 0x6f, 0x74, 0x17, 0x0a,
+	0xfe, 0x88, 0x71, 0xca, 0x54, 0x72, 0xf3, 0x4e, 0xb2, 0xda, 0xfc, 0x36, 0x07, 0x73, 0x12, 0xc1,
+	0xd1, 0x03, 0x28, 0xa5, 0x05, 0x9a, 0x36, 0x88, 0xb1, 0x01, 0xd5, 0x60, 0xd9, 0x27, 0x4c, 0x04,
+	0x47, 0x01, 0xc1, 0xee, 0x18, 0xa7, 0xef, 0x56, 0x94, 0xb9, 0x3a, 0x19, 0xe1, 0x01, 0x94, 0xd2,
+	0xbb, 0x33, 0x6d, 0x18, 0x63, 0x03, 0x7a, 0x0c, 0xe8, 0x94, 0x30, 0xad, 0x36, 0x86, 0xe9, 0xa6,
+	0x71, 0x3b, 0xf5, 0x34, 0x32, 0xf8, 0x16, 0x2c, 0xc9, 0xd7, 0x8a, 0xbb, 0xfd, 0xf3, 0x2c, 0xc0,
+	0x9c, 0x6c, 0x41, 0xca, 0xba, 0x73, 0xae, 0x63, 0xdc, 0x82, 0x25, 0x19, 0xf0, 0x04, 0xaa, 0xa0,
+	0x51, 0xca, 0x9a, 0xa2, 0xaa, 0xb0, 0x9c, 0x7d, 0x00, 0xd2, 0xa3, 0x23, 0xc2, 0x08, 0x96, 0x1f,
+	0x82, 0xf3, 0xfa, 0xd9, 0xa9, 0xab, 0xad, 0x3d, 0x7b, 0x7d, 0xf4, 0x14, 0xee, 0x64, 0x78, 0x2f,
+	0x0c, 0xa9, 0xef, 0x09, 0xcd, 0x28, 0x2a, 0x46, 0x26, 0x56, 0x4f, 0x7d, 0x7b, 0x7d, 0xd4, 0x06,
+	0x90, 0x77, 0x19, 0x77, 0x8f, 0x49, 0x88, 0xa7, 0xfe, 0xe2, 0x2a, 0x29, 0x8d, 0x8f, 0x48, 0x88,
+	0xe5, 0x90, 0x42, 0xb8, 0xcf, 0xe8, 0x99, 0x56, 0x9c, 0xf6, 0xde, 0x05, 0x2d, 0x22, 0x25, 0x1f,
+	0xfd, 0xc9, 0x80, 0x52, 0xf6, 0x6d, 0x86, 0x56, 0xe1, 0x6e, 0xd3, 0xaa, 0xef, 0xbb, 0xdd, 0x5e,
+	0xbd, 0x67, 0xb9, 0x87, 0xad, 0x6e, 0xc7, 0x6a, 0xd8, 0xbb, 0xb6, 0xd5, 0xac, 0xcc, 0xa0, 0xbb,
+	0x80, 0x26, 0x7c, 0x1d, 0xab, 0xd5, 0xb4, 0x5b, 0x7b, 0x15, 0x03, 0xdd, 0x81, 0xdb, 0x13, 0xf6,
+	0x7a, 0xa3, 0x67, 0xbf, 0xb0, 0x2a, 0xb3, 0xc8, 0x84, 0x95, 0x09, 0x73, 0xfb, 0x85, 0xe5, 0x34,
+	0x9d, 0xfa, 0x27, 0xad, 0x4a, 0xee, 0x12, 0xa1, 0xb1, 0xdf, 0xee, 0x5a, 0xcd, 0x4a, 0x7e, 0x35,
+	0xff, 0x87, 0xbf, 0xac, 0xcd, 0x3c, 0xfa, 0xfb, 0x2c, 0x94, 0x27, 0xbe, 0x00, 0xd0, 0x03, 0x30,
+	0x15, 0xc2, 0x75, 0xac, 0x7a, 0xb7, 0xdd, 0xba, 0xb4, 0xa7, 0xfb, 0x70, 0xe7, 0x82, 0xb7, 0x69,
+	0x35, 0xf6, 0xed, 0x96, 0xd5, 0xac, 0x18, 0x32, 0x94, 0x0b, 0xae, 0x46, 0xbd, 0xd5, 0xb0, 0xf6,
+	0xf7, 0xad, 0x66, 0x65, 0x16, 0x6d, 0xc0, 0x83, 0x0b, 0x3e, 0xc7, 0x7a, 0x7e, 0x68, 0x75, 0x7b,
+	0xae, 0xf5, 0xb2, 0x63, 0x3b, 0x56, 0xb3, 0x92, 0xbb, 0xca, 0x6e, 0x1f, 0x74, 0xf6, 0xad, 0x9e,
+	0xdc, 0xe8, 0x15, 0x76, 0xa3, 0xdd, 0xea, 0x1e, 0x1e, 0x58, 0x4e, 0x1a, 0xca, 0xdc, 0x15, 0x44,
+	0xc7, 0x69, 0xbf, 0xb0, 0x9b, 0x63, 0x44, 0x01, 0xbd, 0x07, 0xeb, 0x17, 0x10, 0x76, 0xab, 0x7b,
+	0xb8, 0xbb, 0x6b, 0x37, 0x6c, 0xab, 0xd5, 0x73, 0x77, 0x0f, 0x5b, 0xcd, 0x6e, 0x65, 0xfe, 0x8a,
+	0x4c, 0x77, 0xbf, 0xee, 0xf6, 0x2c, 0xe7, 0xc0, 0x6e, 0xd5, 0x7b, 0x76, 0xbb, 0x55, 0x29, 0x26,
+	0x67, 0xf6, 0x47, 0x03, 0x60, 0xdc, 0x09, 0xd0, 0x3d, 0x58, 0x96, 0x48, 0x79, 0xe2, 0x76, 0xa3,
+	0xe7, 0x1e, 0xb6, 0x9e, 0xb5, 0xda, 0x9f, 0xb4, 0x2a, 0x33, 0x68, 0x19, 0x6e, 0x4d, 0x3a, 0x0e,
+	0xac, 0x5e, 0xc5, 0x90, 0x79, 0x9a, 0x34, 0x5a, 0x2f, 0x1b, 0x96, 0xd5, 0x54, 0xa7, 0x74, 0x17,
+	0xd0, 0x05, 0xb8, 0xdd, 0xed, 0xaa, 0xb3, 0xb9, 0xc4, 0x68, 0x38, 0x76, 0xcf, 0x6e, 0xd4, 0xf7,
+	0xd3, 0x14, 0xee, 0x1c, 0x7e, 0xf9, 0x7a, 0xcd, 0xf8, 0xea, 0xf5, 0x9a, 0xf1, 0xdf, 0xd7, 0x6b,
+	0xc6, 0xe7, 0x6f, 0xd6, 0x66, 0xbe, 0x7a, 0xb3, 0x36, 0xf3, 0xaf, 0x37, 0x6b, 0x33, 0x9f, 0x7e,
+	0x30, 0x08, 0xc4, 0xf1, 0xa8, 0x5f, 0xf5, 0xe9, 0xb0, 0x96, 0xf5, 0xa5, 0x88, 0x88, 0x33, 0xca,
+	0x4e, 0xc6, 0x06, 0x5c, 0xfb, 0xec, 0xe2, 0x3f, 0xad, 0xc4, 0x79, 0x4c, 0x78, 0xbf, 0xa0, 0x2e,
+	0xc6, 0x9f, 0x7f, 0x17, 0x00, 0x00, 0xff, 0xff, 0xc1, 0x0f, 0x45, 0x51, 0x4a, 0x13, 0x00, 0x00,
 }
 
 func (m *Deal) Marshal() (dAtA []byte, err error) {
@@ -558,6 +1052,37 @@ func (m *Deal) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.ConsecutiveCritical != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.ConsecutiveCritical))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xe8
+	}
+	{
+		size := m.SlaRefunded.Size()
+		i -= size
+		if _, err := m.SlaRefunded.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0xe2
+	{
+		size := m.ClawedBack.Size()
+		i -= size
+		if _, err := m.ClawedBack.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0xda
 	if m.OverdrawnAt != nil {
 		n1, err1 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(*m.OverdrawnAt, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.OverdrawnAt):])
 		if err1 != nil {
@@ -801,6 +1326,331 @@ func (m *Deal) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *AgreedQoS) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AgreedQoS) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AgreedQoS) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.ErrorRateBps != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.ErrorRateBps))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.UptimeBps != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.UptimeBps))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.UploadKbps != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.UploadKbps))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.DownloadKbps != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.DownloadKbps))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.LatencyMs != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.LatencyMs))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Records != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Records))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *DealVerdict) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *DealVerdict) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *DealVerdict) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Reversed {
+		i--
+		if m.Reversed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x68
+	}
+	n11, err11 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.Time, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.Time):])
+	if err11 != nil {
+		return 0, err11
+	}
+	i -= n11
+	i = encodeVarintDeal(dAtA, i, uint64(n11))
+	i--
+	dAtA[i] = 0x62
+	{
+		size := m.RefundFromBond.Size()
+		i -= size
+		if _, err := m.RefundFromBond.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x5a
+	{
+		size := m.Refund.Size()
+		i -= size
+		if _, err := m.Refund.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x52
+	if m.UnitScore != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.UnitScore))
+		i--
+		dAtA[i] = 0x48
+	}
+	{
+		size := m.EpochPayment.Size()
+		i -= size
+		if _, err := m.EpochPayment.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	{
+		size, err := m.Qos.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.Verdict != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Epoch != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Consumer) > 0 {
+		i -= len(m.Consumer)
+		copy(dAtA[i:], m.Consumer)
+		i = encodeVarintDeal(dAtA, i, uint64(len(m.Consumer)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintDeal(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.DealId != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *UnitVerdict) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *UnitVerdict) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *UnitVerdict) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Reversed {
+		i--
+		if m.Reversed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x48
+	}
+	n13, err13 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.Time, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.Time):])
+	if err13 != nil {
+		return 0, err13
+	}
+	i -= n13
+	i = encodeVarintDeal(dAtA, i, uint64(n13))
+	i--
+	dAtA[i] = 0x42
+	{
+		size := m.SlashedToPool.Size()
+		i -= size
+		if _, err := m.SlashedToPool.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	{
+		size, err := m.Qos.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintDeal(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if m.Verdict != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Epoch != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintDeal(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SlaRound) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SlaRound) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SlaRound) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Cursor != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Cursor))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.DealState != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.DealState))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Phase != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Phase))
+		i--
+		dAtA[i] = 0x20
+	}
+	n15, err15 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.EpochEnd, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochEnd):])
+	if err15 != nil {
+		return 0, err15
+	}
+	i -= n15
+	i = encodeVarintDeal(dAtA, i, uint64(n15))
+	i--
+	dAtA[i] = 0x1a
+	n16, err16 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.EpochStart, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochStart):])
+	if err16 != nil {
+		return 0, err16
+	}
+	i -= n16
+	i = encodeVarintDeal(dAtA, i, uint64(n16))
+	i--
+	dAtA[i] = 0x12
+	if m.Epoch != 0 {
+		i = encodeVarintDeal(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *Stats) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -852,38 +1702,38 @@ func (m *Stats) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		dAtA[i] = 0x38
 	}
 	if len(m.DealsByState) > 0 {
-		dAtA12 := make([]byte, len(m.DealsByState)*10)
-		var j11 int
+		dAtA18 := make([]byte, len(m.DealsByState)*10)
+		var j17 int
 		for _, num := range m.DealsByState {
 			for num >= 1<<7 {
-				dAtA12[j11] = uint8(uint64(num)&0x7f | 0x80)
+				dAtA18[j17] = uint8(uint64(num)&0x7f | 0x80)
 				num >>= 7
-				j11++
+				j17++
 			}
-			dAtA12[j11] = uint8(num)
-			j11++
+			dAtA18[j17] = uint8(num)
+			j17++
 		}
-		i -= j11
-		copy(dAtA[i:], dAtA12[:j11])
-		i = encodeVarintDeal(dAtA, i, uint64(j11))
+		i -= j17
+		copy(dAtA[i:], dAtA18[:j17])
+		i = encodeVarintDeal(dAtA, i, uint64(j17))
 		i--
 		dAtA[i] = 0x32
 	}
 	if len(m.UnitsByState) > 0 {
-		dAtA14 := make([]byte, len(m.UnitsByState)*10)
-		var j13 int
+		dAtA20 := make([]byte, len(m.UnitsByState)*10)
+		var j19 int
 		for _, num := range m.UnitsByState {
 			for num >= 1<<7 {
-				dAtA14[j13] = uint8(uint64(num)&0x7f | 0x80)
+				dAtA20[j19] = uint8(uint64(num)&0x7f | 0x80)
 				num >>= 7
-				j13++
+				j19++
 			}
-			dAtA14[j13] = uint8(num)
-			j13++
+			dAtA20[j19] = uint8(num)
+			j19++
 		}
-		i -= j13
-		copy(dAtA[i:], dAtA14[:j13])
-		i = encodeVarintDeal(dAtA, i, uint64(j13))
+		i -= j19
+		copy(dAtA[i:], dAtA20[:j19])
+		i = encodeVarintDeal(dAtA, i, uint64(j19))
 		i--
 		dAtA[i] = 0x2a
 	}
@@ -1000,6 +1850,143 @@ func (m *Deal) Size() (n int) {
 	if m.OverdrawnAt != nil {
 		l = github_com_cosmos_gogoproto_types.SizeOfStdTime(*m.OverdrawnAt)
 		n += 2 + l + sovDeal(uint64(l))
+	}
+	l = m.ClawedBack.Size()
+	n += 2 + l + sovDeal(uint64(l))
+	l = m.SlaRefunded.Size()
+	n += 2 + l + sovDeal(uint64(l))
+	if m.ConsecutiveCritical != 0 {
+		n += 2 + sovDeal(uint64(m.ConsecutiveCritical))
+	}
+	return n
+}
+
+func (m *AgreedQoS) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Records != 0 {
+		n += 1 + sovDeal(uint64(m.Records))
+	}
+	if m.LatencyMs != 0 {
+		n += 1 + sovDeal(uint64(m.LatencyMs))
+	}
+	if m.DownloadKbps != 0 {
+		n += 1 + sovDeal(uint64(m.DownloadKbps))
+	}
+	if m.UploadKbps != 0 {
+		n += 1 + sovDeal(uint64(m.UploadKbps))
+	}
+	if m.UptimeBps != 0 {
+		n += 1 + sovDeal(uint64(m.UptimeBps))
+	}
+	if m.ErrorRateBps != 0 {
+		n += 1 + sovDeal(uint64(m.ErrorRateBps))
+	}
+	return n
+}
+
+func (m *DealVerdict) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DealId != 0 {
+		n += 1 + sovDeal(uint64(m.DealId))
+	}
+	if m.UnitId != 0 {
+		n += 1 + sovDeal(uint64(m.UnitId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovDeal(uint64(l))
+	}
+	l = len(m.Consumer)
+	if l > 0 {
+		n += 1 + l + sovDeal(uint64(l))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovDeal(uint64(m.Epoch))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovDeal(uint64(m.Verdict))
+	}
+	l = m.Qos.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	l = m.EpochPayment.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	if m.UnitScore != 0 {
+		n += 1 + sovDeal(uint64(m.UnitScore))
+	}
+	l = m.Refund.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	l = m.RefundFromBond.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.Time)
+	n += 1 + l + sovDeal(uint64(l))
+	if m.Reversed {
+		n += 2
+	}
+	return n
+}
+
+func (m *UnitVerdict) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovDeal(uint64(m.UnitId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovDeal(uint64(l))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovDeal(uint64(m.Epoch))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovDeal(uint64(m.Verdict))
+	}
+	l = m.Qos.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	l = m.Slashed.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	l = m.SlashedToPool.Size()
+	n += 1 + l + sovDeal(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.Time)
+	n += 1 + l + sovDeal(uint64(l))
+	if m.Reversed {
+		n += 2
+	}
+	return n
+}
+
+func (m *SlaRound) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Epoch != 0 {
+		n += 1 + sovDeal(uint64(m.Epoch))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochStart)
+	n += 1 + l + sovDeal(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochEnd)
+	n += 1 + l + sovDeal(uint64(l))
+	if m.Phase != 0 {
+		n += 1 + sovDeal(uint64(m.Phase))
+	}
+	if m.DealState != 0 {
+		n += 1 + sovDeal(uint64(m.DealState))
+	}
+	if m.Cursor != 0 {
+		n += 1 + sovDeal(uint64(m.Cursor))
 	}
 	return n
 }
@@ -1882,6 +2869,1139 @@ func (m *Deal) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 27:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ClawedBack", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ClawedBack.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 28:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlaRefunded", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.SlaRefunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 29:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsecutiveCritical", wireType)
+			}
+			m.ConsecutiveCritical = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ConsecutiveCritical |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipDeal(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AgreedQoS) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowDeal
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AgreedQoS: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AgreedQoS: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Records", wireType)
+			}
+			m.Records = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Records |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LatencyMs", wireType)
+			}
+			m.LatencyMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LatencyMs |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DownloadKbps", wireType)
+			}
+			m.DownloadKbps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DownloadKbps |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UploadKbps", wireType)
+			}
+			m.UploadKbps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UploadKbps |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UptimeBps", wireType)
+			}
+			m.UptimeBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UptimeBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ErrorRateBps", wireType)
+			}
+			m.ErrorRateBps = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ErrorRateBps |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipDeal(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *DealVerdict) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowDeal
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: DealVerdict: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: DealVerdict: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consumer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Consumer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= SlaVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Qos", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Qos.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EpochPayment", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.EpochPayment.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitScore", wireType)
+			}
+			m.UnitScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitScore |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refund", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refund.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RefundFromBond", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.RefundFromBond.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Time", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.Time, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reversed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Reversed = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipDeal(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *UnitVerdict) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowDeal
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: UnitVerdict: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: UnitVerdict: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= SlaVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Qos", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Qos.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlashedToPool", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.SlashedToPool.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Time", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.Time, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reversed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Reversed = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipDeal(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SlaRound) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowDeal
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SlaRound: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SlaRound: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EpochStart", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.EpochStart, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EpochEnd", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthDeal
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthDeal
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.EpochEnd, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Phase", wireType)
+			}
+			m.Phase = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Phase |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealState", wireType)
+			}
+			m.DealState = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealState |= int32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Cursor", wireType)
+			}
+			m.Cursor = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowDeal
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Cursor |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipDeal(dAtA[iNdEx:])

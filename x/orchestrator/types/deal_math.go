@@ -33,11 +33,28 @@ func TermSeconds(d time.Duration) int64 { return int64(d / time.Second) }
 // Escrow is what the deal holds for future payments.
 func (d Deal) Escrow() sdkmath.Int { return d.Deposited.Sub(d.Accrued).Sub(d.Refunded) }
 
-// Earnings is what the provider has earned and not withdrawn yet.
-func (d Deal) Earnings() sdkmath.Int { return d.Accrued.Sub(d.Withdrawn) }
+// Earnings is what the provider has earned and not withdrawn yet (SLA
+// refunds take back from it first).
+func (d Deal) Earnings() sdkmath.Int { return d.Accrued.Sub(d.Withdrawn).Sub(orZero(d.ClawedBack)) }
 
-// Held is what the module account holds for this deal.
-func (d Deal) Held() sdkmath.Int { return d.Deposited.Sub(d.Refunded).Sub(d.Withdrawn) }
+// Held is what the module account holds for this deal: escrow plus
+// unwithdrawn earnings.
+func (d Deal) Held() sdkmath.Int {
+	return d.Deposited.Sub(d.Refunded).Sub(d.Withdrawn).Sub(orZero(d.ClawedBack))
+}
+
+// PaidUntil is what the deal has paid for its service up to t: its cost up
+// to t, bounded by its funds.
+func (d Deal) PaidUntil(t time.Time) sdkmath.Int {
+	return sdkmath.MinInt(d.CostUntil(t), d.Deposited.Sub(d.Refunded))
+}
+
+func orZero(i sdkmath.Int) sdkmath.Int {
+	if i.IsNil() {
+		return sdkmath.ZeroInt()
+	}
+	return i
+}
 
 // Running reports whether the deal accrues (accepted and not closed).
 func (d Deal) Running() bool {

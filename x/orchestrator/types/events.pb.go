@@ -1661,6 +1661,419 @@ func (m *EventDealClosed) GetReason() CloseReason {
 	return CLOSE_REASON_UNSPECIFIED
 }
 
+// EventSlaRoundStarted: an epoch ended; its SLA checks begin.
+type EventSlaRoundStarted struct {
+	Epoch      int64     `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	EpochStart time.Time `protobuf:"bytes,2,opt,name=epoch_start,json=epochStart,proto3,stdtime" json:"epoch_start"`
+	EpochEnd   time.Time `protobuf:"bytes,3,opt,name=epoch_end,json=epochEnd,proto3,stdtime" json:"epoch_end"`
+}
+
+func (m *EventSlaRoundStarted) Reset()         { *m = EventSlaRoundStarted{} }
+func (m *EventSlaRoundStarted) String() string { return proto.CompactTextString(m) }
+func (*EventSlaRoundStarted) ProtoMessage()    {}
+func (*EventSlaRoundStarted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{27}
+}
+func (m *EventSlaRoundStarted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSlaRoundStarted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSlaRoundStarted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSlaRoundStarted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSlaRoundStarted.Merge(m, src)
+}
+func (m *EventSlaRoundStarted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSlaRoundStarted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSlaRoundStarted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSlaRoundStarted proto.InternalMessageInfo
+
+func (m *EventSlaRoundStarted) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventSlaRoundStarted) GetEpochStart() time.Time {
+	if m != nil {
+		return m.EpochStart
+	}
+	return time.Time{}
+}
+
+func (m *EventSlaRoundStarted) GetEpochEnd() time.Time {
+	if m != nil {
+		return m.EpochEnd
+	}
+	return time.Time{}
+}
+
+// EventSlaRoundFinished: every deal and unit of the epoch was checked.
+type EventSlaRoundFinished struct {
+	Epoch int64 `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+}
+
+func (m *EventSlaRoundFinished) Reset()         { *m = EventSlaRoundFinished{} }
+func (m *EventSlaRoundFinished) String() string { return proto.CompactTextString(m) }
+func (*EventSlaRoundFinished) ProtoMessage()    {}
+func (*EventSlaRoundFinished) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{28}
+}
+func (m *EventSlaRoundFinished) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSlaRoundFinished) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSlaRoundFinished.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSlaRoundFinished) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSlaRoundFinished.Merge(m, src)
+}
+func (m *EventSlaRoundFinished) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSlaRoundFinished) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSlaRoundFinished.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSlaRoundFinished proto.InternalMessageInfo
+
+func (m *EventSlaRoundFinished) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+// EventDealVerdict: a deal's SLA verdict for an epoch.
+type EventDealVerdict struct {
+	Verdict DealVerdict `protobuf:"bytes,1,opt,name=verdict,proto3" json:"verdict"`
+}
+
+func (m *EventDealVerdict) Reset()         { *m = EventDealVerdict{} }
+func (m *EventDealVerdict) String() string { return proto.CompactTextString(m) }
+func (*EventDealVerdict) ProtoMessage()    {}
+func (*EventDealVerdict) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{29}
+}
+func (m *EventDealVerdict) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDealVerdict) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDealVerdict.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDealVerdict) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDealVerdict.Merge(m, src)
+}
+func (m *EventDealVerdict) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDealVerdict) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDealVerdict.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDealVerdict proto.InternalMessageInfo
+
+func (m *EventDealVerdict) GetVerdict() DealVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return DealVerdict{}
+}
+
+// EventUnitVerdict: a unit's SLA verdict for an epoch.
+type EventUnitVerdict struct {
+	Verdict UnitVerdict `protobuf:"bytes,1,opt,name=verdict,proto3" json:"verdict"`
+}
+
+func (m *EventUnitVerdict) Reset()         { *m = EventUnitVerdict{} }
+func (m *EventUnitVerdict) String() string { return proto.CompactTextString(m) }
+func (*EventUnitVerdict) ProtoMessage()    {}
+func (*EventUnitVerdict) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{30}
+}
+func (m *EventUnitVerdict) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventUnitVerdict) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventUnitVerdict.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventUnitVerdict) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventUnitVerdict.Merge(m, src)
+}
+func (m *EventUnitVerdict) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventUnitVerdict) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventUnitVerdict.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventUnitVerdict proto.InternalMessageInfo
+
+func (m *EventUnitVerdict) GetVerdict() UnitVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return UnitVerdict{}
+}
+
+// EventSlaRefund: a consumer was refunded for a missed SLA.
+type EventSlaRefund struct {
+	DealId   uint64     `protobuf:"varint,1,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	Consumer string     `protobuf:"bytes,2,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	Amount   types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+	FromBond types.Coin `protobuf:"bytes,4,opt,name=from_bond,json=fromBond,proto3" json:"from_bond"`
+}
+
+func (m *EventSlaRefund) Reset()         { *m = EventSlaRefund{} }
+func (m *EventSlaRefund) String() string { return proto.CompactTextString(m) }
+func (*EventSlaRefund) ProtoMessage()    {}
+func (*EventSlaRefund) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{31}
+}
+func (m *EventSlaRefund) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventSlaRefund) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventSlaRefund.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventSlaRefund) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventSlaRefund.Merge(m, src)
+}
+func (m *EventSlaRefund) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventSlaRefund) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventSlaRefund.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventSlaRefund proto.InternalMessageInfo
+
+func (m *EventSlaRefund) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *EventSlaRefund) GetConsumer() string {
+	if m != nil {
+		return m.Consumer
+	}
+	return ""
+}
+
+func (m *EventSlaRefund) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+func (m *EventSlaRefund) GetFromBond() types.Coin {
+	if m != nil {
+		return m.FromBond
+	}
+	return types.Coin{}
+}
+
+// EventProviderSlashed: a provider's bond was slashed; to_pool went to the
+// reward pool and burned was burned.
+type EventProviderSlashed struct {
+	Provider string     `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	UnitId   uint64     `protobuf:"varint,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Epoch    int64      `protobuf:"varint,3,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	ToPool   types.Coin `protobuf:"bytes,4,opt,name=to_pool,json=toPool,proto3" json:"to_pool"`
+	Burned   types.Coin `protobuf:"bytes,5,opt,name=burned,proto3" json:"burned"`
+}
+
+func (m *EventProviderSlashed) Reset()         { *m = EventProviderSlashed{} }
+func (m *EventProviderSlashed) String() string { return proto.CompactTextString(m) }
+func (*EventProviderSlashed) ProtoMessage()    {}
+func (*EventProviderSlashed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{32}
+}
+func (m *EventProviderSlashed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventProviderSlashed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventProviderSlashed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventProviderSlashed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventProviderSlashed.Merge(m, src)
+}
+func (m *EventProviderSlashed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventProviderSlashed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventProviderSlashed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventProviderSlashed proto.InternalMessageInfo
+
+func (m *EventProviderSlashed) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventProviderSlashed) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *EventProviderSlashed) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventProviderSlashed) GetToPool() types.Coin {
+	if m != nil {
+		return m.ToPool
+	}
+	return types.Coin{}
+}
+
+func (m *EventProviderSlashed) GetBurned() types.Coin {
+	if m != nil {
+		return m.Burned
+	}
+	return types.Coin{}
+}
+
+// EventBondChanged: a provider's bond moved outside the provider's own
+// messages (reputation penalties and dispute restitutions).
+type EventBondChanged struct {
+	Provider string     `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Change   types.Coin `protobuf:"bytes,2,opt,name=change,proto3" json:"change"`
+	Increase bool       `protobuf:"varint,3,opt,name=increase,proto3" json:"increase,omitempty"`
+	Reason   string     `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventBondChanged) Reset()         { *m = EventBondChanged{} }
+func (m *EventBondChanged) String() string { return proto.CompactTextString(m) }
+func (*EventBondChanged) ProtoMessage()    {}
+func (*EventBondChanged) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2c0cdbacdc338e35, []int{33}
+}
+func (m *EventBondChanged) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventBondChanged) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventBondChanged.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventBondChanged) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventBondChanged.Merge(m, src)
+}
+func (m *EventBondChanged) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventBondChanged) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventBondChanged.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventBondChanged proto.InternalMessageInfo
+
+func (m *EventBondChanged) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventBondChanged) GetChange() types.Coin {
+	if m != nil {
+		return m.Change
+	}
+	return types.Coin{}
+}
+
+func (m *EventBondChanged) GetIncrease() bool {
+	if m != nil {
+		return m.Increase
+	}
+	return false
+}
+
+func (m *EventBondChanged) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
 // EventDueItemFailed reports a due-queue item whose processing failed; the
 // item is dropped so that the queue keeps moving. It indicates a bug.
 type EventDueItemFailed struct {
@@ -1673,7 +2086,7 @@ func (m *EventDueItemFailed) Reset()         { *m = EventDueItemFailed{} }
 func (m *EventDueItemFailed) String() string { return proto.CompactTextString(m) }
 func (*EventDueItemFailed) ProtoMessage()    {}
 func (*EventDueItemFailed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_2c0cdbacdc338e35, []int{27}
+	return fileDescriptor_2c0cdbacdc338e35, []int{34}
 }
 func (m *EventDueItemFailed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1751,6 +2164,13 @@ func init() {
 	proto.RegisterType((*EventDealRevived)(nil), "flashback.orchestrator.v1.EventDealRevived")
 	proto.RegisterType((*EventDealCloseScheduled)(nil), "flashback.orchestrator.v1.EventDealCloseScheduled")
 	proto.RegisterType((*EventDealClosed)(nil), "flashback.orchestrator.v1.EventDealClosed")
+	proto.RegisterType((*EventSlaRoundStarted)(nil), "flashback.orchestrator.v1.EventSlaRoundStarted")
+	proto.RegisterType((*EventSlaRoundFinished)(nil), "flashback.orchestrator.v1.EventSlaRoundFinished")
+	proto.RegisterType((*EventDealVerdict)(nil), "flashback.orchestrator.v1.EventDealVerdict")
+	proto.RegisterType((*EventUnitVerdict)(nil), "flashback.orchestrator.v1.EventUnitVerdict")
+	proto.RegisterType((*EventSlaRefund)(nil), "flashback.orchestrator.v1.EventSlaRefund")
+	proto.RegisterType((*EventProviderSlashed)(nil), "flashback.orchestrator.v1.EventProviderSlashed")
+	proto.RegisterType((*EventBondChanged)(nil), "flashback.orchestrator.v1.EventBondChanged")
 	proto.RegisterType((*EventDueItemFailed)(nil), "flashback.orchestrator.v1.EventDueItemFailed")
 }
 
@@ -1759,94 +2179,107 @@ func init() {
 }
 
 var fileDescriptor_2c0cdbacdc338e35 = []byte{
-	// 1381 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x58, 0xcf, 0x6f, 0x1b, 0xc5,
-	0x17, 0xcf, 0xfa, 0x57, 0xe2, 0x49, 0x9b, 0x7e, 0xbb, 0xdf, 0xd0, 0x3a, 0x11, 0x72, 0xca, 0x0a,
-	0x55, 0x85, 0x0a, 0x5b, 0x49, 0xd5, 0x96, 0x5f, 0x02, 0xd9, 0x4e, 0x53, 0x7a, 0x28, 0x44, 0x1b,
-	0x0a, 0x12, 0x17, 0x6b, 0x76, 0xf7, 0xd9, 0x9e, 0xd6, 0x3b, 0x63, 0x66, 0x66, 0x9d, 0xfa, 0xc4,
-	0xbf, 0x50, 0x71, 0xe2, 0x50, 0x2e, 0x9c, 0x7a, 0xe0, 0x80, 0x10, 0x9c, 0x10, 0xf7, 0x4a, 0x5c,
-	0x2a, 0x4e, 0x9c, 0x00, 0x35, 0x07, 0xfe, 0x06, 0x6e, 0x68, 0x66, 0x67, 0xd7, 0x3f, 0x8a, 0x1d,
-	0xdb, 0x07, 0x2e, 0x55, 0x66, 0xe6, 0x7d, 0xf6, 0x7d, 0x3e, 0x6f, 0xde, 0x7b, 0xf3, 0x5c, 0x74,
-	0xb9, 0xd5, 0xc5, 0xa2, 0xe3, 0x61, 0xff, 0x41, 0x95, 0x71, 0xbf, 0x03, 0x42, 0x72, 0x2c, 0x19,
-	0xaf, 0xf6, 0x77, 0xab, 0xd0, 0x07, 0x2a, 0x45, 0xa5, 0xc7, 0x99, 0x64, 0xf6, 0x56, 0x6a, 0x57,
-	0x19, 0xb5, 0xab, 0xf4, 0x77, 0xb7, 0xcf, 0xe3, 0x90, 0x50, 0x56, 0xd5, 0xff, 0xc6, 0xd6, 0xdb,
-	0x65, 0x9f, 0x89, 0x90, 0x89, 0xaa, 0x87, 0x05, 0x54, 0xfb, 0xbb, 0x1e, 0x48, 0xbc, 0x5b, 0xf5,
-	0x19, 0xa1, 0xe6, 0x7c, 0x2b, 0x3e, 0x6f, 0xea, 0x55, 0x35, 0x5e, 0x98, 0xa3, 0xd7, 0xa6, 0x13,
-	0x0a, 0xb0, 0xc4, 0xcd, 0x88, 0x12, 0x69, 0x4c, 0x5f, 0x9d, 0x61, 0x0a, 0xb8, 0x6b, 0xac, 0x66,
-	0x28, 0xec, 0x61, 0x8e, 0xc3, 0xc4, 0xf1, 0x66, 0x9b, 0xb5, 0x59, 0x4c, 0x48, 0xfd, 0x95, 0x28,
-	0x69, 0x33, 0xd6, 0xee, 0x42, 0x55, 0xaf, 0xbc, 0xa8, 0x55, 0x0d, 0x22, 0x8e, 0x25, 0x61, 0x89,
-	0x92, 0x9d, 0xc9, 0x73, 0x49, 0x42, 0x10, 0x12, 0x87, 0xbd, 0xd8, 0xc0, 0xf9, 0xd2, 0x42, 0xf6,
-	0x2d, 0x15, 0xc9, 0x43, 0xed, 0xec, 0x5e, 0x2f, 0xc0, 0x12, 0x02, 0xfb, 0x06, 0x2a, 0xe2, 0x48,
-	0x76, 0x18, 0x27, 0x72, 0x50, 0xb2, 0x2e, 0x59, 0x57, 0x8a, 0xf5, 0xd2, 0xaf, 0x3f, 0xbc, 0xb1,
-	0x69, 0x62, 0x51, 0x0b, 0x02, 0x0e, 0x42, 0x1c, 0x49, 0x4e, 0x68, 0xdb, 0x1d, 0x9a, 0xda, 0xfb,
-	0xa8, 0x10, 0xb3, 0x2e, 0x65, 0x2e, 0x59, 0x57, 0xd6, 0xf7, 0x5e, 0xa9, 0x4c, 0xbd, 0x98, 0x4a,
-	0xec, 0xb1, 0x5e, 0x7c, 0xfa, 0xfb, 0xce, 0xca, 0x93, 0xbf, 0xbe, 0x7b, 0xdd, 0x72, 0x0d, 0xd6,
-	0xb9, 0x8f, 0x2e, 0xc6, 0x9c, 0x38, 0xeb, 0x93, 0x00, 0xb8, 0x0b, 0x6d, 0x22, 0x24, 0x70, 0x08,
-	0xec, 0x6d, 0xb4, 0xd6, 0x33, 0xbb, 0x31, 0x2f, 0x37, 0x5d, 0xdb, 0xd7, 0x50, 0xce, 0x63, 0x34,
-	0x30, 0xae, 0xb7, 0x2a, 0x86, 0xac, 0xba, 0xe5, 0x8a, 0xb9, 0xe5, 0x4a, 0x83, 0x11, 0x5a, 0xcf,
-	0x29, 0x97, 0xae, 0x36, 0x76, 0xf6, 0xd0, 0xe6, 0x98, 0xaf, 0x24, 0x02, 0x33, 0x1c, 0x39, 0xdf,
-	0x58, 0xe8, 0xc2, 0x18, 0xa8, 0xce, 0x68, 0x50, 0x0b, 0x82, 0x53, 0xf8, 0xdd, 0x44, 0x05, 0x1c,
-	0xb2, 0x88, 0xca, 0x79, 0x19, 0x1a, 0xf3, 0x54, 0x58, 0x76, 0x11, 0x61, 0x5f, 0xa0, 0xd2, 0x18,
-	0xc7, 0x5b, 0x0f, 0x89, 0x3c, 0x92, 0x98, 0x9f, 0x22, 0xce, 0xbe, 0x8d, 0xce, 0xf8, 0x2c, 0xec,
-	0x75, 0x41, 0x82, 0x68, 0xe2, 0x84, 0xeb, 0x76, 0x25, 0xce, 0xa4, 0x4a, 0x92, 0x49, 0x95, 0x8f,
-	0x93, 0x4c, 0xaa, 0xaf, 0x29, 0xaf, 0x8f, 0xfe, 0xd8, 0xb1, 0xdc, 0xf5, 0x14, 0x59, 0x93, 0xce,
-	0x31, 0xfa, 0xff, 0x0b, 0x04, 0x4e, 0xf1, 0xbd, 0x8f, 0xce, 0x2a, 0xee, 0x4d, 0x0e, 0x32, 0xe2,
-	0x14, 0xe6, 0xbe, 0xca, 0x33, 0x0a, 0xe5, 0x1a, 0x90, 0xe3, 0x4d, 0xdc, 0x4e, 0x03, 0xb8, 0x24,
-	0x2d, 0x72, 0x8a, 0xef, 0x97, 0x51, 0xd1, 0x4f, 0x0c, 0xb5, 0xdf, 0x35, 0x77, 0xb8, 0x61, 0x6f,
-	0xa0, 0x8c, 0x37, 0xd0, 0x17, 0x50, 0x74, 0x33, 0xde, 0xc0, 0xb9, 0x6e, 0x52, 0xb4, 0xc1, 0xa8,
-	0x88, 0xc2, 0xc9, 0x14, 0xf5, 0xcd, 0x6e, 0xe2, 0x24, 0x59, 0xa7, 0xd9, 0x96, 0xc0, 0x46, 0xb2,
-	0x6d, 0x2a, 0xa6, 0x89, 0x5e, 0x1a, 0xc3, 0x7c, 0x02, 0x3c, 0x55, 0x33, 0x0d, 0xa4, 0xce, 0xfa,
-	0xc6, 0xce, 0x88, 0x49, 0xd7, 0x2f, 0x68, 0xf9, 0xdb, 0x32, 0xac, 0xf6, 0xb1, 0xc4, 0xf7, 0x28,
-	0x91, 0x0d, 0x0e, 0x9a, 0xd5, 0x45, 0xb4, 0xaa, 0xfa, 0x59, 0x93, 0x04, 0xfa, 0xfb, 0x39, 0xb7,
-	0xa0, 0x96, 0x77, 0xc6, 0xe3, 0x98, 0x99, 0x88, 0xe3, 0x0e, 0x5a, 0xf7, 0x71, 0x0f, 0xfb, 0x44,
-	0x0e, 0x9a, 0x6d, 0x4f, 0xbb, 0xc9, 0xb9, 0x28, 0xd9, 0xba, 0xed, 0xd9, 0x57, 0x91, 0xdd, 0xe3,
-	0xc4, 0x87, 0x66, 0x0f, 0x78, 0xb3, 0xed, 0x35, 0x43, 0x46, 0x65, 0xa7, 0x94, 0xd3, 0x9f, 0x39,
-	0xa7, 0x4f, 0x0e, 0x81, 0xdf, 0xf6, 0xee, 0xaa, 0x6d, 0xfb, 0x02, 0x2a, 0x70, 0x68, 0x13, 0x46,
-	0x4b, 0x79, 0x6d, 0x60, 0x56, 0xf6, 0x01, 0xda, 0x10, 0x91, 0x17, 0x12, 0x21, 0x08, 0xa3, 0xcd,
-	0x16, 0x40, 0xa9, 0x30, 0x5f, 0xaa, 0x9c, 0x1d, 0xc2, 0x0e, 0x00, 0x9c, 0xea, 0x84, 0xf4, 0xe4,
-	0x42, 0xa6, 0x49, 0x77, 0xbe, 0xb5, 0xd0, 0xd6, 0x18, 0xe2, 0x48, 0x62, 0x09, 0x8d, 0x0e, 0xa6,
-	0xed, 0x59, 0x11, 0x7b, 0x17, 0xe5, 0x5a, 0x9c, 0x85, 0x3a, 0x5a, 0x1b, 0x7b, 0x57, 0x66, 0xb4,
-	0xc5, 0xb1, 0xef, 0xba, 0x1a, 0x65, 0xbf, 0x89, 0x32, 0x92, 0xe9, 0x50, 0x2e, 0x82, 0xcd, 0x48,
-	0xe6, 0x3c, 0x49, 0xe8, 0xde, 0xc5, 0x84, 0x4a, 0xa0, 0x98, 0xfa, 0x70, 0xe4, 0x77, 0x20, 0x88,
-	0xba, 0xb3, 0xe8, 0xbe, 0x8d, 0xf2, 0x42, 0xf5, 0x8a, 0x85, 0xaa, 0x3f, 0x86, 0xd8, 0x37, 0x50,
-	0x16, 0xd2, 0x66, 0x35, 0x1f, 0x52, 0x01, 0x9c, 0x9f, 0x87, 0x5d, 0x95, 0xe8, 0xd7, 0xe4, 0x00,
-	0xa0, 0xae, 0x2b, 0x7a, 0xb9, 0x44, 0x1c, 0xb6, 0xdb, 0xec, 0x62, 0xed, 0xf6, 0x3a, 0xca, 0x4b,
-	0x26, 0x71, 0x57, 0xe7, 0xe4, 0x1c, 0xb8, 0xd8, 0x3a, 0x6d, 0xb8, 0x0d, 0x16, 0x86, 0x8a, 0xde,
-	0xe0, 0x90, 0xb1, 0xee, 0x41, 0x44, 0xd5, 0xb3, 0x70, 0x01, 0x15, 0x04, 0x8b, 0xb8, 0x0f, 0xa6,
-	0x50, 0xcd, 0xca, 0xb6, 0x47, 0xd2, 0xa2, 0x68, 0x2e, 0x7b, 0x59, 0xde, 0xce, 0x8f, 0x16, 0x3a,
-	0x13, 0xa7, 0x26, 0xf4, 0x98, 0x20, 0x52, 0x85, 0x4d, 0x4d, 0x1a, 0x23, 0x61, 0x53, 0xcb, 0x3b,
-	0xe3, 0x9d, 0x23, 0x33, 0xd1, 0x39, 0x96, 0x0e, 0xdb, 0x4d, 0x54, 0x00, 0xe1, 0x73, 0x76, 0x3c,
-	0x6f, 0xdc, 0x8c, 0xb9, 0xf3, 0x38, 0x83, 0xce, 0x69, 0xde, 0x47, 0x20, 0x65, 0x17, 0x42, 0xa0,
-	0x33, 0xa8, 0x2f, 0xfd, 0x88, 0xbe, 0x85, 0x56, 0xb1, 0xef, 0xf3, 0x08, 0xe6, 0x7e, 0x47, 0x13,
-	0xfb, 0xa5, 0x95, 0xd9, 0x0d, 0x84, 0x84, 0xd6, 0x14, 0xa8, 0x97, 0x34, 0xbf, 0x40, 0x45, 0x14,
-	0x0d, 0xae, 0x26, 0x9d, 0x13, 0xcb, 0x84, 0xe7, 0x53, 0x22, 0x3b, 0x01, 0xc7, 0xc7, 0xb8, 0x3b,
-	0xf3, 0x66, 0xa7, 0x16, 0xc4, 0x75, 0x94, 0x6f, 0x73, 0x26, 0xc4, 0xbc, 0xfa, 0x63, 0x6b, 0x7b,
-	0x17, 0x65, 0x55, 0x7f, 0x9d, 0x53, 0xba, 0xb2, 0x55, 0x10, 0x0a, 0x89, 0xe0, 0xd3, 0x21, 0x14,
-	0xa4, 0xf3, 0x93, 0x85, 0xd6, 0xb5, 0x4a, 0x17, 0x5a, 0x11, 0x0d, 0xfe, 0xe3, 0xdc, 0x7d, 0x4f,
-	0x3d, 0x33, 0x58, 0x30, 0xaa, 0x65, 0x6e, 0xec, 0x5d, 0x9e, 0xd1, 0x64, 0x1b, 0x5d, 0x26, 0xc0,
-	0xd5, 0xd6, 0xae, 0x41, 0x39, 0x8f, 0x2d, 0xf4, 0xbf, 0xb8, 0x77, 0x01, 0xc5, 0x5d, 0x39, 0x38,
-	0xc4, 0x24, 0x58, 0xee, 0x92, 0x46, 0xe5, 0x65, 0xa7, 0xca, 0xcb, 0x2d, 0xd6, 0x19, 0xbe, 0xce,
-	0x98, 0x29, 0x7f, 0x1f, 0x70, 0xd7, 0x85, 0xcf, 0x23, 0x10, 0xe6, 0x91, 0x5b, 0x3c, 0xc6, 0xa3,
-	0xe4, 0xb3, 0x13, 0xe4, 0x47, 0xfa, 0x74, 0x6e, 0xac, 0x4f, 0x4f, 0x0c, 0x05, 0xf9, 0x17, 0x86,
-	0x82, 0x9b, 0x28, 0x27, 0x81, 0x87, 0xe9, 0x2b, 0x3e, 0x59, 0x23, 0xfb, 0xe6, 0x77, 0x4d, 0x5c,
-	0x22, 0x5f, 0xa9, 0x12, 0xd1, 0x00, 0x55, 0x62, 0xf0, 0xb0, 0x47, 0x78, 0x3c, 0xac, 0xae, 0x2e,
-	0x52, 0x62, 0x06, 0x57, 0x93, 0xce, 0xf7, 0x16, 0x3a, 0x9f, 0xc6, 0xa7, 0xe6, 0xfb, 0xd0, 0x9b,
-	0x19, 0x1e, 0x55, 0xd6, 0xea, 0xa9, 0x6b, 0xaa, 0x5f, 0x53, 0x0b, 0x3d, 0x91, 0x45, 0x8d, 0x53,
-	0x27, 0xf6, 0xfb, 0x68, 0x0d, 0x68, 0x10, 0x7f, 0x62, 0x91, 0xb7, 0x72, 0x15, 0x68, 0xa0, 0xf6,
-	0x9d, 0xe3, 0x91, 0x3b, 0xfd, 0xa8, 0x0f, 0x5c, 0xb5, 0x06, 0x3a, 0x9d, 0xf4, 0x07, 0xe8, 0x6c,
-	0x9b, 0x63, 0x1f, 0x9a, 0x40, 0x83, 0xc5, 0x07, 0x7b, 0x0d, 0xbd, 0x45, 0x03, 0x15, 0xad, 0xab,
-	0x26, 0xd7, 0xe3, 0x64, 0xea, 0x93, 0xfe, 0x8c, 0x58, 0x39, 0xbf, 0x58, 0x66, 0x52, 0x56, 0xd6,
-	0xba, 0x74, 0xc6, 0xc6, 0x8f, 0x7f, 0xe7, 0x1a, 0x4f, 0xa8, 0x99, 0x64, 0x42, 0x1d, 0x29, 0xcf,
-	0xec, 0x32, 0xe5, 0xa9, 0x7e, 0xd3, 0x40, 0xab, 0x05, 0xbe, 0x24, 0x7d, 0x50, 0xd2, 0x73, 0x8b,
-	0x48, 0x4f, 0x91, 0x35, 0xe9, 0xdc, 0x37, 0xad, 0x38, 0x15, 0x33, 0x43, 0xc4, 0x90, 0x74, 0x66,
-	0xa9, 0x9e, 0xf2, 0x61, 0x72, 0xbf, 0x11, 0xdc, 0x91, 0x10, 0x1e, 0x60, 0xa2, 0x62, 0x66, 0xa3,
-	0xdc, 0x03, 0x42, 0x03, 0x33, 0x47, 0xe8, 0xbf, 0x55, 0xb8, 0x48, 0x3c, 0xe6, 0xe7, 0xdc, 0x0c,
-	0x09, 0xec, 0x4d, 0x94, 0x07, 0xce, 0x59, 0x52, 0x9f, 0xf1, 0xa2, 0x7e, 0xef, 0xe9, 0xf3, 0xb2,
-	0xf5, 0xec, 0x79, 0xd9, 0xfa, 0xf3, 0x79, 0xd9, 0x7a, 0x74, 0x52, 0x5e, 0x79, 0x76, 0x52, 0x5e,
-	0xf9, 0xed, 0xa4, 0xbc, 0xf2, 0xd9, 0x3b, 0x6d, 0x22, 0x3b, 0x91, 0x57, 0xf1, 0x59, 0x58, 0x4d,
-	0x39, 0x52, 0x90, 0xc7, 0x8c, 0x3f, 0x18, 0x6e, 0x04, 0xd5, 0x87, 0xe3, 0xff, 0x45, 0x21, 0x07,
-	0x3d, 0x10, 0x5e, 0x41, 0x47, 0xef, 0xda, 0x3f, 0x01, 0x00, 0x00, 0xff, 0xff, 0xbc, 0xb3, 0xaa,
-	0xb2, 0xab, 0x11, 0x00, 0x00,
+	// 1593 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x58, 0xcf, 0x6f, 0x1b, 0xc5,
+	0x17, 0xcf, 0xda, 0x8e, 0x13, 0x4f, 0xda, 0xf4, 0xdb, 0xfd, 0x86, 0x36, 0x89, 0x50, 0x52, 0x56,
+	0xa8, 0x2a, 0x54, 0xb5, 0x95, 0x54, 0xfd, 0x01, 0x54, 0x20, 0xdb, 0x49, 0x4a, 0x0f, 0x85, 0x68,
+	0x43, 0x8b, 0xd4, 0xcb, 0x6a, 0x76, 0xf7, 0xd9, 0x9e, 0xd6, 0x3b, 0x63, 0x66, 0x67, 0x9d, 0xe6,
+	0xc4, 0xbf, 0x50, 0x71, 0x42, 0xa2, 0x5c, 0x38, 0xf5, 0xc0, 0x01, 0x21, 0xe0, 0x02, 0xdc, 0x2b,
+	0x71, 0xa9, 0x10, 0x07, 0x4e, 0x80, 0x9a, 0x03, 0x7f, 0x03, 0x37, 0x34, 0x3f, 0x76, 0x63, 0xbb,
+	0xd8, 0xb1, 0x7d, 0x80, 0x8b, 0xe5, 0xd9, 0x7d, 0x9f, 0x79, 0x9f, 0xf7, 0xe6, 0xfd, 0x9a, 0x45,
+	0xe7, 0x1b, 0x6d, 0x1c, 0xb7, 0x7c, 0x1c, 0x3c, 0xa8, 0x30, 0x1e, 0xb4, 0x20, 0x16, 0x1c, 0x0b,
+	0xc6, 0x2b, 0xdd, 0x8d, 0x0a, 0x74, 0x81, 0x8a, 0xb8, 0xdc, 0xe1, 0x4c, 0x30, 0x7b, 0x25, 0x93,
+	0x2b, 0xf7, 0xca, 0x95, 0xbb, 0x1b, 0xab, 0xa7, 0x71, 0x44, 0x28, 0xab, 0xa8, 0x5f, 0x2d, 0xbd,
+	0xba, 0x16, 0xb0, 0x38, 0x62, 0x71, 0xc5, 0xc7, 0x31, 0x54, 0xba, 0x1b, 0x3e, 0x08, 0xbc, 0x51,
+	0x09, 0x18, 0xa1, 0xe6, 0xfd, 0x8a, 0x7e, 0xef, 0xa9, 0x55, 0x45, 0x2f, 0xcc, 0xab, 0xd7, 0x86,
+	0x13, 0x0a, 0xb1, 0xc0, 0x5e, 0x42, 0x89, 0x30, 0xa2, 0xaf, 0x8e, 0x10, 0x05, 0xdc, 0x36, 0x52,
+	0x23, 0x2c, 0xec, 0x60, 0x8e, 0xa3, 0x54, 0xf1, 0x52, 0x93, 0x35, 0x99, 0x26, 0x24, 0xff, 0xa5,
+	0x96, 0x34, 0x19, 0x6b, 0xb6, 0xa1, 0xa2, 0x56, 0x7e, 0xd2, 0xa8, 0x84, 0x09, 0xc7, 0x82, 0xb0,
+	0xd4, 0x92, 0xf5, 0xc1, 0xf7, 0x82, 0x44, 0x10, 0x0b, 0x1c, 0x75, 0xb4, 0x80, 0xf3, 0x89, 0x85,
+	0xec, 0x6d, 0xe9, 0xc9, 0x5d, 0xa5, 0xec, 0x4e, 0x27, 0xc4, 0x02, 0x42, 0xfb, 0x2a, 0x2a, 0xe1,
+	0x44, 0xb4, 0x18, 0x27, 0xe2, 0x60, 0xd9, 0x3a, 0x67, 0x5d, 0x28, 0xd5, 0x96, 0x7f, 0xfe, 0xe6,
+	0xd2, 0x92, 0xf1, 0x45, 0x35, 0x0c, 0x39, 0xc4, 0xf1, 0x9e, 0xe0, 0x84, 0x36, 0xdd, 0x23, 0x51,
+	0x7b, 0x0b, 0x15, 0x35, 0xeb, 0xe5, 0xdc, 0x39, 0xeb, 0xc2, 0xc2, 0xe6, 0x2b, 0xe5, 0xa1, 0x07,
+	0x53, 0xd6, 0x1a, 0x6b, 0xa5, 0xa7, 0xbf, 0xad, 0xcf, 0x3c, 0xf9, 0xf3, 0xab, 0xd7, 0x2d, 0xd7,
+	0x60, 0x9d, 0xfb, 0xe8, 0xac, 0xe6, 0xc4, 0x59, 0x97, 0x84, 0xc0, 0x5d, 0x68, 0x92, 0x58, 0x00,
+	0x87, 0xd0, 0x5e, 0x45, 0xf3, 0x1d, 0xf3, 0x54, 0xf3, 0x72, 0xb3, 0xb5, 0x7d, 0x19, 0x15, 0x7c,
+	0x46, 0x43, 0xa3, 0x7a, 0xa5, 0x6c, 0xc8, 0xca, 0x53, 0x2e, 0x9b, 0x53, 0x2e, 0xd7, 0x19, 0xa1,
+	0xb5, 0x82, 0x54, 0xe9, 0x2a, 0x61, 0x67, 0x13, 0x2d, 0xf5, 0xe9, 0x4a, 0x3d, 0x30, 0x42, 0x91,
+	0xf3, 0x85, 0x85, 0xce, 0xf4, 0x81, 0x6a, 0x8c, 0x86, 0xd5, 0x30, 0x3c, 0x86, 0xdf, 0x35, 0x54,
+	0xc4, 0x11, 0x4b, 0xa8, 0x18, 0x97, 0xa1, 0x11, 0xcf, 0x0c, 0xcb, 0x4f, 0x62, 0xd8, 0xc7, 0x68,
+	0xb9, 0x8f, 0xe3, 0xf6, 0x43, 0x22, 0xf6, 0x04, 0xe6, 0xc7, 0x18, 0x67, 0xdf, 0x44, 0x27, 0x02,
+	0x16, 0x75, 0xda, 0x20, 0x20, 0xf6, 0x70, 0xca, 0x75, 0xb5, 0xac, 0x23, 0xa9, 0x9c, 0x46, 0x52,
+	0xf9, 0x83, 0x34, 0x92, 0x6a, 0xf3, 0x52, 0xeb, 0xa3, 0xdf, 0xd7, 0x2d, 0x77, 0x21, 0x43, 0x56,
+	0x85, 0xb3, 0x8f, 0xfe, 0xff, 0x02, 0x81, 0x63, 0x74, 0x6f, 0xa1, 0x93, 0x92, 0xbb, 0xc7, 0x41,
+	0x24, 0x9c, 0xc2, 0xd8, 0x47, 0x79, 0x42, 0xa2, 0x5c, 0x03, 0x72, 0xfc, 0x81, 0xd3, 0xa9, 0x03,
+	0x17, 0xa4, 0x41, 0x8e, 0xd1, 0xfd, 0x32, 0x2a, 0x05, 0xa9, 0xa0, 0xd2, 0x3b, 0xef, 0x1e, 0x3d,
+	0xb0, 0x17, 0x51, 0xce, 0x3f, 0x50, 0x07, 0x50, 0x72, 0x73, 0xfe, 0x81, 0x73, 0xc5, 0x84, 0x68,
+	0x9d, 0xd1, 0x38, 0x89, 0x06, 0x43, 0x34, 0x30, 0x4f, 0x53, 0x25, 0xe9, 0x3a, 0x8b, 0xb6, 0x14,
+	0xd6, 0x13, 0x6d, 0x43, 0x31, 0x1e, 0x7a, 0xa9, 0x0f, 0x73, 0x17, 0x78, 0x66, 0xcd, 0x30, 0x90,
+	0x7c, 0xd7, 0x35, 0x72, 0xc6, 0x98, 0x6c, 0xfd, 0x82, 0x2d, 0x7f, 0x59, 0x86, 0xd5, 0x16, 0x16,
+	0xf8, 0x0e, 0x25, 0xa2, 0xce, 0x41, 0xb1, 0x3a, 0x8b, 0xe6, 0x64, 0x3d, 0xf3, 0x48, 0xa8, 0xf6,
+	0x2f, 0xb8, 0x45, 0xb9, 0xbc, 0xd5, 0xef, 0xc7, 0xdc, 0x80, 0x1f, 0xd7, 0xd1, 0x42, 0x80, 0x3b,
+	0x38, 0x20, 0xe2, 0xc0, 0x6b, 0xfa, 0x4a, 0x4d, 0xc1, 0x45, 0xe9, 0xa3, 0x9b, 0xbe, 0x7d, 0x11,
+	0xd9, 0x1d, 0x4e, 0x02, 0xf0, 0x3a, 0xc0, 0xbd, 0xa6, 0xef, 0x45, 0x8c, 0x8a, 0xd6, 0x72, 0x41,
+	0x6d, 0x73, 0x4a, 0xbd, 0xd9, 0x05, 0x7e, 0xd3, 0xbf, 0x2d, 0x1f, 0xdb, 0x67, 0x50, 0x91, 0x43,
+	0x93, 0x30, 0xba, 0x3c, 0xab, 0x04, 0xcc, 0xca, 0xde, 0x41, 0x8b, 0x71, 0xe2, 0x47, 0x24, 0x8e,
+	0x09, 0xa3, 0x5e, 0x03, 0x60, 0xb9, 0x38, 0x5e, 0xa8, 0x9c, 0x3c, 0x82, 0xed, 0x00, 0x38, 0x95,
+	0x01, 0xd3, 0xd3, 0x03, 0x19, 0x66, 0xba, 0xf3, 0xa5, 0x85, 0x56, 0xfa, 0x10, 0x7b, 0x02, 0x0b,
+	0xa8, 0xb7, 0x30, 0x6d, 0x8e, 0xf2, 0xd8, 0x0d, 0x54, 0x68, 0x70, 0x16, 0x29, 0x6f, 0x2d, 0x6e,
+	0x5e, 0x18, 0x51, 0x16, 0xfb, 0xf6, 0x75, 0x15, 0xca, 0xbe, 0x8e, 0x72, 0x82, 0x29, 0x57, 0x4e,
+	0x82, 0xcd, 0x09, 0xe6, 0x3c, 0x49, 0xe9, 0xde, 0xc6, 0x84, 0x0a, 0xa0, 0x98, 0x06, 0xb0, 0x17,
+	0xb4, 0x20, 0x4c, 0xda, 0xa3, 0xe8, 0xbe, 0x89, 0x66, 0x63, 0x59, 0x2b, 0x26, 0xca, 0x7e, 0x0d,
+	0xb1, 0xaf, 0xa2, 0x3c, 0x64, 0xc5, 0x6a, 0x3c, 0xa4, 0x04, 0x38, 0x3f, 0x1e, 0x55, 0x55, 0xa2,
+	0xba, 0xc9, 0x0e, 0x40, 0x4d, 0x65, 0xf4, 0x74, 0x81, 0x78, 0x54, 0x6e, 0xf3, 0x93, 0x95, 0xdb,
+	0x2b, 0x68, 0x56, 0x30, 0x81, 0xdb, 0x2a, 0x26, 0xc7, 0xc0, 0x69, 0xe9, 0xac, 0xe0, 0xd6, 0x59,
+	0x14, 0x49, 0x7a, 0x07, 0xbb, 0x8c, 0xb5, 0x77, 0x12, 0x2a, 0xdb, 0xc2, 0x19, 0x54, 0x8c, 0x59,
+	0xc2, 0x03, 0x30, 0x89, 0x6a, 0x56, 0xb6, 0xdd, 0x13, 0x16, 0x25, 0x73, 0xd8, 0xd3, 0xf2, 0x76,
+	0xbe, 0xb5, 0xd0, 0x09, 0x1d, 0x9a, 0xd0, 0x61, 0x31, 0x11, 0xd2, 0x6d, 0x72, 0xd2, 0xe8, 0x71,
+	0x9b, 0x5c, 0xde, 0xea, 0xaf, 0x1c, 0xb9, 0x81, 0xca, 0x31, 0xb5, 0xdb, 0xae, 0xa1, 0x22, 0xc4,
+	0x01, 0x67, 0xfb, 0xe3, 0xfa, 0xcd, 0x88, 0x3b, 0x8f, 0x73, 0xe8, 0x94, 0xe2, 0xbd, 0x07, 0x42,
+	0xb4, 0x21, 0x02, 0x3a, 0x82, 0xfa, 0xd4, 0x4d, 0xf4, 0x0d, 0x34, 0x87, 0x83, 0x80, 0x27, 0x30,
+	0x76, 0x1f, 0x4d, 0xe5, 0xa7, 0xb6, 0xcc, 0xae, 0x23, 0x14, 0x2b, 0x9b, 0x42, 0xd9, 0x49, 0x67,
+	0x27, 0xc8, 0x88, 0x92, 0xc1, 0x55, 0x85, 0x73, 0x68, 0x19, 0xf7, 0x7c, 0x48, 0x44, 0x2b, 0xe4,
+	0x78, 0x1f, 0xb7, 0x47, 0x9e, 0xec, 0xd0, 0x84, 0xb8, 0x82, 0x66, 0x9b, 0x9c, 0xc5, 0xf1, 0xb8,
+	0xf6, 0x6b, 0x69, 0x7b, 0x03, 0xe5, 0x65, 0x7d, 0x1d, 0xd3, 0x74, 0x29, 0x2b, 0x21, 0x14, 0x52,
+	0x83, 0x8f, 0x87, 0x50, 0x10, 0xce, 0xf7, 0x16, 0x5a, 0x50, 0x56, 0xba, 0xd0, 0x48, 0x68, 0xf8,
+	0x2f, 0xc7, 0xee, 0xdb, 0xb2, 0xcd, 0xe0, 0x98, 0x51, 0x65, 0xe6, 0xe2, 0xe6, 0xf9, 0x11, 0x45,
+	0xb6, 0xde, 0x66, 0x31, 0xb8, 0x4a, 0xda, 0x35, 0x28, 0xe7, 0xb1, 0x85, 0xfe, 0xa7, 0x6b, 0x17,
+	0x50, 0xdc, 0x16, 0x07, 0xbb, 0x98, 0x84, 0xd3, 0x1d, 0x52, 0xaf, 0x79, 0xf9, 0xa1, 0xe6, 0x15,
+	0x26, 0xab, 0x0c, 0x9f, 0xe7, 0xcc, 0x94, 0xbf, 0x05, 0xb8, 0xed, 0xc2, 0x47, 0x09, 0xc4, 0xa6,
+	0xc9, 0x4d, 0xee, 0xe3, 0x5e, 0xf2, 0xf9, 0x01, 0xf2, 0x3d, 0x75, 0xba, 0xd0, 0x57, 0xa7, 0x07,
+	0x86, 0x82, 0xd9, 0x17, 0x86, 0x82, 0x6b, 0xa8, 0x20, 0x80, 0x47, 0x59, 0x17, 0x1f, 0xcc, 0x91,
+	0x2d, 0x73, 0xaf, 0xd1, 0x29, 0xf2, 0xa9, 0x4c, 0x11, 0x05, 0x90, 0x29, 0x06, 0x0f, 0x3b, 0x84,
+	0xeb, 0x61, 0x75, 0x6e, 0x92, 0x14, 0x33, 0xb8, 0xaa, 0x70, 0xbe, 0xb6, 0xd0, 0xe9, 0xcc, 0x3f,
+	0xd5, 0x20, 0x80, 0xce, 0x48, 0xf7, 0xc8, 0xb4, 0x96, 0xad, 0xce, 0x93, 0xb7, 0xa9, 0x89, 0x5a,
+	0x64, 0x49, 0xe1, 0xe4, 0x1b, 0xfb, 0x1d, 0x34, 0x0f, 0x34, 0xd4, 0x5b, 0x4c, 0xd2, 0x2b, 0xe7,
+	0x80, 0x86, 0xf2, 0xb9, 0xb3, 0xdf, 0x73, 0xa6, 0xef, 0x77, 0x81, 0xcb, 0xd2, 0x40, 0x87, 0x93,
+	0x7e, 0x17, 0x9d, 0x6c, 0x72, 0x1c, 0x80, 0x07, 0x34, 0x9c, 0x7c, 0xb0, 0x57, 0xd0, 0x6d, 0x1a,
+	0x4a, 0x6f, 0x5d, 0x34, 0xb1, 0xae, 0x83, 0xa9, 0x4b, 0xba, 0x23, 0x7c, 0xe5, 0xfc, 0x64, 0x99,
+	0x49, 0x59, 0x4a, 0xab, 0xd4, 0xe9, 0x1b, 0x3f, 0xfe, 0x99, 0xab, 0x9e, 0x50, 0x73, 0xe9, 0x84,
+	0xda, 0x93, 0x9e, 0xf9, 0x69, 0xd2, 0x53, 0xde, 0x69, 0xa0, 0xd1, 0x80, 0x40, 0x90, 0x2e, 0x48,
+	0xd3, 0x0b, 0x93, 0x98, 0x9e, 0x21, 0xab, 0xc2, 0xb9, 0x6f, 0x4a, 0x71, 0x66, 0xcc, 0x08, 0x23,
+	0x8e, 0x48, 0xe7, 0xa6, 0xaa, 0x29, 0xdf, 0xa5, 0x63, 0xf9, 0x5e, 0x1b, 0xbb, 0x2c, 0xa1, 0x61,
+	0x7a, 0x7b, 0x5b, 0x42, 0xb3, 0xd0, 0x61, 0x41, 0x4b, 0xe9, 0xcb, 0xbb, 0x7a, 0x61, 0x6f, 0xa3,
+	0x05, 0xf5, 0xc7, 0x9b, 0x7c, 0x70, 0x43, 0x0a, 0xa8, 0xb6, 0xb7, 0xab, 0xa8, 0xa4, 0xb7, 0x99,
+	0x74, 0x86, 0x9b, 0x57, 0xb0, 0x6d, 0x1a, 0x3a, 0x97, 0xcc, 0x85, 0x25, 0xe5, 0xbd, 0x43, 0x28,
+	0x89, 0x5b, 0xc3, 0x88, 0x3b, 0xf7, 0x7a, 0xc2, 0xe9, 0x2e, 0xf0, 0x90, 0x04, 0xc2, 0xde, 0x41,
+	0x73, 0x5d, 0xfd, 0x57, 0xc9, 0x2e, 0x8c, 0x74, 0x5e, 0x0f, 0x30, 0xed, 0xdc, 0x06, 0x9c, 0xed,
+	0x2d, 0x87, 0xe2, 0xa9, 0xf6, 0xee, 0x01, 0x0e, 0xee, 0xfd, 0x83, 0x85, 0x16, 0x33, 0x3b, 0xff,
+	0x8b, 0xa6, 0x75, 0x03, 0x95, 0xe4, 0xc0, 0xe8, 0xa9, 0x6f, 0x03, 0x63, 0x76, 0x84, 0x79, 0x89,
+	0xa8, 0x31, 0x1a, 0x3a, 0xbf, 0x58, 0x03, 0x5f, 0x3e, 0xf6, 0xa4, 0x13, 0x8e, 0xb9, 0x24, 0xf7,
+	0x14, 0xf8, 0x5c, 0x5f, 0x81, 0xcf, 0x8e, 0x36, 0xdf, 0x1b, 0x93, 0xd7, 0xd1, 0x9c, 0x60, 0x5e,
+	0x87, 0xb1, 0xb1, 0x67, 0xe9, 0xa2, 0x60, 0x72, 0x6c, 0x96, 0x4e, 0xf1, 0xf5, 0x27, 0x80, 0x31,
+	0x87, 0x08, 0x23, 0xee, 0x7c, 0x96, 0x76, 0x62, 0x69, 0x64, 0x7a, 0x2d, 0x3b, 0xe6, 0xab, 0x4c,
+	0xa0, 0xc4, 0xc6, 0x1e, 0x28, 0xb5, 0xb8, 0xdc, 0x94, 0xd0, 0x40, 0x26, 0xab, 0x2e, 0xe0, 0xf3,
+	0x6e, 0xb6, 0xd6, 0xd7, 0xd6, 0x6c, 0x9e, 0x28, 0x65, 0x39, 0xfd, 0x5e, 0x5a, 0xb3, 0x13, 0xb8,
+	0x25, 0x20, 0xda, 0xc1, 0x44, 0xd6, 0x41, 0x1b, 0x15, 0x1e, 0x10, 0x1a, 0x1a, 0x6a, 0xea, 0xbf,
+	0x2c, 0x81, 0x99, 0x93, 0x73, 0x44, 0x3b, 0x98, 0x73, 0x96, 0xf6, 0x5c, 0xbd, 0xa8, 0xdd, 0x79,
+	0xfa, 0x7c, 0xcd, 0x7a, 0xf6, 0x7c, 0xcd, 0xfa, 0xe3, 0xf9, 0x9a, 0xf5, 0xe8, 0x70, 0x6d, 0xe6,
+	0xd9, 0xe1, 0xda, 0xcc, 0xaf, 0x87, 0x6b, 0x33, 0xf7, 0xde, 0x6a, 0x12, 0xd1, 0x4a, 0xfc, 0x72,
+	0xc0, 0xa2, 0x4a, 0x16, 0xde, 0x14, 0xc4, 0x3e, 0xe3, 0x0f, 0x8e, 0x1e, 0x84, 0x95, 0x87, 0xfd,
+	0x9f, 0x1d, 0xc5, 0x41, 0x07, 0x62, 0xbf, 0xa8, 0x32, 0xfd, 0xf2, 0xdf, 0x01, 0x00, 0x00, 0xff,
+	0xff, 0x4d, 0x17, 0x42, 0xad, 0x7f, 0x15, 0x00, 0x00,
 }
 
 func (m *EventParamsUpdated) Marshal() (dAtA []byte, err error) {
@@ -3062,6 +3495,316 @@ func (m *EventDealClosed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventSlaRoundStarted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSlaRoundStarted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSlaRoundStarted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n30, err30 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.EpochEnd, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochEnd):])
+	if err30 != nil {
+		return 0, err30
+	}
+	i -= n30
+	i = encodeVarintEvents(dAtA, i, uint64(n30))
+	i--
+	dAtA[i] = 0x1a
+	n31, err31 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.EpochStart, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochStart):])
+	if err31 != nil {
+		return 0, err31
+	}
+	i -= n31
+	i = encodeVarintEvents(dAtA, i, uint64(n31))
+	i--
+	dAtA[i] = 0x12
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSlaRoundFinished) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSlaRoundFinished) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSlaRoundFinished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDealVerdict) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDealVerdict) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDealVerdict) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Verdict.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventUnitVerdict) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventUnitVerdict) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventUnitVerdict) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Verdict.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventSlaRefund) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventSlaRefund) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventSlaRefund) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.FromBond.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.Consumer) > 0 {
+		i -= len(m.Consumer)
+		copy(dAtA[i:], m.Consumer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Consumer)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.DealId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventProviderSlashed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventProviderSlashed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventProviderSlashed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Burned.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size, err := m.ToPool.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventBondChanged) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventBondChanged) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventBondChanged) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Increase {
+		i--
+		if m.Increase {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size, err := m.Change.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *EventDueItemFailed) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -3594,6 +4337,121 @@ func (m *EventDealClosed) Size() (n int) {
 	}
 	if m.Reason != 0 {
 		n += 1 + sovEvents(uint64(m.Reason))
+	}
+	return n
+}
+
+func (m *EventSlaRoundStarted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochStart)
+	n += 1 + l + sovEvents(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.EpochEnd)
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventSlaRoundFinished) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	return n
+}
+
+func (m *EventDealVerdict) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Verdict.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventUnitVerdict) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Verdict.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventSlaRefund) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DealId != 0 {
+		n += 1 + sovEvents(uint64(m.DealId))
+	}
+	l = len(m.Consumer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.FromBond.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventProviderSlashed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.UnitId != 0 {
+		n += 1 + sovEvents(uint64(m.UnitId))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = m.ToPool.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Burned.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventBondChanged) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Change.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	if m.Increase {
+		n += 2
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
 	}
 	return n
 }
@@ -7238,6 +8096,896 @@ func (m *EventDealClosed) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSlaRoundStarted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSlaRoundStarted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSlaRoundStarted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EpochStart", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.EpochStart, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EpochEnd", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.EpochEnd, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSlaRoundFinished) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSlaRoundFinished: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSlaRoundFinished: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDealVerdict) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDealVerdict: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDealVerdict: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Verdict.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventUnitVerdict) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventUnitVerdict: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventUnitVerdict: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Verdict.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventSlaRefund) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventSlaRefund: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventSlaRefund: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consumer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Consumer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FromBond", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.FromBond.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventProviderSlashed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventProviderSlashed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventProviderSlashed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ToPool", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ToPool.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burned", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Burned.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventBondChanged) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventBondChanged: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventBondChanged: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Change", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Change.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Increase", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Increase = bool(v != 0)
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])

@@ -2,6 +2,7 @@ package types
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -29,7 +30,21 @@ var (
 	DefaultMinPriorityFee = sdk.NewCoin(DefaultDenom, sdkmath.NewInt(10_000))
 	// DefaultProviderClosePenaltyRate is 10 % of the unbilled remainder.
 	DefaultProviderClosePenaltyRate = sdkmath.LegacyNewDecWithPrec(1, 1)
+	// DefaultCriticalSlashRate is 10 % of the bond (docs' example: "losing
+	// 10% of their staked 500 FLASH"), half to the reward pool, half burned.
+	DefaultCriticalSlashRate = sdkmath.LegacyNewDecWithPrec(1, 1)
+	DefaultSlashPoolShare    = sdkmath.LegacyNewDecWithPrec(5, 1)
+	// DefaultPlatformFeePoolShare sends half of the platform fees to the
+	// reputation reward pool.
+	DefaultPlatformFeePoolShare = sdkmath.LegacyNewDecWithPrec(5, 1)
 )
+
+// DefaultSlaEpochIdentifier is the x/epochs epoch of SLA checks (docs: daily).
+const DefaultSlaEpochIdentifier = "day"
+
+// DefaultCriticalUptimeBps is 23/24 of the time: more than one hour of
+// downtime in 24 hours is a critical failure (docs).
+const DefaultCriticalUptimeBps = 9583
 
 // DefaultParams returns the default module parameters.
 func DefaultParams() Params {
@@ -52,6 +67,15 @@ func DefaultParams() Params {
 		MaxMaintenanceDuration:   3 * day,
 		MaxMaintenanceLead:       30 * day,
 		MaxDuePerBlock:           200,
+		SlaEpochIdentifier:       DefaultSlaEpochIdentifier,
+		CriticalUptimeBps:        DefaultCriticalUptimeBps,
+		ExceedMarginBps:          2000,
+		CriticalSlashRate:        DefaultCriticalSlashRate,
+		SlashPoolShare:           DefaultSlashPoolShare,
+		CriticalTerminationCount: 3,
+		MaxVerdictsPerBlock:      200,
+		VerdictRetentionEpochs:   90,
+		PlatformFeePoolShare:     DefaultPlatformFeePoolShare,
 	}
 }
 
@@ -121,6 +145,36 @@ func (p Params) Validate() error {
 	}
 	if p.MaxDuePerBlock == 0 || p.MaxDuePerBlock > 10_000 {
 		return fmt.Errorf("max_due_per_block must be in [1, 10000], got %d", p.MaxDuePerBlock)
+	}
+	return p.validateSla()
+}
+
+func (p Params) validateSla() error {
+	if strings.TrimSpace(p.SlaEpochIdentifier) == "" {
+		return fmt.Errorf("sla_epoch_identifier must name an x/epochs epoch")
+	}
+	if p.CriticalUptimeBps > 10_000 {
+		return fmt.Errorf("critical_uptime_bps must be at most 10000, got %d", p.CriticalUptimeBps)
+	}
+	if p.ExceedMarginBps > 10_000 {
+		return fmt.Errorf("exceed_margin_bps must be at most 10000, got %d", p.ExceedMarginBps)
+	}
+	for _, r := range []struct {
+		name string
+		v    sdkmath.LegacyDec
+	}{{"critical_slash_rate", p.CriticalSlashRate}, {"slash_pool_share", p.SlashPoolShare}, {"platform_fee_pool_share", p.PlatformFeePoolShare}} {
+		if err := validateRate(r.name, r.v, true); err != nil {
+			return err
+		}
+	}
+	if p.CriticalTerminationCount > 1000 {
+		return fmt.Errorf("critical_termination_count must be at most 1000, got %d", p.CriticalTerminationCount)
+	}
+	if p.MaxVerdictsPerBlock == 0 || p.MaxVerdictsPerBlock > 10_000 {
+		return fmt.Errorf("max_verdicts_per_block must be in [1, 10000], got %d", p.MaxVerdictsPerBlock)
+	}
+	if p.VerdictRetentionEpochs == 0 {
+		return fmt.Errorf("verdict_retention_epochs must be at least 1")
 	}
 	return nil
 }

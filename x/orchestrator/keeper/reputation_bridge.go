@@ -1,0 +1,134 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// What x/reputation reads and does through x/orchestrator (its
+// expected-keeper interface): bonds for rewards and penalties, deals and
+// consumers for ratings, verdicts for disputes.
+
+// ProviderBond returns a provider's bond, and false for an unknown provider.
+func (k Keeper) ProviderBond(ctx context.Context, provider string) (sdkmath.Int, bool, error) {
+	p, _, err := k.getProvider(ctx, provider)
+	if errors.Is(err, types.ErrProviderNotFound) {
+		return sdkmath.ZeroInt(), false, nil
+	}
+	if err != nil {
+		return sdkmath.Int{}, false, err
+	}
+	return p.Bond, true, nil
+}
+
+// PenalizeBond moves up to amount from a provider's bond to toModule and
+// returns what it moved.
+func (k Keeper) PenalizeBond(ctx context.Context, provider string, amount sdkmath.Int, toModule, reason string) (sdkmath.Int, error) {
+	params, err := k.params(ctx)
+	if err != nil {
+		return sdkmath.Int{}, err
+	}
+	var taken sdkmath.Int
+	if err := k.adjustProvider(ctx, provider, func(p *types.Provider) {
+		taken = sdkmath.MinInt(amount, p.Bond)
+		p.Bond = p.Bond.Sub(taken)
+	}); err != nil {
+		return sdkmath.Int{}, err
+	}
+	if !taken.IsPositive() {
+		return sdkmath.ZeroInt(), nil
+	}
+	if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, toModule, sdk.NewCoins(coin(params.Denom(), taken))); err != nil {
+		return sdkmath.Int{}, err
+	}
+	return taken, emit(ctx, &types.EventBondChanged{Provider: provider, Change: coin(params.Denom(), taken), Reason: reason})
+}
+
+// CreditBond moves amount from fromModule into a provider's bond.
+func (k Keeper) CreditBond(ctx context.Context, provider string, amount sdkmath.Int, fromModule, reason string) error {
+	if !amount.IsPositive() {
+		return nil
+	}
+	params, err := k.params(ctx)
+	if err != nil {
+		return err
+	}
+	if err := k.bank.SendCoinsFromModuleToModule(ctx, fromModule, types.ModuleName, sdk.NewCoins(coin(params.Denom(), amount))); err != nil {
+		return err
+	}
+	if err := k.adjustProvider(ctx, provider, func(p *types.Provider) { p.Bond = p.Bond.Add(amount) }); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventBondChanged{Provider: provider, Change: coin(params.Denom(), amount), Increase: true, Reason: reason})
+}
+
+// Deal returns a deal.
+func (k Keeper) Deal(ctx context.Context, id uint64) (types.Deal, error) { return k.getDeal(ctx, id) }
+
+// ConsumerVerified reports whether a consumer is verified.
+func (k Keeper) ConsumerVerified(ctx context.Context, consumer string) (bool, error) {
+	c, _, err := k.getConsumer(ctx, consumer)
+	if err != nil {
+		return false, err
+	}
+	return c.Verified, nil
+}
+
+// UnitVerdict returns a unit's verdict for an epoch.
+func (k Keeper) UnitVerdict(ctx context.Context, unitID uint64, epoch int64) (types.UnitVerdict, error) {
+	v, err := k.UnitVerdicts.Get(ctx, collections.Join(unitID, epoch))
+	if errors.Is(err, collections.ErrNotFound) {
+		return v, errorsmod.Wrapf(types.ErrInvalidInput, "no verdict for unit %d in epoch %d", unitID, epoch)
+	}
+	return v, err
+}
+
+// ReverseUnitVerdict marks a unit's verdict reversed (a dispute was upheld)
+// and returns, for restitution, the SLA refunds the deals on the unit paid
+// in that epoch, per deal, and the bond slashed.
+func (k Keeper) ReverseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) (types.UnitVerdict, []types.DealVerdict, error) {
+	v, err := k.UnitVerdict(ctx, unitID, epoch)
+	if err != nil {
+		return v, nil, err
+	}
+	if v.Reversed {
+		return v, nil, errorsmod.Wrapf(types.ErrInvalidState, "the verdict of unit %d in epoch %d was already reversed", unitID, epoch)
+	}
+	v.Reversed = true
+	if err := k.UnitVerdicts.Set(ctx, collections.Join(unitID, epoch), v); err != nil {
+		return v, nil, err
+	}
+	// The deals on the unit that were checked in the epoch.
+	iter, err := k.DealVerdictsByUnit.Iterate(ctx, collections.NewSuperPrefixedTripleRange[uint64, int64, uint64](unitID, epoch))
+	if err != nil {
+		return v, nil, err
+	}
+	defer iter.Close()
+	var deals []types.DealVerdict
+	for ; iter.Valid(); iter.Next() {
+		key, err := iter.Key()
+		if err != nil {
+			return v, nil, err
+		}
+		dv, err := k.DealVerdicts.Get(ctx, collections.Join(key.K3(), epoch))
+		if err != nil {
+			return v, nil, err
+		}
+		if dv.Refund.IsPositive() && !dv.Reversed {
+			dv.Reversed = true
+			if err := k.DealVerdicts.Set(ctx, collections.Join(dv.DealId, epoch), dv); err != nil {
+				return v, nil, err
+			}
+			deals = append(deals, dv)
+		}
+	}
+	return v, deals, nil
+}

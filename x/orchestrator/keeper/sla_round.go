@@ -1,0 +1,265 @@
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// SLA enforcement runs once per epoch of sla_epoch_identifier. When the
+// epoch ends, the epochs hook queues a round; the end-block hook then checks,
+// max_verdicts_per_block at a time, every running deal (ACTIVE, then
+// OVERDRAWN) against its SLA — refunds, terminations — and then every live
+// unit against its offered SLA — reputation, critical slashes. A round never
+// checks all deals in one block; it resumes from its cursor in the next.
+
+// EpochHooks returns the x/epochs hooks of the module.
+func (k Keeper) EpochHooks() epochstypes.EpochHooks { return epochHooks{k} }
+
+type epochHooks struct{ k Keeper }
+
+// AfterEpochEnd queues the SLA round of an ended SLA epoch.
+func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochNumber int64) error {
+	k := h.k
+	params, err := k.params(ctx)
+	if err != nil || identifier != params.SlaEpochIdentifier || k.deps.epochs == nil {
+		return err
+	}
+	info, err := k.deps.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
+	if err != nil {
+		return err
+	}
+	// The hook runs before x/epochs moves to the next epoch: the info still
+	// describes the one that ended.
+	round := types.SlaRound{
+		Epoch:      epochNumber,
+		EpochStart: info.CurrentEpochStartTime.UTC(),
+		EpochEnd:   info.CurrentEpochStartTime.Add(info.Duration).UTC(),
+		DealState:  int32(types.DEAL_STATE_ACTIVE),
+	}
+	if err := k.SlaRounds.Set(ctx, epochNumber, round); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventSlaRoundStarted{Epoch: epochNumber, EpochStart: round.EpochStart, EpochEnd: round.EpochEnd})
+}
+
+// BeforeEpochStart does nothing.
+func (epochHooks) BeforeEpochStart(context.Context, string, int64) error { return nil }
+
+const (
+	phaseDeals uint32 = 0
+	phaseUnits uint32 = 1
+)
+
+// ProcessSla advances the oldest SLA rounds by at most
+// max_verdicts_per_block checks, then prunes old verdicts within the same
+// budget. It is a no-op (one iterator seek) when no round is pending.
+func (k Keeper) ProcessSla(ctx context.Context) error {
+	if k.deps.oracle == nil || k.deps.reputation == nil {
+		return nil
+	}
+	params, err := k.params(ctx)
+	if err != nil {
+		return err
+	}
+	budget := int(params.MaxVerdictsPerBlock)
+	for budget > 0 {
+		round, ok, err := k.oldestRound(ctx)
+		if err != nil || !ok {
+			break
+		}
+		used, done, err := k.advanceRound(ctx, params, &round, budget)
+		if err != nil {
+			return err
+		}
+		budget -= used
+		if !done {
+			if err := k.SlaRounds.Set(ctx, round.Epoch, round); err != nil {
+				return err
+			}
+			break
+		}
+		if err := k.SlaRounds.Remove(ctx, round.Epoch); err != nil {
+			return err
+		}
+		if err := emit(ctx, &types.EventSlaRoundFinished{Epoch: round.Epoch}); err != nil {
+			return err
+		}
+	}
+	return k.pruneVerdicts(ctx, params, max(budget, 1))
+}
+
+func (k Keeper) oldestRound(ctx context.Context) (types.SlaRound, bool, error) {
+	iter, err := k.SlaRounds.Iterate(ctx, nil)
+	if err != nil {
+		return types.SlaRound{}, false, err
+	}
+	defer iter.Close()
+	if !iter.Valid() {
+		return types.SlaRound{}, false, nil
+	}
+	r, err := iter.Value()
+	return r, err == nil, err
+}
+
+// advanceRound checks up to budget deals or units of the round and reports
+// how many it used and whether the round is finished.
+func (k Keeper) advanceRound(ctx context.Context, params types.Params, r *types.SlaRound, budget int) (int, bool, error) {
+	used := 0
+	for used < budget {
+		switch r.Phase {
+		case phaseDeals:
+			id, ok, err := k.nextDeal(ctx, r)
+			if err != nil {
+				return used, false, err
+			}
+			if !ok {
+				if r.DealState == int32(types.DEAL_STATE_ACTIVE) {
+					r.DealState, r.Cursor = int32(types.DEAL_STATE_OVERDRAWN), 0
+				} else {
+					r.Phase, r.Cursor = phaseUnits, 0
+				}
+				continue
+			}
+			r.Cursor = id
+			used++
+			k.isolated(ctx, "deal_verdict", id, func(ctx sdk.Context) error { return k.checkDeal(ctx, params, *r, id) })
+		case phaseUnits:
+			id, ok, err := k.nextUnit(ctx, r.Cursor)
+			if err != nil {
+				return used, false, err
+			}
+			if !ok {
+				return used, true, nil
+			}
+			r.Cursor = id
+			used++
+			k.isolated(ctx, "unit_verdict", id, func(ctx sdk.Context) error { return k.checkUnit(ctx, params, *r, id) })
+		default:
+			return used, true, fmt.Errorf("unknown SLA round phase %d", r.Phase)
+		}
+	}
+	return used, false, nil
+}
+
+// isolated runs one check like a due-queue item: its own cached context, and
+// a failure is reported and skipped instead of halting the chain.
+func (k Keeper) isolated(ctx context.Context, kind string, id uint64, f func(sdk.Context) error) {
+	k.runIsolated(sdk.UnwrapSDKContext(ctx), kind, id, f)
+}
+
+func (k Keeper) nextDeal(ctx context.Context, r *types.SlaRound) (uint64, bool, error) {
+	rng := collections.NewPrefixedPairRange[int32, uint64](r.DealState).StartExclusive(r.Cursor)
+	iter, err := k.DealsByState.Iterate(ctx, rng)
+	if err != nil {
+		return 0, false, err
+	}
+	defer iter.Close()
+	if !iter.Valid() {
+		return 0, false, nil
+	}
+	key, err := iter.Key()
+	return key.K2(), err == nil, err
+}
+
+func (k Keeper) nextUnit(ctx context.Context, cursor uint64) (uint64, bool, error) {
+	iter, err := k.LiveUnits.Iterate(ctx, new(collections.Range[uint64]).StartExclusive(cursor))
+	if err != nil {
+		return 0, false, err
+	}
+	defer iter.Close()
+	if !iter.Valid() {
+		return 0, false, nil
+	}
+	id, err := iter.Key()
+	return id, err == nil, err
+}
+
+// agreedQoS is the oracle's summary of a unit over the round's epoch.
+func (k Keeper) agreedQoS(ctx context.Context, r types.SlaRound, unitID uint64) (types.AgreedQoS, error) {
+	s, err := k.deps.oracle.UnitSummary(ctx, unitID, r.EpochStart, r.EpochEnd)
+	if err != nil {
+		return types.AgreedQoS{}, err
+	}
+	return types.AgreedQoS{
+		Records: s.Records, LatencyMs: s.LatencyMs, DownloadKbps: s.DownloadKbps, UploadKbps: s.UploadKbps,
+		UptimeBps: s.UptimeBps, ErrorRateBps: s.ErrorRateBps,
+	}, nil
+}
+
+// pruneVerdicts deletes verdicts older than verdict_retention_epochs, at
+// most limit of each kind per block.
+func (k Keeper) pruneVerdicts(ctx context.Context, params types.Params, limit int) error {
+	latest, ok, err := k.latestVerdictEpoch(ctx)
+	if err != nil || !ok || latest <= int64(params.VerdictRetentionEpochs) {
+		return err
+	}
+	cutoff := latest - int64(params.VerdictRetentionEpochs)
+	for _, idx := range []struct {
+		set    collections.KeySet[collections.Pair[int64, uint64]]
+		remove func(collections.Pair[uint64, int64]) error
+	}{
+		{k.DealVerdictsByEpoch, func(key collections.Pair[uint64, int64]) error {
+			v, err := k.DealVerdicts.Get(ctx, key)
+			if err != nil {
+				return err
+			}
+			if err := k.DealVerdictsByUnit.Remove(ctx, collections.Join3(v.UnitId, v.Epoch, v.DealId)); err != nil {
+				return err
+			}
+			return k.DealVerdicts.Remove(ctx, key)
+		}},
+		{k.UnitVerdictsByEpoch, func(key collections.Pair[uint64, int64]) error { return k.UnitVerdicts.Remove(ctx, key) }},
+	} {
+		keys, err := firstKeys(ctx, idx.set, collections.NewPrefixUntilPairRange[int64, uint64](cutoff-1), limit)
+		if err != nil {
+			return err
+		}
+		for _, key := range keys {
+			if err := idx.remove(collections.Join(key.K2(), key.K1())); err != nil {
+				return err
+			}
+			if err := idx.set.Remove(ctx, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (k Keeper) latestVerdictEpoch(ctx context.Context) (int64, bool, error) {
+	iter, err := k.UnitVerdictsByEpoch.Iterate(ctx, new(collections.Range[collections.Pair[int64, uint64]]).Descending())
+	if err != nil {
+		return 0, false, err
+	}
+	defer iter.Close()
+	if !iter.Valid() {
+		return 0, false, nil
+	}
+	key, err := iter.Key()
+	return key.K1(), err == nil, err
+}
+
+// firstKeys returns up to limit keys of set in r, in order.
+func firstKeys[K any](ctx context.Context, set collections.KeySet[K], r collections.Ranger[K], limit int) ([]K, error) {
+	iter, err := set.Iterate(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	var keys []K
+	for ; iter.Valid() && len(keys) < limit; iter.Next() {
+		key, err := iter.Key()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
