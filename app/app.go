@@ -122,6 +122,8 @@ var maccPerms = map[string][]string{
 	// x/orchestrator holds escrows and bonds and burns priority fees and the
 	// burned part of slashes.
 	orchestratortypes.ModuleName: {authtypes.Burner},
+	// x/reputation holds the reward pool; it never mints or burns.
+	reputationtypes.ModuleName: nil,
 }
 
 // blockedModuleAccounts may not receive coins from users: sending to them
@@ -302,7 +304,8 @@ func New(
 		appCodec, runtime.NewKVStoreService(keys[oracletypes.StoreKey]), accCodec, govAuthority,
 	)
 	app.ReputationKeeper = reputationkeeper.NewKeeper(
-		appCodec, runtime.NewKVStoreService(keys[reputationtypes.StoreKey]), accCodec, govAuthority,
+		appCodec, runtime.NewKVStoreService(keys[reputationtypes.StoreKey]),
+		app.AccountKeeper, app.BankKeeper, govAuthority,
 	)
 	app.OrchestratorKeeper = orchestratorkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[orchestratortypes.StoreKey]),
@@ -311,6 +314,11 @@ func New(
 	// The oracle probes the marketplace's units and checks deal parties
 	// through interfaces: it imports no other Flashback module.
 	app.OracleKeeper.SetRegistries(app.OrchestratorKeeper, app.OrchestratorKeeper)
+	// SLA enforcement reads the oracle's agreed QoS and tells x/reputation the
+	// verdicts; x/reputation reads bonds, deals and verdicts back. Neither
+	// imports the other's keeper: both sides are interfaces.
+	app.OrchestratorKeeper.SetSlaDependencies(app.OracleKeeper, app.ReputationKeeper, &app.EpochsKeeper)
+	app.ReputationKeeper.SetDependencies(app.OrchestratorKeeper, &app.EpochsKeeper)
 
 	proberConfig, err := prober.ReadConfig(appOpts)
 	if err != nil {
@@ -319,7 +327,10 @@ func New(
 	app.Prober = prober.New(proberConfig, logger.With("module", "oracle-prober"))
 
 	// Epoch hooks: modules that act once per epoch register here.
-	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks())
+	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(
+		app.OrchestratorKeeper.EpochHooks(), // queues the epoch's SLA round
+		app.ReputationKeeper.EpochHooks(),   // queues the epoch's reward round
+	))
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, app.txConfig),

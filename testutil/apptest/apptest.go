@@ -26,6 +26,8 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
+	orchestratorkeeper "github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
+	reputationkeeper "github.com/flashbacknetwork/flashbackd/x/reputation/keeper"
 )
 
 // T is what the block helpers need of a test: *testing.T, *testing.B and
@@ -168,4 +170,19 @@ func (a *TestApp) Restart(t T) {
 // Ctx returns a context on the committed state, as a query would see it.
 func (a *TestApp) Ctx() sdk.Context {
 	return a.NewUncachedContext(false, cmtproto.Header{ChainID: ChainID, Height: a.Height, Time: a.Time})
+}
+
+// CheckInvariants fails the test if any Flashback module's invariant is
+// broken on the committed state: the module accounts hold exactly what the
+// modules' books say, and every index agrees with what it indexes.
+func (a *TestApp) CheckInvariants(t T) {
+	t.Helper()
+	ctx := a.Ctx()
+	for name, inv := range map[string]sdk.Invariant{
+		"orchestrator": orchestratorkeeper.AllInvariants(a.OrchestratorKeeper),
+		"reputation":   reputationkeeper.AllInvariants(a.ReputationKeeper),
+	} {
+		msg, broken := inv(ctx)
+		require.False(t, broken, "%s: %s", name, msg)
+	}
 }

@@ -42,11 +42,16 @@ func TestDealCompletesAndPaysExactly(t *testing.T) {
 	require.Nil(t, q.Escrow.RunsDryAt, "the full term is paid for")
 
 	pool := s.communityPool()
+	rewardPool := s.rewardPool()
 	res, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
 	require.NoError(t, err)
 	require.Equal(t, int64(663_333), res.Net.Amount.Int64())
 	require.Equal(t, int64(3_333), res.Fee.Amount.Int64())
-	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(3_333)), s.communityPool(), "the fee goes to the community pool")
+	// The fee is split: platform_fee_pool_share (50 %) of 3,333 = 1,666
+	// (floored) to the reputation reward pool, the other 1,667 to the
+	// community pool.
+	require.Equal(t, rewardPool.AddRaw(1_666), s.rewardPool(), "half the fee funds the reward pool")
+	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(1_667)), s.communityPool(), "the rest goes to the community pool")
 
 	// The term ends; the deal completes without anyone sending a transaction.
 	s.advance(20*day + time.Second)
@@ -59,12 +64,13 @@ func TestDealCompletesAndPaysExactly(t *testing.T) {
 
 	// Earnings stay withdrawable after the close. The fee is computed on the
 	// cumulative amount: 0.5 % of 2,000,000 = 10,000 in all.
-	pool = s.communityPool()
+	pool, rewardPool = s.communityPool(), s.rewardPool()
 	res, err = s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
 	require.NoError(t, err)
 	require.Equal(t, int64(1_326_667), res.Net.Amount.Int64())
 	require.Equal(t, int64(6_667), res.Fee.Amount.Int64())
-	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(6_667)), s.communityPool())
+	require.Equal(t, rewardPool.AddRaw(3_333), s.rewardPool())
+	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(3_334)), s.communityPool())
 
 	require.Equal(t, consumer0.SubRaw(2_000_000), s.balance(s.consumer))
 	require.Equal(t, provider0.AddRaw(1_990_000), s.balance(s.provider))

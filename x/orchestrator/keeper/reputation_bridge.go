@@ -132,3 +132,24 @@ func (k Keeper) ReverseUnitVerdict(ctx context.Context, unitID uint64, epoch int
 	}
 	return v, deals, nil
 }
+
+// MarketDenom is the denom of bonds, escrows and the reward pool.
+func (k Keeper) MarketDenom(ctx context.Context) (string, error) {
+	params, err := k.params(ctx)
+	if err != nil {
+		return "", err
+	}
+	return params.Denom(), nil
+}
+
+// SlaRoundPending reports whether an SLA round is still being checked:
+// x/reputation waits for it before paying an epoch's rewards, so that
+// rewards see the epoch's verdicts.
+func (k Keeper) SlaRoundPending(ctx context.Context) (bool, error) {
+	iter, err := k.SlaRounds.Iterate(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer iter.Close()
+	return iter.Valid(), nil
+}

@@ -141,16 +141,18 @@ func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaR
 			return err
 		}
 	}
+	before, after, err := k.deps.reputation.AfterUnitVerdict(ctx, v)
+	if err != nil {
+		return err
+	}
+	v.ScoreBefore, v.ScoreAfter = before, after
 	if err := k.UnitVerdicts.Set(ctx, key, v); err != nil {
 		return err
 	}
 	if err := k.UnitVerdictsByEpoch.Set(ctx, collections.Join(r.Epoch, unitID)); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventUnitVerdict{Verdict: v}); err != nil {
-		return err
-	}
-	return k.deps.reputation.AfterUnitVerdict(ctx, v)
+	return emit(ctx, &types.EventUnitVerdict{Verdict: v})
 }
 
 func (k Keeper) slashForCritical(ctx context.Context, params types.Params, v *types.UnitVerdict) error {

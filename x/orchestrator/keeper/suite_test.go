@@ -93,8 +93,7 @@ func (s *suite) advance(d time.Duration) {
 
 func (s *suite) checkInvariants() {
 	s.t.Helper()
-	msg, broken := keeper.AllInvariants(s.app.OrchestratorKeeper)(s.ctx())
-	require.False(s.t, broken, msg)
+	s.app.CheckInvariants(s.t)
 }
 
 func (s *suite) balance(addr sdk.AccAddress) sdkmath.Int {
@@ -109,6 +108,13 @@ func (s *suite) communityPool() sdkmath.LegacyDec {
 	pool, err := s.app.DistrKeeper.FeePool.Get(s.ctx())
 	require.NoError(s.t, err)
 	return pool.CommunityPool.AmountOf(app.BondDenom)
+}
+
+// rewardPool is x/reputation's reward pool, as its books say.
+func (s *suite) rewardPool() sdkmath.Int {
+	pool, err := s.app.ReputationKeeper.Pool.Get(s.ctx())
+	require.NoError(s.t, err)
+	return pool
 }
 
 func uflash(n int64) sdk.Coin { return sdk.NewInt64Coin(app.BondDenom, n) }

@@ -20,8 +20,9 @@ type OracleReader interface {
 // x/reputation implements it; x/orchestrator never imports it.
 type ReputationKeeper interface {
 	// AfterUnitVerdict applies a unit's epoch verdict to its score (UNKNOWN:
-	// decay only) and reports the new score back through SetUnitReputation.
-	AfterUnitVerdict(ctx context.Context, v UnitVerdict) error
+	// decay only), reports the new score back through SetUnitReputation, and
+	// returns the score before and after.
+	AfterUnitVerdict(ctx context.Context, v UnitVerdict) (before, after uint32, err error)
 	// FundRewardPool moves coins from a module account into the reward pool.
 	FundRewardPool(ctx context.Context, fromModule string, amount sdk.Coins) error
 }

@@ -1,13 +1,16 @@
-// Package keeper holds the state and the state transitions of x/reputation.
+// Package keeper holds x/reputation's state: unit and provider scores,
+// ratings, disputes, the reward pool and its per-epoch rounds.
 package keeper
 
 import (
+	"context"
 	"fmt"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -15,36 +18,103 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
+// deps are set after construction (x/orchestrator is built after
+// x/reputation); shared by every copy of the keeper.
+type deps struct {
+	orchestrator types.OrchestratorKeeper
+	epochs       types.EpochsKeeper
+}
+
 // Keeper owns the x/reputation store.
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
-
-	// authority is the only address allowed to send MsgUpdateParams
-	// (the x/gov module account unless the app says otherwise).
-	authority string
+	bank         types.BankKeeper
+	moduleAddr   sdk.AccAddress
+	authority    string
+	deps         *deps
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
+
+	UnitScores     collections.Map[uint64, types.UnitScore]
+	ProviderScores collections.Map[sdk.AccAddress, types.ProviderScore]
+	// History holds (provider, epoch) → scores, the last history_epochs.
+	History collections.Map[collections.Pair[sdk.AccAddress, int64], types.ScorePoint]
+	// Leaderboard holds (inverted overall, provider): best first.
+	Leaderboard collections.KeySet[collections.Pair[uint64, sdk.AccAddress]]
+	// ScoreCounts counts the leaderboard's providers per overall score, so a
+	// provider's rank is 1 + the providers above it in at most 100 reads.
+	ScoreCounts collections.Map[uint32, uint64]
+
+	// Ratings by deal; by provider; and the queue of recent ratings by the
+	// time they stop being recent.
+	Ratings           collections.Map[uint64, types.Rating]
+	RatingsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	RatingAging       collections.KeySet[collections.Pair[int64, uint64]]
+
+	Disputes           collections.Map[uint64, types.Dispute]
+	NextDisputeID      collections.Sequence
+	DisputesByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	DisputesByStatus   collections.KeySet[collections.Pair[int32, uint64]]
+	// DisputeByTarget maps "verdict/<unit>/<epoch>" and "rating/<deal>" to
+	// the dispute filed over it: a verdict or rating is disputed at most once.
+	DisputeByTarget collections.Map[string, uint64]
+
+	RewardRounds   collections.Map[int64, types.RewardRound]
+	PendingRewards collections.Map[sdk.AccAddress, sdkmath.Int]
+	LastRound      collections.Item[types.RewardPoolInfo]
+	// Pool is what the module account holds for the reward pool; the
+	// invariant checks them against each other.
+	Pool collections.Item[sdkmath.Int]
 }
 
-// NewKeeper builds the keeper. It panics on a malformed authority: that is a
-// wiring bug caught at start-up, never a runtime condition.
+// NewKeeper builds the keeper. It panics on a malformed authority or a
+// missing module account: wiring bugs caught at start-up.
 func NewKeeper(
-	cdc codec.BinaryCodec,
-	storeService corestore.KVStoreService,
-	addressCodec address.Codec,
-	authority string,
+	cdc codec.BinaryCodec, storeService corestore.KVStoreService,
+	accountKeeper types.AccountKeeper, bankKeeper types.BankKeeper, authority string,
 ) Keeper {
+	addressCodec := accountKeeper.AddressCodec()
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Sprintf("invalid x/%s authority address %q: %s", types.ModuleName, authority, err))
 	}
+	moduleAddr := accountKeeper.GetModuleAddress(types.ModuleName)
+	if moduleAddr == nil {
+		panic(fmt.Sprintf("the x/%s module account has not been set", types.ModuleName))
+	}
 	sb := collections.NewSchemaBuilder(storeService)
+	intValue := sdk.IntValue
 	k := Keeper{
-		cdc:          cdc,
-		addressCodec: addressCodec,
-		authority:    authority,
-		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		cdc: cdc, addressCodec: addressCodec, bank: bankKeeper, moduleAddr: moduleAddr, authority: authority, deps: &deps{},
+
+		Params:         collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		UnitScores:     collections.NewMap(sb, types.UnitScoresKey, "unit_scores", collections.Uint64Key, codec.CollValue[types.UnitScore](cdc)),
+		ProviderScores: collections.NewMap(sb, types.ProviderScoresKey, "provider_scores", sdk.AccAddressKey, codec.CollValue[types.ProviderScore](cdc)),
+		History: collections.NewMap(sb, types.HistoryKey, "history",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Int64Key), codec.CollValue[types.ScorePoint](cdc)),
+		Leaderboard: collections.NewKeySet(sb, types.LeaderboardKey, "leaderboard",
+			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey)),
+		ScoreCounts: collections.NewMap(sb, types.ScoreCountsKey, "score_counts", collections.Uint32Key, collections.Uint64Value),
+
+		Ratings: collections.NewMap(sb, types.RatingsKey, "ratings", collections.Uint64Key, codec.CollValue[types.Rating](cdc)),
+		RatingsByProvider: collections.NewKeySet(sb, types.RatingsByProviderKey, "ratings_by_provider",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		RatingAging: collections.NewKeySet(sb, types.RatingAgingKey, "rating_aging",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+
+		Disputes:      collections.NewMap(sb, types.DisputesKey, "disputes", collections.Uint64Key, codec.CollValue[types.Dispute](cdc)),
+		NextDisputeID: collections.NewSequence(sb, types.NextDisputeIDKey, "next_dispute_id"),
+		DisputesByProvider: collections.NewKeySet(sb, types.DisputesByProviderKey, "disputes_by_provider",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		DisputesByStatus: collections.NewKeySet(sb, types.DisputesByStatusKey, "disputes_by_status",
+			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+		DisputeByTarget: collections.NewMap(sb, types.DisputeByTargetKey, "dispute_by_target", collections.StringKey, collections.Uint64Value),
+
+		RewardRounds:   collections.NewMap(sb, types.RewardRoundsKey, "reward_rounds", collections.Int64Key, codec.CollValue[types.RewardRound](cdc)),
+		PendingRewards: collections.NewMap(sb, types.PendingRewardsKey, "pending_rewards", sdk.AccAddressKey, intValue),
+		LastRound:      collections.NewItem(sb, types.LastRoundKey, "last_round", codec.CollValue[types.RewardPoolInfo](cdc)),
+		Pool:           collections.NewItem(sb, types.PoolKey, "pool", intValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -54,10 +124,28 @@ func NewKeeper(
 	return k
 }
 
+// SetDependencies connects the marketplace and x/epochs. The app calls it
+// once, at wiring.
+func (k Keeper) SetDependencies(orchestrator types.OrchestratorKeeper, epochs types.EpochsKeeper) {
+	k.deps.orchestrator = orchestrator
+	k.deps.epochs = epochs
+}
+
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
+// ModuleAddress returns the account holding the reward pool.
+func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
+
 // Logger returns a module-scoped logger.
-func (k Keeper) Logger(ctx sdk.Context) log.Logger {
-	return ctx.Logger().With("module", "x/"+types.ModuleName)
+func (k Keeper) Logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
+}
+
+func emit(ctx context.Context, ev interface {
+	ProtoMessage()
+	Reset()
+	String() string
+}) error {
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
 }

@@ -6,11 +6,19 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/cosmos/cosmos-sdk/types/query"
+
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
+// Page limits of the list queries.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 200
+)
+
 // queryServer implements types.QueryServer. Each query group lives in its own
-// file (query_server_<group>.go).
+// file (query_<group>.go).
 type queryServer struct {
 	k Keeper
 }
@@ -20,6 +28,21 @@ var _ types.QueryServer = queryServer{}
 // NewQueryServerImpl returns the module's Query service implementation.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
+}
+
+// clampPage applies the default and maximum page size.
+func clampPage(p *query.PageRequest) *query.PageRequest {
+	if p == nil {
+		p = &query.PageRequest{}
+	}
+	out := *p
+	if out.Limit == 0 {
+		out.Limit = DefaultPageLimit
+	}
+	if out.Limit > MaxPageLimit {
+		out.Limit = MaxPageLimit
+	}
+	return &out
 }
 
 // Params returns the current module parameters.
@@ -32,4 +55,22 @@ func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) 
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	return &types.QueryParamsResponse{Params: params}, nil
+}
+
+// RewardPool returns the pool's balance and the last finished round.
+func (q queryServer) RewardPool(ctx context.Context, req *types.QueryRewardPoolRequest) (*types.QueryRewardPoolResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	info, err := q.k.LastRound.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if info.Balance, err = q.k.Pool.Get(ctx); err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if info.Denom, err = q.k.deps.orchestrator.MarketDenom(ctx); err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryRewardPoolResponse{Pool: info}, nil
 }

@@ -11,6 +11,9 @@ import (
 // RegisterLegacyAminoCodec registers the module's messages for amino JSON
 // signing (Ledger).
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	legacy.RegisterAminoMsg(cdc, &MsgRateProvider{}, "reputation/MsgRateProvider")
+	legacy.RegisterAminoMsg(cdc, &MsgFileDispute{}, "reputation/MsgFileDispute")
+	legacy.RegisterAminoMsg(cdc, &MsgResolveDispute{}, "reputation/MsgResolveDispute")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "reputation/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "reputation/Params", nil)
 }
@@ -18,6 +21,9 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 // RegisterInterfaces registers the module's messages with the interface registry.
 func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	registry.RegisterImplementations((*sdk.Msg)(nil),
+		&MsgRateProvider{},
+		&MsgFileDispute{},
+		&MsgResolveDispute{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -6,6 +6,7 @@ package types
 import (
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
@@ -78,8 +79,661 @@ func (m *EventParamsUpdated) GetParams() Params {
 	return Params{}
 }
 
+// EventUnitScoreChanged: a unit's score moved (verdict, decay or reversal).
+type EventUnitScoreChanged struct {
+	UnitId   uint64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	Epoch    int64  `protobuf:"varint,3,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// cause is "verdict:<VERDICT>", "decay" or "dispute".
+	Cause string `protobuf:"bytes,4,opt,name=cause,proto3" json:"cause,omitempty"`
+	From  uint32 `protobuf:"varint,5,opt,name=from,proto3" json:"from,omitempty"`
+	To    uint32 `protobuf:"varint,6,opt,name=to,proto3" json:"to,omitempty"`
+}
+
+func (m *EventUnitScoreChanged) Reset()         { *m = EventUnitScoreChanged{} }
+func (m *EventUnitScoreChanged) String() string { return proto.CompactTextString(m) }
+func (*EventUnitScoreChanged) ProtoMessage()    {}
+func (*EventUnitScoreChanged) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{1}
+}
+func (m *EventUnitScoreChanged) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventUnitScoreChanged) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventUnitScoreChanged.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventUnitScoreChanged) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventUnitScoreChanged.Merge(m, src)
+}
+func (m *EventUnitScoreChanged) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventUnitScoreChanged) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventUnitScoreChanged.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventUnitScoreChanged proto.InternalMessageInfo
+
+func (m *EventUnitScoreChanged) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *EventUnitScoreChanged) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventUnitScoreChanged) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventUnitScoreChanged) GetCause() string {
+	if m != nil {
+		return m.Cause
+	}
+	return ""
+}
+
+func (m *EventUnitScoreChanged) GetFrom() uint32 {
+	if m != nil {
+		return m.From
+	}
+	return 0
+}
+
+func (m *EventUnitScoreChanged) GetTo() uint32 {
+	if m != nil {
+		return m.To
+	}
+	return 0
+}
+
+// EventProviderScoreChanged: a provider's scores were recomputed.
+type EventProviderScoreChanged struct {
+	Provider        string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Objective       uint32 `protobuf:"varint,2,opt,name=objective,proto3" json:"objective,omitempty"`
+	Community       uint32 `protobuf:"varint,3,opt,name=community,proto3" json:"community,omitempty"`
+	CommunityPublic bool   `protobuf:"varint,4,opt,name=community_public,json=communityPublic,proto3" json:"community_public,omitempty"`
+	Overall         uint32 `protobuf:"varint,5,opt,name=overall,proto3" json:"overall,omitempty"`
+}
+
+func (m *EventProviderScoreChanged) Reset()         { *m = EventProviderScoreChanged{} }
+func (m *EventProviderScoreChanged) String() string { return proto.CompactTextString(m) }
+func (*EventProviderScoreChanged) ProtoMessage()    {}
+func (*EventProviderScoreChanged) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{2}
+}
+func (m *EventProviderScoreChanged) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventProviderScoreChanged) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventProviderScoreChanged.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventProviderScoreChanged) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventProviderScoreChanged.Merge(m, src)
+}
+func (m *EventProviderScoreChanged) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventProviderScoreChanged) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventProviderScoreChanged.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventProviderScoreChanged proto.InternalMessageInfo
+
+func (m *EventProviderScoreChanged) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventProviderScoreChanged) GetObjective() uint32 {
+	if m != nil {
+		return m.Objective
+	}
+	return 0
+}
+
+func (m *EventProviderScoreChanged) GetCommunity() uint32 {
+	if m != nil {
+		return m.Community
+	}
+	return 0
+}
+
+func (m *EventProviderScoreChanged) GetCommunityPublic() bool {
+	if m != nil {
+		return m.CommunityPublic
+	}
+	return false
+}
+
+func (m *EventProviderScoreChanged) GetOverall() uint32 {
+	if m != nil {
+		return m.Overall
+	}
+	return 0
+}
+
+// EventRatingSubmitted: a consumer rated a provider.
+type EventRatingSubmitted struct {
+	Rating Rating `protobuf:"bytes,1,opt,name=rating,proto3" json:"rating"`
+}
+
+func (m *EventRatingSubmitted) Reset()         { *m = EventRatingSubmitted{} }
+func (m *EventRatingSubmitted) String() string { return proto.CompactTextString(m) }
+func (*EventRatingSubmitted) ProtoMessage()    {}
+func (*EventRatingSubmitted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{3}
+}
+func (m *EventRatingSubmitted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRatingSubmitted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRatingSubmitted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRatingSubmitted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRatingSubmitted.Merge(m, src)
+}
+func (m *EventRatingSubmitted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRatingSubmitted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRatingSubmitted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRatingSubmitted proto.InternalMessageInfo
+
+func (m *EventRatingSubmitted) GetRating() Rating {
+	if m != nil {
+		return m.Rating
+	}
+	return Rating{}
+}
+
+// EventRatingHidden: an upheld dispute hid a rating.
+type EventRatingHidden struct {
+	DealId   uint64 `protobuf:"varint,1,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+}
+
+func (m *EventRatingHidden) Reset()         { *m = EventRatingHidden{} }
+func (m *EventRatingHidden) String() string { return proto.CompactTextString(m) }
+func (*EventRatingHidden) ProtoMessage()    {}
+func (*EventRatingHidden) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{4}
+}
+func (m *EventRatingHidden) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRatingHidden) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRatingHidden.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRatingHidden) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRatingHidden.Merge(m, src)
+}
+func (m *EventRatingHidden) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRatingHidden) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRatingHidden.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRatingHidden proto.InternalMessageInfo
+
+func (m *EventRatingHidden) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *EventRatingHidden) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+// EventDisputeFiled and EventDisputeResolved follow a dispute.
+type EventDisputeFiled struct {
+	Dispute Dispute `protobuf:"bytes,1,opt,name=dispute,proto3" json:"dispute"`
+}
+
+func (m *EventDisputeFiled) Reset()         { *m = EventDisputeFiled{} }
+func (m *EventDisputeFiled) String() string { return proto.CompactTextString(m) }
+func (*EventDisputeFiled) ProtoMessage()    {}
+func (*EventDisputeFiled) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{5}
+}
+func (m *EventDisputeFiled) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDisputeFiled) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDisputeFiled.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDisputeFiled) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDisputeFiled.Merge(m, src)
+}
+func (m *EventDisputeFiled) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDisputeFiled) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDisputeFiled.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDisputeFiled proto.InternalMessageInfo
+
+func (m *EventDisputeFiled) GetDispute() Dispute {
+	if m != nil {
+		return m.Dispute
+	}
+	return Dispute{}
+}
+
+type EventDisputeResolved struct {
+	Dispute Dispute `protobuf:"bytes,1,opt,name=dispute,proto3" json:"dispute"`
+}
+
+func (m *EventDisputeResolved) Reset()         { *m = EventDisputeResolved{} }
+func (m *EventDisputeResolved) String() string { return proto.CompactTextString(m) }
+func (*EventDisputeResolved) ProtoMessage()    {}
+func (*EventDisputeResolved) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{6}
+}
+func (m *EventDisputeResolved) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDisputeResolved) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDisputeResolved.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDisputeResolved) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDisputeResolved.Merge(m, src)
+}
+func (m *EventDisputeResolved) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDisputeResolved) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDisputeResolved.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDisputeResolved proto.InternalMessageInfo
+
+func (m *EventDisputeResolved) GetDispute() Dispute {
+	if m != nil {
+		return m.Dispute
+	}
+	return Dispute{}
+}
+
+// EventRewardPoolFunded: coins entered the reward pool.
+type EventRewardPoolFunded struct {
+	From   string     `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *EventRewardPoolFunded) Reset()         { *m = EventRewardPoolFunded{} }
+func (m *EventRewardPoolFunded) String() string { return proto.CompactTextString(m) }
+func (*EventRewardPoolFunded) ProtoMessage()    {}
+func (*EventRewardPoolFunded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{7}
+}
+func (m *EventRewardPoolFunded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRewardPoolFunded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRewardPoolFunded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRewardPoolFunded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRewardPoolFunded.Merge(m, src)
+}
+func (m *EventRewardPoolFunded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRewardPoolFunded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRewardPoolFunded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRewardPoolFunded proto.InternalMessageInfo
+
+func (m *EventRewardPoolFunded) GetFrom() string {
+	if m != nil {
+		return m.From
+	}
+	return ""
+}
+
+func (m *EventRewardPoolFunded) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// EventReputationReward: a provider was paid its epoch reward (due × the
+// round's factor).
+type EventReputationReward struct {
+	Provider string     `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Epoch    int64      `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Due      types.Coin `protobuf:"bytes,3,opt,name=due,proto3" json:"due"`
+	Paid     types.Coin `protobuf:"bytes,4,opt,name=paid,proto3" json:"paid"`
+}
+
+func (m *EventReputationReward) Reset()         { *m = EventReputationReward{} }
+func (m *EventReputationReward) String() string { return proto.CompactTextString(m) }
+func (*EventReputationReward) ProtoMessage()    {}
+func (*EventReputationReward) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{8}
+}
+func (m *EventReputationReward) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventReputationReward) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventReputationReward.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventReputationReward) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventReputationReward.Merge(m, src)
+}
+func (m *EventReputationReward) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventReputationReward) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventReputationReward.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventReputationReward proto.InternalMessageInfo
+
+func (m *EventReputationReward) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventReputationReward) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventReputationReward) GetDue() types.Coin {
+	if m != nil {
+		return m.Due
+	}
+	return types.Coin{}
+}
+
+func (m *EventReputationReward) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
+// EventReputationPenalty: a provider's bond paid its epoch penalty into the
+// reward pool.
+type EventReputationPenalty struct {
+	Provider string     `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Epoch    int64      `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Amount   types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *EventReputationPenalty) Reset()         { *m = EventReputationPenalty{} }
+func (m *EventReputationPenalty) String() string { return proto.CompactTextString(m) }
+func (*EventReputationPenalty) ProtoMessage()    {}
+func (*EventReputationPenalty) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{9}
+}
+func (m *EventReputationPenalty) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventReputationPenalty) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventReputationPenalty.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventReputationPenalty) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventReputationPenalty.Merge(m, src)
+}
+func (m *EventReputationPenalty) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventReputationPenalty) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventReputationPenalty.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventReputationPenalty proto.InternalMessageInfo
+
+func (m *EventReputationPenalty) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventReputationPenalty) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventReputationPenalty) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// EventRewardRoundFinished: an epoch's rewards are paid.
+type EventRewardRoundFinished struct {
+	Summary RewardPoolInfo `protobuf:"bytes,1,opt,name=summary,proto3" json:"summary"`
+}
+
+func (m *EventRewardRoundFinished) Reset()         { *m = EventRewardRoundFinished{} }
+func (m *EventRewardRoundFinished) String() string { return proto.CompactTextString(m) }
+func (*EventRewardRoundFinished) ProtoMessage()    {}
+func (*EventRewardRoundFinished) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{10}
+}
+func (m *EventRewardRoundFinished) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRewardRoundFinished) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRewardRoundFinished.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRewardRoundFinished) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRewardRoundFinished.Merge(m, src)
+}
+func (m *EventRewardRoundFinished) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRewardRoundFinished) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRewardRoundFinished.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRewardRoundFinished proto.InternalMessageInfo
+
+func (m *EventRewardRoundFinished) GetSummary() RewardPoolInfo {
+	if m != nil {
+		return m.Summary
+	}
+	return RewardPoolInfo{}
+}
+
+// EventRewardFailed: a provider's reward or penalty could not be applied
+// (the round skips it and goes on; the error says why).
+type EventRewardFailed struct {
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Epoch    int64  `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Error    string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *EventRewardFailed) Reset()         { *m = EventRewardFailed{} }
+func (m *EventRewardFailed) String() string { return proto.CompactTextString(m) }
+func (*EventRewardFailed) ProtoMessage()    {}
+func (*EventRewardFailed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_343a0edaecca5bca, []int{11}
+}
+func (m *EventRewardFailed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRewardFailed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRewardFailed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRewardFailed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRewardFailed.Merge(m, src)
+}
+func (m *EventRewardFailed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRewardFailed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRewardFailed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRewardFailed proto.InternalMessageInfo
+
+func (m *EventRewardFailed) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *EventRewardFailed) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventRewardFailed) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventParamsUpdated)(nil), "flashback.reputation.v1.EventParamsUpdated")
+	proto.RegisterType((*EventUnitScoreChanged)(nil), "flashback.reputation.v1.EventUnitScoreChanged")
+	proto.RegisterType((*EventProviderScoreChanged)(nil), "flashback.reputation.v1.EventProviderScoreChanged")
+	proto.RegisterType((*EventRatingSubmitted)(nil), "flashback.reputation.v1.EventRatingSubmitted")
+	proto.RegisterType((*EventRatingHidden)(nil), "flashback.reputation.v1.EventRatingHidden")
+	proto.RegisterType((*EventDisputeFiled)(nil), "flashback.reputation.v1.EventDisputeFiled")
+	proto.RegisterType((*EventDisputeResolved)(nil), "flashback.reputation.v1.EventDisputeResolved")
+	proto.RegisterType((*EventRewardPoolFunded)(nil), "flashback.reputation.v1.EventRewardPoolFunded")
+	proto.RegisterType((*EventReputationReward)(nil), "flashback.reputation.v1.EventReputationReward")
+	proto.RegisterType((*EventReputationPenalty)(nil), "flashback.reputation.v1.EventReputationPenalty")
+	proto.RegisterType((*EventRewardRoundFinished)(nil), "flashback.reputation.v1.EventRewardRoundFinished")
+	proto.RegisterType((*EventRewardFailed)(nil), "flashback.reputation.v1.EventRewardFailed")
 }
 
 func init() {
@@ -87,25 +741,56 @@ func init() {
 }
 
 var fileDescriptor_343a0edaecca5bca = []byte{
-	// 283 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x49, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0x2f, 0x4a, 0x2d, 0x28, 0x2d, 0x49, 0x2c, 0xc9, 0xcc, 0xcf,
-	0xd3, 0x2f, 0x33, 0xd4, 0x4f, 0x2d, 0x4b, 0xcd, 0x2b, 0x29, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9,
-	0x17, 0x12, 0x87, 0xab, 0xd2, 0x43, 0xa8, 0xd2, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc,
-	0xcb, 0xd7, 0x07, 0x93, 0x10, 0xb5, 0x52, 0x92, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xf1, 0x60,
-	0x9e, 0x3e, 0x84, 0x03, 0x95, 0xc2, 0x69, 0x59, 0x41, 0x62, 0x51, 0x62, 0x2e, 0x4c, 0x95, 0x48,
-	0x7a, 0x7e, 0x7a, 0x3e, 0x44, 0x37, 0x88, 0x05, 0x11, 0x55, 0x9a, 0xc0, 0xc8, 0x25, 0xe4, 0x0a,
-	0x72, 0x53, 0x00, 0x58, 0x6d, 0x68, 0x41, 0x4a, 0x62, 0x49, 0x6a, 0x8a, 0x90, 0x19, 0x17, 0x67,
-	0x62, 0x69, 0x49, 0x46, 0x7e, 0x51, 0x66, 0x49, 0xa5, 0x04, 0xa3, 0x02, 0xa3, 0x06, 0xa7, 0x93,
-	0xc4, 0xa5, 0x2d, 0xba, 0x22, 0x50, 0x7b, 0x1d, 0x53, 0x52, 0x8a, 0x52, 0x8b, 0x8b, 0x83, 0x4b,
-	0x8a, 0x32, 0xf3, 0xd2, 0x83, 0x10, 0x4a, 0x85, 0x9c, 0xb8, 0xd8, 0x20, 0x96, 0x4a, 0x30, 0x29,
-	0x30, 0x6a, 0x70, 0x1b, 0xc9, 0xeb, 0xe1, 0xf0, 0xa2, 0x1e, 0xc4, 0x3e, 0x27, 0xce, 0x13, 0xf7,
-	0xe4, 0x19, 0x56, 0x3c, 0xdf, 0xa0, 0xc5, 0x18, 0x04, 0xd5, 0xe9, 0x14, 0x7c, 0xe2, 0x91, 0x1c,
-	0xe3, 0x85, 0x47, 0x72, 0x8c, 0x0f, 0x1e, 0xc9, 0x31, 0x4e, 0x78, 0x2c, 0xc7, 0x70, 0xe1, 0xb1,
-	0x1c, 0xc3, 0x8d, 0xc7, 0x72, 0x0c, 0x51, 0x96, 0xe9, 0x99, 0x25, 0x19, 0xa5, 0x49, 0x7a, 0xc9,
-	0xf9, 0xb9, 0xfa, 0x70, 0x73, 0xf3, 0x52, 0x4b, 0xca, 0xf3, 0x8b, 0xb2, 0x11, 0x02, 0x29, 0xfa,
-	0x15, 0xc8, 0xe1, 0x50, 0x52, 0x59, 0x90, 0x5a, 0x9c, 0xc4, 0x06, 0xf6, 0xae, 0x31, 0x20, 0x00,
-	0x00, 0xff, 0xff, 0xc4, 0x30, 0xab, 0x25, 0x99, 0x01, 0x00, 0x00,
+	// 771 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x55, 0x41, 0x6b, 0xdb, 0x48,
+	0x14, 0xb6, 0x6c, 0xc7, 0x8e, 0x67, 0xc9, 0xee, 0x46, 0x78, 0x37, 0x4a, 0x58, 0x1c, 0x23, 0x16,
+	0xd6, 0xbb, 0xb0, 0x12, 0x6e, 0xa0, 0xa5, 0x87, 0x42, 0xeb, 0xb4, 0x6e, 0x72, 0x33, 0x32, 0x86,
+	0xd2, 0x1e, 0xc2, 0x48, 0x33, 0xb1, 0xa7, 0x91, 0x66, 0xc4, 0x68, 0xa4, 0xd4, 0xe7, 0xfe, 0x81,
+	0xfc, 0x80, 0xfe, 0x80, 0x1e, 0x5b, 0xe8, 0xa1, 0x3f, 0x21, 0xc7, 0xd0, 0x53, 0x4f, 0xa5, 0x24,
+	0x87, 0xfe, 0x8d, 0xa2, 0x99, 0xb1, 0xec, 0x06, 0x9c, 0x26, 0xa5, 0x17, 0xa3, 0xef, 0xcd, 0xf7,
+	0xe6, 0x7d, 0xef, 0xbd, 0x4f, 0x32, 0xf8, 0xfb, 0x30, 0x84, 0xc9, 0xc4, 0x87, 0xc1, 0x91, 0xcb,
+	0x71, 0x9c, 0x0a, 0x28, 0x08, 0xa3, 0x6e, 0xd6, 0x75, 0x71, 0x86, 0xa9, 0x48, 0x9c, 0x98, 0x33,
+	0xc1, 0xcc, 0x8d, 0x82, 0xe5, 0xcc, 0x59, 0x4e, 0xd6, 0xdd, 0x5a, 0x87, 0x11, 0xa1, 0xcc, 0x95,
+	0xbf, 0x8a, 0xbb, 0xd5, 0x0a, 0x58, 0x12, 0xb1, 0xc4, 0xf5, 0x61, 0x82, 0xdd, 0xac, 0xeb, 0x63,
+	0x01, 0xbb, 0x6e, 0xc0, 0x08, 0xd5, 0xe7, 0x9b, 0xea, 0xfc, 0x40, 0x22, 0x57, 0x01, 0x7d, 0xb4,
+	0x54, 0x4c, 0x0c, 0x39, 0x8c, 0xbe, 0xcb, 0x4a, 0x02, 0xc6, 0xf1, 0x8c, 0xd5, 0x1c, 0xb3, 0x31,
+	0x53, 0x35, 0xf2, 0x27, 0x15, 0xb5, 0x4f, 0x0c, 0x60, 0x3e, 0xca, 0x3b, 0x1b, 0xc8, 0x1b, 0x47,
+	0x31, 0x82, 0x02, 0x23, 0xf3, 0x36, 0x68, 0xc0, 0x54, 0x4c, 0x18, 0x27, 0x62, 0x6a, 0x19, 0x6d,
+	0xa3, 0xd3, 0xe8, 0x59, 0x1f, 0xde, 0xfd, 0xdf, 0xd4, 0xea, 0x1e, 0x20, 0xc4, 0x71, 0x92, 0x0c,
+	0x05, 0x27, 0x74, 0xec, 0xcd, 0xa9, 0x66, 0x0f, 0xd4, 0x94, 0x34, 0xab, 0xdc, 0x36, 0x3a, 0xbf,
+	0xdc, 0xda, 0x76, 0x96, 0x0c, 0xca, 0x51, 0xf5, 0x7a, 0x8d, 0xd3, 0x4f, 0xdb, 0xa5, 0xd7, 0x5f,
+	0xde, 0xfc, 0x67, 0x78, 0x3a, 0xd3, 0x7e, 0x65, 0x80, 0x3f, 0xa4, 0xa4, 0x11, 0x25, 0x62, 0x98,
+	0xb7, 0xb0, 0x3b, 0x81, 0x74, 0x8c, 0x91, 0xb9, 0x01, 0xea, 0x29, 0x25, 0xe2, 0x80, 0x20, 0xa9,
+	0xa9, 0xea, 0xd5, 0x72, 0xb8, 0x8f, 0xcc, 0x2d, 0xb0, 0x1a, 0x73, 0x96, 0x11, 0x84, 0xb9, 0x2c,
+	0xdc, 0xf0, 0x0a, 0x6c, 0x36, 0xc1, 0x0a, 0x8e, 0x59, 0x30, 0xb1, 0x2a, 0x6d, 0xa3, 0x53, 0xf1,
+	0x14, 0xc8, 0xa3, 0x01, 0x4c, 0x13, 0x6c, 0x55, 0x25, 0x5d, 0x01, 0xd3, 0x04, 0xd5, 0x43, 0xce,
+	0x22, 0x6b, 0xa5, 0x6d, 0x74, 0xd6, 0x3c, 0xf9, 0x6c, 0xfe, 0x0a, 0xca, 0x82, 0x59, 0x35, 0x19,
+	0x29, 0x0b, 0x66, 0xbf, 0x37, 0xc0, 0xa6, 0x9a, 0x98, 0xae, 0xf0, 0x8d, 0xc4, 0x45, 0x25, 0xc6,
+	0x25, 0x25, 0x7f, 0x81, 0x06, 0xf3, 0x9f, 0xe3, 0x40, 0x90, 0x0c, 0x4b, 0x99, 0x6b, 0xde, 0x3c,
+	0x90, 0x9f, 0x06, 0x2c, 0x8a, 0xf2, 0x8e, 0xa6, 0x52, 0xeb, 0x9a, 0x37, 0x0f, 0x98, 0xff, 0x82,
+	0xdf, 0x0b, 0x70, 0x10, 0xa7, 0x7e, 0x48, 0x02, 0x29, 0x7d, 0xd5, 0xfb, 0xad, 0x88, 0x0f, 0x64,
+	0xd8, 0xb4, 0x40, 0x9d, 0x65, 0x98, 0xc3, 0x30, 0xd4, 0x7d, 0xcc, 0xa0, 0x3d, 0x02, 0x4d, 0xa9,
+	0xdc, 0x83, 0x82, 0xd0, 0xf1, 0x30, 0xf5, 0x23, 0x22, 0xf2, 0x6d, 0xdf, 0x03, 0x35, 0x2e, 0x43,
+	0x52, 0xf2, 0x55, 0x5b, 0x53, 0x99, 0xbd, 0x6a, 0xbe, 0x35, 0x4f, 0x27, 0xd9, 0x7b, 0x60, 0x7d,
+	0xe1, 0xda, 0x3d, 0x82, 0x10, 0xa6, 0xf9, 0xae, 0x10, 0x86, 0xe1, 0xc2, 0xae, 0x72, 0x78, 0xf5,
+	0xae, 0xec, 0x91, 0xbe, 0xe9, 0x21, 0x49, 0xe2, 0x54, 0xe0, 0x3e, 0x09, 0x31, 0x32, 0xef, 0x83,
+	0x3a, 0x52, 0x58, 0xcb, 0x6b, 0x2f, 0x95, 0xa7, 0xf3, 0xb4, 0xbe, 0x59, 0x9a, 0xfd, 0x44, 0xf7,
+	0xad, 0x8f, 0x3d, 0x9c, 0xb0, 0x30, 0xfb, 0x29, 0x37, 0x23, 0x6d, 0x55, 0x0f, 0x1f, 0x43, 0x8e,
+	0x06, 0x8c, 0x85, 0xfd, 0x94, 0x22, 0x8c, 0x0a, 0x27, 0x29, 0x0f, 0x28, 0x27, 0xdd, 0x01, 0x35,
+	0x18, 0xb1, 0x94, 0x0a, 0xfd, 0x72, 0x6c, 0x3a, 0xfa, 0x75, 0xca, 0xbf, 0x0c, 0x8e, 0xfe, 0x32,
+	0x38, 0xbb, 0x8c, 0xd0, 0xd9, 0x80, 0x15, 0xdd, 0x7e, 0x6b, 0x14, 0x65, 0x66, 0x9a, 0x54, 0xc1,
+	0x2b, 0xed, 0x56, 0x18, 0xbf, 0xbc, 0x68, 0xfc, 0x2e, 0xa8, 0xa0, 0x14, 0x4b, 0x83, 0x5d, 0x43,
+	0x41, 0xce, 0x35, 0x77, 0x40, 0x35, 0x86, 0x04, 0x49, 0xbf, 0x5d, 0x23, 0x47, 0x92, 0xed, 0x97,
+	0x06, 0xf8, 0xf3, 0x92, 0xe6, 0x01, 0xa6, 0x30, 0x14, 0xd3, 0x1f, 0x10, 0x3d, 0x9f, 0x5c, 0xe5,
+	0x66, 0x93, 0x0b, 0x80, 0xb5, 0xb0, 0x1f, 0x8f, 0xa5, 0x14, 0xf5, 0x09, 0x25, 0xc9, 0x04, 0x23,
+	0xf3, 0x31, 0xa8, 0x27, 0x69, 0x14, 0x41, 0x3e, 0xd5, 0xdb, 0xff, 0x67, 0xb9, 0xed, 0x8b, 0xf5,
+	0xee, 0xd3, 0x43, 0x36, 0x33, 0x81, 0xce, 0xb6, 0x9f, 0xcd, 0xfc, 0x2f, 0x59, 0x7d, 0x28, 0x5d,
+	0x7b, 0xf3, 0x26, 0xf3, 0x28, 0xe7, 0x8c, 0xcb, 0x1e, 0x1b, 0x9e, 0x02, 0xbd, 0xe1, 0xe9, 0x79,
+	0xcb, 0x38, 0x3b, 0x6f, 0x19, 0x9f, 0xcf, 0x5b, 0xc6, 0xc9, 0x45, 0xab, 0x74, 0x76, 0xd1, 0x2a,
+	0x7d, 0xbc, 0x68, 0x95, 0x9e, 0xde, 0x1d, 0x13, 0x31, 0x49, 0x7d, 0x27, 0x60, 0x91, 0x5b, 0x08,
+	0xa7, 0x58, 0x1c, 0x33, 0x7e, 0x34, 0x0f, 0x20, 0xf7, 0xc5, 0xe2, 0xbf, 0x82, 0x98, 0xc6, 0x38,
+	0xf1, 0x6b, 0xf2, 0xe3, 0xbf, 0xf3, 0x35, 0x00, 0x00, 0xff, 0xff, 0x2d, 0x50, 0x65, 0xbf, 0xed,
+	0x06, 0x00, 0x00,
 }
 
 func (m *EventParamsUpdated) Marshal() (dAtA []byte, err error) {
@@ -148,6 +833,467 @@ func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventUnitScoreChanged) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventUnitScoreChanged) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventUnitScoreChanged) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.To != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.To))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.From != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.From))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Cause) > 0 {
+		i -= len(m.Cause)
+		copy(dAtA[i:], m.Cause)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Cause)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventProviderScoreChanged) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventProviderScoreChanged) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventProviderScoreChanged) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Overall != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Overall))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.CommunityPublic {
+		i--
+		if m.CommunityPublic {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Community != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Community))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Objective != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Objective))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRatingSubmitted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRatingSubmitted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRatingSubmitted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Rating.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRatingHidden) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRatingHidden) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRatingHidden) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.DealId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDisputeFiled) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDisputeFiled) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDisputeFiled) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Dispute.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDisputeResolved) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDisputeResolved) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDisputeResolved) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Dispute.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRewardPoolFunded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRewardPoolFunded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRewardPoolFunded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.From) > 0 {
+		i -= len(m.From)
+		copy(dAtA[i:], m.From)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.From)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventReputationReward) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventReputationReward) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventReputationReward) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	{
+		size, err := m.Due.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventReputationPenalty) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventReputationPenalty) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventReputationPenalty) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRewardRoundFinished) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRewardRoundFinished) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRewardRoundFinished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Summary.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRewardFailed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRewardFailed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRewardFailed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -171,6 +1317,193 @@ func (m *EventParamsUpdated) Size() (n int) {
 	}
 	l = m.Params.Size()
 	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventUnitScoreChanged) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovEvents(uint64(m.UnitId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = len(m.Cause)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.From != 0 {
+		n += 1 + sovEvents(uint64(m.From))
+	}
+	if m.To != 0 {
+		n += 1 + sovEvents(uint64(m.To))
+	}
+	return n
+}
+
+func (m *EventProviderScoreChanged) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Objective != 0 {
+		n += 1 + sovEvents(uint64(m.Objective))
+	}
+	if m.Community != 0 {
+		n += 1 + sovEvents(uint64(m.Community))
+	}
+	if m.CommunityPublic {
+		n += 2
+	}
+	if m.Overall != 0 {
+		n += 1 + sovEvents(uint64(m.Overall))
+	}
+	return n
+}
+
+func (m *EventRatingSubmitted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Rating.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventRatingHidden) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DealId != 0 {
+		n += 1 + sovEvents(uint64(m.DealId))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventDisputeFiled) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Dispute.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventDisputeResolved) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Dispute.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventRewardPoolFunded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.From)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventReputationReward) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = m.Due.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Paid.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventReputationPenalty) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventRewardRoundFinished) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Summary.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventRewardFailed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
 	return n
 }
 
@@ -273,6 +1606,1337 @@ func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventUnitScoreChanged) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventUnitScoreChanged: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventUnitScoreChanged: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Cause", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Cause = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field From", wireType)
+			}
+			m.From = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.From |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field To", wireType)
+			}
+			m.To = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.To |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventProviderScoreChanged) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventProviderScoreChanged: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventProviderScoreChanged: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Objective", wireType)
+			}
+			m.Objective = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Objective |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Community", wireType)
+			}
+			m.Community = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Community |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommunityPublic", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.CommunityPublic = bool(v != 0)
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Overall", wireType)
+			}
+			m.Overall = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Overall |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRatingSubmitted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRatingSubmitted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRatingSubmitted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rating", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rating.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRatingHidden) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRatingHidden: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRatingHidden: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDisputeFiled) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDisputeFiled: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDisputeFiled: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dispute", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Dispute.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDisputeResolved) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDisputeResolved: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDisputeResolved: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dispute", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Dispute.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRewardPoolFunded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRewardPoolFunded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRewardPoolFunded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field From", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.From = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventReputationReward) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventReputationReward: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventReputationReward: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Due", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Due.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventReputationPenalty) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventReputationPenalty: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventReputationPenalty: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRewardRoundFinished) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRewardRoundFinished: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRewardRoundFinished: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Summary", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Summary.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRewardFailed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRewardFailed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRewardFailed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

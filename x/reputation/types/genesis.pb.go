@@ -4,7 +4,9 @@
 package types
 
 import (
+	cosmossdk_io_math "cosmossdk.io/math"
 	fmt "fmt"
+	_ "github.com/cosmos/cosmos-proto"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
@@ -24,9 +26,23 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// GenesisState is the x/reputation genesis state.
+// GenesisState is the x/reputation genesis state. The leaderboard and the
+// ratings' ageing queue are rebuilt from it at InitGenesis; the reward pool's
+// coins are in the module account (x/bank genesis).
 type GenesisState struct {
-	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	Params         Params            `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	UnitScores     []UnitScore       `protobuf:"bytes,2,rep,name=unit_scores,json=unitScores,proto3" json:"unit_scores"`
+	ProviderScores []ProviderScore   `protobuf:"bytes,3,rep,name=provider_scores,json=providerScores,proto3" json:"provider_scores"`
+	History        []ProviderHistory `protobuf:"bytes,4,rep,name=history,proto3" json:"history"`
+	Ratings        []Rating          `protobuf:"bytes,5,rep,name=ratings,proto3" json:"ratings"`
+	Disputes       []Dispute         `protobuf:"bytes,6,rep,name=disputes,proto3" json:"disputes"`
+	NextDisputeId  uint64            `protobuf:"varint,7,opt,name=next_dispute_id,json=nextDisputeId,proto3" json:"next_dispute_id,omitempty"`
+	RewardRounds   []RewardRound     `protobuf:"bytes,8,rep,name=reward_rounds,json=rewardRounds,proto3" json:"reward_rounds"`
+	PendingRewards []PendingReward   `protobuf:"bytes,9,rep,name=pending_rewards,json=pendingRewards,proto3" json:"pending_rewards"`
+	LastRound      RewardPoolInfo    `protobuf:"bytes,10,opt,name=last_round,json=lastRound,proto3" json:"last_round"`
+	// pool is the reward pool: what the module account holds in the market
+	// denom (checked by the invariant).
+	Pool cosmossdk_io_math.Int `protobuf:"bytes,11,opt,name=pool,proto3,customtype=cosmossdk.io/math.Int" json:"pool"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -69,8 +85,125 @@ func (m *GenesisState) GetParams() Params {
 	return Params{}
 }
 
+func (m *GenesisState) GetUnitScores() []UnitScore {
+	if m != nil {
+		return m.UnitScores
+	}
+	return nil
+}
+
+func (m *GenesisState) GetProviderScores() []ProviderScore {
+	if m != nil {
+		return m.ProviderScores
+	}
+	return nil
+}
+
+func (m *GenesisState) GetHistory() []ProviderHistory {
+	if m != nil {
+		return m.History
+	}
+	return nil
+}
+
+func (m *GenesisState) GetRatings() []Rating {
+	if m != nil {
+		return m.Ratings
+	}
+	return nil
+}
+
+func (m *GenesisState) GetDisputes() []Dispute {
+	if m != nil {
+		return m.Disputes
+	}
+	return nil
+}
+
+func (m *GenesisState) GetNextDisputeId() uint64 {
+	if m != nil {
+		return m.NextDisputeId
+	}
+	return 0
+}
+
+func (m *GenesisState) GetRewardRounds() []RewardRound {
+	if m != nil {
+		return m.RewardRounds
+	}
+	return nil
+}
+
+func (m *GenesisState) GetPendingRewards() []PendingReward {
+	if m != nil {
+		return m.PendingRewards
+	}
+	return nil
+}
+
+func (m *GenesisState) GetLastRound() RewardPoolInfo {
+	if m != nil {
+		return m.LastRound
+	}
+	return RewardPoolInfo{}
+}
+
+// ProviderHistory is one point of a provider's score history.
+type ProviderHistory struct {
+	Provider string     `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Point    ScorePoint `protobuf:"bytes,2,opt,name=point,proto3" json:"point"`
+}
+
+func (m *ProviderHistory) Reset()         { *m = ProviderHistory{} }
+func (m *ProviderHistory) String() string { return proto.CompactTextString(m) }
+func (*ProviderHistory) ProtoMessage()    {}
+func (*ProviderHistory) Descriptor() ([]byte, []int) {
+	return fileDescriptor_dbba0f7bb1f88add, []int{1}
+}
+func (m *ProviderHistory) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ProviderHistory) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ProviderHistory.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ProviderHistory) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ProviderHistory.Merge(m, src)
+}
+func (m *ProviderHistory) XXX_Size() int {
+	return m.Size()
+}
+func (m *ProviderHistory) XXX_DiscardUnknown() {
+	xxx_messageInfo_ProviderHistory.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ProviderHistory proto.InternalMessageInfo
+
+func (m *ProviderHistory) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *ProviderHistory) GetPoint() ScorePoint {
+	if m != nil {
+		return m.Point
+	}
+	return ScorePoint{}
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "flashback.reputation.v1.GenesisState")
+	proto.RegisterType((*ProviderHistory)(nil), "flashback.reputation.v1.ProviderHistory")
 }
 
 func init() {
@@ -78,21 +211,43 @@ func init() {
 }
 
 var fileDescriptor_dbba0f7bb1f88add = []byte{
-	// 224 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x4d, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0x2f, 0x4a, 0x2d, 0x28, 0x2d, 0x49, 0x2c, 0xc9, 0xcc, 0xcf,
-	0xd3, 0x2f, 0x33, 0xd4, 0x4f, 0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28, 0xca, 0x2f,
-	0xc9, 0x17, 0x12, 0x87, 0x2b, 0xd3, 0x43, 0x28, 0xd3, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd,
-	0xcc, 0xcb, 0xd7, 0x07, 0x93, 0x10, 0xb5, 0x52, 0x2a, 0xb8, 0x8c, 0x2c, 0x48, 0x2c, 0x4a, 0xcc,
-	0x85, 0x9a, 0x28, 0x25, 0x92, 0x9e, 0x9f, 0x9e, 0x0f, 0x66, 0xea, 0x83, 0x58, 0x10, 0x51, 0xa5,
-	0x20, 0x2e, 0x1e, 0x77, 0x88, 0xc5, 0xc1, 0x25, 0x89, 0x25, 0xa9, 0x42, 0x4e, 0x5c, 0x6c, 0x10,
-	0x5d, 0x12, 0x8c, 0x0a, 0x8c, 0x1a, 0xdc, 0x46, 0xf2, 0x7a, 0x38, 0x1c, 0xa2, 0x17, 0x00, 0x56,
-	0xe6, 0xc4, 0x79, 0xe2, 0x9e, 0x3c, 0xc3, 0x8a, 0xe7, 0x1b, 0xb4, 0x18, 0x83, 0xa0, 0x3a, 0x9d,
-	0x82, 0x4f, 0x3c, 0x92, 0x63, 0xbc, 0xf0, 0x48, 0x8e, 0xf1, 0xc1, 0x23, 0x39, 0xc6, 0x09, 0x8f,
-	0xe5, 0x18, 0x2e, 0x3c, 0x96, 0x63, 0xb8, 0xf1, 0x58, 0x8e, 0x21, 0xca, 0x32, 0x3d, 0xb3, 0x24,
-	0xa3, 0x34, 0x49, 0x2f, 0x39, 0x3f, 0x57, 0x1f, 0x6e, 0x6e, 0x5e, 0x6a, 0x49, 0x79, 0x7e, 0x51,
-	0x36, 0x42, 0x20, 0x45, 0xbf, 0x02, 0xd9, 0x23, 0x25, 0x95, 0x05, 0xa9, 0xc5, 0x49, 0x6c, 0x60,
-	0xf7, 0x1a, 0x03, 0x02, 0x00, 0x00, 0xff, 0xff, 0xdb, 0x99, 0x65, 0x3f, 0x40, 0x01, 0x00, 0x00,
+	// 575 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x94, 0xc1, 0x6e, 0xda, 0x30,
+	0x18, 0xc7, 0x49, 0x4b, 0x29, 0x98, 0x76, 0x68, 0xd6, 0xa6, 0x65, 0x1c, 0x02, 0x62, 0x5d, 0x87,
+	0x26, 0x2d, 0x59, 0xbb, 0xd3, 0x4e, 0x95, 0xa2, 0x4a, 0x2b, 0xd2, 0xa4, 0xa1, 0xa0, 0x5e, 0x76,
+	0x89, 0x0c, 0x71, 0x83, 0x05, 0xd8, 0x91, 0xed, 0xd0, 0xf6, 0x2d, 0xf6, 0x16, 0xdb, 0x71, 0x87,
+	0x3d, 0x44, 0x8f, 0xd5, 0x4e, 0xd3, 0x0e, 0xd5, 0x04, 0x87, 0xbd, 0xc6, 0x14, 0xdb, 0x01, 0x34,
+	0x29, 0xe2, 0x82, 0xf0, 0x3f, 0xff, 0xef, 0xf7, 0xfd, 0xc1, 0xdf, 0x17, 0xf0, 0xf2, 0x6a, 0x8a,
+	0xc4, 0x78, 0x88, 0x46, 0x13, 0x8f, 0xe3, 0x24, 0x95, 0x48, 0x12, 0x46, 0xbd, 0xf9, 0x89, 0x17,
+	0x63, 0x8a, 0x05, 0x11, 0x6e, 0xc2, 0x99, 0x64, 0xf0, 0xd9, 0xca, 0xe6, 0xae, 0x6d, 0xee, 0xfc,
+	0xa4, 0xf9, 0x18, 0xcd, 0x08, 0x65, 0x9e, 0xfa, 0xd4, 0xde, 0xe6, 0xf3, 0x11, 0x13, 0x33, 0x26,
+	0x42, 0x75, 0xf2, 0xf4, 0xc1, 0x3c, 0x3a, 0x2a, 0xea, 0x96, 0x20, 0x8e, 0x66, 0x5b, 0x5d, 0x62,
+	0xc4, 0x38, 0xce, 0x5d, 0x4f, 0x62, 0x16, 0x33, 0xdd, 0x23, 0xfb, 0xa6, 0xd5, 0xce, 0xd7, 0x0a,
+	0x38, 0xf8, 0xa0, 0xa3, 0x0f, 0x24, 0x92, 0x18, 0xfa, 0xa0, 0xa2, 0xe1, 0xb6, 0xd5, 0xb6, 0xba,
+	0xf5, 0xd3, 0x96, 0x5b, 0xf0, 0x53, 0xdc, 0xbe, 0xb2, 0xf9, 0xb5, 0xbb, 0x87, 0x56, 0xe9, 0xdb,
+	0xdf, 0xef, 0xaf, 0xad, 0xc0, 0x54, 0xc2, 0x1e, 0xa8, 0xa7, 0x94, 0xc8, 0x50, 0xf7, 0xb7, 0x77,
+	0xda, 0xbb, 0xdd, 0xfa, 0x69, 0xa7, 0x10, 0x74, 0x49, 0x89, 0x1c, 0x64, 0x56, 0xbf, 0x9c, 0xb1,
+	0x02, 0x90, 0xe6, 0x82, 0x80, 0x97, 0xa0, 0x91, 0x70, 0x36, 0x27, 0x11, 0xe6, 0x39, 0x6e, 0x57,
+	0xe1, 0x8e, 0x8b, 0x73, 0x19, 0xff, 0x26, 0xf2, 0x51, 0xb2, 0x29, 0x0a, 0x78, 0x01, 0xf6, 0xc7,
+	0x44, 0x48, 0xc6, 0x6f, 0xed, 0xb2, 0xc2, 0x75, 0xb7, 0xe2, 0x2e, 0xb4, 0xdf, 0x00, 0xf3, 0x72,
+	0x78, 0x06, 0xf6, 0x39, 0x92, 0x84, 0xc6, 0xc2, 0xde, 0x53, 0xa4, 0xe2, 0x3f, 0x2c, 0x50, 0xbe,
+	0x1c, 0x60, 0xaa, 0xa0, 0x0f, 0xaa, 0x11, 0x11, 0x49, 0x2a, 0xb1, 0xb0, 0x2b, 0x8a, 0xd0, 0x2e,
+	0x24, 0x9c, 0x6b, 0xa3, 0x41, 0xac, 0xea, 0xe0, 0x31, 0x68, 0x50, 0x7c, 0x23, 0x43, 0x23, 0x84,
+	0x24, 0xb2, 0xf7, 0xdb, 0x56, 0xb7, 0x1c, 0x1c, 0x66, 0xb2, 0xa9, 0xea, 0x45, 0xf0, 0x13, 0x38,
+	0xe4, 0xf8, 0x1a, 0xf1, 0x28, 0xe4, 0x2c, 0xa5, 0x91, 0xb0, 0xab, 0xaa, 0xe1, 0x51, 0x71, 0x64,
+	0xe5, 0x0e, 0x32, 0xb3, 0x69, 0x7a, 0xc0, 0xd7, 0x92, 0xbe, 0x1e, 0x4c, 0x23, 0x42, 0xe3, 0x50,
+	0xeb, 0xc2, 0xae, 0x6d, 0xbb, 0x1e, 0xed, 0xd7, 0xe4, 0xd5, 0xf5, 0x6c, 0x8a, 0x02, 0x7e, 0x04,
+	0x60, 0x8a, 0x84, 0xd4, 0x29, 0x6d, 0xa0, 0x06, 0xf1, 0xd5, 0x96, 0x90, 0x7d, 0xc6, 0xa6, 0x3d,
+	0x7a, 0xc5, 0x0c, 0xb2, 0x96, 0x01, 0x54, 0x4a, 0x78, 0x0e, 0xca, 0x09, 0x63, 0x53, 0xbb, 0xde,
+	0xb6, 0xba, 0x35, 0xff, 0x6d, 0xf6, 0xf8, 0xf7, 0x43, 0xeb, 0xa9, 0xde, 0x34, 0x11, 0x4d, 0x5c,
+	0xc2, 0xbc, 0x19, 0x92, 0x63, 0xb7, 0x47, 0xe5, 0xcf, 0x1f, 0x6f, 0x80, 0x59, 0xc1, 0x1e, 0x95,
+	0x7a, 0xac, 0x55, 0x75, 0x87, 0x82, 0xc6, 0x7f, 0xa3, 0x00, 0x9b, 0xa0, 0x9a, 0xcf, 0x95, 0xda,
+	0x96, 0x5a, 0xb0, 0x3a, 0xc3, 0x33, 0xb0, 0x97, 0x30, 0x42, 0xa5, 0xbd, 0xa3, 0xd2, 0xbf, 0x28,
+	0x4c, 0xaf, 0x26, 0xb2, 0x9f, 0x59, 0x4d, 0x72, 0x5d, 0xe7, 0x0f, 0xee, 0x16, 0x8e, 0x75, 0xbf,
+	0x70, 0xac, 0x3f, 0x0b, 0xc7, 0xfa, 0xb2, 0x74, 0x4a, 0xf7, 0x4b, 0xa7, 0xf4, 0x6b, 0xe9, 0x94,
+	0x3e, 0xbf, 0x8f, 0x89, 0x1c, 0xa7, 0x43, 0x77, 0xc4, 0x66, 0xde, 0x8a, 0x4a, 0xb1, 0xbc, 0x66,
+	0x7c, 0xb2, 0x16, 0x22, 0xef, 0x66, 0xf3, 0x75, 0x20, 0x6f, 0x13, 0x2c, 0x86, 0x15, 0xb5, 0xf5,
+	0xef, 0xfe, 0x05, 0x00, 0x00, 0xff, 0xff, 0x4e, 0x77, 0x53, 0x26, 0xc7, 0x04, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -116,6 +271,129 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	var l int
 	_ = l
 	{
+		size := m.Pool.Size()
+		i -= size
+		if _, err := m.Pool.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x5a
+	{
+		size, err := m.LastRound.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x52
+	if len(m.PendingRewards) > 0 {
+		for iNdEx := len(m.PendingRewards) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.PendingRewards[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x4a
+		}
+	}
+	if len(m.RewardRounds) > 0 {
+		for iNdEx := len(m.RewardRounds) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.RewardRounds[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if m.NextDisputeId != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.NextDisputeId))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.Disputes) > 0 {
+		for iNdEx := len(m.Disputes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Disputes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Ratings) > 0 {
+		for iNdEx := len(m.Ratings) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Ratings[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.History) > 0 {
+		for iNdEx := len(m.History) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.History[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.ProviderScores) > 0 {
+		for iNdEx := len(m.ProviderScores) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.ProviderScores[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.UnitScores) > 0 {
+		for iNdEx := len(m.UnitScores) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.UnitScores[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	{
 		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
 			return 0, err
@@ -125,6 +403,46 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *ProviderHistory) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ProviderHistory) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ProviderHistory) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Point.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -146,6 +464,70 @@ func (m *GenesisState) Size() (n int) {
 	var l int
 	_ = l
 	l = m.Params.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	if len(m.UnitScores) > 0 {
+		for _, e := range m.UnitScores {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.ProviderScores) > 0 {
+		for _, e := range m.ProviderScores {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.History) > 0 {
+		for _, e := range m.History {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Ratings) > 0 {
+		for _, e := range m.Ratings {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Disputes) > 0 {
+		for _, e := range m.Disputes {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if m.NextDisputeId != 0 {
+		n += 1 + sovGenesis(uint64(m.NextDisputeId))
+	}
+	if len(m.RewardRounds) > 0 {
+		for _, e := range m.RewardRounds {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.PendingRewards) > 0 {
+		for _, e := range m.PendingRewards {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	l = m.LastRound.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	l = m.Pool.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *ProviderHistory) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = m.Point.Size()
 	n += 1 + l + sovGenesis(uint64(l))
 	return n
 }
@@ -215,6 +597,445 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitScores", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.UnitScores = append(m.UnitScores, UnitScore{})
+			if err := m.UnitScores[len(m.UnitScores)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProviderScores", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ProviderScores = append(m.ProviderScores, ProviderScore{})
+			if err := m.ProviderScores[len(m.ProviderScores)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field History", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.History = append(m.History, ProviderHistory{})
+			if err := m.History[len(m.History)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ratings", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Ratings = append(m.Ratings, Rating{})
+			if err := m.Ratings[len(m.Ratings)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Disputes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Disputes = append(m.Disputes, Dispute{})
+			if err := m.Disputes[len(m.Disputes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextDisputeId", wireType)
+			}
+			m.NextDisputeId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextDisputeId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RewardRounds", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.RewardRounds = append(m.RewardRounds, RewardRound{})
+			if err := m.RewardRounds[len(m.RewardRounds)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PendingRewards", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PendingRewards = append(m.PendingRewards, PendingReward{})
+			if err := m.PendingRewards[len(m.PendingRewards)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastRound", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.LastRound.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pool", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Pool.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ProviderHistory) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ProviderHistory: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ProviderHistory: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Point", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Point.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -2,9 +2,13 @@ package types
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
 // Score scale: every score is an integer in [MinScore, MaxScore].
@@ -13,7 +17,9 @@ const (
 	MaxScore = 100
 )
 
-// Defaults, from the reference documents (reputation-system.md).
+// Defaults, from the reference documents where they give a number
+// (reputation-system.md, tokenomics-2025-08.md); the rest are choices
+// recorded in the README.
 var (
 	DefaultBaselineScore    uint32 = 50
 	DefaultObjectiveWeight         = sdkmath.LegacyNewDecWithPrec(7, 1)
@@ -25,21 +31,56 @@ var (
 	DefaultDeltaCritical    int32  = -2
 	DefaultDecayPeriod             = 30 * 24 * time.Hour
 	DefaultDecayPoints      uint32 = 1
+
+	DefaultRecentRatingWindow          = 30 * 24 * time.Hour
+	DefaultRecentRatingWeight          = sdkmath.LegacyNewDec(2)
+	DefaultVerifiedRatingWeight        = sdkmath.LegacyNewDecWithPrec(15, 1)
+	DefaultMaxCommentLength     uint32 = 280
+
+	DefaultRewardEpochIdentifier        = "day"
+	DefaultDisputeWindow                = 7 * 24 * time.Hour
+	DefaultHistoryEpochs         uint32 = 30
+	DefaultBadgeCompliancePeriod        = 180 * 24 * time.Hour
+	DefaultTopPerformerScore     uint32 = 90
+	DefaultMaxWorkPerBlock       uint32 = 200
 )
+
+// DefaultRewardBands are the tokenomics bands: score 60–79 earns 5 % a year
+// of the bond, 80 and more 12 %; 20–39 pays 5 %, under 20 pays 12 %.
+func DefaultRewardBands() []RewardBand {
+	return []RewardBand{
+		{MinScore: 0, MaxScore: 19, Rate: sdkmath.LegacyNewDecWithPrec(-12, 2)},
+		{MinScore: 20, MaxScore: 39, Rate: sdkmath.LegacyNewDecWithPrec(-5, 2)},
+		{MinScore: 60, MaxScore: 79, Rate: sdkmath.LegacyNewDecWithPrec(5, 2)},
+		{MinScore: 80, MaxScore: 100, Rate: sdkmath.LegacyNewDecWithPrec(12, 2)},
+	}
+}
 
 // DefaultParams returns the default module parameters.
 func DefaultParams() Params {
 	return Params{
-		BaselineScore:    DefaultBaselineScore,
-		ObjectiveWeight:  DefaultObjectiveWeight,
-		CommunityWeight:  DefaultCommunityWeight,
-		MinPublicRatings: DefaultMinPublicRatings,
-		DeltaMet:         DefaultDeltaMet,
-		DeltaExceeded:    DefaultDeltaExceeded,
-		DeltaMissed:      DefaultDeltaMissed,
-		DeltaCritical:    DefaultDeltaCritical,
-		DecayPeriod:      DefaultDecayPeriod,
-		DecayPoints:      DefaultDecayPoints,
+		BaselineScore:         DefaultBaselineScore,
+		ObjectiveWeight:       DefaultObjectiveWeight,
+		CommunityWeight:       DefaultCommunityWeight,
+		MinPublicRatings:      DefaultMinPublicRatings,
+		DeltaMet:              DefaultDeltaMet,
+		DeltaExceeded:         DefaultDeltaExceeded,
+		DeltaMissed:           DefaultDeltaMissed,
+		DeltaCritical:         DefaultDeltaCritical,
+		DecayPeriod:           DefaultDecayPeriod,
+		DecayPoints:           DefaultDecayPoints,
+		RecentRatingWindow:    DefaultRecentRatingWindow,
+		RecentRatingWeight:    DefaultRecentRatingWeight,
+		VerifiedRatingWeight:  DefaultVerifiedRatingWeight,
+		MaxCommentLength:      DefaultMaxCommentLength,
+		RewardEpochIdentifier: DefaultRewardEpochIdentifier,
+		RewardBands:           DefaultRewardBands(),
+		DisputeWindow:         DefaultDisputeWindow,
+		Arbiter:               "",
+		HistoryEpochs:         DefaultHistoryEpochs,
+		BadgeCompliancePeriod: DefaultBadgeCompliancePeriod,
+		TopPerformerScore:     DefaultTopPerformerScore,
+		MaxWorkPerBlock:       DefaultMaxWorkPerBlock,
 	}
 }
 
@@ -77,7 +118,80 @@ func (p Params) Validate() error {
 	if p.DecayPoints > MaxScore {
 		return fmt.Errorf("decay_points must be at most %d, got %d", MaxScore, p.DecayPoints)
 	}
+	return p.validateCommunityAndRewards()
+}
+
+func (p Params) validateCommunityAndRewards() error {
+	if p.RecentRatingWindow <= 0 {
+		return fmt.Errorf("recent_rating_window must be positive")
+	}
+	for _, w := range []struct {
+		name string
+		v    sdkmath.LegacyDec
+	}{{"recent_rating_weight", p.RecentRatingWeight}, {"verified_rating_weight", p.VerifiedRatingWeight}} {
+		if w.v.IsNil() || w.v.LT(sdkmath.LegacyOneDec()) || w.v.GT(sdkmath.LegacyNewDec(100)) {
+			return fmt.Errorf("%s must be in [1, 100], got %s", w.name, w.v)
+		}
+	}
+	if p.MaxCommentLength == 0 || p.MaxCommentLength > 4096 {
+		return fmt.Errorf("max_comment_length must be in [1, 4096], got %d", p.MaxCommentLength)
+	}
+	if strings.TrimSpace(p.RewardEpochIdentifier) == "" {
+		return fmt.Errorf("reward_epoch_identifier must name an x/epochs epoch")
+	}
+	if err := ValidateBands(p.RewardBands); err != nil {
+		return err
+	}
+	if p.DisputeWindow <= 0 {
+		return fmt.Errorf("dispute_window must be positive")
+	}
+	if p.Arbiter != "" {
+		if _, err := sdk.AccAddressFromBech32(p.Arbiter); err != nil {
+			return fmt.Errorf("arbiter must be empty or a valid address: %w", err)
+		}
+	}
+	if p.HistoryEpochs == 0 || p.HistoryEpochs > 1000 {
+		return fmt.Errorf("history_epochs must be in [1, 1000], got %d", p.HistoryEpochs)
+	}
+	if p.BadgeCompliancePeriod <= 0 {
+		return fmt.Errorf("badge_compliance_period must be positive")
+	}
+	if p.TopPerformerScore > MaxScore {
+		return fmt.Errorf("top_performer_score must be at most %d", MaxScore)
+	}
+	if p.MaxWorkPerBlock == 0 || p.MaxWorkPerBlock > 10_000 {
+		return fmt.Errorf("max_work_per_block must be in [1, 10000], got %d", p.MaxWorkPerBlock)
+	}
 	return nil
+}
+
+// ValidateBands checks reward bands: within [0, 100], min ≤ max, no overlap,
+// rates in [−1, 1].
+func ValidateBands(bands []RewardBand) error {
+	sorted := append([]RewardBand(nil), bands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].MinScore < sorted[j].MinScore })
+	for i, b := range sorted {
+		if b.MinScore > b.MaxScore || b.MaxScore > MaxScore {
+			return fmt.Errorf("reward band [%d, %d] must satisfy min <= max <= %d", b.MinScore, b.MaxScore, MaxScore)
+		}
+		if b.Rate.IsNil() || b.Rate.Abs().GT(sdkmath.LegacyOneDec()) {
+			return fmt.Errorf("reward band [%d, %d] rate must be in [-1, 1], got %s", b.MinScore, b.MaxScore, b.Rate)
+		}
+		if i > 0 && b.MinScore <= sorted[i-1].MaxScore {
+			return fmt.Errorf("reward bands [%d, %d] and [%d, %d] overlap", sorted[i-1].MinScore, sorted[i-1].MaxScore, b.MinScore, b.MaxScore)
+		}
+	}
+	return nil
+}
+
+// BandFor returns the yearly rate of the band holding score (zero if none).
+func (p Params) BandFor(score uint32) sdkmath.LegacyDec {
+	for _, b := range p.RewardBands {
+		if score >= b.MinScore && score <= b.MaxScore {
+			return b.Rate
+		}
+	}
+	return sdkmath.LegacyZeroDec()
 }
 
 func validateWeight(name string, w sdkmath.LegacyDec) error {

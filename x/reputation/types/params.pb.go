@@ -53,6 +53,39 @@ type Params struct {
 	// (docs: 1 point per month).
 	DecayPeriod time.Duration `protobuf:"bytes,9,opt,name=decay_period,json=decayPeriod,proto3,stdduration" json:"decay_period"`
 	DecayPoints uint32        `protobuf:"varint,10,opt,name=decay_points,json=decayPoints,proto3" json:"decay_points,omitempty"`
+	// Ratings younger than recent_rating_window weigh recent_rating_weight
+	// times an older one; a verified consumer's rating weighs
+	// verified_rating_weight times more (docs: recent and verified weigh more).
+	RecentRatingWindow   time.Duration               `protobuf:"bytes,11,opt,name=recent_rating_window,json=recentRatingWindow,proto3,stdduration" json:"recent_rating_window"`
+	RecentRatingWeight   cosmossdk_io_math.LegacyDec `protobuf:"bytes,12,opt,name=recent_rating_weight,json=recentRatingWeight,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"recent_rating_weight"`
+	VerifiedRatingWeight cosmossdk_io_math.LegacyDec `protobuf:"bytes,13,opt,name=verified_rating_weight,json=verifiedRatingWeight,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"verified_rating_weight"`
+	// max_comment_length bounds a rating's comment in bytes.
+	MaxCommentLength uint32 `protobuf:"varint,14,opt,name=max_comment_length,json=maxCommentLength,proto3" json:"max_comment_length,omitempty"`
+	// reward_epoch_identifier names the x/epochs epoch of rewards and
+	// penalties (docs: daily).
+	RewardEpochIdentifier string `protobuf:"bytes,15,opt,name=reward_epoch_identifier,json=rewardEpochIdentifier,proto3" json:"reward_epoch_identifier,omitempty"`
+	// reward_bands give, by overall score, the yearly rate of the bond paid
+	// (positive) or taken (negative) each epoch, pro rata of the epoch's length
+	// (docs: 60–79 +5 %, ≥ 80 +12 %, 20–39 −5 %, < 20 −12 %).
+	RewardBands []RewardBand `protobuf:"bytes,16,rep,name=reward_bands,json=rewardBands,proto3" json:"reward_bands"`
+	// dispute_window is how long after a verdict or a rating its provider may
+	// dispute it.
+	DisputeWindow time.Duration `protobuf:"bytes,17,opt,name=dispute_window,json=disputeWindow,proto3,stdduration" json:"dispute_window"`
+	// arbiter may resolve disputes besides the governance authority; empty:
+	// governance only.
+	Arbiter string `protobuf:"bytes,18,opt,name=arbiter,proto3" json:"arbiter,omitempty"`
+	// history_epochs is how many epochs of score history a provider keeps.
+	HistoryEpochs uint32 `protobuf:"varint,19,opt,name=history_epochs,json=historyEpochs,proto3" json:"history_epochs,omitempty"`
+	// badge_compliance_period: a provider with no missed or critical verdict
+	// for this long (and at least one verdict) holds the "100 % SLA compliance"
+	// badge (docs: 6 months).
+	BadgeCompliancePeriod time.Duration `protobuf:"bytes,20,opt,name=badge_compliance_period,json=badgeCompliancePeriod,proto3,stdduration" json:"badge_compliance_period"`
+	// top_performer_score: a provider whose overall score is at least this
+	// holds the "top performer" badge.
+	TopPerformerScore uint32 `protobuf:"varint,21,opt,name=top_performer_score,json=topPerformerScore,proto3" json:"top_performer_score,omitempty"`
+	// max_work_per_block caps the providers rewarded and the ratings aged per
+	// block; the rest carries over.
+	MaxWorkPerBlock uint32 `protobuf:"varint,22,opt,name=max_work_per_block,json=maxWorkPerBlock,proto3" json:"max_work_per_block,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -144,8 +177,134 @@ func (m *Params) GetDecayPoints() uint32 {
 	return 0
 }
 
+func (m *Params) GetRecentRatingWindow() time.Duration {
+	if m != nil {
+		return m.RecentRatingWindow
+	}
+	return 0
+}
+
+func (m *Params) GetMaxCommentLength() uint32 {
+	if m != nil {
+		return m.MaxCommentLength
+	}
+	return 0
+}
+
+func (m *Params) GetRewardEpochIdentifier() string {
+	if m != nil {
+		return m.RewardEpochIdentifier
+	}
+	return ""
+}
+
+func (m *Params) GetRewardBands() []RewardBand {
+	if m != nil {
+		return m.RewardBands
+	}
+	return nil
+}
+
+func (m *Params) GetDisputeWindow() time.Duration {
+	if m != nil {
+		return m.DisputeWindow
+	}
+	return 0
+}
+
+func (m *Params) GetArbiter() string {
+	if m != nil {
+		return m.Arbiter
+	}
+	return ""
+}
+
+func (m *Params) GetHistoryEpochs() uint32 {
+	if m != nil {
+		return m.HistoryEpochs
+	}
+	return 0
+}
+
+func (m *Params) GetBadgeCompliancePeriod() time.Duration {
+	if m != nil {
+		return m.BadgeCompliancePeriod
+	}
+	return 0
+}
+
+func (m *Params) GetTopPerformerScore() uint32 {
+	if m != nil {
+		return m.TopPerformerScore
+	}
+	return 0
+}
+
+func (m *Params) GetMaxWorkPerBlock() uint32 {
+	if m != nil {
+		return m.MaxWorkPerBlock
+	}
+	return 0
+}
+
+// RewardBand is a range of overall scores [min_score, max_score] and the
+// yearly rate of the bond paid (rate > 0) or taken (rate < 0) per epoch.
+type RewardBand struct {
+	MinScore uint32                      `protobuf:"varint,1,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
+	MaxScore uint32                      `protobuf:"varint,2,opt,name=max_score,json=maxScore,proto3" json:"max_score,omitempty"`
+	Rate     cosmossdk_io_math.LegacyDec `protobuf:"bytes,3,opt,name=rate,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"rate"`
+}
+
+func (m *RewardBand) Reset()         { *m = RewardBand{} }
+func (m *RewardBand) String() string { return proto.CompactTextString(m) }
+func (*RewardBand) ProtoMessage()    {}
+func (*RewardBand) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e6fce72ca2d40ec0, []int{1}
+}
+func (m *RewardBand) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RewardBand) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RewardBand.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RewardBand) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RewardBand.Merge(m, src)
+}
+func (m *RewardBand) XXX_Size() int {
+	return m.Size()
+}
+func (m *RewardBand) XXX_DiscardUnknown() {
+	xxx_messageInfo_RewardBand.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RewardBand proto.InternalMessageInfo
+
+func (m *RewardBand) GetMinScore() uint32 {
+	if m != nil {
+		return m.MinScore
+	}
+	return 0
+}
+
+func (m *RewardBand) GetMaxScore() uint32 {
+	if m != nil {
+		return m.MaxScore
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*Params)(nil), "flashback.reputation.v1.Params")
+	proto.RegisterType((*RewardBand)(nil), "flashback.reputation.v1.RewardBand")
 }
 
 func init() {
@@ -153,39 +312,61 @@ func init() {
 }
 
 var fileDescriptor_e6fce72ca2d40ec0 = []byte{
-	// 512 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x93, 0xcf, 0x6e, 0xd3, 0x40,
-	0x10, 0xc6, 0x63, 0x68, 0x43, 0xe3, 0x10, 0x68, 0x2d, 0x04, 0x6e, 0x2b, 0x39, 0x01, 0x81, 0x14,
-	0x55, 0xe0, 0x55, 0x41, 0x42, 0x82, 0x63, 0x08, 0x27, 0x40, 0x8a, 0xd2, 0x03, 0x12, 0x17, 0x6b,
-	0xbd, 0x9e, 0x3a, 0x4b, 0xbc, 0x5e, 0xcb, 0xbb, 0x4e, 0x9b, 0x57, 0xe0, 0xc4, 0x91, 0x47, 0xe0,
-	0xd8, 0x03, 0x17, 0xde, 0xa0, 0xc7, 0x8a, 0x13, 0xe2, 0x50, 0x50, 0x72, 0xe8, 0x6b, 0x20, 0xcf,
-	0x3a, 0x7f, 0xee, 0xbd, 0x58, 0xde, 0xdf, 0x7c, 0xfb, 0xcd, 0x78, 0x66, 0x6c, 0x3f, 0x3e, 0x4e,
-	0xa8, 0x1a, 0x85, 0x94, 0x8d, 0x49, 0x0e, 0x59, 0xa1, 0xa9, 0xe6, 0x32, 0x25, 0x93, 0x43, 0x92,
-	0xd1, 0x9c, 0x0a, 0xe5, 0x67, 0xb9, 0xd4, 0xd2, 0x79, 0xb0, 0x54, 0xf9, 0x2b, 0x95, 0x3f, 0x39,
-	0xdc, 0xdb, 0xa1, 0x82, 0xa7, 0x92, 0xe0, 0xd3, 0x68, 0xf7, 0x76, 0x99, 0x54, 0x42, 0xaa, 0x00,
-	0x4f, 0xc4, 0x1c, 0xaa, 0xd0, 0xbd, 0x58, 0xc6, 0xd2, 0xf0, 0xf2, 0xad, 0xa2, 0x5e, 0x2c, 0x65,
-	0x9c, 0x00, 0xc1, 0x53, 0x58, 0x1c, 0x93, 0xa8, 0xc8, 0x4d, 0x02, 0x24, 0x8f, 0x7e, 0x6e, 0xd8,
-	0xf5, 0x01, 0x56, 0xe3, 0x3c, 0xb1, 0xef, 0x84, 0x54, 0x41, 0xc2, 0x53, 0x08, 0x14, 0x93, 0x39,
-	0xb8, 0x56, 0xc7, 0xea, 0xb6, 0x86, 0xad, 0x05, 0x3d, 0x2a, 0xa1, 0x43, 0xed, 0x6d, 0x19, 0x7e,
-	0x06, 0xa6, 0xf9, 0x04, 0x82, 0x13, 0xe0, 0xf1, 0x48, 0xbb, 0x37, 0x3a, 0x56, 0xb7, 0xd1, 0x7b,
-	0x79, 0x7e, 0xd9, 0xae, 0xfd, 0xb9, 0x6c, 0xef, 0x9b, 0xba, 0x54, 0x34, 0xf6, 0xb9, 0x24, 0x82,
-	0xea, 0x91, 0xff, 0x1e, 0x62, 0xca, 0xa6, 0x7d, 0x60, 0xbf, 0x7e, 0x3c, 0xb3, 0xab, 0xb2, 0xfb,
-	0xc0, 0xbe, 0x5f, 0x9d, 0x1d, 0x58, 0xc3, 0xbb, 0x4b, 0xbf, 0x8f, 0x68, 0x57, 0xa6, 0x60, 0x52,
-	0x88, 0x22, 0xe5, 0x7a, 0xba, 0x48, 0x71, 0xf3, 0x7a, 0x29, 0x96, 0x7e, 0x55, 0x8a, 0xa7, 0xb6,
-	0x23, 0x78, 0x1a, 0x64, 0x45, 0x98, 0x70, 0x16, 0x94, 0x2d, 0x49, 0x63, 0xe5, 0x6e, 0xe0, 0x07,
-	0x6f, 0x0b, 0x9e, 0x0e, 0x30, 0x30, 0x34, 0xdc, 0xd9, 0xb7, 0x1b, 0x11, 0x24, 0x9a, 0x06, 0x02,
-	0xb4, 0xbb, 0xd9, 0xb1, 0xba, 0x9b, 0xc3, 0x2d, 0x04, 0x1f, 0x40, 0x97, 0x7d, 0x33, 0x41, 0x38,
-	0x65, 0x00, 0x11, 0x44, 0x6e, 0x1d, 0x15, 0x2d, 0xa4, 0x6f, 0x2b, 0xe8, 0x3c, 0xb4, 0x6f, 0x57,
-	0x1e, 0x5c, 0x29, 0x88, 0xdc, 0x5b, 0x28, 0x6a, 0x1a, 0x1b, 0x44, 0x2b, 0x27, 0x96, 0x73, 0xcd,
-	0x19, 0x4d, 0xdc, 0xad, 0x35, 0xa7, 0x37, 0x15, 0x74, 0xde, 0x95, 0x4e, 0x8c, 0x4e, 0x83, 0x0c,
-	0x72, 0x2e, 0x23, 0xb7, 0xd1, 0xb1, 0xba, 0xcd, 0xe7, 0xbb, 0xbe, 0x19, 0xb5, 0xbf, 0x18, 0xb5,
-	0xdf, 0xaf, 0x46, 0xdd, 0x6b, 0x95, 0x5d, 0xfb, 0xf6, 0xb7, 0x6d, 0x99, 0x66, 0x34, 0xf1, 0xf6,
-	0x00, 0x2f, 0x9b, 0xb2, 0xd0, 0x4c, 0xf2, 0x54, 0x2b, 0xd7, 0xc6, 0x16, 0x54, 0x12, 0x44, 0xaf,
-	0xef, 0x7f, 0xb9, 0x3a, 0x3b, 0xd8, 0x59, 0xdb, 0x60, 0xb3, 0x30, 0xbd, 0xa3, 0xf3, 0x99, 0x67,
-	0x5d, 0xcc, 0x3c, 0xeb, 0xdf, 0xcc, 0xb3, 0xbe, 0xce, 0xbd, 0xda, 0xc5, 0xdc, 0xab, 0xfd, 0x9e,
-	0x7b, 0xb5, 0x4f, 0xaf, 0x62, 0xae, 0x47, 0x45, 0xe8, 0x33, 0x29, 0xc8, 0x72, 0xbb, 0x53, 0xd0,
-	0x27, 0x32, 0x1f, 0xaf, 0x40, 0x44, 0x4e, 0xd7, 0xff, 0x0b, 0x3d, 0xcd, 0x40, 0x85, 0x75, 0x2c,
-	0xff, 0xc5, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0x59, 0x24, 0x64, 0x8e, 0x3c, 0x03, 0x00, 0x00,
+	// 852 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x55, 0xcb, 0x6e, 0x1b, 0x37,
+	0x14, 0xf5, 0xe4, 0x69, 0x53, 0x96, 0x1f, 0x13, 0xd9, 0x66, 0x12, 0x40, 0x56, 0xd3, 0x16, 0x10,
+	0xd2, 0x66, 0x06, 0x71, 0x81, 0x00, 0xed, 0xae, 0xb2, 0xb3, 0x68, 0x9b, 0xa2, 0xaa, 0xbc, 0x30,
+	0x90, 0xcd, 0x94, 0x43, 0x5e, 0x8f, 0x58, 0xcd, 0x90, 0x03, 0x92, 0xb2, 0xa4, 0x5f, 0xe8, 0xaa,
+	0xed, 0xaa, 0x9f, 0xd0, 0x65, 0x16, 0xf9, 0x88, 0x2c, 0x83, 0xac, 0x8a, 0x2e, 0xd2, 0xc2, 0x5e,
+	0xe4, 0x37, 0x0a, 0x3e, 0x24, 0x3b, 0x2d, 0xba, 0x30, 0xbc, 0x11, 0xc4, 0x73, 0x2f, 0xcf, 0xbd,
+	0x3c, 0x87, 0xbc, 0x83, 0x3e, 0x3a, 0x2e, 0x89, 0x1e, 0xe6, 0x84, 0x8e, 0x52, 0x05, 0xf5, 0xd8,
+	0x10, 0xc3, 0xa5, 0x48, 0x4f, 0x1e, 0xa7, 0x35, 0x51, 0xa4, 0xd2, 0x49, 0xad, 0xa4, 0x91, 0xf1,
+	0xce, 0x22, 0x2b, 0x39, 0xcf, 0x4a, 0x4e, 0x1e, 0xdf, 0xdb, 0x24, 0x15, 0x17, 0x32, 0x75, 0xbf,
+	0x3e, 0xf7, 0xde, 0x5d, 0x2a, 0x75, 0x25, 0x75, 0xe6, 0x56, 0xa9, 0x5f, 0x84, 0x50, 0xab, 0x90,
+	0x85, 0xf4, 0xb8, 0xfd, 0x17, 0xd0, 0x76, 0x21, 0x65, 0x51, 0x42, 0xea, 0x56, 0xf9, 0xf8, 0x38,
+	0x65, 0x63, 0xe5, 0x0b, 0x38, 0xe4, 0xc1, 0x2f, 0x0d, 0x74, 0xab, 0xef, 0xba, 0x89, 0x3f, 0x46,
+	0x6b, 0x39, 0xd1, 0x50, 0x72, 0x01, 0x99, 0xa6, 0x52, 0x01, 0x8e, 0x3a, 0x51, 0xb7, 0x39, 0x68,
+	0xce, 0xd1, 0x43, 0x0b, 0xc6, 0x04, 0x6d, 0xc8, 0xfc, 0x47, 0xa0, 0x86, 0x9f, 0x40, 0x36, 0x01,
+	0x5e, 0x0c, 0x0d, 0xbe, 0xd6, 0x89, 0xba, 0x2b, 0xbd, 0x27, 0xaf, 0xde, 0xee, 0x2e, 0xfd, 0xf9,
+	0x76, 0xf7, 0xbe, 0xef, 0x4b, 0xb3, 0x51, 0xc2, 0x65, 0x5a, 0x11, 0x33, 0x4c, 0x9e, 0x41, 0x41,
+	0xe8, 0xec, 0x00, 0xe8, 0x9b, 0x97, 0x8f, 0x50, 0x68, 0xfb, 0x00, 0xe8, 0xef, 0xef, 0x5e, 0x3c,
+	0x8c, 0x06, 0xeb, 0x0b, 0xbe, 0x23, 0x47, 0x67, 0x4b, 0x50, 0x59, 0x55, 0x63, 0xc1, 0xcd, 0x6c,
+	0x5e, 0xe2, 0xfa, 0xd5, 0x4a, 0x2c, 0xf8, 0x42, 0x89, 0x4f, 0x51, 0x5c, 0x71, 0x91, 0xd5, 0xe3,
+	0xbc, 0xe4, 0x34, 0xb3, 0x92, 0x88, 0x42, 0xe3, 0x1b, 0xee, 0xc0, 0x1b, 0x15, 0x17, 0x7d, 0x17,
+	0x18, 0x78, 0x3c, 0xbe, 0x8f, 0x56, 0x18, 0x94, 0x86, 0x64, 0x15, 0x18, 0x7c, 0xb3, 0x13, 0x75,
+	0x6f, 0x0e, 0x96, 0x1d, 0xf0, 0x2d, 0x18, 0xab, 0x9b, 0x0f, 0xc2, 0x94, 0x02, 0x30, 0x60, 0xf8,
+	0x96, 0xcb, 0x68, 0x3a, 0xf4, 0x69, 0x00, 0xe3, 0x0f, 0xd0, 0x6a, 0xe0, 0xe0, 0x5a, 0x03, 0xc3,
+	0xb7, 0x5d, 0x52, 0xc3, 0xd3, 0x38, 0xe8, 0x9c, 0x89, 0x2a, 0x6e, 0x38, 0x25, 0x25, 0x5e, 0xbe,
+	0xc0, 0xb4, 0x1f, 0xc0, 0xf8, 0x1b, 0xcb, 0x44, 0xc9, 0x2c, 0xab, 0x41, 0x71, 0xc9, 0xf0, 0x4a,
+	0x27, 0xea, 0x36, 0xf6, 0xee, 0x26, 0xde, 0xea, 0x64, 0x6e, 0x75, 0x72, 0x10, 0xac, 0xee, 0x35,
+	0xad, 0x6a, 0xbf, 0xfd, 0xb5, 0x1b, 0x79, 0x31, 0x1a, 0x6e, 0x77, 0xdf, 0x6d, 0xf6, 0x6d, 0x39,
+	0x32, 0xc9, 0x85, 0xd1, 0x18, 0x39, 0x09, 0x42, 0x8a, 0x83, 0xe2, 0xe7, 0xa8, 0xa5, 0x80, 0x82,
+	0x30, 0x41, 0xa7, 0x6c, 0xc2, 0x05, 0x93, 0x13, 0xdc, 0xb8, 0x64, 0xdd, 0xd8, 0xb3, 0x78, 0x51,
+	0x8f, 0x1c, 0x47, 0x3c, 0xfc, 0x0f, 0xb7, 0xb7, 0x7b, 0xf5, 0x4a, 0x76, 0xbf, 0x5f, 0xc9, 0x3b,
+	0x5e, 0xa2, 0xed, 0x13, 0x50, 0xfc, 0x98, 0x03, 0xfb, 0x57, 0xad, 0xe6, 0x95, 0x6a, 0xb5, 0xe6,
+	0xac, 0xef, 0x55, 0xb3, 0xf7, 0x8b, 0x4c, 0x33, 0x7b, 0xed, 0xec, 0xe1, 0x4a, 0x10, 0x85, 0x19,
+	0xe2, 0xb5, 0x70, 0xbf, 0xc8, 0x74, 0xdf, 0x07, 0x9e, 0x39, 0x3c, 0x7e, 0x82, 0x76, 0x14, 0x4c,
+	0x88, 0x62, 0x19, 0xd4, 0x92, 0x0e, 0x33, 0xce, 0x40, 0x18, 0x4b, 0xaa, 0xf0, 0xba, 0x6d, 0x6e,
+	0xb0, 0xe5, 0xc3, 0x4f, 0x6d, 0xf4, 0xab, 0x45, 0x30, 0xfe, 0x1e, 0xad, 0x86, 0x7d, 0x39, 0x11,
+	0x4c, 0xe3, 0x8d, 0xce, 0xf5, 0x6e, 0x63, 0xef, 0xc3, 0xe4, 0x7f, 0x26, 0x4a, 0x32, 0x70, 0xc9,
+	0x3d, 0x22, 0x58, 0x6f, 0xc5, 0x1e, 0x37, 0xdc, 0x07, 0xb5, 0x80, 0x75, 0xfc, 0x1d, 0x5a, 0x63,
+	0x5c, 0xd7, 0x63, 0x03, 0x73, 0x9b, 0x37, 0x2f, 0x69, 0x73, 0x33, 0xec, 0x0f, 0x0e, 0xef, 0xa1,
+	0xdb, 0x44, 0xe5, 0xdc, 0x80, 0xc2, 0xb1, 0x13, 0x1a, 0xbf, 0x79, 0xf9, 0xa8, 0x15, 0x54, 0xfc,
+	0x92, 0x31, 0x05, 0x5a, 0x1f, 0x1a, 0xc5, 0x45, 0x31, 0x98, 0x27, 0xda, 0x87, 0x30, 0xe4, 0xda,
+	0x48, 0x35, 0xf3, 0x82, 0x68, 0x7c, 0xc7, 0x8f, 0xa2, 0x80, 0x3a, 0x1d, 0x74, 0xfc, 0x03, 0xda,
+	0xc9, 0x09, 0x2b, 0xc0, 0xca, 0x5c, 0x97, 0x9c, 0x08, 0x0a, 0xf3, 0x37, 0xd1, 0xba, 0x64, 0xd3,
+	0x5b, 0x8e, 0x68, 0x7f, 0xc1, 0x13, 0x5e, 0x47, 0x82, 0xee, 0x18, 0x59, 0x5b, 0xd2, 0x63, 0xa9,
+	0x2a, 0x50, 0x61, 0x30, 0x6e, 0xb9, 0x6e, 0x36, 0x8d, 0xac, 0xfb, 0xf3, 0x88, 0x1f, 0x8e, 0x9f,
+	0x78, 0xdb, 0x27, 0x52, 0x8d, 0xec, 0xa6, 0x2c, 0x2f, 0x25, 0x1d, 0xe1, 0x6d, 0x97, 0xbe, 0x5e,
+	0x91, 0xe9, 0x91, 0x54, 0xa3, 0x3e, 0xa8, 0x9e, 0x85, 0xbf, 0xd8, 0xfe, 0xe9, 0xdd, 0x8b, 0x87,
+	0x9b, 0x17, 0xbe, 0x0c, 0x7e, 0x10, 0x3f, 0xf8, 0x35, 0x42, 0xe8, 0xdc, 0x29, 0x3b, 0x7c, 0xec,
+	0xa8, 0xba, 0x38, 0x92, 0x97, 0x2b, 0x2e, 0x7c, 0x41, 0x1b, 0x24, 0xd3, 0x10, 0xbc, 0x16, 0x82,
+	0x64, 0xea, 0x83, 0x5f, 0xa3, 0x1b, 0x8a, 0x18, 0xb8, 0xe2, 0xec, 0x74, 0x1c, 0xbd, 0xc3, 0x57,
+	0xa7, 0xed, 0xe8, 0xf5, 0x69, 0x3b, 0xfa, 0xfb, 0xb4, 0x1d, 0xfd, 0x7c, 0xd6, 0x5e, 0x7a, 0x7d,
+	0xd6, 0x5e, 0xfa, 0xe3, 0xac, 0xbd, 0xf4, 0xfc, 0xf3, 0x82, 0x9b, 0xe1, 0x38, 0x4f, 0xa8, 0xac,
+	0xd2, 0xc5, 0xc5, 0x13, 0x60, 0xac, 0x08, 0xe7, 0x00, 0x4b, 0xa7, 0x17, 0x3f, 0x82, 0x66, 0x56,
+	0x83, 0xce, 0x6f, 0x39, 0x5f, 0x3e, 0xfb, 0x27, 0x00, 0x00, 0xff, 0xff, 0x34, 0x29, 0x14, 0x51,
+	0x29, 0x07, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -208,17 +389,123 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
-	if m.DecayPoints != 0 {
-		i = encodeVarintParams(dAtA, i, uint64(m.DecayPoints))
+	if m.MaxWorkPerBlock != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MaxWorkPerBlock))
 		i--
-		dAtA[i] = 0x50
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xb0
 	}
-	n1, err1 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.DecayPeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.DecayPeriod):])
+	if m.TopPerformerScore != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.TopPerformerScore))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa8
+	}
+	n1, err1 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.BadgeCompliancePeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.BadgeCompliancePeriod):])
 	if err1 != nil {
 		return 0, err1
 	}
 	i -= n1
 	i = encodeVarintParams(dAtA, i, uint64(n1))
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0xa2
+	if m.HistoryEpochs != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.HistoryEpochs))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x98
+	}
+	if len(m.Arbiter) > 0 {
+		i -= len(m.Arbiter)
+		copy(dAtA[i:], m.Arbiter)
+		i = encodeVarintParams(dAtA, i, uint64(len(m.Arbiter)))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x92
+	}
+	n2, err2 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.DisputeWindow, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.DisputeWindow):])
+	if err2 != nil {
+		return 0, err2
+	}
+	i -= n2
+	i = encodeVarintParams(dAtA, i, uint64(n2))
+	i--
+	dAtA[i] = 0x1
+	i--
+	dAtA[i] = 0x8a
+	if len(m.RewardBands) > 0 {
+		for iNdEx := len(m.RewardBands) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.RewardBands[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintParams(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x82
+		}
+	}
+	if len(m.RewardEpochIdentifier) > 0 {
+		i -= len(m.RewardEpochIdentifier)
+		copy(dAtA[i:], m.RewardEpochIdentifier)
+		i = encodeVarintParams(dAtA, i, uint64(len(m.RewardEpochIdentifier)))
+		i--
+		dAtA[i] = 0x7a
+	}
+	if m.MaxCommentLength != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MaxCommentLength))
+		i--
+		dAtA[i] = 0x70
+	}
+	{
+		size := m.VerifiedRatingWeight.Size()
+		i -= size
+		if _, err := m.VerifiedRatingWeight.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintParams(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x6a
+	{
+		size := m.RecentRatingWeight.Size()
+		i -= size
+		if _, err := m.RecentRatingWeight.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintParams(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x62
+	n3, err3 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.RecentRatingWindow, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.RecentRatingWindow):])
+	if err3 != nil {
+		return 0, err3
+	}
+	i -= n3
+	i = encodeVarintParams(dAtA, i, uint64(n3))
+	i--
+	dAtA[i] = 0x5a
+	if m.DecayPoints != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.DecayPoints))
+		i--
+		dAtA[i] = 0x50
+	}
+	n4, err4 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.DecayPeriod, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.DecayPeriod):])
+	if err4 != nil {
+		return 0, err4
+	}
+	i -= n4
+	i = encodeVarintParams(dAtA, i, uint64(n4))
 	i--
 	dAtA[i] = 0x4a
 	if m.DeltaCritical != 0 {
@@ -274,6 +561,49 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *RewardBand) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RewardBand) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RewardBand) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Rate.Size()
+		i -= size
+		if _, err := m.Rate.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintParams(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.MaxScore != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MaxScore))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.MinScore != 0 {
+		i = encodeVarintParams(dAtA, i, uint64(m.MinScore))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintParams(dAtA []byte, offset int, v uint64) int {
 	offset -= sovParams(v)
 	base := offset
@@ -318,6 +648,59 @@ func (m *Params) Size() (n int) {
 	if m.DecayPoints != 0 {
 		n += 1 + sovParams(uint64(m.DecayPoints))
 	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.RecentRatingWindow)
+	n += 1 + l + sovParams(uint64(l))
+	l = m.RecentRatingWeight.Size()
+	n += 1 + l + sovParams(uint64(l))
+	l = m.VerifiedRatingWeight.Size()
+	n += 1 + l + sovParams(uint64(l))
+	if m.MaxCommentLength != 0 {
+		n += 1 + sovParams(uint64(m.MaxCommentLength))
+	}
+	l = len(m.RewardEpochIdentifier)
+	if l > 0 {
+		n += 1 + l + sovParams(uint64(l))
+	}
+	if len(m.RewardBands) > 0 {
+		for _, e := range m.RewardBands {
+			l = e.Size()
+			n += 2 + l + sovParams(uint64(l))
+		}
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.DisputeWindow)
+	n += 2 + l + sovParams(uint64(l))
+	l = len(m.Arbiter)
+	if l > 0 {
+		n += 2 + l + sovParams(uint64(l))
+	}
+	if m.HistoryEpochs != 0 {
+		n += 2 + sovParams(uint64(m.HistoryEpochs))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.BadgeCompliancePeriod)
+	n += 2 + l + sovParams(uint64(l))
+	if m.TopPerformerScore != 0 {
+		n += 2 + sovParams(uint64(m.TopPerformerScore))
+	}
+	if m.MaxWorkPerBlock != 0 {
+		n += 2 + sovParams(uint64(m.MaxWorkPerBlock))
+	}
+	return n
+}
+
+func (m *RewardBand) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.MinScore != 0 {
+		n += 1 + sovParams(uint64(m.MinScore))
+	}
+	if m.MaxScore != 0 {
+		n += 1 + sovParams(uint64(m.MaxScore))
+	}
+	l = m.Rate.Size()
+	n += 1 + l + sovParams(uint64(l))
 	return n
 }
 
@@ -590,6 +973,469 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecentRatingWindow", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.RecentRatingWindow, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecentRatingWeight", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.RecentRatingWeight.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field VerifiedRatingWeight", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.VerifiedRatingWeight.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxCommentLength", wireType)
+			}
+			m.MaxCommentLength = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxCommentLength |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RewardEpochIdentifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.RewardEpochIdentifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 16:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RewardBands", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.RewardBands = append(m.RewardBands, RewardBand{})
+			if err := m.RewardBands[len(m.RewardBands)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 17:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DisputeWindow", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.DisputeWindow, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 18:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Arbiter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Arbiter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 19:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field HistoryEpochs", wireType)
+			}
+			m.HistoryEpochs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.HistoryEpochs |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 20:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BadgeCompliancePeriod", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.BadgeCompliancePeriod, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 21:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TopPerformerScore", wireType)
+			}
+			m.TopPerformerScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TopPerformerScore |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 22:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxWorkPerBlock", wireType)
+			}
+			m.MaxWorkPerBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxWorkPerBlock |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipParams(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthParams
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RewardBand) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowParams
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RewardBand: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RewardBand: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinScore", wireType)
+			}
+			m.MinScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinScore |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxScore", wireType)
+			}
+			m.MaxScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxScore |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rate", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowParams
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthParams
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthParams
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipParams(dAtA[iNdEx:])

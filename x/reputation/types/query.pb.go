@@ -6,6 +6,8 @@ package types
 import (
 	context "context"
 	fmt "fmt"
+	_ "github.com/cosmos/cosmos-proto"
+	query "github.com/cosmos/cosmos-sdk/types/query"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
@@ -110,9 +112,685 @@ func (m *QueryParamsResponse) GetParams() Params {
 	return Params{}
 }
 
+type QueryProviderScoreRequest struct {
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+}
+
+func (m *QueryProviderScoreRequest) Reset()         { *m = QueryProviderScoreRequest{} }
+func (m *QueryProviderScoreRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryProviderScoreRequest) ProtoMessage()    {}
+func (*QueryProviderScoreRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{2}
+}
+func (m *QueryProviderScoreRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProviderScoreRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProviderScoreRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProviderScoreRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProviderScoreRequest.Merge(m, src)
+}
+func (m *QueryProviderScoreRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProviderScoreRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProviderScoreRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProviderScoreRequest proto.InternalMessageInfo
+
+func (m *QueryProviderScoreRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+type QueryProviderScoreResponse struct {
+	Score ProviderScore `protobuf:"bytes,1,opt,name=score,proto3" json:"score"`
+	// badges held now, e.g. "sla-compliance-6-months", "top-performer".
+	Badges []string `protobuf:"bytes,2,rep,name=badges,proto3" json:"badges,omitempty"`
+	// history: the last history_epochs epochs, oldest first.
+	History []ScorePoint `protobuf:"bytes,3,rep,name=history,proto3" json:"history"`
+	// rank on the leaderboard: 1 + the providers with a higher overall score.
+	Rank uint64 `protobuf:"varint,4,opt,name=rank,proto3" json:"rank,omitempty"`
+}
+
+func (m *QueryProviderScoreResponse) Reset()         { *m = QueryProviderScoreResponse{} }
+func (m *QueryProviderScoreResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryProviderScoreResponse) ProtoMessage()    {}
+func (*QueryProviderScoreResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{3}
+}
+func (m *QueryProviderScoreResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryProviderScoreResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryProviderScoreResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryProviderScoreResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryProviderScoreResponse.Merge(m, src)
+}
+func (m *QueryProviderScoreResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryProviderScoreResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryProviderScoreResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryProviderScoreResponse proto.InternalMessageInfo
+
+func (m *QueryProviderScoreResponse) GetScore() ProviderScore {
+	if m != nil {
+		return m.Score
+	}
+	return ProviderScore{}
+}
+
+func (m *QueryProviderScoreResponse) GetBadges() []string {
+	if m != nil {
+		return m.Badges
+	}
+	return nil
+}
+
+func (m *QueryProviderScoreResponse) GetHistory() []ScorePoint {
+	if m != nil {
+		return m.History
+	}
+	return nil
+}
+
+func (m *QueryProviderScoreResponse) GetRank() uint64 {
+	if m != nil {
+		return m.Rank
+	}
+	return 0
+}
+
+type QueryUnitScoreRequest struct {
+	UnitId uint64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+}
+
+func (m *QueryUnitScoreRequest) Reset()         { *m = QueryUnitScoreRequest{} }
+func (m *QueryUnitScoreRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryUnitScoreRequest) ProtoMessage()    {}
+func (*QueryUnitScoreRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{4}
+}
+func (m *QueryUnitScoreRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryUnitScoreRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryUnitScoreRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryUnitScoreRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryUnitScoreRequest.Merge(m, src)
+}
+func (m *QueryUnitScoreRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryUnitScoreRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryUnitScoreRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryUnitScoreRequest proto.InternalMessageInfo
+
+func (m *QueryUnitScoreRequest) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+type QueryUnitScoreResponse struct {
+	Score UnitScore `protobuf:"bytes,1,opt,name=score,proto3" json:"score"`
+}
+
+func (m *QueryUnitScoreResponse) Reset()         { *m = QueryUnitScoreResponse{} }
+func (m *QueryUnitScoreResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryUnitScoreResponse) ProtoMessage()    {}
+func (*QueryUnitScoreResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{5}
+}
+func (m *QueryUnitScoreResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryUnitScoreResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryUnitScoreResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryUnitScoreResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryUnitScoreResponse.Merge(m, src)
+}
+func (m *QueryUnitScoreResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryUnitScoreResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryUnitScoreResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryUnitScoreResponse proto.InternalMessageInfo
+
+func (m *QueryUnitScoreResponse) GetScore() UnitScore {
+	if m != nil {
+		return m.Score
+	}
+	return UnitScore{}
+}
+
+type QueryLeaderboardRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryLeaderboardRequest) Reset()         { *m = QueryLeaderboardRequest{} }
+func (m *QueryLeaderboardRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryLeaderboardRequest) ProtoMessage()    {}
+func (*QueryLeaderboardRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{6}
+}
+func (m *QueryLeaderboardRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLeaderboardRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLeaderboardRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLeaderboardRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLeaderboardRequest.Merge(m, src)
+}
+func (m *QueryLeaderboardRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLeaderboardRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLeaderboardRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLeaderboardRequest proto.InternalMessageInfo
+
+func (m *QueryLeaderboardRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type LeaderboardEntry struct {
+	Rank     uint64   `protobuf:"varint,1,opt,name=rank,proto3" json:"rank,omitempty"`
+	Provider string   `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	Overall  uint32   `protobuf:"varint,3,opt,name=overall,proto3" json:"overall,omitempty"`
+	Badges   []string `protobuf:"bytes,4,rep,name=badges,proto3" json:"badges,omitempty"`
+}
+
+func (m *LeaderboardEntry) Reset()         { *m = LeaderboardEntry{} }
+func (m *LeaderboardEntry) String() string { return proto.CompactTextString(m) }
+func (*LeaderboardEntry) ProtoMessage()    {}
+func (*LeaderboardEntry) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{7}
+}
+func (m *LeaderboardEntry) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *LeaderboardEntry) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_LeaderboardEntry.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *LeaderboardEntry) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_LeaderboardEntry.Merge(m, src)
+}
+func (m *LeaderboardEntry) XXX_Size() int {
+	return m.Size()
+}
+func (m *LeaderboardEntry) XXX_DiscardUnknown() {
+	xxx_messageInfo_LeaderboardEntry.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_LeaderboardEntry proto.InternalMessageInfo
+
+func (m *LeaderboardEntry) GetRank() uint64 {
+	if m != nil {
+		return m.Rank
+	}
+	return 0
+}
+
+func (m *LeaderboardEntry) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *LeaderboardEntry) GetOverall() uint32 {
+	if m != nil {
+		return m.Overall
+	}
+	return 0
+}
+
+func (m *LeaderboardEntry) GetBadges() []string {
+	if m != nil {
+		return m.Badges
+	}
+	return nil
+}
+
+type QueryLeaderboardResponse struct {
+	Entries    []LeaderboardEntry  `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryLeaderboardResponse) Reset()         { *m = QueryLeaderboardResponse{} }
+func (m *QueryLeaderboardResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryLeaderboardResponse) ProtoMessage()    {}
+func (*QueryLeaderboardResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{8}
+}
+func (m *QueryLeaderboardResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLeaderboardResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLeaderboardResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLeaderboardResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLeaderboardResponse.Merge(m, src)
+}
+func (m *QueryLeaderboardResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLeaderboardResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLeaderboardResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLeaderboardResponse proto.InternalMessageInfo
+
+func (m *QueryLeaderboardResponse) GetEntries() []LeaderboardEntry {
+	if m != nil {
+		return m.Entries
+	}
+	return nil
+}
+
+func (m *QueryLeaderboardResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryRatingsRequest struct {
+	Provider   string             `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryRatingsRequest) Reset()         { *m = QueryRatingsRequest{} }
+func (m *QueryRatingsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryRatingsRequest) ProtoMessage()    {}
+func (*QueryRatingsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{9}
+}
+func (m *QueryRatingsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRatingsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRatingsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRatingsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRatingsRequest.Merge(m, src)
+}
+func (m *QueryRatingsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRatingsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRatingsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRatingsRequest proto.InternalMessageInfo
+
+func (m *QueryRatingsRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QueryRatingsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryRatingsResponse struct {
+	Ratings    []Rating            `protobuf:"bytes,1,rep,name=ratings,proto3" json:"ratings"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryRatingsResponse) Reset()         { *m = QueryRatingsResponse{} }
+func (m *QueryRatingsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryRatingsResponse) ProtoMessage()    {}
+func (*QueryRatingsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{10}
+}
+func (m *QueryRatingsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRatingsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRatingsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRatingsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRatingsResponse.Merge(m, src)
+}
+func (m *QueryRatingsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRatingsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRatingsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRatingsResponse proto.InternalMessageInfo
+
+func (m *QueryRatingsResponse) GetRatings() []Rating {
+	if m != nil {
+		return m.Ratings
+	}
+	return nil
+}
+
+func (m *QueryRatingsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryDisputesRequest struct {
+	Provider   string             `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Status     DisputeStatus      `protobuf:"varint,2,opt,name=status,proto3,enum=flashback.reputation.v1.DisputeStatus" json:"status,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,3,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDisputesRequest) Reset()         { *m = QueryDisputesRequest{} }
+func (m *QueryDisputesRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryDisputesRequest) ProtoMessage()    {}
+func (*QueryDisputesRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{11}
+}
+func (m *QueryDisputesRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDisputesRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDisputesRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDisputesRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDisputesRequest.Merge(m, src)
+}
+func (m *QueryDisputesRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDisputesRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDisputesRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDisputesRequest proto.InternalMessageInfo
+
+func (m *QueryDisputesRequest) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *QueryDisputesRequest) GetStatus() DisputeStatus {
+	if m != nil {
+		return m.Status
+	}
+	return DISPUTE_STATUS_UNSPECIFIED
+}
+
+func (m *QueryDisputesRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryDisputesResponse struct {
+	Disputes   []Dispute           `protobuf:"bytes,1,rep,name=disputes,proto3" json:"disputes"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryDisputesResponse) Reset()         { *m = QueryDisputesResponse{} }
+func (m *QueryDisputesResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryDisputesResponse) ProtoMessage()    {}
+func (*QueryDisputesResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{12}
+}
+func (m *QueryDisputesResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryDisputesResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryDisputesResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryDisputesResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryDisputesResponse.Merge(m, src)
+}
+func (m *QueryDisputesResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryDisputesResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryDisputesResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryDisputesResponse proto.InternalMessageInfo
+
+func (m *QueryDisputesResponse) GetDisputes() []Dispute {
+	if m != nil {
+		return m.Disputes
+	}
+	return nil
+}
+
+func (m *QueryDisputesResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryRewardPoolRequest struct {
+}
+
+func (m *QueryRewardPoolRequest) Reset()         { *m = QueryRewardPoolRequest{} }
+func (m *QueryRewardPoolRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryRewardPoolRequest) ProtoMessage()    {}
+func (*QueryRewardPoolRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{13}
+}
+func (m *QueryRewardPoolRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRewardPoolRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRewardPoolRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRewardPoolRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRewardPoolRequest.Merge(m, src)
+}
+func (m *QueryRewardPoolRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRewardPoolRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRewardPoolRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRewardPoolRequest proto.InternalMessageInfo
+
+type QueryRewardPoolResponse struct {
+	Pool RewardPoolInfo `protobuf:"bytes,1,opt,name=pool,proto3" json:"pool"`
+}
+
+func (m *QueryRewardPoolResponse) Reset()         { *m = QueryRewardPoolResponse{} }
+func (m *QueryRewardPoolResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryRewardPoolResponse) ProtoMessage()    {}
+func (*QueryRewardPoolResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_452f4d3b0261b170, []int{14}
+}
+func (m *QueryRewardPoolResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRewardPoolResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRewardPoolResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRewardPoolResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRewardPoolResponse.Merge(m, src)
+}
+func (m *QueryRewardPoolResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRewardPoolResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRewardPoolResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRewardPoolResponse proto.InternalMessageInfo
+
+func (m *QueryRewardPoolResponse) GetPool() RewardPoolInfo {
+	if m != nil {
+		return m.Pool
+	}
+	return RewardPoolInfo{}
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "flashback.reputation.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "flashback.reputation.v1.QueryParamsResponse")
+	proto.RegisterType((*QueryProviderScoreRequest)(nil), "flashback.reputation.v1.QueryProviderScoreRequest")
+	proto.RegisterType((*QueryProviderScoreResponse)(nil), "flashback.reputation.v1.QueryProviderScoreResponse")
+	proto.RegisterType((*QueryUnitScoreRequest)(nil), "flashback.reputation.v1.QueryUnitScoreRequest")
+	proto.RegisterType((*QueryUnitScoreResponse)(nil), "flashback.reputation.v1.QueryUnitScoreResponse")
+	proto.RegisterType((*QueryLeaderboardRequest)(nil), "flashback.reputation.v1.QueryLeaderboardRequest")
+	proto.RegisterType((*LeaderboardEntry)(nil), "flashback.reputation.v1.LeaderboardEntry")
+	proto.RegisterType((*QueryLeaderboardResponse)(nil), "flashback.reputation.v1.QueryLeaderboardResponse")
+	proto.RegisterType((*QueryRatingsRequest)(nil), "flashback.reputation.v1.QueryRatingsRequest")
+	proto.RegisterType((*QueryRatingsResponse)(nil), "flashback.reputation.v1.QueryRatingsResponse")
+	proto.RegisterType((*QueryDisputesRequest)(nil), "flashback.reputation.v1.QueryDisputesRequest")
+	proto.RegisterType((*QueryDisputesResponse)(nil), "flashback.reputation.v1.QueryDisputesResponse")
+	proto.RegisterType((*QueryRewardPoolRequest)(nil), "flashback.reputation.v1.QueryRewardPoolRequest")
+	proto.RegisterType((*QueryRewardPoolResponse)(nil), "flashback.reputation.v1.QueryRewardPoolResponse")
 }
 
 func init() {
@@ -120,26 +798,70 @@ func init() {
 }
 
 var fileDescriptor_452f4d3b0261b170 = []byte{
-	// 299 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x4e, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0x2f, 0x4a, 0x2d, 0x28, 0x2d, 0x49, 0x2c, 0xc9, 0xcc, 0xcf,
-	0xd3, 0x2f, 0x33, 0xd4, 0x2f, 0x2c, 0x4d, 0x2d, 0xaa, 0xd4, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17,
-	0x12, 0x87, 0x2b, 0xd2, 0x43, 0x28, 0xd2, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb,
-	0xd7, 0x07, 0x93, 0x10, 0xb5, 0x52, 0x2a, 0xb8, 0x0c, 0x2c, 0x48, 0x2c, 0x4a, 0xcc, 0x2d, 0x86,
-	0xaa, 0x12, 0x49, 0xcf, 0x4f, 0xcf, 0x07, 0x33, 0xf5, 0x41, 0x2c, 0xa8, 0xa8, 0x4c, 0x7a, 0x7e,
-	0x7e, 0x7a, 0x4e, 0xaa, 0x7e, 0x62, 0x41, 0xa6, 0x7e, 0x62, 0x5e, 0x5e, 0x3e, 0x44, 0x33, 0x54,
-	0x8f, 0x92, 0x08, 0x97, 0x50, 0x20, 0xc8, 0x51, 0x01, 0x60, 0x83, 0x82, 0x52, 0x0b, 0x4b, 0x53,
-	0x8b, 0x4b, 0x94, 0x22, 0xb9, 0x84, 0x51, 0x44, 0x8b, 0x0b, 0xf2, 0xf3, 0x8a, 0x53, 0x85, 0x9c,
-	0xb8, 0xd8, 0x20, 0x16, 0x4a, 0x30, 0x2a, 0x30, 0x6a, 0x70, 0x1b, 0xc9, 0xeb, 0xe1, 0xf0, 0x83,
-	0x1e, 0x44, 0xa3, 0x13, 0xe7, 0x89, 0x7b, 0xf2, 0x0c, 0x2b, 0x9e, 0x6f, 0xd0, 0x62, 0x0c, 0x82,
-	0xea, 0x34, 0x9a, 0xc6, 0xc8, 0xc5, 0x0a, 0x36, 0x5b, 0xa8, 0x87, 0x91, 0x8b, 0x0d, 0xa2, 0x4e,
-	0x48, 0x1b, 0xa7, 0x41, 0x98, 0x8e, 0x93, 0xd2, 0x21, 0x4e, 0x31, 0xc4, 0xcd, 0x4a, 0xea, 0x4d,
-	0x97, 0x9f, 0x4c, 0x66, 0x52, 0x14, 0x92, 0xd7, 0xc7, 0x1f, 0x86, 0x4e, 0xc1, 0x27, 0x1e, 0xc9,
-	0x31, 0x5e, 0x78, 0x24, 0xc7, 0xf8, 0xe0, 0x91, 0x1c, 0xe3, 0x84, 0xc7, 0x72, 0x0c, 0x17, 0x1e,
-	0xcb, 0x31, 0xdc, 0x78, 0x2c, 0xc7, 0x10, 0x65, 0x99, 0x9e, 0x59, 0x92, 0x51, 0x9a, 0xa4, 0x97,
-	0x9c, 0x9f, 0x8b, 0x30, 0x24, 0x2f, 0xb5, 0xa4, 0x3c, 0xbf, 0x28, 0x1b, 0x21, 0x90, 0xa2, 0x5f,
-	0x81, 0x6c, 0x70, 0x49, 0x65, 0x41, 0x6a, 0x71, 0x12, 0x1b, 0x38, 0x94, 0x8d, 0x01, 0x01, 0x00,
-	0x00, 0xff, 0xff, 0x93, 0x2d, 0x0b, 0x60, 0x12, 0x02, 0x00, 0x00,
+	// 1004 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcf, 0x6f, 0x1b, 0x45,
+	0x14, 0xce, 0xd8, 0xae, 0x9d, 0x4c, 0x55, 0x04, 0x43, 0x68, 0xdc, 0x15, 0x72, 0xdc, 0x4d, 0xd5,
+	0xb8, 0xa1, 0xd9, 0x8d, 0x53, 0x2a, 0xc4, 0x81, 0xa2, 0x9a, 0x5f, 0x8a, 0xc4, 0x21, 0xdd, 0x08,
+	0x09, 0x10, 0x52, 0x34, 0xce, 0x4e, 0x37, 0xab, 0x38, 0x3b, 0xdb, 0x99, 0xb1, 0x4b, 0x54, 0xf5,
+	0xc2, 0x99, 0x03, 0x52, 0xb9, 0x82, 0x7a, 0x00, 0x89, 0x13, 0x70, 0xe0, 0x8f, 0xe8, 0xb1, 0xfc,
+	0x38, 0x70, 0x42, 0x28, 0x41, 0xe2, 0xc0, 0x3f, 0x81, 0x76, 0xe6, 0xed, 0x7a, 0xed, 0x74, 0x63,
+	0xa7, 0xed, 0x25, 0xda, 0x19, 0xbf, 0xef, 0xbd, 0xef, 0x7d, 0xef, 0xcd, 0x7b, 0xc1, 0x4b, 0xb7,
+	0x7b, 0x54, 0xee, 0x76, 0xe9, 0xce, 0x9e, 0x2b, 0x58, 0xdc, 0x57, 0x54, 0x85, 0x3c, 0x72, 0x07,
+	0x6d, 0xf7, 0x4e, 0x9f, 0x89, 0x03, 0x27, 0x16, 0x5c, 0x71, 0xb2, 0x90, 0x19, 0x39, 0x43, 0x23,
+	0x67, 0xd0, 0xb6, 0x5e, 0xa2, 0xfb, 0x61, 0xc4, 0x5d, 0xfd, 0xd7, 0xd8, 0x5a, 0x2b, 0x3b, 0x5c,
+	0xee, 0x73, 0xe9, 0x76, 0xa9, 0x64, 0xc6, 0x89, 0x3b, 0x68, 0x77, 0x99, 0xa2, 0x6d, 0x37, 0xa6,
+	0x41, 0x18, 0x19, 0xac, 0xb1, 0xbd, 0x60, 0x6c, 0xb7, 0xf5, 0xc9, 0x35, 0x07, 0xf8, 0xe9, 0x52,
+	0x11, 0xaf, 0x98, 0x0a, 0xba, 0x3f, 0xd1, 0x4a, 0xee, 0x70, 0xc1, 0x52, 0xab, 0xf9, 0x80, 0x07,
+	0xdc, 0xc4, 0x48, 0xbe, 0xe0, 0xf6, 0xd5, 0x80, 0xf3, 0xa0, 0xc7, 0x5c, 0x1a, 0x87, 0x2e, 0x8d,
+	0x22, 0x6e, 0xc0, 0x80, 0xb1, 0xe7, 0x31, 0xb9, 0x95, 0x90, 0xdf, 0xd4, 0xe1, 0x3c, 0x76, 0xa7,
+	0xcf, 0xa4, 0xb2, 0x3f, 0xc1, 0x2f, 0x8f, 0xdc, 0xca, 0x98, 0x47, 0x92, 0x91, 0x0e, 0xae, 0x1a,
+	0x5a, 0x75, 0xd4, 0x44, 0xad, 0xb3, 0xeb, 0x8b, 0x4e, 0x81, 0x60, 0x8e, 0x01, 0x76, 0xe6, 0x1e,
+	0xfd, 0xb5, 0x38, 0xf3, 0xc3, 0xbf, 0x3f, 0xaf, 0x20, 0x0f, 0x90, 0xf6, 0x2d, 0x7c, 0xc1, 0xb8,
+	0x16, 0x7c, 0x10, 0xfa, 0x4c, 0x6c, 0x25, 0x19, 0x40, 0x5c, 0xf2, 0x3a, 0x9e, 0x8d, 0xe1, 0x5e,
+	0x87, 0x98, 0xeb, 0xd4, 0x7f, 0xfb, 0x65, 0x75, 0x1e, 0x14, 0xbb, 0xe9, 0xfb, 0x82, 0x49, 0xb9,
+	0xa5, 0x44, 0x18, 0x05, 0x5e, 0x66, 0x69, 0xff, 0x8a, 0xb0, 0xf5, 0x24, 0x9f, 0x19, 0xeb, 0x33,
+	0x5a, 0x26, 0x20, 0x7d, 0xb9, 0x98, 0x74, 0x1e, 0xde, 0xa9, 0x24, 0xdc, 0x3d, 0x03, 0x25, 0xe7,
+	0x71, 0xb5, 0x4b, 0xfd, 0x80, 0xc9, 0x7a, 0xa9, 0x59, 0x6e, 0xcd, 0x79, 0x70, 0x22, 0xef, 0xe0,
+	0xda, 0x6e, 0x28, 0x15, 0x17, 0x07, 0xf5, 0x72, 0xb3, 0xdc, 0x3a, 0xbb, 0xbe, 0x54, 0xe8, 0x5d,
+	0x7b, 0xdd, 0xe4, 0x61, 0xa4, 0xc0, 0x75, 0x8a, 0x24, 0x04, 0x57, 0x04, 0x8d, 0xf6, 0xea, 0x95,
+	0x26, 0x6a, 0x55, 0x3c, 0xfd, 0x6d, 0xaf, 0xe1, 0x57, 0x74, 0x4a, 0x1f, 0x45, 0xa1, 0x1a, 0x91,
+	0x68, 0x01, 0xd7, 0xfa, 0x51, 0xa8, 0xb6, 0x43, 0x5f, 0xe7, 0x53, 0xf1, 0xaa, 0xc9, 0x71, 0xc3,
+	0xb7, 0x3f, 0xc6, 0xe7, 0xc7, 0x11, 0x20, 0xc0, 0x8d, 0x51, 0x01, 0xec, 0x42, 0x8a, 0x19, 0x74,
+	0x24, 0x79, 0x9b, 0xe2, 0x05, 0xed, 0xf9, 0x43, 0x46, 0x7d, 0x26, 0xba, 0x9c, 0x0a, 0x3f, 0x65,
+	0xf3, 0x3e, 0xc6, 0xc3, 0x6e, 0xcf, 0x04, 0x86, 0x7a, 0x25, 0x4f, 0xc3, 0x31, 0xef, 0x0b, 0x9e,
+	0x86, 0xb3, 0x49, 0x83, 0x34, 0x13, 0x2f, 0x87, 0xb4, 0x15, 0x7e, 0x31, 0xe7, 0xfd, 0xbd, 0x48,
+	0xe5, 0x64, 0x41, 0x43, 0x59, 0x88, 0x95, 0x6b, 0x90, 0x52, 0xd2, 0x20, 0xc3, 0x36, 0x20, 0x75,
+	0x5c, 0xe3, 0x03, 0x26, 0x68, 0xaf, 0x57, 0x2f, 0x37, 0x51, 0xeb, 0x9c, 0x97, 0x1e, 0x73, 0xd5,
+	0xab, 0xe4, 0xab, 0x67, 0xff, 0x88, 0x70, 0xfd, 0x78, 0x66, 0xa0, 0xda, 0x06, 0xae, 0xb1, 0x48,
+	0x89, 0x90, 0x25, 0xdd, 0x9e, 0x94, 0xf6, 0x4a, 0xa1, 0x6e, 0xe3, 0xd4, 0xd3, 0x02, 0x03, 0x9e,
+	0x7c, 0x30, 0xa2, 0x52, 0x49, 0xab, 0xb4, 0x3c, 0x51, 0x25, 0xc3, 0x63, 0x44, 0xa6, 0x07, 0x08,
+	0x1e, 0xa6, 0x47, 0x55, 0x18, 0x05, 0xf2, 0x99, 0xde, 0xcd, 0x58, 0xf1, 0x4a, 0x4f, 0x5d, 0xbc,
+	0x87, 0x08, 0xcf, 0x8f, 0xb2, 0x02, 0x09, 0xdf, 0xc6, 0x35, 0x61, 0xae, 0x40, 0xc2, 0xe2, 0x81,
+	0x61, 0xa0, 0xa9, 0x70, 0x80, 0x7a, 0x7e, 0xc2, 0xfd, 0x91, 0x52, 0x7c, 0x37, 0x94, 0x71, 0x5f,
+	0xb1, 0x67, 0x54, 0xee, 0x06, 0xae, 0x4a, 0x45, 0x55, 0x5f, 0x6a, 0x4e, 0x2f, 0x9c, 0x30, 0x53,
+	0x20, 0xde, 0x96, 0xb6, 0xf6, 0x00, 0x35, 0xa6, 0x7c, 0xf9, 0xa9, 0x95, 0xff, 0x0e, 0xc1, 0x98,
+	0x18, 0xa6, 0x95, 0x0d, 0xbd, 0x59, 0x1f, 0xee, 0x40, 0xfb, 0xe6, 0x24, 0x8e, 0x20, 0x7e, 0x86,
+	0x7b, 0x7e, 0xea, 0xd7, 0x61, 0x34, 0x79, 0xec, 0x2e, 0x15, 0xfe, 0x26, 0xe7, 0xbd, 0x74, 0xd1,
+	0x7c, 0x06, 0xa3, 0x25, 0xff, 0x0b, 0x64, 0x70, 0x13, 0x57, 0x62, 0xce, 0x7b, 0x30, 0x54, 0x96,
+	0x8b, 0x3b, 0x27, 0x83, 0x6e, 0x44, 0xb7, 0x39, 0x24, 0xa1, 0xa1, 0xeb, 0xff, 0xcd, 0xe2, 0x33,
+	0xda, 0x3d, 0xf9, 0x12, 0xe1, 0xaa, 0xd9, 0x49, 0xe4, 0xb5, 0x42, 0x4f, 0xc7, 0x17, 0xa1, 0x75,
+	0x75, 0x3a, 0x63, 0x43, 0xd9, 0x5e, 0xfe, 0xe2, 0xf7, 0x7f, 0x1e, 0x94, 0x2e, 0x92, 0x45, 0xf7,
+	0xe4, 0xad, 0x4e, 0x7e, 0x42, 0xf8, 0xdc, 0xc8, 0xb6, 0x21, 0xeb, 0x13, 0x02, 0x3d, 0x61, 0x5b,
+	0x5a, 0xd7, 0x4e, 0x85, 0x01, 0x8e, 0xd7, 0x35, 0x47, 0x97, 0xac, 0x16, 0x73, 0x04, 0x9c, 0x74,
+	0xef, 0xa5, 0x9f, 0xf7, 0xc9, 0xb7, 0x08, 0xcf, 0x65, 0xeb, 0x81, 0x38, 0x27, 0x47, 0x1e, 0x5f,
+	0x5a, 0x96, 0x3b, 0xb5, 0x3d, 0xb0, 0x5c, 0xd3, 0x2c, 0x57, 0x48, 0xab, 0x90, 0x65, 0xb2, 0xf5,
+	0xa4, 0x7b, 0x0f, 0x76, 0xe1, 0x7d, 0xf2, 0x10, 0xe1, 0xb3, 0xb9, 0x39, 0x4c, 0xd6, 0x4e, 0x0e,
+	0x79, 0x7c, 0x97, 0x59, 0xed, 0x53, 0x20, 0x80, 0xe6, 0x55, 0x4d, 0xf3, 0x32, 0xb9, 0x54, 0x48,
+	0xb3, 0x97, 0xa3, 0xf4, 0x3d, 0xc2, 0x35, 0x18, 0x91, 0x64, 0x42, 0x63, 0x8d, 0xce, 0x77, 0x6b,
+	0x75, 0x4a, 0x6b, 0xa0, 0xf5, 0x96, 0xa6, 0xf5, 0x06, 0xb9, 0x7e, 0xaa, 0x1a, 0xbb, 0xe9, 0xd4,
+	0xfd, 0x1a, 0xe1, 0xd9, 0x74, 0xa0, 0x90, 0x09, 0xa1, 0xc7, 0xe6, 0xa9, 0xe5, 0x4c, 0x6b, 0x0e,
+	0x54, 0xaf, 0x68, 0xaa, 0x4b, 0xe4, 0x62, 0x21, 0xd5, 0x6c, 0x1c, 0x7d, 0x83, 0x30, 0x1e, 0x3e,
+	0x76, 0x32, 0xa1, 0xa7, 0x8e, 0xcd, 0x1a, 0x6b, 0x6d, 0x7a, 0xc0, 0xd4, 0xe5, 0x15, 0x1a, 0xb4,
+	0x9d, 0x4c, 0x9b, 0xce, 0xd6, 0xa3, 0xc3, 0x06, 0x7a, 0x7c, 0xd8, 0x40, 0x7f, 0x1f, 0x36, 0xd0,
+	0x57, 0x47, 0x8d, 0x99, 0xc7, 0x47, 0x8d, 0x99, 0x3f, 0x8f, 0x1a, 0x33, 0x9f, 0xbe, 0x19, 0x84,
+	0x6a, 0xb7, 0xdf, 0x75, 0x76, 0xf8, 0xfe, 0xd0, 0x53, 0xc4, 0xd4, 0x5d, 0x2e, 0xf6, 0x86, 0x17,
+	0xbe, 0xfb, 0x79, 0xde, 0xbb, 0x3a, 0x88, 0x99, 0xec, 0x56, 0xf5, 0xbf, 0xe9, 0xd7, 0xfe, 0x0f,
+	0x00, 0x00, 0xff, 0xff, 0x83, 0xdc, 0xf7, 0xb0, 0xc0, 0x0c, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -156,6 +878,18 @@ const _ = grpc.SupportPackageIsVersion4
 type QueryClient interface {
 	// Params returns the module parameters.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	// ProviderScore returns a provider's reputation, badges and history.
+	ProviderScore(ctx context.Context, in *QueryProviderScoreRequest, opts ...grpc.CallOption) (*QueryProviderScoreResponse, error)
+	// UnitScore returns a data unit's objective score.
+	UnitScore(ctx context.Context, in *QueryUnitScoreRequest, opts ...grpc.CallOption) (*QueryUnitScoreResponse, error)
+	// Leaderboard ranks providers by overall score, best first.
+	Leaderboard(ctx context.Context, in *QueryLeaderboardRequest, opts ...grpc.CallOption) (*QueryLeaderboardResponse, error)
+	// Ratings lists a provider's ratings, by deal.
+	Ratings(ctx context.Context, in *QueryRatingsRequest, opts ...grpc.CallOption) (*QueryRatingsResponse, error)
+	// Disputes lists disputes by provider or status.
+	Disputes(ctx context.Context, in *QueryDisputesRequest, opts ...grpc.CallOption) (*QueryDisputesResponse, error)
+	// RewardPool returns the reward pool and the last round's payouts.
+	RewardPool(ctx context.Context, in *QueryRewardPoolRequest, opts ...grpc.CallOption) (*QueryRewardPoolResponse, error)
 }
 
 type queryClient struct {
@@ -175,10 +909,76 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) ProviderScore(ctx context.Context, in *QueryProviderScoreRequest, opts ...grpc.CallOption) (*QueryProviderScoreResponse, error) {
+	out := new(QueryProviderScoreResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Query/ProviderScore", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) UnitScore(ctx context.Context, in *QueryUnitScoreRequest, opts ...grpc.CallOption) (*QueryUnitScoreResponse, error) {
+	out := new(QueryUnitScoreResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Query/UnitScore", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Leaderboard(ctx context.Context, in *QueryLeaderboardRequest, opts ...grpc.CallOption) (*QueryLeaderboardResponse, error) {
+	out := new(QueryLeaderboardResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Query/Leaderboard", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Ratings(ctx context.Context, in *QueryRatingsRequest, opts ...grpc.CallOption) (*QueryRatingsResponse, error) {
+	out := new(QueryRatingsResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Query/Ratings", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Disputes(ctx context.Context, in *QueryDisputesRequest, opts ...grpc.CallOption) (*QueryDisputesResponse, error) {
+	out := new(QueryDisputesResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Query/Disputes", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) RewardPool(ctx context.Context, in *QueryRewardPoolRequest, opts ...grpc.CallOption) (*QueryRewardPoolResponse, error) {
+	out := new(QueryRewardPoolResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Query/RewardPool", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the module parameters.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	// ProviderScore returns a provider's reputation, badges and history.
+	ProviderScore(context.Context, *QueryProviderScoreRequest) (*QueryProviderScoreResponse, error)
+	// UnitScore returns a data unit's objective score.
+	UnitScore(context.Context, *QueryUnitScoreRequest) (*QueryUnitScoreResponse, error)
+	// Leaderboard ranks providers by overall score, best first.
+	Leaderboard(context.Context, *QueryLeaderboardRequest) (*QueryLeaderboardResponse, error)
+	// Ratings lists a provider's ratings, by deal.
+	Ratings(context.Context, *QueryRatingsRequest) (*QueryRatingsResponse, error)
+	// Disputes lists disputes by provider or status.
+	Disputes(context.Context, *QueryDisputesRequest) (*QueryDisputesResponse, error)
+	// RewardPool returns the reward pool and the last round's payouts.
+	RewardPool(context.Context, *QueryRewardPoolRequest) (*QueryRewardPoolResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -187,6 +987,24 @@ type UnimplementedQueryServer struct {
 
 func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
+func (*UnimplementedQueryServer) ProviderScore(ctx context.Context, req *QueryProviderScoreRequest) (*QueryProviderScoreResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ProviderScore not implemented")
+}
+func (*UnimplementedQueryServer) UnitScore(ctx context.Context, req *QueryUnitScoreRequest) (*QueryUnitScoreResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UnitScore not implemented")
+}
+func (*UnimplementedQueryServer) Leaderboard(ctx context.Context, req *QueryLeaderboardRequest) (*QueryLeaderboardResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Leaderboard not implemented")
+}
+func (*UnimplementedQueryServer) Ratings(ctx context.Context, req *QueryRatingsRequest) (*QueryRatingsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Ratings not implemented")
+}
+func (*UnimplementedQueryServer) Disputes(ctx context.Context, req *QueryDisputesRequest) (*QueryDisputesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Disputes not implemented")
+}
+func (*UnimplementedQueryServer) RewardPool(ctx context.Context, req *QueryRewardPoolRequest) (*QueryRewardPoolResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RewardPool not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -211,6 +1029,114 @@ func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_ProviderScore_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryProviderScoreRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ProviderScore(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Query/ProviderScore",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ProviderScore(ctx, req.(*QueryProviderScoreRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_UnitScore_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryUnitScoreRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).UnitScore(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Query/UnitScore",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).UnitScore(ctx, req.(*QueryUnitScoreRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Leaderboard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryLeaderboardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Leaderboard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Query/Leaderboard",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Leaderboard(ctx, req.(*QueryLeaderboardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Ratings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRatingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Ratings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Query/Ratings",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Ratings(ctx, req.(*QueryRatingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Disputes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryDisputesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Disputes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Query/Disputes",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Disputes(ctx, req.(*QueryDisputesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_RewardPool_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRewardPoolRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RewardPool(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Query/RewardPool",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RewardPool(ctx, req.(*QueryRewardPoolRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flashback.reputation.v1.Query",
@@ -219,6 +1145,30 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Params",
 			Handler:    _Query_Params_Handler,
+		},
+		{
+			MethodName: "ProviderScore",
+			Handler:    _Query_ProviderScore_Handler,
+		},
+		{
+			MethodName: "UnitScore",
+			Handler:    _Query_UnitScore_Handler,
+		},
+		{
+			MethodName: "Leaderboard",
+			Handler:    _Query_Leaderboard_Handler,
+		},
+		{
+			MethodName: "Ratings",
+			Handler:    _Query_Ratings_Handler,
+		},
+		{
+			MethodName: "Disputes",
+			Handler:    _Query_Disputes_Handler,
+		},
+		{
+			MethodName: "RewardPool",
+			Handler:    _Query_RewardPool_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -281,6 +1231,534 @@ func (m *QueryParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryProviderScoreRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProviderScoreRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProviderScoreRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryProviderScoreResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryProviderScoreResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryProviderScoreResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Rank != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Rank))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.History) > 0 {
+		for iNdEx := len(m.History) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.History[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.Badges) > 0 {
+		for iNdEx := len(m.Badges) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Badges[iNdEx])
+			copy(dAtA[i:], m.Badges[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.Badges[iNdEx])))
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	{
+		size, err := m.Score.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryUnitScoreRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryUnitScoreRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryUnitScoreRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryUnitScoreResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryUnitScoreResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryUnitScoreResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Score.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLeaderboardRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLeaderboardRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLeaderboardRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *LeaderboardEntry) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *LeaderboardEntry) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *LeaderboardEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Badges) > 0 {
+		for iNdEx := len(m.Badges) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Badges[iNdEx])
+			copy(dAtA[i:], m.Badges[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.Badges[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.Overall != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Overall))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Rank != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Rank))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLeaderboardResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLeaderboardResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLeaderboardResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Entries) > 0 {
+		for iNdEx := len(m.Entries) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Entries[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRatingsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRatingsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRatingsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRatingsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRatingsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRatingsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Ratings) > 0 {
+		for iNdEx := len(m.Ratings) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Ratings[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDisputesRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDisputesRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDisputesRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Status != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Status))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryDisputesResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryDisputesResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryDisputesResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Disputes) > 0 {
+		for iNdEx := len(m.Disputes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Disputes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRewardPoolRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRewardPoolRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRewardPoolRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRewardPoolResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRewardPoolResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRewardPoolResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Pool.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -308,6 +1786,220 @@ func (m *QueryParamsResponse) Size() (n int) {
 	var l int
 	_ = l
 	l = m.Params.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryProviderScoreRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryProviderScoreResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Score.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if len(m.Badges) > 0 {
+		for _, s := range m.Badges {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if len(m.History) > 0 {
+		for _, e := range m.History {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Rank != 0 {
+		n += 1 + sovQuery(uint64(m.Rank))
+	}
+	return n
+}
+
+func (m *QueryUnitScoreRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnitId != 0 {
+		n += 1 + sovQuery(uint64(m.UnitId))
+	}
+	return n
+}
+
+func (m *QueryUnitScoreResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Score.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryLeaderboardRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *LeaderboardEntry) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Rank != 0 {
+		n += 1 + sovQuery(uint64(m.Rank))
+	}
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Overall != 0 {
+		n += 1 + sovQuery(uint64(m.Overall))
+	}
+	if len(m.Badges) > 0 {
+		for _, s := range m.Badges {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryLeaderboardResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Entries) > 0 {
+		for _, e := range m.Entries {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryRatingsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryRatingsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Ratings) > 0 {
+		for _, e := range m.Ratings {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryDisputesRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Status != 0 {
+		n += 1 + sovQuery(uint64(m.Status))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryDisputesResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Disputes) > 0 {
+		for _, e := range m.Disputes {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryRewardPoolRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryRewardPoolResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Pool.Size()
 	n += 1 + l + sovQuery(uint64(l))
 	return n
 }
@@ -427,6 +2119,1394 @@ func (m *QueryParamsResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProviderScoreRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProviderScoreRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProviderScoreRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryProviderScoreResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryProviderScoreResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryProviderScoreResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Score", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Score.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Badges", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Badges = append(m.Badges, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field History", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.History = append(m.History, ScorePoint{})
+			if err := m.History[len(m.History)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rank", wireType)
+			}
+			m.Rank = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Rank |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryUnitScoreRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryUnitScoreRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryUnitScoreRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryUnitScoreResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryUnitScoreResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryUnitScoreResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Score", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Score.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLeaderboardRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLeaderboardRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLeaderboardRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *LeaderboardEntry) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: LeaderboardEntry: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: LeaderboardEntry: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rank", wireType)
+			}
+			m.Rank = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Rank |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Overall", wireType)
+			}
+			m.Overall = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Overall |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Badges", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Badges = append(m.Badges, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLeaderboardResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLeaderboardResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLeaderboardResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Entries = append(m.Entries, LeaderboardEntry{})
+			if err := m.Entries[len(m.Entries)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRatingsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRatingsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRatingsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRatingsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRatingsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRatingsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ratings", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Ratings = append(m.Ratings, Rating{})
+			if err := m.Ratings[len(m.Ratings)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDisputesRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDisputesRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDisputesRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
+			}
+			m.Status = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Status |= DisputeStatus(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryDisputesResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryDisputesResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryDisputesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Disputes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Disputes = append(m.Disputes, Dispute{})
+			if err := m.Disputes[len(m.Disputes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRewardPoolRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRewardPoolRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRewardPoolRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRewardPoolResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRewardPoolResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRewardPoolResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pool", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Pool.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -31,6 +31,347 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// MsgRateProvider rates a provider 1–5 stars for one accepted deal (running
+// or closed), once per deal, by the deal's consumer.
+type MsgRateProvider struct {
+	Consumer string `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	DealId   uint64 `protobuf:"varint,2,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	Stars    uint32 `protobuf:"varint,3,opt,name=stars,proto3" json:"stars,omitempty"`
+	Comment  string `protobuf:"bytes,4,opt,name=comment,proto3" json:"comment,omitempty"`
+}
+
+func (m *MsgRateProvider) Reset()         { *m = MsgRateProvider{} }
+func (m *MsgRateProvider) String() string { return proto.CompactTextString(m) }
+func (*MsgRateProvider) ProtoMessage()    {}
+func (*MsgRateProvider) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8c9ceb3cafa94b08, []int{0}
+}
+func (m *MsgRateProvider) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRateProvider) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRateProvider.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRateProvider) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRateProvider.Merge(m, src)
+}
+func (m *MsgRateProvider) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRateProvider) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRateProvider.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRateProvider proto.InternalMessageInfo
+
+func (m *MsgRateProvider) GetConsumer() string {
+	if m != nil {
+		return m.Consumer
+	}
+	return ""
+}
+
+func (m *MsgRateProvider) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *MsgRateProvider) GetStars() uint32 {
+	if m != nil {
+		return m.Stars
+	}
+	return 0
+}
+
+func (m *MsgRateProvider) GetComment() string {
+	if m != nil {
+		return m.Comment
+	}
+	return ""
+}
+
+type MsgRateProviderResponse struct {
+}
+
+func (m *MsgRateProviderResponse) Reset()         { *m = MsgRateProviderResponse{} }
+func (m *MsgRateProviderResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRateProviderResponse) ProtoMessage()    {}
+func (*MsgRateProviderResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8c9ceb3cafa94b08, []int{1}
+}
+func (m *MsgRateProviderResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRateProviderResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRateProviderResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRateProviderResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRateProviderResponse.Merge(m, src)
+}
+func (m *MsgRateProviderResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRateProviderResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRateProviderResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRateProviderResponse proto.InternalMessageInfo
+
+// MsgFileDispute is a provider's challenge of a unit's verdict (unit_id,
+// epoch) or of a rating (deal_id), within the dispute window.
+type MsgFileDispute struct {
+	Provider string      `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Kind     DisputeKind `protobuf:"varint,2,opt,name=kind,proto3,enum=flashback.reputation.v1.DisputeKind" json:"kind,omitempty"`
+	UnitId   uint64      `protobuf:"varint,3,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Epoch    int64       `protobuf:"varint,4,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	DealId   uint64      `protobuf:"varint,5,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
+	Reason   string      `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *MsgFileDispute) Reset()         { *m = MsgFileDispute{} }
+func (m *MsgFileDispute) String() string { return proto.CompactTextString(m) }
+func (*MsgFileDispute) ProtoMessage()    {}
+func (*MsgFileDispute) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8c9ceb3cafa94b08, []int{2}
+}
+func (m *MsgFileDispute) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgFileDispute) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgFileDispute.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgFileDispute) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgFileDispute.Merge(m, src)
+}
+func (m *MsgFileDispute) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgFileDispute) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgFileDispute.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgFileDispute proto.InternalMessageInfo
+
+func (m *MsgFileDispute) GetProvider() string {
+	if m != nil {
+		return m.Provider
+	}
+	return ""
+}
+
+func (m *MsgFileDispute) GetKind() DisputeKind {
+	if m != nil {
+		return m.Kind
+	}
+	return DISPUTE_KIND_UNSPECIFIED
+}
+
+func (m *MsgFileDispute) GetUnitId() uint64 {
+	if m != nil {
+		return m.UnitId
+	}
+	return 0
+}
+
+func (m *MsgFileDispute) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *MsgFileDispute) GetDealId() uint64 {
+	if m != nil {
+		return m.DealId
+	}
+	return 0
+}
+
+func (m *MsgFileDispute) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+type MsgFileDisputeResponse struct {
+	DisputeId uint64 `protobuf:"varint,1,opt,name=dispute_id,json=disputeId,proto3" json:"dispute_id,omitempty"`
+}
+
+func (m *MsgFileDisputeResponse) Reset()         { *m = MsgFileDisputeResponse{} }
+func (m *MsgFileDisputeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgFileDisputeResponse) ProtoMessage()    {}
+func (*MsgFileDisputeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8c9ceb3cafa94b08, []int{3}
+}
+func (m *MsgFileDisputeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgFileDisputeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgFileDisputeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgFileDisputeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgFileDisputeResponse.Merge(m, src)
+}
+func (m *MsgFileDisputeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgFileDisputeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgFileDisputeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgFileDisputeResponse proto.InternalMessageInfo
+
+func (m *MsgFileDisputeResponse) GetDisputeId() uint64 {
+	if m != nil {
+		return m.DisputeId
+	}
+	return 0
+}
+
+// MsgResolveDispute upholds or rejects an open dispute.
+type MsgResolveDispute struct {
+	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
+	DisputeId uint64 `protobuf:"varint,2,opt,name=dispute_id,json=disputeId,proto3" json:"dispute_id,omitempty"`
+	Upheld    bool   `protobuf:"varint,3,opt,name=upheld,proto3" json:"upheld,omitempty"`
+	Note      string `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+}
+
+func (m *MsgResolveDispute) Reset()         { *m = MsgResolveDispute{} }
+func (m *MsgResolveDispute) String() string { return proto.CompactTextString(m) }
+func (*MsgResolveDispute) ProtoMessage()    {}
+func (*MsgResolveDispute) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8c9ceb3cafa94b08, []int{4}
+}
+func (m *MsgResolveDispute) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgResolveDispute) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgResolveDispute.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgResolveDispute) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgResolveDispute.Merge(m, src)
+}
+func (m *MsgResolveDispute) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgResolveDispute) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgResolveDispute.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgResolveDispute proto.InternalMessageInfo
+
+func (m *MsgResolveDispute) GetAuthority() string {
+	if m != nil {
+		return m.Authority
+	}
+	return ""
+}
+
+func (m *MsgResolveDispute) GetDisputeId() uint64 {
+	if m != nil {
+		return m.DisputeId
+	}
+	return 0
+}
+
+func (m *MsgResolveDispute) GetUpheld() bool {
+	if m != nil {
+		return m.Upheld
+	}
+	return false
+}
+
+func (m *MsgResolveDispute) GetNote() string {
+	if m != nil {
+		return m.Note
+	}
+	return ""
+}
+
+type MsgResolveDisputeResponse struct {
+}
+
+func (m *MsgResolveDisputeResponse) Reset()         { *m = MsgResolveDisputeResponse{} }
+func (m *MsgResolveDisputeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgResolveDisputeResponse) ProtoMessage()    {}
+func (*MsgResolveDisputeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8c9ceb3cafa94b08, []int{5}
+}
+func (m *MsgResolveDisputeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgResolveDisputeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgResolveDisputeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgResolveDisputeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgResolveDisputeResponse.Merge(m, src)
+}
+func (m *MsgResolveDisputeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgResolveDisputeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgResolveDisputeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgResolveDisputeResponse proto.InternalMessageInfo
+
 // MsgUpdateParams replaces the module parameters (all fields must be supplied).
 type MsgUpdateParams struct {
 	// authority is the governance module account address unless overridden.
@@ -42,7 +383,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_8c9ceb3cafa94b08, []int{0}
+	return fileDescriptor_8c9ceb3cafa94b08, []int{6}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -92,7 +433,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_8c9ceb3cafa94b08, []int{1}
+	return fileDescriptor_8c9ceb3cafa94b08, []int{7}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -122,6 +463,12 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
 func init() {
+	proto.RegisterType((*MsgRateProvider)(nil), "flashback.reputation.v1.MsgRateProvider")
+	proto.RegisterType((*MsgRateProviderResponse)(nil), "flashback.reputation.v1.MsgRateProviderResponse")
+	proto.RegisterType((*MsgFileDispute)(nil), "flashback.reputation.v1.MsgFileDispute")
+	proto.RegisterType((*MsgFileDisputeResponse)(nil), "flashback.reputation.v1.MsgFileDisputeResponse")
+	proto.RegisterType((*MsgResolveDispute)(nil), "flashback.reputation.v1.MsgResolveDispute")
+	proto.RegisterType((*MsgResolveDisputeResponse)(nil), "flashback.reputation.v1.MsgResolveDisputeResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "flashback.reputation.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "flashback.reputation.v1.MsgUpdateParamsResponse")
 }
@@ -129,30 +476,51 @@ func init() {
 func init() { proto.RegisterFile("flashback/reputation/v1/tx.proto", fileDescriptor_8c9ceb3cafa94b08) }
 
 var fileDescriptor_8c9ceb3cafa94b08 = []byte{
-	// 357 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x48, 0xcb, 0x49, 0x2c,
-	0xce, 0x48, 0x4a, 0x4c, 0xce, 0xd6, 0x2f, 0x4a, 0x2d, 0x28, 0x2d, 0x49, 0x2c, 0xc9, 0xcc, 0xcf,
-	0xd3, 0x2f, 0x33, 0xd4, 0x2f, 0xa9, 0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x87, 0xab,
-	0xd0, 0x43, 0xa8, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07, 0x93,
-	0x10, 0xb5, 0x52, 0xe2, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xfa, 0xb9, 0xc5, 0xe9, 0x20, 0x33,
-	0x72, 0x8b, 0xd3, 0xa1, 0x12, 0x92, 0x10, 0x89, 0x78, 0x30, 0x4f, 0x1f, 0xc2, 0x81, 0x4a, 0xa9,
-	0xe0, 0x72, 0x41, 0x41, 0x62, 0x51, 0x62, 0x2e, 0x4c, 0x95, 0x48, 0x7a, 0x7e, 0x7a, 0x3e, 0x44,
-	0x37, 0x88, 0x05, 0x11, 0x55, 0xda, 0xc3, 0xc8, 0xc5, 0xef, 0x5b, 0x9c, 0x1e, 0x5a, 0x90, 0x92,
-	0x58, 0x92, 0x1a, 0x00, 0x56, 0x2f, 0x64, 0xc6, 0xc5, 0x99, 0x58, 0x5a, 0x92, 0x91, 0x5f, 0x94,
-	0x59, 0x52, 0x29, 0xc1, 0xa8, 0xc0, 0xa8, 0xc1, 0xe9, 0x24, 0x71, 0x69, 0x8b, 0xae, 0x08, 0xd4,
-	0x52, 0xc7, 0x94, 0x94, 0xa2, 0xd4, 0xe2, 0xe2, 0xe0, 0x92, 0xa2, 0xcc, 0xbc, 0xf4, 0x20, 0x84,
-	0x52, 0x21, 0x27, 0x2e, 0x36, 0x88, 0x8d, 0x12, 0x4c, 0x0a, 0x8c, 0x1a, 0xdc, 0x46, 0xf2, 0x7a,
-	0x38, 0x3c, 0xae, 0x07, 0xb1, 0xc8, 0x89, 0xf3, 0xc4, 0x3d, 0x79, 0x86, 0x15, 0xcf, 0x37, 0x68,
-	0x31, 0x06, 0x41, 0x75, 0x5a, 0xe9, 0x36, 0x3d, 0xdf, 0xa0, 0x85, 0x30, 0xb3, 0xeb, 0xf9, 0x06,
-	0x2d, 0x29, 0x24, 0x4f, 0xa1, 0x39, 0x55, 0x49, 0x92, 0x4b, 0x1c, 0x4d, 0x28, 0x28, 0xb5, 0xb8,
-	0x20, 0x3f, 0xaf, 0x38, 0xd5, 0xa8, 0x82, 0x8b, 0xd9, 0xb7, 0x38, 0x5d, 0x28, 0x8b, 0x8b, 0x07,
-	0xc5, 0x73, 0x1a, 0x38, 0x1d, 0x85, 0x66, 0x90, 0x94, 0x01, 0xb1, 0x2a, 0x61, 0x56, 0x4a, 0xb1,
-	0x36, 0x80, 0xfc, 0xe2, 0x14, 0x7c, 0xe2, 0x91, 0x1c, 0xe3, 0x85, 0x47, 0x72, 0x8c, 0x0f, 0x1e,
-	0xc9, 0x31, 0x4e, 0x78, 0x2c, 0xc7, 0x70, 0xe1, 0xb1, 0x1c, 0xc3, 0x8d, 0xc7, 0x72, 0x0c, 0x51,
-	0x96, 0xe9, 0x99, 0x25, 0x19, 0xa5, 0x49, 0x7a, 0xc9, 0xf9, 0xb9, 0xfa, 0x70, 0xc3, 0xf3, 0x52,
-	0x4b, 0xca, 0xf3, 0x8b, 0xb2, 0x11, 0x02, 0x29, 0xfa, 0x15, 0xc8, 0x11, 0x59, 0x52, 0x59, 0x90,
-	0x5a, 0x9c, 0xc4, 0x06, 0x8e, 0x2f, 0x63, 0x40, 0x00, 0x00, 0x00, 0xff, 0xff, 0xb6, 0x66, 0x23,
-	0x60, 0x6f, 0x02, 0x00, 0x00,
+	// 697 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x55, 0xbf, 0x6f, 0xd3, 0x40,
+	0x14, 0x8e, 0x9b, 0x34, 0x6d, 0xae, 0xa5, 0xa8, 0x56, 0xd5, 0x38, 0x06, 0xd2, 0x28, 0xaa, 0x44,
+	0x14, 0x68, 0x4c, 0x03, 0xe2, 0x47, 0x36, 0x22, 0x84, 0x54, 0xa1, 0x4a, 0xc8, 0x15, 0x0b, 0x4b,
+	0xe5, 0xda, 0x87, 0x73, 0x6d, 0x7c, 0x67, 0xdd, 0x9d, 0x43, 0xbb, 0x21, 0x46, 0x24, 0x24, 0xfe,
+	0x0c, 0xc6, 0x0e, 0x8c, 0x08, 0x46, 0x3a, 0x56, 0x4c, 0x4c, 0x08, 0xb5, 0x43, 0xff, 0x0d, 0x74,
+	0x3e, 0xc7, 0xb1, 0x5d, 0x92, 0x46, 0x2c, 0x96, 0xdf, 0xbb, 0xcf, 0xef, 0x7b, 0xdf, 0xe7, 0xf7,
+	0x74, 0xa0, 0xf6, 0xa6, 0x6f, 0xb1, 0xde, 0x9e, 0x65, 0x1f, 0x18, 0x14, 0xfa, 0x01, 0xb7, 0x38,
+	0x22, 0xd8, 0x18, 0x6c, 0x1a, 0xfc, 0xb0, 0xe5, 0x53, 0xc2, 0x89, 0x5a, 0x8e, 0x11, 0xad, 0x11,
+	0xa2, 0x35, 0xd8, 0xd4, 0x97, 0x2d, 0x0f, 0x61, 0x62, 0x84, 0x4f, 0x89, 0xd5, 0xcb, 0x36, 0x61,
+	0x1e, 0x61, 0x86, 0xc7, 0x5c, 0x51, 0xc3, 0x63, 0x6e, 0x74, 0x50, 0x91, 0x07, 0xbb, 0x61, 0x64,
+	0xc8, 0x20, 0x3a, 0x5a, 0x1f, 0xd7, 0x81, 0x6f, 0x51, 0xcb, 0xbb, 0x12, 0xc5, 0x6c, 0x42, 0xe1,
+	0x10, 0xb5, 0xe2, 0x12, 0x97, 0x48, 0x0e, 0xf1, 0x26, 0xb3, 0xf5, 0x6f, 0x0a, 0xb8, 0xbe, 0xcd,
+	0x5c, 0xd3, 0xe2, 0xf0, 0x25, 0x25, 0x03, 0xe4, 0x40, 0xaa, 0x3e, 0x00, 0xf3, 0x36, 0xc1, 0x2c,
+	0xf0, 0x20, 0xd5, 0x94, 0x9a, 0xd2, 0x28, 0x75, 0xb5, 0x9f, 0x5f, 0x36, 0x56, 0xa2, 0xce, 0x9e,
+	0x3a, 0x0e, 0x85, 0x8c, 0xed, 0x70, 0x8a, 0xb0, 0x6b, 0xc6, 0x48, 0xb5, 0x0c, 0xe6, 0x1c, 0x68,
+	0xf5, 0x77, 0x91, 0xa3, 0xcd, 0xd4, 0x94, 0x46, 0xc1, 0x2c, 0x8a, 0x70, 0xcb, 0x51, 0x57, 0xc0,
+	0x2c, 0xe3, 0x16, 0x65, 0x5a, 0xbe, 0xa6, 0x34, 0xae, 0x99, 0x32, 0x50, 0x35, 0x30, 0x67, 0x13,
+	0xcf, 0x83, 0x98, 0x6b, 0x05, 0xc1, 0x61, 0x0e, 0xc3, 0xce, 0xdd, 0xf7, 0x17, 0xc7, 0xcd, 0xb8,
+	0xee, 0x87, 0x8b, 0xe3, 0xa6, 0x9e, 0x90, 0x95, 0x69, 0xb6, 0x5e, 0x01, 0xe5, 0x4c, 0xca, 0x84,
+	0xcc, 0x27, 0x98, 0xc1, 0xfa, 0xc7, 0x19, 0xb0, 0xb4, 0xcd, 0xdc, 0xe7, 0xa8, 0x0f, 0x9f, 0x21,
+	0xe6, 0x07, 0x1c, 0x0a, 0x69, 0x7e, 0x04, 0xbb, 0x5a, 0xda, 0x10, 0xa9, 0x3e, 0x06, 0x85, 0x03,
+	0x84, 0xa5, 0xae, 0xa5, 0xf6, 0x7a, 0x6b, 0xcc, 0x5f, 0x6f, 0x45, 0x2c, 0x2f, 0x10, 0x76, 0xcc,
+	0xf0, 0x0b, 0x61, 0x4a, 0x80, 0x11, 0x17, 0xa6, 0xe4, 0xa5, 0x29, 0x22, 0x94, 0xa6, 0x40, 0x9f,
+	0xd8, 0xbd, 0x50, 0x7c, 0xde, 0x94, 0x41, 0xd2, 0xc3, 0xd9, 0x94, 0x87, 0xab, 0xa0, 0x48, 0xa1,
+	0xc5, 0x08, 0xd6, 0x8a, 0xa1, 0x59, 0x51, 0xd4, 0xb9, 0x13, 0x7a, 0x35, 0x6c, 0x54, 0x78, 0x55,
+	0x49, 0x7b, 0x95, 0x10, 0x5f, 0x7f, 0x04, 0x56, 0xd3, 0x99, 0xa1, 0x53, 0xea, 0x2d, 0x00, 0x1c,
+	0x99, 0x12, 0xd4, 0x4a, 0x48, 0x5d, 0x8a, 0x32, 0x5b, 0x4e, 0xfd, 0x87, 0x02, 0x96, 0x85, 0xc9,
+	0x90, 0x91, 0xfe, 0x20, 0xf6, 0xf2, 0x21, 0x28, 0x59, 0x01, 0xef, 0x11, 0x8a, 0xf8, 0xd1, 0x95,
+	0x66, 0x8e, 0xa0, 0x19, 0xb2, 0x99, 0x0c, 0x99, 0x90, 0x1a, 0xf8, 0x3d, 0xd8, 0x97, 0x8e, 0xcd,
+	0x9b, 0x51, 0xa4, 0xaa, 0xa0, 0x80, 0x09, 0x87, 0xd1, 0xb4, 0x84, 0xef, 0x1d, 0x43, 0xc8, 0x1f,
+	0x95, 0x16, 0xfa, 0x6f, 0x66, 0x66, 0x25, 0xd5, 0x73, 0xfd, 0x06, 0xa8, 0x5c, 0x4a, 0xc6, 0xf3,
+	0xf2, 0x55, 0xee, 0xc2, 0x2b, 0xdf, 0x11, 0xd3, 0x14, 0x6e, 0xd8, 0x7f, 0x8b, 0xec, 0x82, 0xa2,
+	0xdc, 0xd1, 0x50, 0xe0, 0x42, 0x7b, 0x6d, 0xec, 0xd0, 0x48, 0xa2, 0x6e, 0xe9, 0xe4, 0xf7, 0x5a,
+	0xee, 0xf3, 0xc5, 0x71, 0x53, 0x31, 0xa3, 0x2f, 0x3b, 0x1b, 0x97, 0xd5, 0x65, 0x36, 0x21, 0xd9,
+	0x6a, 0xb4, 0x09, 0xc9, 0xd4, 0x50, 0x59, 0xfb, 0x7b, 0x1e, 0xe4, 0xb7, 0x99, 0xab, 0xee, 0x83,
+	0xc5, 0xd4, 0xa6, 0x37, 0xc6, 0x76, 0x95, 0xd9, 0x29, 0xfd, 0xde, 0xb4, 0xc8, 0x78, 0xa6, 0x5c,
+	0xb0, 0x90, 0xdc, 0xbc, 0xdb, 0x93, 0x0a, 0x24, 0x80, 0xba, 0x31, 0x25, 0x30, 0x26, 0xf2, 0xc1,
+	0x52, 0x66, 0x32, 0x9b, 0x13, 0x9b, 0x4d, 0x61, 0xf5, 0xf6, 0xf4, 0xd8, 0x98, 0x71, 0x1f, 0x2c,
+	0xa6, 0x86, 0x64, 0xa2, 0x8d, 0x49, 0xe4, 0x64, 0x1b, 0xff, 0xf5, 0xeb, 0xf4, 0xd9, 0x77, 0x62,
+	0x26, 0xba, 0x3b, 0x27, 0x67, 0x55, 0xe5, 0xf4, 0xac, 0xaa, 0xfc, 0x39, 0xab, 0x2a, 0x9f, 0xce,
+	0xab, 0xb9, 0xd3, 0xf3, 0x6a, 0xee, 0xd7, 0x79, 0x35, 0xf7, 0xfa, 0x89, 0x8b, 0x78, 0x2f, 0xd8,
+	0x6b, 0xd9, 0xc4, 0x33, 0xe2, 0xe2, 0x18, 0xf2, 0xb7, 0x84, 0x1e, 0x8c, 0x12, 0x8e, 0x71, 0x98,
+	0xbc, 0x1c, 0xf8, 0x91, 0x0f, 0xd9, 0x5e, 0x31, 0xbc, 0x03, 0xee, 0xff, 0x0d, 0x00, 0x00, 0xff,
+	0xff, 0xdf, 0xe7, 0xa4, 0xca, 0xe9, 0x06, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -167,6 +535,12 @@ const _ = grpc.SupportPackageIsVersion4
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://godoc.org/google.golang.org/grpc#ClientConn.NewStream.
 type MsgClient interface {
+	// RateProvider rates the provider of a deal the consumer had.
+	RateProvider(ctx context.Context, in *MsgRateProvider, opts ...grpc.CallOption) (*MsgRateProviderResponse, error)
+	// FileDispute challenges a verdict or a rating.
+	FileDispute(ctx context.Context, in *MsgFileDispute, opts ...grpc.CallOption) (*MsgFileDisputeResponse, error)
+	// ResolveDispute upholds or rejects a dispute (arbiter or governance).
+	ResolveDispute(ctx context.Context, in *MsgResolveDispute, opts ...grpc.CallOption) (*MsgResolveDisputeResponse, error)
 	// UpdateParams replaces all module parameters. Signed by the governance authority.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
@@ -177,6 +551,33 @@ type msgClient struct {
 
 func NewMsgClient(cc grpc1.ClientConn) MsgClient {
 	return &msgClient{cc}
+}
+
+func (c *msgClient) RateProvider(ctx context.Context, in *MsgRateProvider, opts ...grpc.CallOption) (*MsgRateProviderResponse, error) {
+	out := new(MsgRateProviderResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Msg/RateProvider", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) FileDispute(ctx context.Context, in *MsgFileDispute, opts ...grpc.CallOption) (*MsgFileDisputeResponse, error) {
+	out := new(MsgFileDisputeResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Msg/FileDispute", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ResolveDispute(ctx context.Context, in *MsgResolveDispute, opts ...grpc.CallOption) (*MsgResolveDisputeResponse, error) {
+	out := new(MsgResolveDisputeResponse)
+	err := c.cc.Invoke(ctx, "/flashback.reputation.v1.Msg/ResolveDispute", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
@@ -190,6 +591,12 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
+	// RateProvider rates the provider of a deal the consumer had.
+	RateProvider(context.Context, *MsgRateProvider) (*MsgRateProviderResponse, error)
+	// FileDispute challenges a verdict or a rating.
+	FileDispute(context.Context, *MsgFileDispute) (*MsgFileDisputeResponse, error)
+	// ResolveDispute upholds or rejects a dispute (arbiter or governance).
+	ResolveDispute(context.Context, *MsgResolveDispute) (*MsgResolveDisputeResponse, error)
 	// UpdateParams replaces all module parameters. Signed by the governance authority.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
@@ -198,12 +605,75 @@ type MsgServer interface {
 type UnimplementedMsgServer struct {
 }
 
+func (*UnimplementedMsgServer) RateProvider(ctx context.Context, req *MsgRateProvider) (*MsgRateProviderResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RateProvider not implemented")
+}
+func (*UnimplementedMsgServer) FileDispute(ctx context.Context, req *MsgFileDispute) (*MsgFileDisputeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method FileDispute not implemented")
+}
+func (*UnimplementedMsgServer) ResolveDispute(ctx context.Context, req *MsgResolveDispute) (*MsgResolveDisputeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ResolveDispute not implemented")
+}
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
 	s.RegisterService(&_Msg_serviceDesc, srv)
+}
+
+func _Msg_RateProvider_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRateProvider)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RateProvider(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Msg/RateProvider",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RateProvider(ctx, req.(*MsgRateProvider))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_FileDispute_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgFileDispute)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).FileDispute(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Msg/FileDispute",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).FileDispute(ctx, req.(*MsgFileDispute))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ResolveDispute_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgResolveDispute)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ResolveDispute(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flashback.reputation.v1.Msg/ResolveDispute",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ResolveDispute(ctx, req.(*MsgResolveDispute))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -230,12 +700,254 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 	HandlerType: (*MsgServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "RateProvider",
+			Handler:    _Msg_RateProvider_Handler,
+		},
+		{
+			MethodName: "FileDispute",
+			Handler:    _Msg_FileDispute_Handler,
+		},
+		{
+			MethodName: "ResolveDispute",
+			Handler:    _Msg_ResolveDispute_Handler,
+		},
+		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "flashback/reputation/v1/tx.proto",
+}
+
+func (m *MsgRateProvider) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRateProvider) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRateProvider) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Comment) > 0 {
+		i -= len(m.Comment)
+		copy(dAtA[i:], m.Comment)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Comment)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Stars != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Stars))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.DealId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Consumer) > 0 {
+		i -= len(m.Consumer)
+		copy(dAtA[i:], m.Consumer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Consumer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRateProviderResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRateProviderResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRateProviderResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgFileDispute) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgFileDispute) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgFileDispute) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.DealId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DealId))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Epoch != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.UnitId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.UnitId))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Kind != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Kind))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Provider) > 0 {
+		i -= len(m.Provider)
+		copy(dAtA[i:], m.Provider)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Provider)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgFileDisputeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgFileDisputeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgFileDisputeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.DisputeId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DisputeId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgResolveDispute) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgResolveDispute) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgResolveDispute) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Note) > 0 {
+		i -= len(m.Note)
+		copy(dAtA[i:], m.Note)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Note)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Upheld {
+		i--
+		if m.Upheld {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.DisputeId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DisputeId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Authority) > 0 {
+		i -= len(m.Authority)
+		copy(dAtA[i:], m.Authority)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Authority)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgResolveDisputeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgResolveDisputeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgResolveDisputeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
 }
 
 func (m *MsgUpdateParams) Marshal() (dAtA []byte, err error) {
@@ -312,6 +1024,111 @@ func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *MsgRateProvider) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Consumer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.DealId != 0 {
+		n += 1 + sovTx(uint64(m.DealId))
+	}
+	if m.Stars != 0 {
+		n += 1 + sovTx(uint64(m.Stars))
+	}
+	l = len(m.Comment)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRateProviderResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgFileDispute) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Provider)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Kind != 0 {
+		n += 1 + sovTx(uint64(m.Kind))
+	}
+	if m.UnitId != 0 {
+		n += 1 + sovTx(uint64(m.UnitId))
+	}
+	if m.Epoch != 0 {
+		n += 1 + sovTx(uint64(m.Epoch))
+	}
+	if m.DealId != 0 {
+		n += 1 + sovTx(uint64(m.DealId))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgFileDisputeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DisputeId != 0 {
+		n += 1 + sovTx(uint64(m.DisputeId))
+	}
+	return n
+}
+
+func (m *MsgResolveDispute) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Authority)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.DisputeId != 0 {
+		n += 1 + sovTx(uint64(m.DisputeId))
+	}
+	if m.Upheld {
+		n += 2
+	}
+	l = len(m.Note)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgResolveDisputeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
 func (m *MsgUpdateParams) Size() (n int) {
 	if m == nil {
 		return 0
@@ -341,6 +1158,670 @@ func sovTx(x uint64) (n int) {
 }
 func sozTx(x uint64) (n int) {
 	return sovTx(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *MsgRateProvider) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRateProvider: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRateProvider: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consumer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Consumer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stars", wireType)
+			}
+			m.Stars = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Stars |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Comment", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Comment = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRateProviderResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRateProviderResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRateProviderResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgFileDispute) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgFileDispute: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgFileDispute: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Provider", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Provider = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Kind", wireType)
+			}
+			m.Kind = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Kind |= DisputeKind(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitId", wireType)
+			}
+			m.UnitId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnitId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DealId", wireType)
+			}
+			m.DealId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DealId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgFileDisputeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgFileDisputeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgFileDisputeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DisputeId", wireType)
+			}
+			m.DisputeId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DisputeId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgResolveDispute) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgResolveDispute: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgResolveDispute: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Authority", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Authority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DisputeId", wireType)
+			}
+			m.DisputeId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DisputeId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Upheld", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Upheld = bool(v != 0)
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Note", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Note = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgResolveDisputeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgResolveDisputeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgResolveDisputeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *MsgUpdateParams) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

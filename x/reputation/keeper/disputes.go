@@ -1,0 +1,90 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
+)
+
+// setDispute writes a dispute and keeps its indexes by provider and status.
+func (k Keeper) setDispute(ctx context.Context, old *types.Dispute, d types.Dispute) error {
+	provider, err := sdk.AccAddressFromBech32(d.Provider)
+	if err != nil {
+		return err
+	}
+	if old != nil && old.Status != d.Status {
+		if err := k.DisputesByStatus.Remove(ctx, collections.Join(int32(old.Status), old.Id)); err != nil {
+			return err
+		}
+	}
+	if err := k.DisputesByStatus.Set(ctx, collections.Join(int32(d.Status), d.Id)); err != nil {
+		return err
+	}
+	if err := k.DisputesByProvider.Set(ctx, collections.Join(provider, d.Id)); err != nil {
+		return err
+	}
+	return k.Disputes.Set(ctx, d.Id, d)
+}
+
+// uphold applies an upheld dispute.
+//
+// A rating is hidden: it leaves the provider's community score.
+//
+// A verdict is reversed: x/orchestrator marks it (and the deals' refunds in
+// that epoch) reversed, the unit's score moves back by the verdict's change,
+// and the reward pool pays the provider what the verdict cost it — the
+// slash and the refunds' part taken from the bond go back into the bond, the
+// part clawed back from its earnings to its account. Consumers keep their
+// refunds: the pool, funded by slashes and fees, bears the oracle's errors.
+// What the pool cannot pay is recorded as the dispute's shortfall.
+func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Dispute) error {
+	if d.Kind == types.DISPUTE_KIND_RATING {
+		r, err := k.Ratings.Get(ctx, d.DealId)
+		if err != nil {
+			return err
+		}
+		return k.hideRating(ctx, params, r)
+	}
+	v, deals, err := k.deps.orchestrator.ReverseUnitVerdict(ctx, d.UnitId, d.Epoch)
+	if err != nil {
+		return err
+	}
+	if d.ScoreChange != 0 {
+		if err := k.changeUnitScore(ctx, params, d.UnitId, -d.ScoreChange, d.Epoch); err != nil {
+			return err
+		}
+	}
+	toBond := v.Slashed
+	toAccount := sdkmath.ZeroInt()
+	for _, dv := range deals {
+		toBond = toBond.Add(dv.RefundFromBond)
+		toAccount = toAccount.Add(dv.Refund.Sub(dv.RefundFromBond))
+	}
+	pool, err := k.Pool.Get(ctx)
+	if err != nil {
+		return err
+	}
+	bondPaid := sdkmath.MinInt(toBond, pool)
+	accountPaid := sdkmath.MinInt(toAccount, pool.Sub(bondPaid))
+	if bondPaid.IsPositive() {
+		if err := k.spendPool(ctx, bondPaid); err != nil {
+			return err
+		}
+		if err := k.deps.orchestrator.CreditBond(ctx, d.Provider, bondPaid, types.ModuleName, "dispute_restitution"); err != nil {
+			return err
+		}
+	}
+	if accountPaid.IsPositive() {
+		if err := k.payFromPool(ctx, d.Provider, accountPaid); err != nil {
+			return err
+		}
+	}
+	d.Restitution = bondPaid.Add(accountPaid)
+	d.Shortfall = toBond.Add(toAccount).Sub(d.Restitution)
+	return nil
+}

@@ -1,0 +1,52 @@
+package keeper
+
+import (
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+
+	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
+)
+
+// RateProvider records a consumer's 1–5 star rating of the provider of one
+// of its deals. Eligible: the deal's consumer, once the provider accepted the
+// deal (running or closed since); one rating per deal.
+func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider) (*types.MsgRateProviderResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	params, err := m.k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(msg.Comment) > int(params.MaxCommentLength) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
+	}
+	deal, err := m.k.deps.orchestrator.Deal(ctx, msg.DealId)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrNotFound, "deal %d: %s", msg.DealId, err)
+	}
+	if deal.Consumer != msg.Consumer {
+		return nil, errorsmod.Wrapf(types.ErrNotEligible, "only deal %d's consumer %s may rate it, not %s", deal.Id, deal.Consumer, msg.Consumer)
+	}
+	if deal.StartTime == nil {
+		return nil, errorsmod.Wrapf(types.ErrNotEligible, "deal %d was never accepted by its provider", deal.Id)
+	}
+	if has, err := m.k.Ratings.Has(ctx, deal.Id); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errorsmod.Wrapf(types.ErrAlreadyRated, "deal %d already has a rating", deal.Id)
+	}
+	verified, err := m.k.deps.orchestrator.ConsumerVerified(ctx, msg.Consumer)
+	if err != nil {
+		return nil, err
+	}
+	rating := types.Rating{
+		DealId: deal.Id, Provider: deal.Provider, Consumer: msg.Consumer, Stars: msg.Stars, Comment: msg.Comment,
+		Verified: verified, Time: blockSecond(ctx), Recent: true, Weight: params.RatingWeight(verified),
+	}
+	if err := m.k.addRating(ctx, params, rating); err != nil {
+		return nil, err
+	}
+	return &types.MsgRateProviderResponse{}, emit(ctx, &types.EventRatingSubmitted{Rating: rating})
+}

@@ -1,0 +1,316 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
+)
+
+// Rewards and penalties run once per epoch of reward_epoch_identifier. When
+// the epoch ends, the hook queues a round; the end blocker advances it, at
+// most max_work_per_block providers per block, and only once x/orchestrator
+// has no SLA round pending (so the epoch's verdicts are in the scores):
+//
+//   - phase 0 walks the providers with a score: a provider in a paying band
+//     is owed rate × bond × epoch length / 365 days (recorded, not paid); a
+//     provider in a penalty band pays that much from its bond into the pool
+//     at once;
+//   - phase 1 pays what is owed, scaled by min(1, pool / total owed) with the
+//     pool as it was when phase 1 began: a short pool reduces every reward in
+//     proportion, and nothing is ever minted.
+
+// yearSeconds is the year of the yearly rates: 365 days.
+const yearSeconds = 365 * 24 * 60 * 60
+
+// EpochHooks returns the x/epochs hooks of the module.
+func (k Keeper) EpochHooks() epochstypes.EpochHooks { return epochHooks{k} }
+
+type epochHooks struct{ k Keeper }
+
+// AfterEpochEnd queues the reward round of an ended reward epoch.
+func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochNumber int64) error {
+	k := h.k
+	params, err := k.Params.Get(ctx)
+	if err != nil || identifier != params.RewardEpochIdentifier || k.deps.epochs == nil {
+		return err
+	}
+	info, err := k.deps.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
+	if err != nil {
+		return err
+	}
+	zero := sdkmath.ZeroInt()
+	return k.RewardRounds.Set(ctx, epochNumber, types.RewardRound{
+		Epoch: epochNumber, EpochSecs: int64(info.Duration / time.Second),
+		TotalDue: zero, PoolAtPayout: zero, Paid: zero, Penalties: zero,
+	})
+}
+
+// BeforeEpochStart does nothing.
+func (epochHooks) BeforeEpochStart(context.Context, string, int64) error { return nil }
+
+// ProcessRewards advances the oldest reward round by at most budget
+// providers and returns the budget used.
+func (k Keeper) ProcessRewards(ctx context.Context, params types.Params, budget int) (int, error) {
+	if budget <= 0 || k.deps.orchestrator == nil {
+		return 0, nil
+	}
+	round, ok, err := k.oldestRound(ctx)
+	if err != nil || !ok {
+		return 0, err
+	}
+	if pending, err := k.deps.orchestrator.SlaRoundPending(ctx); err != nil || pending {
+		return 0, err
+	}
+	var used int
+	if round.Phase == 0 {
+		used, err = k.assessProviders(ctx, params, &round, budget)
+	} else {
+		used, err = k.payRewards(ctx, &round, budget)
+	}
+	if err != nil {
+		return used, err
+	}
+	if round.Phase == 2 {
+		return used, k.finishRound(ctx, round)
+	}
+	return used, k.RewardRounds.Set(ctx, round.Epoch, round)
+}
+
+func (k Keeper) oldestRound(ctx context.Context) (types.RewardRound, bool, error) {
+	iter, err := k.RewardRounds.Iterate(ctx, nil)
+	if err != nil {
+		return types.RewardRound{}, false, err
+	}
+	defer iter.Close()
+	if !iter.Valid() {
+		return types.RewardRound{}, false, nil
+	}
+	r, err := iter.Value()
+	return r, err == nil, err
+}
+
+// assessProviders is phase 0: the next `budget` providers after the cursor.
+func (k Keeper) assessProviders(ctx context.Context, params types.Params, round *types.RewardRound, budget int) (int, error) {
+	rng := new(collections.Range[sdk.AccAddress])
+	if round.Cursor != "" {
+		cursor, err := sdk.AccAddressFromBech32(round.Cursor)
+		if err != nil {
+			return 0, err
+		}
+		rng = rng.StartExclusive(cursor)
+	}
+	providers, err := firstKeys(ctx, k.ProviderScores, rng, budget)
+	if err != nil {
+		return 0, err
+	}
+	for _, addr := range providers {
+		due, penalty := sdkmath.ZeroInt(), sdkmath.ZeroInt()
+		k.runIsolated(ctx, addr.String(), round.Epoch, func(c context.Context) (err error) {
+			due, penalty, err = k.assessProvider(c, params, *round, addr)
+			return err
+		})
+		if due.IsPositive() {
+			round.TotalDue = round.TotalDue.Add(due)
+		}
+		if penalty.IsPositive() {
+			round.Penalties = round.Penalties.Add(penalty)
+		}
+		round.Cursor = addr.String()
+	}
+	if len(providers) < budget {
+		pool, err := k.Pool.Get(ctx)
+		if err != nil {
+			return 0, err
+		}
+		round.Phase, round.Cursor, round.PoolAtPayout = 1, "", pool
+	}
+	return len(providers), nil
+}
+
+// assessProvider records a provider's reward, or takes its penalty.
+func (k Keeper) assessProvider(ctx context.Context, params types.Params, round types.RewardRound, addr sdk.AccAddress) (due, penalty sdkmath.Int, err error) {
+	zero := sdkmath.ZeroInt()
+	ps, err := k.ProviderScores.Get(ctx, addr)
+	if err != nil || ps.UnitsScored == 0 {
+		return zero, zero, err // no verdict yet: neither reward nor penalty
+	}
+	rate := params.BandFor(ps.Overall)
+	if rate.IsZero() {
+		return zero, zero, nil
+	}
+	bond, ok, err := k.deps.orchestrator.ProviderBond(ctx, ps.Provider)
+	if err != nil || !ok || !bond.IsPositive() {
+		return zero, zero, err
+	}
+	amount := rate.Abs().MulInt(bond).MulInt64(round.EpochSecs).QuoInt64(yearSeconds).TruncateInt()
+	if !amount.IsPositive() {
+		return zero, zero, nil
+	}
+	if rate.IsPositive() {
+		owed, err := k.PendingRewards.Get(ctx, addr)
+		if errors.Is(err, collections.ErrNotFound) {
+			owed = zero
+		} else if err != nil {
+			return zero, zero, err
+		}
+		return amount, zero, k.PendingRewards.Set(ctx, addr, owed.Add(amount))
+	}
+	taken, err := k.deps.orchestrator.PenalizeBond(ctx, ps.Provider, amount, types.ModuleName, "reputation_penalty")
+	if err != nil || !taken.IsPositive() {
+		return zero, zero, err
+	}
+	if err := k.addPool(ctx, taken); err != nil {
+		return zero, zero, err
+	}
+	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	if err != nil {
+		return zero, zero, err
+	}
+	return zero, taken, emit(ctx, &types.EventReputationPenalty{Provider: ps.Provider, Epoch: round.Epoch, Amount: sdk.NewCoin(denom, taken)})
+}
+
+// payRewards is phase 1: pays the next `budget` pending rewards.
+func (k Keeper) payRewards(ctx context.Context, round *types.RewardRound, budget int) (int, error) {
+	pending, err := firstKeys(ctx, k.PendingRewards, nil, budget)
+	if err != nil {
+		return 0, err
+	}
+	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, addr := range pending {
+		due, err := k.PendingRewards.Get(ctx, addr)
+		if err != nil {
+			return 0, err
+		}
+		if err := k.PendingRewards.Remove(ctx, addr); err != nil {
+			return 0, err
+		}
+		pool, err := k.Pool.Get(ctx)
+		if err != nil {
+			return 0, err
+		}
+		// Restitution may have spent from the pool since phase 1 began.
+		paid := sdkmath.MinInt(ScaleReward(due, round.PoolAtPayout, round.TotalDue), pool)
+		if !paid.IsPositive() {
+			continue
+		}
+		ok := k.runIsolated(ctx, addr.String(), round.Epoch, func(c context.Context) error {
+			if err := k.payFromPool(c, addr.String(), paid); err != nil {
+				return err
+			}
+			return emit(c, &types.EventReputationReward{
+				Provider: addr.String(), Epoch: round.Epoch, Due: sdk.NewCoin(denom, due), Paid: sdk.NewCoin(denom, paid),
+			})
+		})
+		if ok {
+			round.Paid = round.Paid.Add(paid)
+		}
+	}
+	if len(pending) < budget {
+		round.Phase = 2
+	}
+	return len(pending), nil
+}
+
+// ScaleReward is a reward scaled to the pool: due × min(1, pool / total),
+// truncated, so the rewards paid never add up to more than the pool.
+func ScaleReward(due, pool, total sdkmath.Int) sdkmath.Int {
+	if !total.IsPositive() || pool.GTE(total) {
+		return due
+	}
+	if !pool.IsPositive() {
+		return sdkmath.ZeroInt()
+	}
+	return due.Mul(pool).Quo(total)
+}
+
+// finishRound records the round's summary and forgets it.
+func (k Keeper) finishRound(ctx context.Context, round types.RewardRound) error {
+	pool, err := k.Pool.Get(ctx)
+	if err != nil {
+		return err
+	}
+	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	if err != nil {
+		return err
+	}
+	summary := types.RewardPoolInfo{
+		Balance: pool, Denom: denom, LastEpoch: round.Epoch,
+		LastPaid: round.Paid, LastDue: round.TotalDue, LastPenalties: round.Penalties,
+	}
+	if err := k.LastRound.Set(ctx, summary); err != nil {
+		return err
+	}
+	if err := k.RewardRounds.Remove(ctx, round.Epoch); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventRewardRoundFinished{Summary: summary})
+}
+
+// runIsolated runs f in a cached context and keeps its writes and events
+// only if it succeeds: one provider's failure (or panic) never halts the
+// chain or half-applies; it is skipped with an event saying why.
+func (k Keeper) runIsolated(ctx context.Context, provider string, epoch int64, f func(context.Context) error) bool {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	cacheCtx, write := sdkCtx.CacheContext()
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return f(cacheCtx)
+	}()
+	if err == nil {
+		write()
+		return true
+	}
+	k.Logger(ctx).Error("reward item failed; skipped", "provider", provider, "epoch", epoch, "err", err)
+	_ = sdkCtx.EventManager().EmitTypedEvent(&types.EventRewardFailed{Provider: provider, Epoch: epoch, Error: err.Error()})
+	return false
+}
+
+// firstKeys returns up to limit keys of m in rng.
+func firstKeys[V any](ctx context.Context, m collections.Map[sdk.AccAddress, V], rng collections.Ranger[sdk.AccAddress], limit int) ([]sdk.AccAddress, error) {
+	iter, err := m.Iterate(ctx, rng)
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	var keys []sdk.AccAddress
+	for ; iter.Valid() && len(keys) < limit; iter.Next() {
+		key, err := iter.Key()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// EndBlock ages ratings and advances the reward round, within
+// max_work_per_block together.
+func (k Keeper) EndBlock(ctx context.Context) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	budget := int(params.MaxWorkPerBlock)
+	used, err := k.AgeRatings(ctx, params, budget)
+	if err != nil {
+		return err
+	}
+	_, err = k.ProcessRewards(ctx, params, budget-used)
+	return err
+}
