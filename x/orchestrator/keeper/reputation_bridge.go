@@ -153,3 +153,31 @@ func (k Keeper) SlaRoundPending(ctx context.Context) (bool, error) {
 	defer iter.Close()
 	return iter.Valid(), nil
 }
+
+// RestoreClawback gives a deal back up to amount of the earnings an SLA
+// refund clawed back (a dispute over the verdict was upheld): the coins come
+// from fromModule, and the provider withdraws them as ordinary earnings,
+// platform fee included. It returns what it restored.
+func (k Keeper) RestoreClawback(ctx context.Context, dealID uint64, amount sdkmath.Int, fromModule string) (sdkmath.Int, error) {
+	d, err := k.getDeal(ctx, dealID)
+	if err != nil {
+		return sdkmath.Int{}, err
+	}
+	if d.ClawedBack.IsNil() {
+		return sdkmath.ZeroInt(), nil
+	}
+	restored := sdkmath.MinInt(amount, d.ClawedBack)
+	if !restored.IsPositive() {
+		return sdkmath.ZeroInt(), nil
+	}
+	params, err := k.params(ctx)
+	if err != nil {
+		return sdkmath.Int{}, err
+	}
+	if err := k.bank.SendCoinsFromModuleToModule(ctx, fromModule, types.ModuleName, sdk.NewCoins(coin(params.Denom(), restored))); err != nil {
+		return sdkmath.Int{}, err
+	}
+	old := d
+	d.ClawedBack = d.ClawedBack.Sub(restored)
+	return restored, k.setDeal(ctx, &old, d)
+}

@@ -37,11 +37,12 @@ func (k Keeper) setDispute(ctx context.Context, old *types.Dispute, d types.Disp
 //
 // A verdict is reversed: x/orchestrator marks it (and the deals' refunds in
 // that epoch) reversed, the unit's score moves back by the verdict's change,
-// and the reward pool pays the provider what the verdict cost it — the
-// slash and the refunds' part taken from the bond go back into the bond, the
-// part clawed back from its earnings to its account. Consumers keep their
-// refunds: the pool, funded by slashes and fees, bears the oracle's errors.
-// What the pool cannot pay is recorded as the dispute's shortfall.
+// and the reward pool makes the provider whole: the slash and the refunds'
+// part taken from the bond go back into the bond, the part clawed back from
+// its earnings goes back into the deals as withdrawable earnings (platform
+// fee applying as usual). Consumers keep their refunds: the pool, funded by
+// slashes and fees, bears the oracle's errors. What the pool cannot pay is
+// recorded as the dispute's shortfall; the bond is restored first.
 func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Dispute) error {
 	if d.Kind == types.DISPUTE_KIND_RATING {
 		r, err := k.Ratings.Get(ctx, d.DealId)
@@ -59,32 +60,42 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 			return err
 		}
 	}
+	owed := v.Slashed
 	toBond := v.Slashed
-	toAccount := sdkmath.ZeroInt()
 	for _, dv := range deals {
+		owed = owed.Add(dv.Refund)
 		toBond = toBond.Add(dv.RefundFromBond)
-		toAccount = toAccount.Add(dv.Refund.Sub(dv.RefundFromBond))
 	}
 	pool, err := k.Pool.Get(ctx)
 	if err != nil {
 		return err
 	}
-	bondPaid := sdkmath.MinInt(toBond, pool)
-	accountPaid := sdkmath.MinInt(toAccount, pool.Sub(bondPaid))
-	if bondPaid.IsPositive() {
-		if err := k.spendPool(ctx, bondPaid); err != nil {
+	paid := sdkmath.ZeroInt()
+	if amt := sdkmath.MinInt(toBond, pool); amt.IsPositive() {
+		if err := k.spendPool(ctx, amt); err != nil {
 			return err
 		}
-		if err := k.deps.orchestrator.CreditBond(ctx, d.Provider, bondPaid, types.ModuleName, "dispute_restitution"); err != nil {
+		if err := k.deps.orchestrator.CreditBond(ctx, d.Provider, amt, types.ModuleName, "dispute_restitution"); err != nil {
 			return err
 		}
+		paid = paid.Add(amt)
 	}
-	if accountPaid.IsPositive() {
-		if err := k.payFromPool(ctx, d.Provider, accountPaid); err != nil {
+	for _, dv := range deals {
+		clawed := dv.Refund.Sub(dv.RefundFromBond)
+		amt := sdkmath.MinInt(clawed, pool.Sub(paid))
+		if !amt.IsPositive() {
+			continue
+		}
+		restored, err := k.deps.orchestrator.RestoreClawback(ctx, dv.DealId, amt, types.ModuleName)
+		if err != nil {
 			return err
 		}
+		if err := k.spendPool(ctx, restored); err != nil {
+			return err
+		}
+		paid = paid.Add(restored)
 	}
-	d.Restitution = bondPaid.Add(accountPaid)
-	d.Shortfall = toBond.Add(toAccount).Sub(d.Restitution)
+	d.Restitution = paid
+	d.Shortfall = owed.Sub(paid)
 	return nil
 }
