@@ -56,6 +56,12 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "Uphold (true) or reject (false) a dispute: the arbiter only (governance uses a proposal)",
 					PositionalArgs: pos("dispute_id", "upheld"),
 				},
+				{
+					RpcMethod: "FundRewardPool", Use: "fund-reward-pool [amount]",
+					Short:          "Add coins of the market denom to the reward pool",
+					Example:        "flashbackd tx reputation fund-reward-pool 1000000000uflash --from treasury",
+					PositionalArgs: pos("amount"),
+				},
 				// Governance-only: submit MsgUpdateParams in a proposal with
 				// `flashbackd tx gov submit-proposal` (see README.md). A generated
 				// command would mangle decimal params passed as JSON.

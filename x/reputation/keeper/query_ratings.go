@@ -70,7 +70,9 @@ func (q queryServer) Disputes(ctx context.Context, req *types.QueryDisputesReque
 			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](addr))
 	case req.Status != types.DISPUTE_STATUS_UNSPECIFIED:
 		disputes, pageRes, err = query.CollectionPaginate(ctx, q.k.DisputesByStatus, page,
-			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Dispute, error) { return byID(key.K2()) },
+			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Dispute, error) {
+				return byID(key.K2())
+			},
 			query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.Status)))
 	default:
 		disputes, pageRes, err = query.CollectionPaginate(ctx, q.k.Disputes, page,

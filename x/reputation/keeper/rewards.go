@@ -57,32 +57,47 @@ func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochN
 // BeforeEpochStart does nothing.
 func (epochHooks) BeforeEpochStart(context.Context, string, int64) error { return nil }
 
-// ProcessRewards advances the oldest reward round by at most budget
-// providers and returns the budget used.
+// ProcessRewards advances the pending reward rounds, oldest first, by at
+// most budget providers in all, and returns the budget used.
 func (k Keeper) ProcessRewards(ctx context.Context, params types.Params, budget int) (int, error) {
-	if budget <= 0 || k.deps.orchestrator == nil {
+	if k.deps.orchestrator == nil {
 		return 0, nil
 	}
-	round, ok, err := k.oldestRound(ctx)
-	if err != nil || !ok {
-		return 0, err
+	total := 0
+	for budget > 0 {
+		round, ok, err := k.oldestRound(ctx)
+		if err != nil || !ok {
+			return total, err
+		}
+		if pending, err := k.deps.orchestrator.SlaRoundPending(ctx); err != nil || pending {
+			return total, err
+		}
+		phase := round.Phase
+		var used int
+		if phase == 0 {
+			used, err = k.assessProviders(ctx, params, &round, budget)
+		} else {
+			used, err = k.payRewards(ctx, &round, budget)
+		}
+		if err != nil {
+			return total, err
+		}
+		budget -= used
+		total += used
+		if round.Phase == 2 {
+			if err := k.finishRound(ctx, round); err != nil {
+				return total, err
+			}
+			continue
+		}
+		if err := k.RewardRounds.Set(ctx, round.Epoch, round); err != nil {
+			return total, err
+		}
+		if round.Phase == phase {
+			break // out of budget mid-phase
+		}
 	}
-	if pending, err := k.deps.orchestrator.SlaRoundPending(ctx); err != nil || pending {
-		return 0, err
-	}
-	var used int
-	if round.Phase == 0 {
-		used, err = k.assessProviders(ctx, params, &round, budget)
-	} else {
-		used, err = k.payRewards(ctx, &round, budget)
-	}
-	if err != nil {
-		return used, err
-	}
-	if round.Phase == 2 {
-		return used, k.finishRound(ctx, round)
-	}
-	return used, k.RewardRounds.Set(ctx, round.Epoch, round)
+	return total, nil
 }
 
 func (k Keeper) oldestRound(ctx context.Context) (types.RewardRound, bool, error) {

@@ -55,7 +55,9 @@ const (
 )
 
 // fakeOracle is the agreed QoS per unit (no entry: no quorum, UNKNOWN).
-type fakeOracle struct{ units map[uint64]oracletypes.QoSSummary }
+type fakeOracle struct {
+	units map[uint64]oracletypes.QoSSummary
+}
 
 func (f *fakeOracle) UnitSummary(_ context.Context, unitID uint64, from, to time.Time) (oracletypes.QoSSummary, error) {
 	s := f.units[unitID]
@@ -322,4 +324,27 @@ func (s *suite) snapshot() snapshot {
 
 type oracleSummary = oracletypes.QoSSummary
 
-func joinVerdict(id uint64, epoch int64) collections.Pair[uint64, int64] { return collections.Join(id, epoch) }
+func joinVerdict(id uint64, epoch int64) collections.Pair[uint64, int64] {
+	return collections.Join(id, epoch)
+}
+
+// unitOf returns a provider's first unit.
+func (s *suite) unitOf(provider sdk.AccAddress) uint64 {
+	s.t.Helper()
+	res, err := s.app.OrchestratorKeeper.DataUnits.Iterate(s.ctx(), nil)
+	require.NoError(s.t, err)
+	defer res.Close()
+	for ; res.Valid(); res.Next() {
+		u, err := res.Value()
+		require.NoError(s.t, err)
+		if u.Provider == provider.String() {
+			return u.Id
+		}
+	}
+	s.t.Fatalf("%s has no unit", provider)
+	return 0
+}
+
+func mustAddr(s string) sdk.AccAddress { return sdk.MustAccAddressFromBech32(s) }
+
+func sdkCoin(denom string, n int64) sdk.Coin { return sdk.NewInt64Coin(denom, n) }

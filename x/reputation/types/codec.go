@@ -14,6 +14,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRateProvider{}, "reputation/MsgRateProvider")
 	legacy.RegisterAminoMsg(cdc, &MsgFileDispute{}, "reputation/MsgFileDispute")
 	legacy.RegisterAminoMsg(cdc, &MsgResolveDispute{}, "reputation/MsgResolveDispute")
+	legacy.RegisterAminoMsg(cdc, &MsgFundRewardPool{}, "reputation/MsgFundRewardPool")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "reputation/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "reputation/Params", nil)
 }
@@ -24,6 +25,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRateProvider{},
 		&MsgFileDispute{},
 		&MsgResolveDispute{},
+		&MsgFundRewardPool{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -23,6 +23,7 @@ var (
 	_ sdk.HasValidateBasic = (*MsgRateProvider)(nil)
 	_ sdk.HasValidateBasic = (*MsgFileDispute)(nil)
 	_ sdk.HasValidateBasic = (*MsgResolveDispute)(nil)
+	_ sdk.HasValidateBasic = (*MsgFundRewardPool)(nil)
 )
 
 func validAddress(field, addr string) error {
@@ -101,4 +102,16 @@ func (m *MsgResolveDispute) ValidateBasic() error {
 		return errorsmod.Wrap(ErrInvalidInput, "dispute_id is required")
 	}
 	return validText("note", m.Note, MaxResolutionNote, false)
+}
+
+// ValidateBasic performs stateless checks of MsgFundRewardPool; the denom is
+// checked against the market denom in the handler.
+func (m *MsgFundRewardPool) ValidateBasic() error {
+	if err := validAddress("depositor", m.Depositor); err != nil {
+		return err
+	}
+	if err := m.Amount.Validate(); err != nil || !m.Amount.IsPositive() {
+		return errorsmod.Wrapf(ErrInvalidInput, "amount must be a positive coin, got %s", m.Amount)
+	}
+	return nil
 }

@@ -1,0 +1,80 @@
+package keeper_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/flashbacknetwork/flashbackd/app"
+	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
+	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
+)
+
+// Export → import → export gives the same state, indexes rebuilt: scores,
+// history, ratings (recent and aged), disputes of each status, the pool.
+func TestGenesisRoundTrip(t *testing.T) {
+	s := newSuite(t)
+	unitID, dealID := s.market()
+	s.fundPool(10 * flash)
+	critical := s.criticalEpoch(unitID)
+	s.rate(s.consumer, dealID, 4)
+	id := s.fileVerdictDispute(s.provider, unitID, critical)
+	s.resolve(s.arbiter, id, false)
+	s.epochs(2, unitID, qosExceeded)
+
+	exported, err := s.app.ReputationKeeper.ExportGenesis(s.ctx())
+	require.NoError(t, err)
+	require.NoError(t, exported.Validate())
+	require.NotEmpty(t, exported.UnitScores)
+	require.NotEmpty(t, exported.ProviderScores)
+	require.NotEmpty(t, exported.History)
+	require.Len(t, exported.Ratings, 1)
+	require.Len(t, exported.Disputes, 1)
+	require.Equal(t, uint64(2), exported.NextDisputeId)
+	require.True(t, exported.Pool.IsPositive())
+
+	cdc := app.MakeEncodingConfig().Codec
+	fresh := apptest.Setup(t, apptest.Options{Mutate: func(g app.GenesisState) {
+		g[types.ModuleName] = cdc.MustMarshalJSON(exported)
+	}})
+	again, err := fresh.ReputationKeeper.ExportGenesis(fresh.Ctx())
+	require.NoError(t, err)
+	require.Equal(t, exported.String(), again.String())
+
+	// The indexes were rebuilt: rank, leaderboard, ratings by provider,
+	// disputes by target (a second dispute of the same verdict is refused).
+	q := fresh.ReputationKeeper
+	rank, err := q.Rank(fresh.Ctx(), exported.ProviderScores[0].Overall)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), rank)
+	has, err := q.RatingsByProvider.Has(fresh.Ctx(), collections.Join(s.provider, dealID))
+	require.NoError(t, err)
+	require.True(t, has)
+	target, err := q.DisputeByTarget.Get(fresh.Ctx(), fmt.Sprintf("verdict/%d/%d", unitID, critical))
+	require.NoError(t, err)
+	require.Equal(t, id, target)
+}
+
+func TestGenesisValidate(t *testing.T) {
+	good := types.DefaultGenesis()
+	require.NoError(t, good.Validate())
+	for name, mutate := range map[string]func(*types.GenesisState){
+		"next dispute id 0":  func(g *types.GenesisState) { g.NextDisputeId = 0 },
+		"dispute id too big": func(g *types.GenesisState) { g.Disputes = []types.Dispute{{Id: 1}} },
+		"duplicate unit": func(g *types.GenesisState) {
+			g.UnitScores = []types.UnitScore{{UnitId: 1, Score: 50}, {UnitId: 1, Score: 50}}
+		},
+		"score over 100": func(g *types.GenesisState) { g.UnitScores = []types.UnitScore{{UnitId: 1, Score: 101}} },
+		"rating 6 stars": func(g *types.GenesisState) { g.Ratings = []types.Rating{{DealId: 1, Stars: 6}} },
+		"negative pool":  func(g *types.GenesisState) { g.Pool = sdkmath.NewInt(-1) },
+		"bad params":     func(g *types.GenesisState) { g.Params.MinPublicRatings = 0 },
+	} {
+		gs := types.DefaultGenesis()
+		mutate(gs)
+		require.ErrorIs(t, gs.Validate(), types.ErrInvalidGenesis, name)
+	}
+}
