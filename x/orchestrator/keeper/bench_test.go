@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -143,6 +145,84 @@ func BenchmarkMarketplaceQuery(b *testing.B) {
 					b.Fatalf("%v %d", err, len(res.DataUnits))
 				}
 			}
+		})
+	}
+}
+
+// slaOracle reports the same agreed QoS for every unit: a missed latency
+// bound, so that every deal check refunds (the costliest path).
+type slaOracle struct{}
+
+func (slaOracle) UnitSummary(_ context.Context, _ uint64, from, to time.Time) (oracletypes.QoSSummary, error) {
+	return oracletypes.QoSSummary{
+		Records: 30, LatencyMs: 150, UploadKbps: 85_000, DownloadKbps: 170_000, UptimeBps: 9_992, ErrorRateBps: 9, From: from, To: to,
+	}, nil
+}
+
+// startSlaRound wires the fake oracle and queues the SLA round of the day
+// epoch that just ended.
+func startSlaRound(b *testing.B, a *apptest.TestApp) sdk.Context {
+	b.Helper()
+	a.OrchestratorKeeper.SetSlaDependencies(slaOracle{}, a.ReputationKeeper, &a.EpochsKeeper)
+	ctx := a.Ctx().WithBlockTime(a.Time.Add(24 * time.Hour))
+	require.NoError(b, a.OrchestratorKeeper.EpochHooks().AfterEpochEnd(ctx, "day", 1))
+	return ctx
+}
+
+// BenchmarkSlaEpochBlock measures one block of an SLA round: 200 deal checks
+// (max_verdicts_per_block), each settling the deal, evaluating its SLA,
+// refunding the consumer and writing the verdict. The blocks/epoch metric
+// is how many blocks the round takes: (deals + units) / 200.
+func BenchmarkSlaEpochBlock(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("deals=%d", n), func(b *testing.B) {
+			a, units := benchMarket(b, 100, n)
+			ctx := startSlaRound(b, a)
+			params, err := a.OrchestratorKeeper.Params.Get(ctx)
+			require.NoError(b, err)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				cacheCtx, _ := ctx.CacheContext()
+				if err := a.OrchestratorKeeper.ProcessSla(cacheCtx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cap := int(params.MaxVerdictsPerBlock)
+			b.ReportMetric(float64((n+len(units)+cap-1)/cap), "blocks/epoch")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(cap), "ns/check")
+		})
+	}
+}
+
+// BenchmarkSlaEpochWhole runs a whole SLA round block by block (run it with
+// -benchtime 1x): total time, and the slowest block.
+func BenchmarkSlaEpochWhole(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("deals=%d", n), func(b *testing.B) {
+			a, _ := benchMarket(b, 100, n)
+			base := startSlaRound(b, a)
+			b.ResetTimer()
+			var blocks int
+			var slowest time.Duration
+			for i := 0; i < b.N; i++ {
+				ctx, _ := base.CacheContext()
+				blocks = 0
+				for {
+					pending, err := a.OrchestratorKeeper.SlaRoundPending(ctx)
+					require.NoError(b, err)
+					if !pending {
+						break
+					}
+					start := time.Now()
+					if err := a.OrchestratorKeeper.ProcessSla(ctx); err != nil {
+						b.Fatal(err)
+					}
+					slowest = max(slowest, time.Since(start))
+					blocks++
+				}
+			}
+			b.ReportMetric(float64(blocks), "blocks/epoch")
+			b.ReportMetric(float64(slowest.Microseconds())/1000, "ms/slowest-block")
 		})
 	}
 }

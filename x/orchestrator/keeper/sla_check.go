@@ -78,7 +78,7 @@ func (k Keeper) checkDeal(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.DealVerdictsByUnit.Set(ctx, collections.Join3(d.UnitId, r.Epoch, dealID)); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventDealVerdict{Verdict: v}); err != nil {
+	if err := emit(ctx, &types.EventDealVerdict{DealId: v.DealId, UnitId: v.UnitId, Epoch: v.Epoch, Verdict: v.Verdict, Refund: v.Refund}); err != nil {
 		return err
 	}
 	if params.CriticalTerminationCount > 0 && d.ConsecutiveCritical >= params.CriticalTerminationCount {
@@ -152,7 +152,10 @@ func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.UnitVerdictsByEpoch.Set(ctx, collections.Join(r.Epoch, unitID)); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventUnitVerdict{Verdict: v})
+	return emit(ctx, &types.EventUnitVerdict{
+		UnitId: v.UnitId, Provider: v.Provider, Epoch: v.Epoch, Verdict: v.Verdict,
+		ScoreBefore: v.ScoreBefore, ScoreAfter: v.ScoreAfter, Slashed: v.Slashed,
+	})
 }
 
 func (k Keeper) slashForCritical(ctx context.Context, params types.Params, v *types.UnitVerdict) error {

@@ -109,38 +109,45 @@ func (k Keeper) oldestRound(ctx context.Context) (types.SlaRound, bool, error) {
 }
 
 // advanceRound checks up to budget deals or units of the round and reports
-// how many it used and whether the round is finished.
+// how many it used and whether the round is finished. Ids are read in
+// batches (one iterator per batch, not per check); a deal that changes state
+// during the round is never checked twice, since a verdict exists for it.
 func (k Keeper) advanceRound(ctx context.Context, params types.Params, r *types.SlaRound, budget int) (int, bool, error) {
 	used := 0
 	for used < budget {
 		switch r.Phase {
 		case phaseDeals:
-			id, ok, err := k.nextDeal(ctx, r)
+			ids, err := firstKeys(ctx, k.DealsByState,
+				collections.NewPrefixedPairRange[int32, uint64](r.DealState).StartExclusive(r.Cursor), budget-used)
 			if err != nil {
 				return used, false, err
 			}
-			if !ok {
+			for _, key := range ids {
+				id := key.K2()
+				r.Cursor = id
+				used++
+				k.isolated(ctx, "deal_verdict", id, func(ctx sdk.Context) error { return k.checkDeal(ctx, params, *r, id) })
+			}
+			if used < budget { // this state's deals are all checked
 				if r.DealState == int32(types.DEAL_STATE_ACTIVE) {
 					r.DealState, r.Cursor = int32(types.DEAL_STATE_OVERDRAWN), 0
 				} else {
 					r.Phase, r.Cursor = phaseUnits, 0
 				}
-				continue
 			}
-			r.Cursor = id
-			used++
-			k.isolated(ctx, "deal_verdict", id, func(ctx sdk.Context) error { return k.checkDeal(ctx, params, *r, id) })
 		case phaseUnits:
-			id, ok, err := k.nextUnit(ctx, r.Cursor)
+			ids, err := firstKeys(ctx, k.LiveUnits, new(collections.Range[uint64]).StartExclusive(r.Cursor), budget-used)
 			if err != nil {
 				return used, false, err
 			}
-			if !ok {
+			for _, id := range ids {
+				r.Cursor = id
+				used++
+				k.isolated(ctx, "unit_verdict", id, func(ctx sdk.Context) error { return k.checkUnit(ctx, params, *r, id) })
+			}
+			if used < budget {
 				return used, true, nil
 			}
-			r.Cursor = id
-			used++
-			k.isolated(ctx, "unit_verdict", id, func(ctx sdk.Context) error { return k.checkUnit(ctx, params, *r, id) })
 		default:
 			return used, true, fmt.Errorf("unknown SLA round phase %d", r.Phase)
 		}
@@ -152,33 +159,6 @@ func (k Keeper) advanceRound(ctx context.Context, params types.Params, r *types.
 // a failure is reported and skipped instead of halting the chain.
 func (k Keeper) isolated(ctx context.Context, kind string, id uint64, f func(sdk.Context) error) {
 	k.runIsolated(sdk.UnwrapSDKContext(ctx), kind, id, f)
-}
-
-func (k Keeper) nextDeal(ctx context.Context, r *types.SlaRound) (uint64, bool, error) {
-	rng := collections.NewPrefixedPairRange[int32, uint64](r.DealState).StartExclusive(r.Cursor)
-	iter, err := k.DealsByState.Iterate(ctx, rng)
-	if err != nil {
-		return 0, false, err
-	}
-	defer iter.Close()
-	if !iter.Valid() {
-		return 0, false, nil
-	}
-	key, err := iter.Key()
-	return key.K2(), err == nil, err
-}
-
-func (k Keeper) nextUnit(ctx context.Context, cursor uint64) (uint64, bool, error) {
-	iter, err := k.LiveUnits.Iterate(ctx, new(collections.Range[uint64]).StartExclusive(cursor))
-	if err != nil {
-		return 0, false, err
-	}
-	defer iter.Close()
-	if !iter.Valid() {
-		return 0, false, nil
-	}
-	id, err := iter.Key()
-	return id, err == nil, err
 }
 
 // agreedQoS is the oracle's summary of a unit over the round's epoch.
