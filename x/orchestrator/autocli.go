@@ -36,6 +36,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Example: "flashbackd q orchestrator deals --consumer flash1...",
 				},
 				{RpcMethod: "Stats", Use: "stats", Short: "Show marketplace totals"},
+				{
+					RpcMethod: "DealVerdicts", Use: "deal-verdicts [deal-id]",
+					Short: "List a deal's SLA verdicts per epoch: agreed QoS, verdict, refund", PositionalArgs: pos("deal_id"),
+				},
+				{
+					RpcMethod: "UnitVerdicts", Use: "unit-verdicts [unit-id]",
+					Short: "List a unit's SLA verdicts per epoch: agreed QoS, verdict, slash, score change", PositionalArgs: pos("unit_id"),
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{

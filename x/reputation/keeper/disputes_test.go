@@ -24,7 +24,7 @@ func (s *suite) fileVerdictDispute(provider sdk.AccAddress, unitID uint64, epoch
 
 func (s *suite) resolve(by sdk.AccAddress, id uint64, upheld bool) {
 	s.t.Helper()
-	_, err := s.msgs.ResolveDispute(s.ctx(), &types.MsgResolveDispute{Authority: by.String(), DisputeId: id, Upheld: upheld, Note: "re-checked"})
+	_, err := s.msgs.ResolveDispute(s.ctx(), &types.MsgResolveDispute{Authority: by.String(), DisputeId: id, Upheld: upheld, Resolution: "re-checked"})
 	require.NoError(s.t, err)
 }
 
@@ -131,7 +131,7 @@ func TestRejectedDisputeChangesNothing(t *testing.T) {
 	epoch := s.criticalEpoch(unitID)
 	id := s.fileVerdictDispute(s.provider, unitID, epoch)
 	before := s.snapshot()
-	_, err := s.msgs.ResolveDispute(s.ctx(), &types.MsgResolveDispute{Authority: s.gov, DisputeId: id, Upheld: false, Note: "the probes agree"})
+	_, err := s.msgs.ResolveDispute(s.ctx(), &types.MsgResolveDispute{Authority: s.gov, DisputeId: id, Upheld: false, Resolution: "the probes agree"})
 	require.NoError(t, err)
 	d := s.dispute(id)
 	require.Equal(t, types.DISPUTE_STATUS_REJECTED, d.Status)

@@ -117,7 +117,7 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 	}
 	old := d
 	now := blockSecond(ctx)
-	d.ResolvedAt, d.ResolvedBy, d.Note = &now, msg.Authority, msg.Note
+	d.ResolvedAt, d.ResolvedBy, d.Resolution = &now, msg.Authority, msg.Resolution
 	d.Status = types.DISPUTE_STATUS_REJECTED
 	if msg.Upheld {
 		d.Status = types.DISPUTE_STATUS_UPHELD

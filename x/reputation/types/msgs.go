@@ -9,11 +9,11 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 )
 
-// MaxDisputeReason and MaxResolutionNote bound free text in disputes. A
+// MaxDisputeReason and MaxResolutionLength bound free text in disputes. A
 // comment's bound is the max_comment_length param.
 const (
 	MaxDisputeReason  = 512
-	MaxResolutionNote = 512
+	MaxResolutionLength = 512
 	// MaxCommentBytes is the hard cap checked before params are read.
 	MaxCommentBytes = 4096
 )
@@ -101,7 +101,7 @@ func (m *MsgResolveDispute) ValidateBasic() error {
 	if m.DisputeId == 0 {
 		return errorsmod.Wrap(ErrInvalidInput, "dispute_id is required")
 	}
-	return validText("note", m.Note, MaxResolutionNote, false)
+	return validText("resolution", m.Resolution, MaxResolutionLength, false)
 }
 
 // ValidateBasic performs stateless checks of MsgFundRewardPool; the denom is
