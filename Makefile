@@ -61,5 +61,23 @@ localnet-stop:
 localnet-status:
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/localnet.sh status
 
+## bench: the whole performance harness (throughput, scaling, network) as one table and bench/results.json
+##        (docs/PERFORMANCE.md; SMOKE=1 for a quick check; see scripts/bench.sh for the variables)
+.PHONY: bench bench-throughput bench-scaling bench-network
+bench:
+	bash scripts/bench.sh all
+
+## bench-throughput: in-process FinalizeBlock+Commit throughput per message type (goleveldb)
+bench-throughput:
+	bash scripts/bench.sh throughput
+
+## bench-scaling: per-block and query benchmarks at 1k/10k/100k deals and units, 4–150 validators
+bench-scaling:
+	bash scripts/bench.sh scaling
+
+## bench-network: load generator against a 4-validator localnet (RATE=250 DURATION=60s)
+bench-network:
+	bash scripts/bench.sh network
+
 clean:
 	rm -rf $(BUILD_DIR) .localnet

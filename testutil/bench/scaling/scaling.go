@@ -1,0 +1,264 @@
+// Package scaling runs the modules' Go benchmarks of per-block work and
+// queries at growing sizes (`go test -run '^$' -bench … -benchtime Nx`),
+// parses their output, and computes the ratio between the largest and the
+// smallest size of each benchmark (100k/1k deals, 150/4 validators, …).
+package scaling
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/flashbacknetwork/flashbackd/testutil/bench/report"
+)
+
+// Spec is one `go test -bench` invocation.
+type Spec struct {
+	// Name labels the spec in logs and filters.
+	Name string
+	// Pkg is the package pattern, relative to the repository root.
+	Pkg string
+	// Bench is the -bench regular expression; Smoke the one of a quick run
+	// (small sizes only); "" in Smoke skips the spec in quick runs.
+	Bench, Smoke string
+	// Benchtime is the -benchtime (Nx: a fixed number of iterations, so that
+	// what runs does not depend on timing).
+	Benchtime string
+	// Optional specs are skipped, with a note, when their package has no
+	// benchmark matching DetectFuncs (e.g. not written yet).
+	Optional    bool
+	DetectFuncs *regexp.Regexp
+}
+
+// Specs are the benchmarks of `make bench-scaling`. To add one, add a spec;
+// any benchmark in x/reputation (BenchmarkEpoch*, BenchmarkLeaderboard*, …)
+// and BenchmarkEpoch*/BenchmarkSla*/BenchmarkVerdict* in x/orchestrator are
+// picked up as soon as they exist.
+var Specs = []Spec{
+	{Name: "orchestrator end-block, nothing due", Pkg: "./x/orchestrator/keeper",
+		Bench: "^BenchmarkEndBlockNothingDue$", Smoke: "^BenchmarkEndBlockNothingDue$/^deals=1000$", Benchtime: "1000x"},
+	{Name: "orchestrator end-block, 1000 due", Pkg: "./x/orchestrator/keeper",
+		Bench: "^BenchmarkEndBlockDue$", Smoke: "^BenchmarkEndBlockDue$/^deals=1000$", Benchtime: "10x"},
+	{Name: "orchestrator marketplace query", Pkg: "./x/orchestrator/keeper",
+		Bench: "^BenchmarkMarketplaceQuery$", Smoke: "^BenchmarkMarketplaceQuery$/^units=1000$", Benchtime: "200x"},
+	{Name: "oracle PrepareProposal / ProcessProposal / PreBlocker", Pkg: "./x/oracle/abci",
+		Bench: "^BenchmarkOracleBlock$", Smoke: "^BenchmarkOracleBlock$/^validators=4$", Benchtime: "20x"},
+	{Name: "oracle prober", Pkg: "./x/oracle/prober",
+		Bench: "^Benchmark", Smoke: "^BenchmarkSnapshot$", Benchtime: "50x"},
+	// x/reputation: every benchmark of the module (epoch hook, Leaderboard
+	// query, …) as soon as one exists; quick runs keep sizes of 1000.
+	{Name: "reputation benchmarks (epoch, leaderboard, …)", Pkg: "./x/reputation/...",
+		Bench: "^Benchmark", Smoke: "^Benchmark/=1000$", Benchtime: "20x",
+		Optional: true, DetectFuncs: regexp.MustCompile(`(?m)^func Benchmark\w*\(`)},
+	// x/orchestrator epoch work (SLA verdicts), when benchmarked.
+	{Name: "orchestrator epoch benchmarks", Pkg: "./x/orchestrator/...",
+		Bench: "^Benchmark(Epoch|Sla|Verdict)", Smoke: "^Benchmark(Epoch|Sla|Verdict)/=1000$", Benchtime: "20x",
+		Optional: true, DetectFuncs: regexp.MustCompile(`(?m)^func Benchmark(Epoch|Sla|Verdict)\w*\(`)},
+}
+
+// Result is one benchmark line of `go test -bench` output.
+type Result struct {
+	Pkg        string `json:"pkg"`
+	Name       string `json:"name"`
+	Iterations int64  `json:"iterations"`
+	// Metrics by unit: ns/op, B/op, allocs/op and custom ones (gas/op, …).
+	Metrics map[string]float64 `json:"metrics"`
+}
+
+var (
+	benchLine = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+(\d+)\s+(.*)$`)
+	pkgLine   = regexp.MustCompile(`^pkg:\s+(\S+)`)
+)
+
+// Parse reads `go test -bench` output.
+func Parse(r io.Reader) []Result {
+	var out []Result
+	pkg := ""
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1024*1024), 1024*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if m := pkgLine.FindStringSubmatch(line); m != nil {
+			pkg = m[1]
+			continue
+		}
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n, err := strconv.ParseInt(m[3], 10, 64)
+		if err != nil {
+			continue
+		}
+		fields := strings.Fields(m[4])
+		res := Result{Pkg: pkg, Name: m[1], Iterations: n, Metrics: map[string]float64{}}
+		for i := 0; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				break
+			}
+			res.Metrics[fields[i+1]] = v
+		}
+		if len(res.Metrics) > 0 {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Run runs specs from the repository root, streaming go test's output to
+// raw, and returns the parsed results, notes (skipped specs) and errors
+// (failed specs; the others still run).
+func Run(root string, specs []Spec, smoke bool, raw io.Writer) (results []Result, notes, errs []string) {
+	for _, s := range specs {
+		bench := s.Bench
+		benchtime := s.Benchtime
+		if smoke {
+			if s.Smoke == "" {
+				notes = append(notes, fmt.Sprintf("%s: skipped in a quick run", s.Name))
+				continue
+			}
+			bench, benchtime = s.Smoke, "1x"
+		}
+		if s.DetectFuncs != nil && !hasBenchmarks(root, s.Pkg, s.DetectFuncs) {
+			if s.Optional {
+				notes = append(notes, fmt.Sprintf("%s: no benchmark in %s yet, skipped", s.Name, s.Pkg))
+				continue
+			}
+		}
+		args := []string{"test", "-run", "^$", "-bench", bench, "-benchtime", benchtime, "-count", "1", "-timeout", "120m", s.Pkg}
+		fmt.Fprintf(raw, "== %s: go %s\n", s.Name, strings.Join(args, " "))
+		var buf bytes.Buffer
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		cmd.Stdout = io.MultiWriter(&buf, raw)
+		cmd.Stderr = io.MultiWriter(&buf, raw)
+		err := cmd.Run()
+		parsed := Parse(&buf)
+		results = append(results, parsed...)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: go test failed: %v", s.Name, err))
+		} else if len(parsed) == 0 {
+			msg := fmt.Sprintf("%s: no benchmark matched %q in %s", s.Name, bench, s.Pkg)
+			if s.Optional {
+				notes = append(notes, msg)
+			} else {
+				errs = append(errs, msg)
+			}
+		}
+	}
+	return results, notes, errs
+}
+
+// hasBenchmarks reports whether a _test.go file under the package pattern
+// declares a function matching re.
+func hasBenchmarks(root, pkg string, re *regexp.Regexp) bool {
+	dir := filepath.Join(root, strings.TrimSuffix(strings.TrimSuffix(pkg, "..."), "/"))
+	recursive := strings.HasSuffix(pkg, "...")
+	found := false
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || found {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			if path != dir && !recursive {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			if bz, err := os.ReadFile(path); err == nil && re.Match(bz) {
+				found = true
+			}
+		}
+		return nil
+	})
+	return found
+}
+
+// sizeParam finds the size parameter of a benchmark name: the first
+// "deals=N", "units=N", "validators=N", "entries=N", "providers=N" (or any
+// key=N) element.
+var sizeParam = regexp.MustCompile(`([a-z_]+)=(\d+)`)
+
+// Rows turns results into report rows: time per call (µs), custom metrics
+// (gas/op, ns/deal-closed, …), and on the largest size of each benchmark
+// its ratio to the smallest (e.g. 100000/1000).
+func Rows(results []Result) []report.Row {
+	// Group the results that differ only in their size parameter.
+	type group struct {
+		small, large       int // indexes in results
+		smallSize, largeSz int64
+	}
+	groups := map[string]*group{}
+	for i, r := range results {
+		m := sizeParam.FindStringSubmatchIndex(r.Name)
+		if m == nil {
+			continue
+		}
+		n, err := strconv.ParseInt(r.Name[m[4]:m[5]], 10, 64)
+		if err != nil {
+			continue
+		}
+		k := r.Pkg + " " + r.Name[:m[4]] + "*" + r.Name[m[5]:]
+		g, ok := groups[k]
+		if !ok {
+			groups[k] = &group{small: i, large: i, smallSize: n, largeSz: n}
+			continue
+		}
+		if n < g.smallSize {
+			g.small, g.smallSize = i, n
+		}
+		if n > g.largeSz {
+			g.large, g.largeSz = i, n
+		}
+	}
+	ratioOf := map[int]*group{}
+	for _, g := range groups {
+		if g.small != g.large {
+			ratioOf[g.large] = g
+		}
+	}
+
+	var rows []report.Row
+	for i, r := range results {
+		name := strings.TrimPrefix(r.Pkg, "github.com/flashbacknetwork/flashbackd/") + " " + strings.TrimPrefix(r.Name, "Benchmark")
+		for _, unit := range metricOrder(r.Metrics) {
+			v := r.Metrics[unit]
+			row := report.Row{Name: name, Value: v, Unit: unit}
+			if unit == "ns/op" {
+				row.Value, row.Unit = v/1000, "µs/call"
+			}
+			if g, ok := ratioOf[i]; ok {
+				if sv := results[g.small].Metrics[unit]; sv > 0 {
+					row = row.WithRatio(v/sv, fmt.Sprintf("%d/%d", g.largeSz, g.smallSize))
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// metricOrder lists ns/op first, then the others sorted.
+func metricOrder(m map[string]float64) []string {
+	var units []string
+	for u := range m {
+		if u != "ns/op" {
+			units = append(units, u)
+		}
+	}
+	sort.Strings(units)
+	if _, ok := m["ns/op"]; ok {
+		units = append([]string{"ns/op"}, units...)
+	}
+	return units
+}

@@ -1,0 +1,83 @@
+package scaling
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const sample = `goos: linux
+pkg: github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper
+cpu: Some CPU
+BenchmarkEndBlockDue/deals=1000/due=1000-2         	      10	 200000000 ns/op	    200000 ns/deal-closed
+BenchmarkEndBlockDue/deals=100000/due=1000-2       	      10	1800000000 ns/op	   1800000 ns/deal-closed
+BenchmarkEndBlockNothingDue/deals=1000-2         	    1000	    100000 ns/op
+BenchmarkEndBlockNothingDue/deals=10000-2         	    1000	    150000 ns/op
+BenchmarkEndBlockNothingDue/deals=100000-2         	    1000	    300000 ns/op
+PASS
+pkg: github.com/flashbacknetwork/flashbackd/x/oracle/prober
+BenchmarkSnapshot   	      50	   1400 ns/op	    9488 B/op	       2 allocs/op
+--- FAIL: BenchmarkBroken
+ok  	github.com/flashbacknetwork/flashbackd/x/oracle/prober	0.097s
+`
+
+func TestParse(t *testing.T) {
+	res := Parse(strings.NewReader(sample))
+	require.Len(t, res, 6)
+	require.Equal(t, "BenchmarkEndBlockDue/deals=1000/due=1000", res[0].Name)
+	require.Equal(t, "github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper", res[0].Pkg)
+	require.EqualValues(t, 10, res[0].Iterations)
+	require.Equal(t, 200000.0, res[0].Metrics["ns/deal-closed"])
+	require.Equal(t, "BenchmarkSnapshot", res[5].Name)
+	require.Equal(t, "github.com/flashbacknetwork/flashbackd/x/oracle/prober", res[5].Pkg)
+	require.Equal(t, 2.0, res[5].Metrics["allocs/op"])
+}
+
+func TestRowsRatios(t *testing.T) {
+	rows := Rows(Parse(strings.NewReader(sample)))
+	byName := map[string][]string{}
+	for _, r := range rows {
+		ratio := ""
+		if r.Ratio != nil {
+			ratio = r.RatioOf
+			switch {
+			case r.Unit == "µs/call" && strings.Contains(r.Name, "deals=100000/due"):
+				require.InDelta(t, 9.0, *r.Ratio, 1e-9)
+			case r.Unit == "µs/call" && strings.Contains(r.Name, "NothingDue/deals=100000"):
+				require.InDelta(t, 3.0, *r.Ratio, 1e-9)
+			}
+		}
+		byName[r.Name] = append(byName[r.Name], r.Unit+" "+ratio)
+	}
+	require.Equal(t, []string{"µs/call 100000/1000", "ns/deal-closed 100000/1000"}, byName["x/orchestrator/keeper EndBlockDue/deals=100000/due=1000"])
+	require.Equal(t, []string{"µs/call ", "ns/deal-closed "}, byName["x/orchestrator/keeper EndBlockDue/deals=1000/due=1000"])
+	require.Equal(t, []string{"µs/call "}, byName["x/orchestrator/keeper EndBlockNothingDue/deals=10000"])
+	require.Equal(t, []string{"µs/call 100000/1000"}, byName["x/orchestrator/keeper EndBlockNothingDue/deals=100000"])
+	require.Equal(t, []string{"µs/call ", "B/op ", "allocs/op "}, byName["x/oracle/prober Snapshot"])
+}
+
+func TestSpecsCompile(t *testing.T) {
+	for _, s := range Specs {
+		for _, re := range strings.Split(s.Bench+"/"+s.Smoke, "/") {
+			_, err := regexp.Compile(re)
+			require.NoError(t, err, s.Name)
+		}
+		require.Regexp(t, `^\d+x$`, s.Benchtime, "fixed iteration counts only: %s", s.Name)
+	}
+}
+
+func TestHasBenchmarks(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "x", "mod", "keeper")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a_test.go"), []byte("package keeper\n\nfunc BenchmarkEpochScores(b *testing.B) {}\n"), 0o644))
+	re := regexp.MustCompile(`(?m)^func Benchmark(Epoch|Leaderboard)\w*\(`)
+	require.True(t, hasBenchmarks(root, "./x/mod/...", re))
+	require.False(t, hasBenchmarks(root, "./x/mod", re), "not recursive without ...")
+	require.True(t, hasBenchmarks(root, "./x/mod/keeper", re))
+	require.False(t, hasBenchmarks(root, "./x/other/...", re))
+}
