@@ -34,6 +34,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
 const (
@@ -275,6 +276,9 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 	if err := setVotingPeriod(cdc, genesisState, a.votingPeriod); err != nil {
 		return err
 	}
+	if err := setLocalSummaryBuckets(cdc, genesisState); err != nil {
+		return err
+	}
 	if a.genesisPatch != "" {
 		if err := patchGenesis(genesisState, a.genesisPatch); err != nil {
 			return fmt.Errorf("--%s: %w", flagGenesisPatch, err)
@@ -404,6 +408,22 @@ func setVotingPeriod(cdc codec.JSONCodec, genesisState app.GenesisState, period 
 	gov.Params.ExpeditedVotingPeriod = &expedited
 	bz, err := cdc.MarshalJSON(&gov)
 	genesisState[govtypes.ModuleName] = bz
+	return err
+}
+
+// setLocalSummaryBuckets makes x/oracle's QoS summary buckets 10 s (kept a
+// day) instead of an hour: SLA verdicts read whole buckets within an epoch,
+// so a local network that uses `minute` SLA epoch sees its QoS. A genesis
+// patch can still override it.
+func setLocalSummaryBuckets(cdc codec.JSONCodec, genesisState app.GenesisState) error {
+	var gs oracletypes.GenesisState
+	if err := cdc.UnmarshalJSON(genesisState[oracletypes.ModuleName], &gs); err != nil {
+		return err
+	}
+	gs.Params.SummaryBucketDuration = 10 * time.Second
+	gs.Params.SummaryRetention = 24 * time.Hour
+	bz, err := cdc.MarshalJSON(&gs)
+	genesisState[oracletypes.ModuleName] = bz
 	return err
 }
 
