@@ -12,7 +12,7 @@ import (
 // MaxDisputeReason and MaxResolutionLength bound free text in disputes. A
 // comment's bound is the max_comment_length param.
 const (
-	MaxDisputeReason  = 512
+	MaxDisputeReason    = 512
 	MaxResolutionLength = 512
 	// MaxCommentBytes is the hard cap checked before params are read.
 	MaxCommentBytes = 4096
