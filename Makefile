@@ -16,7 +16,7 @@ ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
 # Same compile flags as `go test`, so that builds and tests share the build cache.
 BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)'
 
-.PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status clean
+.PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status demo clean
 
 all: build
 
@@ -52,6 +52,10 @@ proto-gen:
 ## localnet: build and start a local network (N=1 by default, N=4 for four validators)
 localnet: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/localnet.sh start
+
+## demo: run the end-to-end demo on a throwaway localnet (~4 min; needs jq and curl)
+demo: build
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/demo.sh
 
 ## localnet-stop: stop the local network started by `make localnet`
 localnet-stop:

@@ -62,6 +62,25 @@ func TestLocalnetFourValidators(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &spec))
 	require.Contains(t, string(body), "/flashback/orchestrator/v1/params")
 
+	// The generated CLI queries run from a node's home, whose app.toml the
+	// client loads too (a flag named like an app.toml section once broke
+	// `data-units`).
+	for _, args := range [][]string{
+		{"q", "orchestrator", "data-units", "--api-compatibility", "s3", "--region", "eu-west", "--min-free-gb", "1"},
+		{"q", "orchestrator", "providers"},
+		{"q", "orchestrator", "deals", "--state", "active"},
+		{"q", "orchestrator", "stats"},
+		{"q", "reputation", "leaderboard"},
+		{"q", "reputation", "reward-pool"},
+		{"q", "reputation", "disputes"},
+		{"q", "oracle", "assignment"},
+		{"q", "oracle", "reporter-stats"},
+	} {
+		out, err := ln.CLI(0, append(args, "-o", "json")...)
+		require.NoError(t, err)
+		require.True(t, json.Valid([]byte(out)), "%v printed %q", args, out)
+	}
+
 	ln.Stop()
 	for i := 0; i < 4; i++ {
 		require.False(t, ln.NodeRunning(i), "node%d still running after stop", i)

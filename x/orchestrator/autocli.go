@@ -28,7 +28,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "DataUnits", Use: "data-units",
 					Short:   "Browse the marketplace: units ranked by priority fee then reputation",
-					Example: "flashbackd q orchestrator data-units --region eu-west --min-free-gb 100 --max-price 20000 --certified-only",
+					Example: "flashbackd q orchestrator data-units --region eu-west --api-compatibility s3 --min-free-gb 100 --max-price 20000 --certified-only",
+					// A flag named --api would be bound by the client's config
+					// loader to the [api] section of app.toml and fail to parse.
+					FlagOptions: map[string]*autocliv1.FlagOptions{"api": {Name: "api-compatibility"}},
 				},
 				{RpcMethod: "Deal", Use: "deal [id]", Short: "Show a deal and its escrow now", PositionalArgs: pos("id")},
 				{
@@ -87,7 +90,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "RequestDeal", Use: "request-deal [unit-id] [capacity-gb] [term] [deposit]",
 					Short: "Request a deal on a data unit, depositing escrow",
-					Example: `flashbackd tx orchestrator request-deal 1 100 720h 2000000000uflash ` +
+					Example: `flashbackd tx orchestrator request-deal 1 100 720h 2000000uflash ` +
 						`--sla '{"max_latency_ms":100,"min_upload_kbps":80000,"min_download_kbps":160000,"min_uptime_bps":9990,"max_error_rate_bps":10}' --from consumer`,
 					PositionalArgs: pos("unit_id", "capacity_gb", "term", "deposit"),
 				},
