@@ -39,9 +39,7 @@ type Spec struct {
 }
 
 // Specs are the benchmarks of `make bench-scaling`. To add one, add a spec;
-// any benchmark in x/reputation (BenchmarkEpoch*, BenchmarkLeaderboard*, …)
-// and BenchmarkEpoch*/BenchmarkSla*/BenchmarkVerdict* in x/orchestrator are
-// picked up as soon as they exist.
+// every benchmark in x/reputation is picked up as soon as it exists.
 var Specs = []Spec{
 	{Name: "orchestrator end-block, nothing due", Pkg: "./x/orchestrator/keeper",
 		Bench: "^BenchmarkEndBlockNothingDue$", Smoke: "^BenchmarkEndBlockNothingDue$/^deals=1000$", Benchtime: "1000x"},
@@ -58,10 +56,12 @@ var Specs = []Spec{
 	{Name: "reputation benchmarks (epoch, leaderboard, …)", Pkg: "./x/reputation/...",
 		Bench: "^Benchmark", Smoke: "^Benchmark/=1000$", Benchtime: "20x",
 		Optional: true, DetectFuncs: regexp.MustCompile(`(?m)^func Benchmark\w*\(`)},
-	// x/orchestrator epoch work (SLA verdicts), when benchmarked.
-	{Name: "orchestrator epoch benchmarks", Pkg: "./x/orchestrator/...",
-		Bench: "^Benchmark(Epoch|Sla|Verdict)", Smoke: "^Benchmark(Epoch|Sla|Verdict)/=1000$", Benchtime: "20x",
-		Optional: true, DetectFuncs: regexp.MustCompile(`(?m)^func Benchmark(Epoch|Sla|Verdict)\w*\(`)},
+	// x/orchestrator SLA rounds: one capped block, and a whole round block
+	// by block (once: at 100k deals it is ~500 blocks).
+	{Name: "orchestrator SLA round, one block", Pkg: "./x/orchestrator/keeper",
+		Bench: "^BenchmarkSlaEpochBlock$", Smoke: "^BenchmarkSlaEpochBlock$/^deals=1000$", Benchtime: "20x"},
+	{Name: "orchestrator SLA round, whole epoch", Pkg: "./x/orchestrator/keeper",
+		Bench: "^BenchmarkSlaEpochWhole$", Smoke: "^BenchmarkSlaEpochWhole$/^deals=1000$", Benchtime: "1x"},
 }
 
 // Result is one benchmark line of `go test -bench` output.
