@@ -54,7 +54,7 @@ var Specs = []Spec{
 	// x/reputation: every benchmark of the module (epoch hook, Leaderboard
 	// query, …) as soon as one exists; quick runs keep sizes of 1000.
 	{Name: "reputation benchmarks (epoch, leaderboard, …)", Pkg: "./x/reputation/...",
-		Bench: "^Benchmark", Smoke: "^Benchmark/=1000$", Benchtime: "20x",
+		Bench: "^Benchmark", Smoke: "^Benchmark/=1000$", Benchtime: "1000x",
 		Optional: true, DetectFuncs: regexp.MustCompile(`(?m)^func Benchmark\w*\(`)},
 	// x/orchestrator SLA rounds: one capped block, and a whole round block
 	// by block (once: at 100k deals it is ~500 blocks).
