@@ -84,7 +84,7 @@ func (m mix) pick(rng *rand.Rand) string {
 	return m.kinds[len(m.kinds)-1]
 }
 
-// Gas limits of measured transactions (about twice what they use; see
+// Gas limits of measured transactions (about 1.5 × what they use; see
 // `make bench-throughput` for the gas used).
 type gasLimits struct{ request, topUp, send uint64 }
 

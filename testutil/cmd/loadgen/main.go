@@ -60,9 +60,13 @@ func run() error {
 	fund := flag.Int64("fund", 100_000_000, "uflash each load account is funded with (from spare) when it holds less than half")
 	units := flag.Int("units", 4, "data units the provider creates for the run")
 	drain := flag.Duration("drain", 30*time.Second, "how long to wait for pending transactions after sending stops")
-	gasRequest := flag.Uint64("gas-request", 400_000, "gas limit of MsgRequestDeal")
-	gasTopUp := flag.Uint64("gas-topup", 300_000, "gas limit of MsgTopUpDeal")
-	gasSend := flag.Uint64("gas-send", 200_000, "gas limit of MsgSend")
+	// Gas limits at about 1.5 × the gas used (what `--gas auto
+	// --gas-adjustment 1.5` wallets sign with): the proposer counts gas
+	// wanted against the block gas limit, so looser limits mean fewer txs
+	// per block.
+	gasRequest := flag.Uint64("gas-request", 230_000, "gas limit of MsgRequestDeal (uses ~153k)")
+	gasTopUp := flag.Uint64("gas-topup", 130_000, "gas limit of MsgTopUpDeal (uses ~86k)")
+	gasSend := flag.Uint64("gas-send", 100_000, "gas limit of MsgSend (uses ~66k)")
 	out := flag.String("out", "bench/network.json", "JSON output (a report section)")
 	flag.Parse()
 
