@@ -17,5 +17,14 @@ func (k Keeper) WriteRecordForTest(ctx context.Context, rec types.QoSRecord) err
 	if err != nil {
 		return err
 	}
-	return k.writeRecord(ctx, params, rec)
+	return k.writeRecords(ctx, params, []types.QoSRecord{rec})
+}
+
+// WriteRecordsForTest stores a window's records as aggregation does.
+func (k Keeper) WriteRecordsForTest(ctx context.Context, recs []types.QoSRecord) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	return k.writeRecords(ctx, params, recs)
 }

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
@@ -241,4 +242,54 @@ func TestGenesisRoundTripAndParams(t *testing.T) {
 	require.ErrorIs(t, err, types.ErrInvalidParams)
 	_, err = f.msgs.UpdateParams(f.app.Ctx(), &types.MsgUpdateParams{Authority: gov, Params: p})
 	require.NoError(t, err)
+}
+
+// TestWindowRecordsFillSummaryBuckets writes a window end's records in one
+// batch — several units of two providers — twice in the same bucket, and
+// checks the unit and provider summaries and the buckets' time indexes.
+func TestWindowRecordsFillSummaryBuckets(t *testing.T) {
+	f := newFixture(t, 0, nil)
+	k := f.app.OracleKeeper
+	other := addr("other-provider")
+	window := func(w uint64, latency uint32) []types.QoSRecord {
+		return []types.QoSRecord{
+			{UnitId: 1, Window: w, Provider: f.provider.String(), Time: f.app.Time, LatencyMs: latency, UptimeBps: 10_000},
+			{UnitId: 2, Window: w, Provider: other.String(), Time: f.app.Time, LatencyMs: 100, UptimeBps: 5_000},
+			{UnitId: 3, Window: w, Provider: f.provider.String(), Time: f.app.Time, LatencyMs: latency + 20, UptimeBps: 9_000},
+		}
+	}
+	ctx := f.app.Ctx()
+	require.NoError(t, k.WriteRecordsForTest(ctx, window(1, 10)))
+	require.NoError(t, k.WriteRecordsForTest(ctx, window(2, 30)))
+
+	summary := func(req *types.QueryQoSSummaryRequest) types.QoSSummary {
+		req.Period = time.Hour
+		res, err := f.queries.QoSSummary(ctx, req)
+		require.NoError(t, err)
+		return res.Summary
+	}
+	mine := summary(&types.QueryQoSSummaryRequest{Provider: f.provider.String()})
+	require.Equal(t, uint64(4), mine.Records, "two units in two windows")
+	require.Equal(t, uint32((10+30+30+50)/4), mine.LatencyMs)
+	require.Equal(t, uint32((10_000+9_000)/2), mine.UptimeBps)
+	theirs := summary(&types.QueryQoSSummaryRequest{Provider: other.String()})
+	require.Equal(t, uint64(2), theirs.Records)
+	require.Equal(t, uint32(5_000), theirs.UptimeBps)
+	unit3 := summary(&types.QueryQoSSummaryRequest{UnitId: 3})
+	require.Equal(t, uint64(2), unit3.Records)
+	require.Equal(t, uint32((30+50)/2), unit3.LatencyMs)
+
+	countKeys := func(walk func(func() (bool, error)) error) int {
+		n := 0
+		require.NoError(t, walk(func() (bool, error) { n++; return false, nil }))
+		return n
+	}
+	unitIdx := countKeys(func(f func() (bool, error)) error {
+		return k.UnitBucketsByTime.Walk(ctx, nil, func(collections.Pair[int64, uint64]) (bool, error) { return f() })
+	})
+	providerIdx := countKeys(func(f func() (bool, error)) error {
+		return k.ProviderBucketsByTime.Walk(ctx, nil, func(collections.Pair[int64, sdk.AccAddress]) (bool, error) { return f() })
+	})
+	require.Equal(t, 3, unitIdx, "one time-index entry per unit bucket")
+	require.Equal(t, 2, providerIdx, "one time-index entry per provider bucket")
 }

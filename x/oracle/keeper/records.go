@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -88,6 +89,7 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 	}
 
 	agreed := make(map[uint64]types.Measurement, len(ended.Units))
+	records := make([]types.QoSRecord, 0, len(ended.Units))
 	for _, u := range ended.Units { // assignment order: by unit id
 		a := types.AggregateUnit(u.UnitId, reports[u.UnitId])
 		if !types.HasQuorum(a.ReportingPower, totalPower) {
@@ -106,9 +108,10 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 			UptimeBps: a.UptimeBps, ErrorRateBps: a.ErrorRateBps,
 			Reporters: a.Reporters, ReportingPower: a.ReportingPower, TotalPower: totalPower,
 		}
-		if err := k.writeRecord(ctx, params, rec); err != nil {
-			return err
-		}
+		records = append(records, rec)
+	}
+	if err := k.writeRecords(ctx, params, records); err != nil {
+		return err
 	}
 
 	for _, v := range voters {
@@ -159,41 +162,75 @@ func (k Keeper) countVote(ctx context.Context, address []byte, status voteStatus
 	return k.ReporterStats.Set(ctx, addr, stats)
 }
 
-// writeRecord stores an agreed record and adds it to the unit's and the
-// provider's summary buckets.
-func (k Keeper) writeRecord(ctx context.Context, params types.Params, rec types.QoSRecord) error {
-	if err := k.Records.Set(ctx, collections.Join(rec.UnitId, rec.Window), rec); err != nil {
-		return err
+// writeRecords stores the agreed records of a window (in the given order)
+// and adds them to the units' and the providers' summary buckets. A
+// provider's bucket is read and written once for all of its units, and a
+// bucket's time index is written only when the bucket is new: a window end
+// with 128 units would otherwise rewrite the same keys over and over.
+func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []types.QoSRecord) error {
+	type providerBucket struct {
+		key    collections.Pair[sdk.AccAddress, int64]
+		bucket types.SummaryBucket
+		isNew  bool
 	}
-	if err := k.RecordsByWindow.Set(ctx, collections.Join(rec.Window, rec.UnitId)); err != nil {
-		return err
-	}
-	start := bucketStart(rec.Time, params.SummaryBucketDuration)
-	unitKey := collections.Join(rec.UnitId, start)
-	ub, err := k.UnitBuckets.Get(ctx, unitKey)
-	if err != nil && !errors.Is(err, collections.ErrNotFound) {
-		return err
-	}
-	if err := k.UnitBuckets.Set(ctx, unitKey, addToBucket(ub, start, rec)); err != nil {
-		return err
-	}
-	if err := k.UnitBucketsByTime.Set(ctx, collections.Join(start, rec.UnitId)); err != nil {
-		return err
-	}
-	if provider, err := sdk.AccAddressFromBech32(rec.Provider); err == nil {
-		provKey := collections.Join(provider, start)
-		pb, err := k.ProviderBuckets.Get(ctx, provKey)
-		if err != nil && !errors.Is(err, collections.ErrNotFound) {
+	var providers []*providerBucket       // first-appearance order: deterministic writes
+	byKey := map[string]*providerBucket{} // lookup only, never iterated
+	events := sdk.UnwrapSDKContext(ctx).EventManager()
+	for _, rec := range recs {
+		if err := k.Records.Set(ctx, collections.Join(rec.UnitId, rec.Window), rec); err != nil {
 			return err
 		}
-		if err := k.ProviderBuckets.Set(ctx, provKey, addToBucket(pb, start, rec)); err != nil {
+		if err := k.RecordsByWindow.Set(ctx, collections.Join(rec.Window, rec.UnitId)); err != nil {
 			return err
 		}
-		if err := k.ProviderBucketsByTime.Set(ctx, collections.Join(start, provider)); err != nil {
+		start := bucketStart(rec.Time, params.SummaryBucketDuration)
+		unitKey := collections.Join(rec.UnitId, start)
+		ub, err := k.UnitBuckets.Get(ctx, unitKey)
+		isNew := errors.Is(err, collections.ErrNotFound)
+		if err != nil && !isNew {
+			return err
+		}
+		if err := k.UnitBuckets.Set(ctx, unitKey, addToBucket(ub, start, rec)); err != nil {
+			return err
+		}
+		if isNew {
+			if err := k.UnitBucketsByTime.Set(ctx, collections.Join(start, rec.UnitId)); err != nil {
+				return err
+			}
+		}
+		// Records whose provider does not decode (none, in practice: units
+		// are created with valid addresses) only miss the provider summary.
+		if provider, err := sdk.AccAddressFromBech32(rec.Provider); err == nil {
+			id := fmt.Sprintf("%s/%d", provider, start)
+			pb, ok := byKey[id]
+			if !ok {
+				key := collections.Join(provider, start)
+				b, err := k.ProviderBuckets.Get(ctx, key)
+				isNew := errors.Is(err, collections.ErrNotFound)
+				if err != nil && !isNew {
+					return err
+				}
+				pb = &providerBucket{key: key, bucket: b, isNew: isNew}
+				byKey[id] = pb
+				providers = append(providers, pb)
+			}
+			pb.bucket = addToBucket(pb.bucket, start, rec)
+		}
+		if err := events.EmitTypedEvent(&types.EventQoSRecorded{Record: rec}); err != nil {
 			return err
 		}
 	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventQoSRecorded{Record: rec})
+	for _, pb := range providers {
+		if err := k.ProviderBuckets.Set(ctx, pb.key, pb.bucket); err != nil {
+			return err
+		}
+		if pb.isNew {
+			if err := k.ProviderBucketsByTime.Set(ctx, collections.Join(pb.key.K2(), pb.key.K1())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // bucketStart is the start (unix seconds) of the bucket holding t.
