@@ -216,7 +216,7 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 			}
 			pb.bucket = addToBucket(pb.bucket, start, rec)
 		}
-		if err := events.EmitTypedEvent(&types.EventQoSRecorded{Record: rec}); err != nil {
+		if err := events.EmitTypedEvent(&types.EventQoSRecorded{UnitId: rec.UnitId, Provider: rec.Provider, Window: rec.Window}); err != nil {
 			return err
 		}
 	}

@@ -2,8 +2,9 @@ package types
 
 import (
 	"bytes"
+	"cmp"
 	"math/bits"
-	"sort"
+	"slices"
 )
 
 // Report is one validator's measurement of one unit, with its voting power.
@@ -34,7 +35,7 @@ func HasQuorum(reporting, total int64) bool {
 // only on the set of reports, never on their order. Reports with a
 // non-positive power are ignored.
 func AggregateUnit(unitID uint64, reports []Report) Agreed {
-	var valid []Report
+	valid := make([]Report, 0, len(reports))
 	var power int64
 	for _, r := range reports {
 		if r.Power > 0 {
@@ -46,31 +47,35 @@ func AggregateUnit(unitID uint64, reports []Report) Agreed {
 	if len(valid) == 0 {
 		return out
 	}
-	out.LatencyMs = uint32(weightedLowerMedian(valid, power, func(r Report) uint64 { return uint64(r.LatencyMs) }))
-	out.DownloadKbps = weightedLowerMedian(valid, power, func(r Report) uint64 { return r.DownloadKbps })
-	out.UploadKbps = weightedLowerMedian(valid, power, func(r Report) uint64 { return r.UploadKbps })
-	out.UptimeBps = uint32(weightedLowerMedian(valid, power, func(r Report) uint64 { return uint64(r.UptimeBps) }))
-	out.ErrorRateBps = uint32(weightedLowerMedian(valid, power, func(r Report) uint64 { return uint64(r.ErrorRateBps) }))
+	points := make([]point, len(valid)) // reused by the five metrics
+	out.LatencyMs = uint32(weightedLowerMedian(points, valid, power, func(r Report) uint64 { return uint64(r.LatencyMs) }))
+	out.DownloadKbps = weightedLowerMedian(points, valid, power, func(r Report) uint64 { return r.DownloadKbps })
+	out.UploadKbps = weightedLowerMedian(points, valid, power, func(r Report) uint64 { return r.UploadKbps })
+	out.UptimeBps = uint32(weightedLowerMedian(points, valid, power, func(r Report) uint64 { return uint64(r.UptimeBps) }))
+	out.ErrorRateBps = uint32(weightedLowerMedian(points, valid, power, func(r Report) uint64 { return uint64(r.ErrorRateBps) }))
 	return out
 }
 
-func weightedLowerMedian(reports []Report, total int64, metric func(Report) uint64) uint64 {
-	type point struct {
-		value     uint64
-		power     int64
-		validator []byte
-	}
-	points := make([]point, len(reports))
+// point is one report's value of one metric.
+type point struct {
+	value     uint64
+	power     int64
+	validator []byte
+}
+
+// weightedLowerMedian fills points (len(reports) long) with the metric's
+// values and returns their stake-weighted lower median.
+func weightedLowerMedian(points []point, reports []Report, total int64, metric func(Report) uint64) uint64 {
 	for i, r := range reports {
 		points[i] = point{metric(r), r.Power, r.Validator}
 	}
 	// Sort by value, then by validator address, so that equal values are in
 	// one canonical order (the result is the same either way).
-	sort.Slice(points, func(i, j int) bool {
-		if points[i].value != points[j].value {
-			return points[i].value < points[j].value
+	slices.SortFunc(points, func(a, b point) int {
+		if c := cmp.Compare(a.value, b.value); c != 0 {
+			return c
 		}
-		return bytes.Compare(points[i].validator, points[j].validator) < 0
+		return bytes.Compare(a.validator, b.validator)
 	})
 	var cumulative int64
 	for _, p := range points {
