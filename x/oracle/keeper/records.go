@@ -78,6 +78,9 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 				v.status, v.ext = voteReported, ext
 				for _, m := range ext.Measurements {
 					if _, ok := assigned[m.UnitId]; ok {
+						if reports[m.UnitId] == nil {
+							reports[m.UnitId] = make([]types.Report, 0, len(commit.Votes))
+						}
 						reports[m.UnitId] = append(reports[m.UnitId], types.Report{
 							Validator: vote.Validator.Address, Power: vote.Validator.Power, Measurement: m,
 						})
