@@ -11,9 +11,6 @@ import (
 // succeed), not how fast anything is. The measurement is `make
 // bench-throughput`.
 func TestHarness(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds an app on goleveldb")
-	}
 	res, err := Run(Config{Dir: t.TempDir(), Accounts: 24, TxsPerBlock: 6, Rounds: 1, SetupBlockTxs: 50,
 		ProfileBlocks: 1, ProfileDir: t.TempDir()})
 	require.NoError(t, err)
