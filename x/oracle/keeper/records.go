@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
@@ -176,8 +175,12 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 		bucket types.SummaryBucket
 		isNew  bool
 	}
-	var providers []*providerBucket       // first-appearance order: deterministic writes
-	byKey := map[string]*providerBucket{} // lookup only, never iterated
+	type bucketID struct {
+		provider string
+		start    int64
+	}
+	var providers []*providerBucket         // first-appearance order: deterministic writes
+	byKey := map[bucketID]*providerBucket{} // lookup only, never iterated
 	events := sdk.UnwrapSDKContext(ctx).EventManager()
 	for _, rec := range recs {
 		if err := k.Records.Set(ctx, collections.Join(rec.UnitId, rec.Window), rec); err != nil {
@@ -204,7 +207,7 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 		// Records whose provider does not decode (none, in practice: units
 		// are created with valid addresses) only miss the provider summary.
 		if provider, err := sdk.AccAddressFromBech32(rec.Provider); err == nil {
-			id := fmt.Sprintf("%s/%d", provider, start)
+			id := bucketID{rec.Provider, start}
 			pb, ok := byKey[id]
 			if !ok {
 				key := collections.Join(provider, start)
