@@ -66,6 +66,9 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 	if err != nil {
 		return err
 	}
+	// ProcessDue already removed the deal's queue entry: the stored deal
+	// has none now, and whatever setDeal is given next is queued afresh.
+	d.DueAt = nil
 	now := blockSecond(ctx)
 	switch d.State {
 	case types.DEAL_STATE_PENDING:

@@ -47,3 +47,11 @@ func boolDelta(counter *uint64, before, after bool) {
 		*counter--
 	}
 }
+
+// sameInt compares two amounts, a nil (unset) one being equal only to nil.
+func sameInt(a, b sdkmath.Int) bool {
+	if a.IsNil() || b.IsNil() {
+		return a.IsNil() && b.IsNil()
+	}
+	return a.Equal(b)
+}

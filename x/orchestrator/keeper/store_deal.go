@@ -58,9 +58,10 @@ func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) erro
 			}
 		}
 	}
-	// Set even when unchanged: the end-block hook removes an entry before it
-	// handles it, and a handler may leave the due time as it was.
-	if d.DueAt != nil {
+	// An unchanged due time keeps its entry: rewriting it would cost a tree
+	// write for nothing. (The end-block hook, which removes an entry before
+	// it handles it, clears old.DueAt so that the entry is set again.)
+	if d.DueAt != nil && (old == nil || old.DueAt == nil || !old.DueAt.Equal(*d.DueAt)) {
 		if err := k.DueQueue.Set(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil {
 			return err
 		}

@@ -35,6 +35,9 @@ func (k Keeper) setProvider(ctx context.Context, old *types.Provider, p types.Pr
 	if err := k.Providers.Set(ctx, acc, p); err != nil {
 		return err
 	}
+	if old != nil && old.Certified == p.Certified && sameInt(old.Bond, p.Bond) {
+		return nil // a counter moved; nothing the stats count changed
+	}
 	return k.updateStats(ctx, func(s *types.Stats) {
 		if old == nil {
 			s.Providers++
@@ -99,6 +102,9 @@ func (k Keeper) setConsumer(ctx context.Context, old *types.Consumer, c types.Co
 	}
 	if err := k.Consumers.Set(ctx, acc, c); err != nil {
 		return err
+	}
+	if old != nil && old.Verified == c.Verified {
+		return nil // a counter moved; nothing the stats count changed
 	}
 	return k.updateStats(ctx, func(s *types.Stats) {
 		if old == nil {

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"cosmossdk.io/collections"
@@ -81,6 +82,41 @@ func marketKeys(u types.DataUnit, certified bool) []collections.Triple[string, u
 	return keys
 }
 
+// reindexMarket moves a unit's marketplace entries from the old unit's keys
+// to the new one's. Keys present in both are left alone: most changes (a
+// deal taking capacity, a counter moving) leave the rank and the listing as
+// they were, and rewriting an unchanged key still costs a write to the tree.
+func (k Keeper) reindexMarket(ctx context.Context, ch unitChange, u types.DataUnit) error {
+	var before []collections.Triple[string, uint64, uint64]
+	if ch.old != nil {
+		before = marketKeys(*ch.old, ch.certifiedBefore)
+	}
+	after := marketKeys(u, ch.certifiedAfter)
+	for _, key := range before {
+		if !containsMarketKey(after, key) {
+			if err := k.MarketIndex.Remove(ctx, key); err != nil {
+				return err
+			}
+		}
+	}
+	for _, key := range after {
+		if !containsMarketKey(before, key) {
+			if err := k.MarketIndex.Set(ctx, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// containsMarketKey compares keys by value (collections' key types hold
+// pointers, so == would compare addresses).
+func containsMarketKey(keys []collections.Triple[string, uint64, uint64], key collections.Triple[string, uint64, uint64]) bool {
+	return slices.ContainsFunc(keys, func(k collections.Triple[string, uint64, uint64]) bool {
+		return k.K1() == key.K1() && k.K2() == key.K2() && k.K3() == key.K3()
+	})
+}
+
 // unitChange is a unit before and after a change, and the provider's
 // certification before and after (they decide the marketplace namespaces).
 type unitChange struct {
@@ -118,16 +154,9 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 			oldCapacity = ch.old.CapacityGb
 		}
 		oldAllocated = ch.old.AllocatedGb
-		for _, key := range marketKeys(*ch.old, ch.certifiedBefore) {
-			if err := k.MarketIndex.Remove(ctx, key); err != nil {
-				return err
-			}
-		}
 	}
-	for _, key := range marketKeys(u, ch.certifiedAfter) {
-		if err := k.MarketIndex.Set(ctx, key); err != nil {
-			return err
-		}
+	if err := k.reindexMarket(ctx, ch, u); err != nil {
+		return err
 	}
 
 	if oldState != u.State {
@@ -179,6 +208,9 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 	newCapacity := u.CapacityGb
 	if u.State == types.DATA_UNIT_STATE_DECOMMISSIONED {
 		newCapacity = 0
+	}
+	if oldState == u.State && oldCapacity == newCapacity && oldAllocated == u.AllocatedGb {
+		return nil // nothing the stats count changed
 	}
 	return k.updateStats(ctx, func(s *types.Stats) {
 		moveCount(s.UnitsByState, int32(oldState), int32(u.State))
