@@ -25,8 +25,9 @@ func (app *App) setABCIHandlers(fault string) {
 		app.Logger().Error("UNSAFE: oracle fault injection is on; never run this on a real network", "fault", fault)
 	}
 	defaults := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
+	app.oraclePayload = oracleabci.NewVerifiedPayload()
 	proposals := oracleabci.NewProposalHandler(app.Logger().With("module", "oracle-proposals"), app.StakingKeeper,
-		defaults.PrepareProposalHandler(), defaults.ProcessProposalHandler())
+		defaults.PrepareProposalHandler(), defaults.ProcessProposalHandler(), app.oraclePayload)
 	app.SetPrepareProposal(proposals.PrepareProposal())
 	app.SetProcessProposal(proposals.ProcessProposal())
 
@@ -45,6 +46,6 @@ func (app *App) PreBlocker(ctx sdk.Context, req *abci.RequestFinalizeBlock) (*sd
 	if err != nil {
 		return nil, err
 	}
-	oracleabci.Aggregate(ctx, app.Logger().With("module", "oracle"), app.OracleKeeper, req)
+	oracleabci.Aggregate(ctx, app.Logger().With("module", "oracle"), app.OracleKeeper, req, app.oraclePayload)
 	return res, nil
 }

@@ -91,6 +91,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/docs/openapi"
 	"github.com/flashbacknetwork/flashbackd/x/oracle"
+	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 	oraclekeeper "github.com/flashbacknetwork/flashbackd/x/oracle/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/prober"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
@@ -179,6 +180,9 @@ type App struct {
 	// Prober measures the QoS of the data units assigned to this validator,
 	// off the consensus path (configured in app.toml [oracle]).
 	Prober *prober.Prober
+	// oraclePayload hands the oracle payload ProcessProposal verified,
+	// decoded, to the PreBlocker of the same block.
+	oraclePayload *oracleabci.VerifiedPayload
 
 	configurator module.Configurator
 }

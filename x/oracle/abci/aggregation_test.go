@@ -134,3 +134,23 @@ func TestDeterminismAcrossNodes(t *testing.T) {
 		require.True(t, ok)
 	}
 }
+
+// TestSameStateWithoutProcessProposal: the PreBlocker of a node that
+// accepted the block in ProcessProposal reuses the extensions decoded there;
+// a node that did not (block sync) decodes them itself. Both must reach the
+// same app hash at every height, window ends included.
+func TestSameStateWithoutProcessProposal(t *testing.T) {
+	h := newHarness(t, 2, 4, 3)
+	h.skipProcess = map[int]bool{1: true}
+	for h.height() < 16 {
+		next := h.height() + 1
+		hashes := h.run(next, 100, nil, nil, nil)
+		require.True(t, bytes.Equal(hashes[0], hashes[1]), "height %d: the app hashes differ", next)
+	}
+	for _, a := range h.apps {
+		rec, ok, err := a.OracleKeeper.LatestRecord(a.Ctx(), h.units[0])
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, uint32(101), rec.LatencyMs)
+	}
+}

@@ -44,28 +44,34 @@ func pruneCommit(commit abci.ExtendedCommitInfo, votedHeight int64) abci.Extende
 //     been pruned to absent with no extension;
 //   - absent and nil votes carry no extension;
 //   - every extension signature verifies and the votes with extensions hold
-//     more than 2/3 of the power (baseapp.ValidateVoteExtensions);
+//     more than 2/3 of the power (verifyExtensionSignatures, the checks of
+//     baseapp.ValidateVoteExtensions with the signatures batched);
 //   - every extension passes the structural checks of VerifyVoteExtension.
-func validateCommit(ctx sdk.Context, valStore baseapp.ValidatorStore, commit abci.ExtendedCommitInfo, height int64) error {
+//
+// It returns each vote's decoded extension (nil for votes without one).
+func validateCommit(ctx sdk.Context, valStore baseapp.ValidatorStore, commit abci.ExtendedCommitInfo, height int64) ([]*types.VoteExtension, error) {
 	last := ctx.CometInfo().GetLastCommit()
 	if last == nil {
-		return fmt.Errorf("no last commit in the proposal context")
+		return nil, fmt.Errorf("no last commit in the proposal context")
 	}
 	if err := matchLastCommit(commit, last); err != nil {
-		return err
+		return nil, err
 	}
-	if err := baseapp.ValidateVoteExtensions(ctx, valStore, height, ctx.ChainID(), commit); err != nil {
-		return err
+	if err := verifyExtensionSignatures(ctx, valStore, commit); err != nil {
+		return nil, err
 	}
-	for _, v := range commit.Votes {
+	exts := make([]*types.VoteExtension, len(commit.Votes))
+	for i, v := range commit.Votes {
 		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit {
 			continue
 		}
-		if _, err := types.DecodeVoteExtension(v.VoteExtension, height-1); err != nil {
-			return fmt.Errorf("validator %X: %w", v.Validator.Address, err)
+		ext, err := types.DecodeVoteExtension(v.VoteExtension, height-1)
+		if err != nil {
+			return nil, fmt.Errorf("validator %X: %w", v.Validator.Address, err)
 		}
+		exts[i] = ext
 	}
-	return nil
+	return exts, nil
 }
 
 func matchLastCommit(commit abci.ExtendedCommitInfo, last comet.CommitInfo) error {

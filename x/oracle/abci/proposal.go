@@ -19,11 +19,18 @@ type ProposalHandler struct {
 	valStore       baseapp.ValidatorStore
 	defaultPrepare sdk.PrepareProposalHandler
 	defaultProcess sdk.ProcessProposalHandler
+	verified       *VerifiedPayload
 }
 
-// NewProposalHandler wraps the default proposal handlers.
-func NewProposalHandler(logger log.Logger, valStore baseapp.ValidatorStore, prepare sdk.PrepareProposalHandler, process sdk.ProcessProposalHandler) *ProposalHandler {
-	return &ProposalHandler{logger: logger, valStore: valStore, defaultPrepare: prepare, defaultProcess: process}
+// NewProposalHandler wraps the default proposal handlers. The payloads
+// ProcessProposal accepts are handed, decoded, to the PreBlocker through
+// verified (nil: no hand-over).
+func NewProposalHandler(logger log.Logger, valStore baseapp.ValidatorStore, prepare sdk.PrepareProposalHandler, process sdk.ProcessProposalHandler,
+	verified *VerifiedPayload,
+) *ProposalHandler {
+	return &ProposalHandler{
+		logger: logger, valStore: newPubKeyCache(valStore), defaultPrepare: prepare, defaultProcess: process, verified: verified,
+	}
 }
 
 // PrepareProposal prunes invalid extensions from the local extended commit,
@@ -35,7 +42,7 @@ func (h *ProposalHandler) PrepareProposal() sdk.PrepareProposalHandler {
 			return h.defaultPrepare(ctx, withoutPayloads(req))
 		}
 		commit := pruneCommit(req.LocalLastCommit, req.Height-1)
-		if err := baseapp.ValidateVoteExtensions(ctx, h.valStore, req.Height, ctx.ChainID(), commit); err != nil {
+		if err := verifyExtensionSignatures(ctx, h.valStore, commit); err != nil {
 			return nil, fmt.Errorf("local extended commit is not usable: %w", err)
 		}
 		payload, err := EncodePayload(commit)
@@ -86,10 +93,16 @@ func (h *ProposalHandler) ProcessProposal() sdk.ProcessProposalHandler {
 				h.logger.Info("rejecting proposal", "height", req.Height, "err", err)
 				return reject, nil
 			}
-			if err := validateCommit(ctx, h.valStore, commit, req.Height); err != nil {
+			exts, err := validateCommit(ctx, h.valStore, commit, req.Height)
+			if err != nil {
 				h.logger.Info("rejecting proposal with an invalid extended commit", "height", req.Height, "err", err)
 				return reject, nil
 			}
+			defer func() {
+				if resp != nil && resp.Status == abci.ResponseProcessProposal_ACCEPT {
+					h.verified.remember(req.Height, req.Txs[0], commit, exts)
+				}
+			}()
 			txs = txs[1:]
 		}
 		for _, tx := range txs {

@@ -155,6 +155,41 @@ func TestProcessProposalRejects(t *testing.T) {
 				last abci.CommitInfo
 			}{[][]byte{payloadOf(c)}, last}
 		}(),
+		"commit vote without a signature": func() struct {
+			txs  [][]byte
+			last abci.CommitInfo
+		} {
+			c := clone()
+			c.Votes[1].ExtensionSignature = nil
+			return struct {
+				txs  [][]byte
+				last abci.CommitInfo
+			}{[][]byte{payloadOf(c)}, last}
+		}(),
+		"truncated signature": func() struct {
+			txs  [][]byte
+			last abci.CommitInfo
+		} {
+			c := clone()
+			c.Votes[3].ExtensionSignature = c.Votes[3].ExtensionSignature[:40]
+			return struct {
+				txs  [][]byte
+				last abci.CommitInfo
+			}{[][]byte{payloadOf(c)}, last}
+		}(),
+		"one bit of one signature flipped": func() struct {
+			txs  [][]byte
+			last abci.CommitInfo
+		} {
+			c := clone()
+			sig := append([]byte{}, c.Votes[0].ExtensionSignature...)
+			sig[5] ^= 0x01
+			c.Votes[0].ExtensionSignature = sig
+			return struct {
+				txs  [][]byte
+				last abci.CommitInfo
+			}{[][]byte{payloadOf(c)}, last}
+		}(),
 		"extension signed for another height": func() struct {
 			txs  [][]byte
 			last abci.CommitInfo

@@ -27,7 +27,12 @@ func sortAssigned(units []types.AssignedUnit) {
 // power; anything else is "no update". Extensions that do not decode, are for
 // another height or window, or report unassigned units are ignored: nothing
 // here can fail because of what validators sent.
-func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCommitInfo) error {
+//
+// decoded, when it has one entry per vote, holds each vote's extension
+// already decoded and checked for the previous height (nil for a vote
+// without one), as ProcessProposal left them; otherwise the extensions are
+// decoded here.
+func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCommitInfo, decoded []*types.VoteExtension) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	votedHeight := sdkCtx.BlockHeight() - 1
 	current, ok, err := k.CurrentAssignment(ctx)
@@ -61,11 +66,20 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 		status  voteStatus
 	}
 	voters := make([]voter, 0, len(commit.Votes))
-	for _, vote := range commit.Votes {
+	if len(decoded) != len(commit.Votes) {
+		decoded = nil
+	}
+	for i, vote := range commit.Votes {
 		totalPower += vote.Validator.Power
 		v := voter{address: vote.Validator.Address, status: voteMissed}
 		if vote.BlockIdFlag == cmtproto.BlockIDFlagCommit {
-			ext, err := types.DecodeVoteExtension(vote.VoteExtension, votedHeight)
+			var ext *types.VoteExtension
+			var err error
+			if decoded != nil {
+				ext = decoded[i]
+			} else {
+				ext, err = types.DecodeVoteExtension(vote.VoteExtension, votedHeight)
+			}
 			switch {
 			case err != nil:
 				v.status = voteMissed
