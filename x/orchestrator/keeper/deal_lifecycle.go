@@ -8,8 +8,8 @@ import (
 
 // closeDeal ends an open deal for good: it settles the deal to block time
 // (running deals), refunds the rest of the escrow to the consumer, releases
-// the unit's capacity and the parties' open-deal counters, and records the
-// reason. The provider keeps its unwithdrawn earnings.
+// the unit's capacity, and records the reason. The provider keeps its
+// unwithdrawn earnings.
 func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal, reason types.CloseReason) error {
 	old := d
 	denom := params.Denom()
@@ -35,12 +35,6 @@ func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal
 	}
 	unit.AllocatedGb -= d.CapacityGb
 	if err := k.setUnit(ctx, &oldUnit, unit); err != nil {
-		return err
-	}
-	if err := k.adjustProvider(ctx, d.Provider, func(p *types.Provider) { p.OpenDeals-- }); err != nil {
-		return err
-	}
-	if err := k.adjustConsumer(ctx, d.Consumer, func(c *types.Consumer) { c.OpenDeals-- }); err != nil {
 		return err
 	}
 

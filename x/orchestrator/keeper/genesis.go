@@ -88,8 +88,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 		for _, err := range []error{
 			k.DealsByConsumer.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Consumer), d.Id)),
-			k.DealsByProvider.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Provider), d.Id)),
-			k.DealsByUnit.Set(ctx, collections.Join(d.UnitId, d.Id)),
+			k.DealsByProvider.Set(ctx, collections.Join3(sdk.MustAccAddressFromBech32(d.Provider), d.UnitId, d.Id)),
 			k.DealsByState.Set(ctx, collections.Join(int32(d.State), d.Id)),
 		} {
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -83,16 +84,20 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		allocated       uint64
 	}
 	units := map[uint64]*unitCount{}
-	providerDeals := map[string]uint32{}
-	consumerDeals := map[string]uint32{}
 	stats, err := k.Stats.Get(ctx)
 	if err != nil {
 		return "", err
 	}
 	dealsByState := make([]uint64, len(stats.DealsByState))
 	var problem string
+	var deals uint64
 	err = k.Deals.Walk(ctx, nil, func(_ uint64, d types.Deal) (bool, error) {
+		deals++
 		dealsByState[d.State]++
+		if p, err := dealIndexProblem(ctx, k, d); p != "" || err != nil {
+			problem = p
+			return true, err
+		}
 		if d.State == types.DEAL_STATE_CLOSED {
 			return false, nil
 		}
@@ -115,12 +120,13 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 			uc.active++
 		}
 		uc.allocated += d.CapacityGb
-		providerDeals[d.Provider]++
-		consumerDeals[d.Consumer]++
 		return false, nil
 	})
 	if err != nil || problem != "" {
 		return problem, err
+	}
+	if p, err := dealIndexSizes(ctx, k, deals); p != "" || err != nil {
+		return p, err
 	}
 	unitsByState := make([]uint64, len(stats.UnitsByState))
 	liveUnits := map[string]uint32{}
@@ -148,19 +154,8 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		return problem, err
 	}
 	err = k.Providers.Walk(ctx, nil, func(_ sdk.AccAddress, p types.Provider) (bool, error) {
-		if p.LiveUnits != liveUnits[p.Address] || p.OpenDeals != providerDeals[p.Address] {
-			problem = fmt.Sprintf("provider %s counts %d live units and %d open deals; the store has %d and %d",
-				p.Address, p.LiveUnits, p.OpenDeals, liveUnits[p.Address], providerDeals[p.Address])
-			return true, nil
-		}
-		return false, nil
-	})
-	if err != nil || problem != "" {
-		return problem, err
-	}
-	err = k.Consumers.Walk(ctx, nil, func(_ sdk.AccAddress, c types.Consumer) (bool, error) {
-		if c.OpenDeals != consumerDeals[c.Address] {
-			problem = fmt.Sprintf("consumer %s counts %d open deals; the store has %d", c.Address, c.OpenDeals, consumerDeals[c.Address])
+		if p.LiveUnits != liveUnits[p.Address] {
+			problem = fmt.Sprintf("provider %s counts %d live units; the store has %d", p.Address, p.LiveUnits, liveUnits[p.Address])
 			return true, nil
 		}
 		return false, nil
@@ -177,6 +172,65 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		if dealsByState[i] != stats.DealsByState[i] {
 			return fmt.Sprintf("stats count %v deals by state; the store has %v", stats.DealsByState, dealsByState), nil
 		}
+	}
+	return "", nil
+}
+
+// dealIndexProblem reports a deal missing from one of its listing indexes.
+func dealIndexProblem(ctx context.Context, k Keeper, d types.Deal) (string, error) {
+	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+	if err != nil {
+		return fmt.Sprintf("deal %d has an invalid consumer %q", d.Id, d.Consumer), nil
+	}
+	provider, err := sdk.AccAddressFromBech32(d.Provider)
+	if err != nil {
+		return fmt.Sprintf("deal %d has an invalid provider %q", d.Id, d.Provider), nil
+	}
+	checks := []struct {
+		index string
+		has   func() (bool, error)
+	}{
+		{"consumer", func() (bool, error) { return k.DealsByConsumer.Has(ctx, collections.Join(consumer, d.Id)) }},
+		{"provider", func() (bool, error) { return k.DealsByProvider.Has(ctx, collections.Join3(provider, d.UnitId, d.Id)) }},
+		{"state", func() (bool, error) { return k.DealsByState.Has(ctx, collections.Join(int32(d.State), d.Id)) }},
+	}
+	for _, c := range checks {
+		ok, err := c.has()
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return fmt.Sprintf("deal %d is missing from the %s index", d.Id, c.index), nil
+		}
+	}
+	return "", nil
+}
+
+// dealIndexSizes reports an index holding more entries than there are
+// deals (each deal has exactly one entry in each).
+func dealIndexSizes(ctx context.Context, k Keeper, deals uint64) (string, error) {
+	var byConsumer, byProvider, byState uint64
+	if err := k.DealsByConsumer.Walk(ctx, nil, func(collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
+		byConsumer++
+		return false, nil
+	}); err != nil {
+		return "", err
+	}
+	if err := k.DealsByProvider.Walk(ctx, nil, func(collections.Triple[sdk.AccAddress, uint64, uint64]) (bool, error) {
+		byProvider++
+		return false, nil
+	}); err != nil {
+		return "", err
+	}
+	if err := k.DealsByState.Walk(ctx, nil, func(collections.Pair[int32, uint64]) (bool, error) {
+		byState++
+		return false, nil
+	}); err != nil {
+		return "", err
+	}
+	if byConsumer != deals || byProvider != deals || byState != deals {
+		return fmt.Sprintf("the deal indexes hold %d (consumer), %d (provider), %d (state) entries for %d deals",
+			byConsumer, byProvider, byState, deals), nil
 	}
 	return "", nil
 }

@@ -60,8 +60,9 @@ type Keeper struct {
 	Deals           collections.Map[uint64, types.Deal]
 	NextDealID      collections.Sequence
 	DealsByConsumer collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	DealsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	DealsByUnit     collections.KeySet[collections.Pair[uint64, uint64]]
+	// DealsByProvider holds (provider, unit id, deal id): one index serves
+	// both a provider's deals and a unit's (a unit has one provider).
+	DealsByProvider collections.KeySet[collections.Triple[sdk.AccAddress, uint64, uint64]]
 	DealsByState    collections.KeySet[collections.Pair[int32, uint64]]
 
 	// DueQueue holds (unix second, kind, id) of everything that must happen
@@ -133,9 +134,7 @@ func NewKeeper(
 		DealsByConsumer: collections.NewKeySet(sb, types.DealsByConsumerKey, "deals_by_consumer",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		DealsByProvider: collections.NewKeySet(sb, types.DealsByProviderKey, "deals_by_provider",
-			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
-		DealsByUnit: collections.NewKeySet(sb, types.DealsByUnitKey, "deals_by_unit",
-			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
+			collections.TripleKeyCodec(sdk.AccAddressKey, collections.Uint64Key, collections.Uint64Key)),
 		DealsByState: collections.NewKeySet(sb, types.DealsByStateKey, "deals_by_state",
 			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
 

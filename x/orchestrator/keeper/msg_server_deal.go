@@ -120,12 +120,6 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	if err := m.k.setUnit(ctx, &oldUnit, unit); err != nil {
 		return nil, err
 	}
-	if err := m.k.adjustProvider(ctx, d.Provider, func(p *types.Provider) { p.OpenDeals++ }); err != nil {
-		return nil, err
-	}
-	if err := m.k.adjustConsumer(ctx, d.Consumer, func(c *types.Consumer) { c.OpenDeals++ }); err != nil {
-		return nil, err
-	}
 	return &types.MsgRequestDealResponse{DealId: id}, emit(ctx, &types.EventDealRequested{
 		DealId: id, Consumer: d.Consumer, Provider: d.Provider, UnitId: d.UnitId,
 		CapacityGb: d.CapacityGb, Term: d.Term, ExpiresAt: d.RequestExpiresAt,

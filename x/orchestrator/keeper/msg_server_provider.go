@@ -121,10 +121,12 @@ func (m msgServer) BeginProviderExit(ctx context.Context, msg *types.MsgBeginPro
 	if old.Status != types.PROVIDER_STATUS_ACTIVE {
 		return nil, errorsmod.Wrapf(types.ErrProviderNotActive, "provider %s is already exiting", msg.Owner)
 	}
-	if old.OpenDeals > 0 || old.LiveUnits > 0 {
+	// A unit with an open deal is never DECOMMISSIONED: no live units means
+	// no open deals.
+	if old.LiveUnits > 0 {
 		return nil, errorsmod.Wrapf(types.ErrProviderBusy,
-			"provider %s has %d open deals and %d data units not decommissioned; close the deals and decommission the units first",
-			msg.Owner, old.OpenDeals, old.LiveUnits)
+			"provider %s has %d data units not decommissioned; close their deals and decommission them first",
+			msg.Owner, old.LiveUnits)
 	}
 	completes := blockSecond(ctx).Add(params.ProviderUnbondingPeriod).Truncate(time.Second)
 	p := old

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
 	"google.golang.org/grpc/codes"
@@ -74,22 +75,39 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 	keepID := func(k collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
 		return k.K2(), nil
 	}
+	keepDealID := func(k collections.Triple[sdk.AccAddress, uint64, uint64], _ collections.NoValue) (uint64, error) {
+		return k.K3(), nil
+	}
 	switch {
-	case req.Consumer != "" || req.Provider != "":
-		index, addr := q.k.DealsByConsumer, req.Consumer
-		if req.Provider != "" {
-			index, addr = q.k.DealsByProvider, req.Provider
-		}
-		acc, aerr := sdk.AccAddressFromBech32(addr)
+	case req.Consumer != "":
+		acc, aerr := sdk.AccAddressFromBech32(req.Consumer)
 		if aerr != nil {
-			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", addr)
+			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", req.Consumer)
 		}
-		ids, pageRes, err = query.CollectionPaginate(ctx, index, page, keepID,
+		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByConsumer, page, keepID,
 			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](acc))
+	case req.Provider != "":
+		acc, aerr := sdk.AccAddressFromBech32(req.Provider)
+		if aerr != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", req.Provider)
+		}
+		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByProvider, page, keepDealID,
+			withTriplePrefix(collections.TriplePrefix[sdk.AccAddress, uint64, uint64](acc)))
 	case req.UnitId != 0:
-		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByUnit, page,
-			func(k collections.Pair[uint64, uint64], _ collections.NoValue) (uint64, error) { return k.K2(), nil },
-			query.WithCollectionPaginationPairPrefix[uint64, uint64](req.UnitId))
+		// A unit's deals sit under its provider in the provider index.
+		unit, uerr := q.k.DataUnits.Get(ctx, req.UnitId)
+		if errors.Is(uerr, collections.ErrNotFound) {
+			return &types.QueryDealsResponse{Pagination: &query.PageResponse{}}, nil
+		}
+		if uerr != nil {
+			return nil, toStatus(uerr)
+		}
+		acc, aerr := sdk.AccAddressFromBech32(unit.Provider)
+		if aerr != nil {
+			return nil, toStatus(aerr)
+		}
+		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByProvider, page, keepDealID,
+			withTriplePrefix(collections.TripleSuperPrefix[sdk.AccAddress, uint64, uint64](acc, req.UnitId)))
 	default:
 		if _, ok := types.DealState_name[int32(req.State)]; !ok {
 			return nil, status.Errorf(codes.InvalidArgument, "unknown state %d", req.State)
@@ -110,4 +128,12 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 		deals = append(deals, d)
 	}
 	return &types.QueryDealsResponse{Deals: deals, Pagination: pageRes}, nil
+}
+
+// withTriplePrefix restricts a paginated walk of a Triple-keyed collection to
+// a prefix of one or two key parts (the SDK only ships the Pair version).
+func withTriplePrefix[K1, K2, K3 any](prefix collections.Triple[K1, K2, K3]) func(o *query.CollectionsPaginateOptions[collections.Triple[K1, K2, K3]]) {
+	return func(o *query.CollectionsPaginateOptions[collections.Triple[K1, K2, K3]]) {
+		o.Prefix = &prefix
+	}
 }

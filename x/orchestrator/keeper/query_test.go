@@ -169,4 +169,23 @@ func TestDealsQueriesAndStats(t *testing.T) {
 	providers, err := s.queries.Providers(s.ctx(), &types.QueryProvidersRequest{})
 	require.NoError(t, err)
 	require.Len(t, providers.Providers, 1)
+
+	// A second unit of the same provider: its deals are listed under the
+	// provider (by unit, then deal id) but not under the first unit.
+	other := s.createUnit(s.provider)
+	d := s.requestDeal(dealMsg(s.consumer2, other))
+	require.Equal(t, []uint64{a, b, c, d}, deals(&types.QueryDealsRequest{Provider: s.provider.String()}))
+	require.Equal(t, []uint64{a, b, c}, deals(&types.QueryDealsRequest{UnitId: unitID}))
+	require.Equal(t, []uint64{d}, deals(&types.QueryDealsRequest{UnitId: other}))
+	require.Equal(t, []uint64{}, deals(&types.QueryDealsRequest{UnitId: 404}), "an unknown unit has no deals")
+	// Pagination by key within one unit.
+	page, err := s.queries.Deals(s.ctx(), &types.QueryDealsRequest{UnitId: unitID, Pagination: &query.PageRequest{Limit: 2}})
+	require.NoError(t, err)
+	require.Len(t, page.Deals, 2)
+	require.NotEmpty(t, page.Pagination.NextKey)
+	rest, err := s.queries.Deals(s.ctx(), &types.QueryDealsRequest{UnitId: unitID, Pagination: &query.PageRequest{Key: page.Pagination.NextKey}})
+	require.NoError(t, err)
+	require.Len(t, rest.Deals, 1)
+	require.Equal(t, c, rest.Deals[0].Id)
+	require.Empty(t, rest.Pagination.NextKey)
 }

@@ -43,10 +43,7 @@ func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) erro
 		if err := k.DealsByConsumer.Set(ctx, collections.Join(consumer, d.Id)); err != nil {
 			return err
 		}
-		if err := k.DealsByProvider.Set(ctx, collections.Join(provider, d.Id)); err != nil {
-			return err
-		}
-		if err := k.DealsByUnit.Set(ctx, collections.Join(d.UnitId, d.Id)); err != nil {
+		if err := k.DealsByProvider.Set(ctx, collections.Join3(provider, d.UnitId, d.Id)); err != nil {
 			return err
 		}
 	} else {

@@ -25,7 +25,7 @@ var (
 	NextDealIDKey          = collections.NewPrefix(9)
 	DealsByConsumerKey     = collections.NewPrefix(10)
 	DealsByProviderKey     = collections.NewPrefix(11)
-	DealsByUnitKey         = collections.NewPrefix(12)
+	// 12 was DealsByUnit, folded into DealsByProvider; do not reuse.
 	DealsByStateKey        = collections.NewPrefix(13)
 	DueQueueKey            = collections.NewPrefix(14)
 	StatsKey               = collections.NewPrefix(15)
