@@ -12,8 +12,9 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
-// Every coin movement of the module goes through this file, and each one
-// emits a typed event.
+// Every coin movement of the module goes through this file, and each one is
+// reported by a typed event (a deal request's deposit by EventDealRequested,
+// which carries it; every other movement by its own event here).
 
 func emit(ctx context.Context, ev proto.Message) error {
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
@@ -72,8 +73,17 @@ func (k Keeper) burnFromAccount(ctx context.Context, from sdk.AccAddress, denom 
 	return k.bank.BurnCoins(ctx, types.ModuleName, sdk.NewCoins(coin(denom, amt)))
 }
 
-// deposit moves a consumer's payment into a deal's escrow.
+// deposit moves a consumer's payment into a deal's escrow (a top-up).
 func (k Keeper) deposit(ctx context.Context, d *types.Deal, denom string, amt sdkmath.Int) error {
+	if err := k.pullDeposit(ctx, d, denom, amt); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventDeposit{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Escrow: coin(denom, d.Escrow())})
+}
+
+// pullDeposit moves a consumer's payment into a deal's escrow; the caller
+// reports it.
+func (k Keeper) pullDeposit(ctx context.Context, d *types.Deal, denom string, amt sdkmath.Int) error {
 	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
 	if err != nil {
 		return err
@@ -82,7 +92,7 @@ func (k Keeper) deposit(ctx context.Context, d *types.Deal, denom string, amt sd
 		return err
 	}
 	d.Deposited = d.Deposited.Add(amt)
-	return emit(ctx, &types.EventDeposit{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Escrow: coin(denom, d.Escrow())})
+	return nil
 }
 
 // settle accrues a running deal to block time. It moves no coins: accrued

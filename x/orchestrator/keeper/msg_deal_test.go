@@ -4,9 +4,13 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
 	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -437,4 +441,45 @@ func TestDealsEndWithUnevenBlockTimes(t *testing.T) {
 	d := s.deal(dealID)
 	require.Equal(t, types.DEAL_STATE_CLOSED, d.State)
 	require.Equal(t, types.CLOSE_REASON_INSUFFICIENT_FUNDS, d.CloseReason, "5 uflash pay for 7 of the 10 seconds")
+}
+
+// TestRequestAndTopUpEvents: a request is reported by one
+// EventDealRequested that carries its deposit; a top-up by EventDeposit.
+func TestRequestAndTopUpEvents(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	ctx := s.ctx().WithEventManager(sdk.NewEventManager())
+	msg := dealMsg(s.consumer, unitID)
+	msg.Term = 60 * day // the deposit covers the first 30 days: room for a top-up
+	res, err := s.msgs.RequestDeal(ctx, msg)
+	require.NoError(t, err)
+	var requested []*types.EventDealRequested
+	for _, ev := range ctx.EventManager().Events() {
+		msg, err := sdk.ParseTypedEvent(abci.Event(ev))
+		if err != nil {
+			continue // bank's plain events
+		}
+		require.NotEqual(t, "flashback.orchestrator.v1.EventDeposit", proto.MessageName(msg), "a request's deposit is in EventDealRequested")
+		if e, ok := msg.(*types.EventDealRequested); ok {
+			requested = append(requested, e)
+		}
+	}
+	require.Len(t, requested, 1)
+	require.Equal(t, res.DealId, requested[0].DealId)
+	require.Equal(t, uflash(2_000_000), requested[0].Deposit)
+
+	s.accept(s.provider, res.DealId)
+	ctx = s.ctx().WithEventManager(sdk.NewEventManager())
+	_, err = s.msgs.TopUpDeal(ctx, &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: res.DealId, Amount: uflash(1_000)})
+	require.NoError(t, err)
+	var deposits []*types.EventDeposit
+	for _, ev := range ctx.EventManager().Events() {
+		if msg, err := sdk.ParseTypedEvent(abci.Event(ev)); err == nil {
+			if e, ok := msg.(*types.EventDeposit); ok {
+				deposits = append(deposits, e)
+			}
+		}
+	}
+	require.Len(t, deposits, 1)
+	require.Equal(t, uflash(1_000), deposits[0].Amount)
 }

@@ -107,7 +107,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 		ClawedBack:       sdkmath.ZeroInt(),
 		SlaRefunded:      sdkmath.ZeroInt(),
 	}
-	if err := m.k.deposit(ctx, &d, params.Denom(), deposit); err != nil {
+	if err := m.k.pullDeposit(ctx, &d, params.Denom(), deposit); err != nil {
 		return nil, err
 	}
 	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
@@ -122,7 +122,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	}
 	return &types.MsgRequestDealResponse{DealId: id}, emit(ctx, &types.EventDealRequested{
 		DealId: id, Consumer: d.Consumer, Provider: d.Provider, UnitId: d.UnitId,
-		CapacityGb: d.CapacityGb, Term: d.Term, ExpiresAt: d.RequestExpiresAt,
+		CapacityGb: d.CapacityGb, Term: d.Term, ExpiresAt: d.RequestExpiresAt, Deposit: coin(params.Denom(), deposit),
 	})
 }
 
