@@ -64,7 +64,7 @@ func run() error {
 	// --gas-adjustment 1.5` wallets sign with): the proposer counts gas
 	// wanted against the block gas limit, so looser limits mean fewer txs
 	// per block.
-	gasRequest := flag.Uint64("gas-request", 230_000, "gas limit of MsgRequestDeal (uses ~153k)")
+	gasRequest := flag.Uint64("gas-request", 170_000, "gas limit of MsgRequestDeal (uses ~113k)")
 	gasTopUp := flag.Uint64("gas-topup", 130_000, "gas limit of MsgTopUpDeal (uses ~86k)")
 	gasSend := flag.Uint64("gas-send", 100_000, "gas limit of MsgSend (uses ~66k)")
 	out := flag.String("out", "bench/network.json", "JSON output (a report section)")
