@@ -48,7 +48,7 @@ var Specs = []Spec{
 	{Name: "orchestrator marketplace query", Pkg: "./x/orchestrator/keeper",
 		Bench: "^BenchmarkMarketplaceQuery$", Smoke: "^BenchmarkMarketplaceQuery$/^units=1000$", Benchtime: "200x"},
 	{Name: "oracle PrepareProposal / ProcessProposal / PreBlocker", Pkg: "./x/oracle/abci",
-		Bench: "^BenchmarkOracleBlock$", Smoke: "^BenchmarkOracleBlock$/^validators=4$", Benchtime: "20x"},
+		Bench: "^BenchmarkOracleBlock$", Smoke: "^BenchmarkOracleBlock$/^validators=4$", Benchtime: "50x"},
 	{Name: "oracle prober", Pkg: "./x/oracle/prober",
 		Bench: "^Benchmark", Smoke: "^BenchmarkSnapshot$", Benchtime: "50x"},
 	// x/reputation: every benchmark of the module (epoch hook, Leaderboard
