@@ -6,6 +6,10 @@ import (
 
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	"github.com/stretchr/testify/require"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
 // run drives the harness to `until`, each height with all validators
@@ -62,6 +66,23 @@ func TestAggregationRecordsTheMedian(t *testing.T) {
 	stats, err := k.ReporterStats.Get(ctx, h.address(0))
 	require.NoError(t, err)
 	require.Positive(t, stats.WindowsReported)
+
+	// One EventQoSRecorded per window end, listing every recorded unit.
+	var recorded []*oracletypes.EventQoSRecorded
+	for _, ev := range h.events {
+		if msg, err := sdk.ParseTypedEvent(ev); err == nil {
+			if e, ok := msg.(*oracletypes.EventQoSRecorded); ok {
+				recorded = append(recorded, e)
+			}
+		}
+	}
+	require.NotEmpty(t, recorded)
+	for _, e := range recorded {
+		require.Equal(t, h.units, e.UnitIds, "window %d", e.Window)
+	}
+	for i := 1; i < len(recorded); i++ {
+		require.Greater(t, recorded[i].Window, recorded[i-1].Window, "one event per window")
+	}
 }
 
 func TestNoRecordWithoutTwoThirds(t *testing.T) {

@@ -38,6 +38,8 @@ type harness struct {
 	// skipProcess marks nodes that finalize blocks without having run
 	// ProcessProposal on them, as a node catching up in block sync does.
 	skipProcess map[int]bool
+	// events are node 0's FinalizeBlock events, every block so far.
+	events []abci.Event
 }
 
 const (
@@ -212,12 +214,15 @@ func (h *harness) block(proposer int, local abci.ExtendedCommitInfo) [][]byte {
 		}
 		require.Equal(h.t, abci.ResponseProcessProposal_ACCEPT, h.processProposal(n, txs, last), "node %d rejected height %d", n, a.Height+1)
 	}
-	for _, a := range h.apps {
+	for n, a := range h.apps {
 		res, err := a.FinalizeBlock(&abci.RequestFinalizeBlock{
 			Txs: txs, DecidedLastCommit: last, Height: a.Height + 1, Time: a.Time.Add(time.Second),
 			ProposerAddress: h.address(proposer % len(h.keys)), NextValidatorsHash: a.ValSet.Hash(),
 		})
 		require.NoError(h.t, err)
+		if n == 0 {
+			h.events = append(h.events, res.Events...)
+		}
 		_, err = a.Commit()
 		require.NoError(h.t, err)
 		a.Height++

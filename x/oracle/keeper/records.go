@@ -195,7 +195,7 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 	}
 	var providers []*providerBucket         // first-appearance order: deterministic writes
 	byKey := map[bucketID]*providerBucket{} // lookup only, never iterated
-	events := sdk.UnwrapSDKContext(ctx).EventManager()
+	recorded := make([]uint64, 0, len(recs))
 	for _, rec := range recs {
 		if err := k.Records.Set(ctx, collections.Join(rec.UnitId, rec.Window), rec); err != nil {
 			return err
@@ -236,9 +236,7 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 			}
 			pb.bucket = addToBucket(pb.bucket, start, rec)
 		}
-		if err := events.EmitTypedEvent(&types.EventQoSRecorded{UnitId: rec.UnitId, Provider: rec.Provider, Window: rec.Window}); err != nil {
-			return err
-		}
+		recorded = append(recorded, rec.UnitId)
 	}
 	for _, pb := range providers {
 		if err := k.ProviderBuckets.Set(ctx, pb.key, pb.bucket); err != nil {
@@ -250,7 +248,10 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 			}
 		}
 	}
-	return nil
+	if len(recs) == 0 {
+		return nil
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventQoSRecorded{Window: recs[0].Window, UnitIds: recorded})
 }
 
 // bucketStart is the start (unix seconds) of the bucket holding t.
