@@ -18,16 +18,18 @@ type AppConfig struct {
 	Oracle prober.Config `mapstructure:"oracle"`
 }
 
-// appMempoolMaxTxs bounds the app-side mempool that proposals select from.
-const appMempoolMaxTxs = 5000
-
 // initAppConfig returns the template and defaults of app.toml.
 func initAppConfig() (string, any) {
 	srvCfg := serverconfig.DefaultConfig()
 	// Validators must refuse zero-fee spam: a default price in uflash.
 	srvCfg.MinGasPrices = app.DefaultMinGasPrices
-	// A real app-side mempool (sender-nonce ordered) instead of none.
-	srvCfg.Mempool.MaxTxs = appMempoolMaxTxs
+	// No app-side mempool (the SDK default, max-txs = -1): proposals take
+	// CometBFT's mempool in arrival order, which keeps each sender's nonce
+	// order, and ProcessProposal does not run every transaction's ante
+	// handler (signature checks included) a second time before
+	// FinalizeBlock runs it again. The sender-nonce app mempool added no
+	// ordering worth that cost: it is not fee-ordered either.
+	// (docs/PERFORMANCE.md, network load.)
 
 	cfg := AppConfig{Config: *srvCfg, Oracle: prober.DefaultConfig()}
 	return serverconfig.DefaultConfigTemplate + prober.ConfigTemplate, cfg

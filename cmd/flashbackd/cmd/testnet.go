@@ -248,7 +248,6 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		_, defaults := initAppConfig()
 		appCfg := defaults.(AppConfig)
 		appCfg.MinGasPrices = a.minGasPrices
-		appCfg.Mempool.MaxTxs = appMempoolMaxTxs
 		appCfg.API.Enable = true
 		appCfg.API.Swagger = true
 		appCfg.API.EnableUnsafeCORS = true
