@@ -83,6 +83,7 @@ func (h *ProposalHandler) ProcessProposal() sdk.ProcessProposalHandler {
 			}
 		}()
 		txs := req.Txs
+		var handOver func() // hands the decoded payload to the PreBlocker once the block is accepted
 		if extensionsEnabledFor(ctx, req.Height) {
 			if len(txs) == 0 || !IsPayload(txs[0]) {
 				h.logger.Info("rejecting proposal without the oracle payload", "height", req.Height)
@@ -98,11 +99,7 @@ func (h *ProposalHandler) ProcessProposal() sdk.ProcessProposalHandler {
 				h.logger.Info("rejecting proposal with an invalid extended commit", "height", req.Height, "err", err)
 				return reject, nil
 			}
-			defer func() {
-				if resp != nil && resp.Status == abci.ResponseProcessProposal_ACCEPT {
-					h.verified.remember(req.Height, req.Txs[0], commit, exts)
-				}
-			}()
+			handOver = func() { h.verified.remember(req.Height, req.Txs[0], commit, exts) }
 			txs = txs[1:]
 		}
 		for _, tx := range txs {
@@ -113,7 +110,11 @@ func (h *ProposalHandler) ProcessProposal() sdk.ProcessProposalHandler {
 		}
 		inner := *req
 		inner.Txs = txs
-		return h.defaultProcess(ctx, &inner)
+		resp, err = h.defaultProcess(ctx, &inner)
+		if handOver != nil && err == nil && resp != nil && resp.Status == abci.ResponseProcessProposal_ACCEPT {
+			handOver()
+		}
+		return resp, err
 	}
 }
 

@@ -13,11 +13,7 @@ type RecordKey = collections.Pair[uint64, uint64]
 
 // WriteRecordForTest stores a record as aggregation would.
 func (k Keeper) WriteRecordForTest(ctx context.Context, rec types.QoSRecord) error {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	return k.writeRecords(ctx, params, []types.QoSRecord{rec})
+	return k.WriteRecordsForTest(ctx, []types.QoSRecord{rec})
 }
 
 // WriteRecordsForTest stores a window's records as aggregation does.

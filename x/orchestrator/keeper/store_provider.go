@@ -36,7 +36,7 @@ func (k Keeper) setProvider(ctx context.Context, old *types.Provider, p types.Pr
 		return err
 	}
 	if old != nil && old.Certified == p.Certified && sameInt(old.Bond, p.Bond) {
-		return nil // a counter moved; nothing the stats count changed
+		return nil // nothing the stats count changed
 	}
 	return k.updateStats(ctx, func(s *types.Stats) {
 		if old == nil {
@@ -104,7 +104,7 @@ func (k Keeper) setConsumer(ctx context.Context, old *types.Consumer, c types.Co
 		return err
 	}
 	if old != nil && old.Verified == c.Verified {
-		return nil // a counter moved; nothing the stats count changed
+		return nil // nothing the stats count changed
 	}
 	return k.updateStats(ctx, func(s *types.Stats) {
 		if old == nil {
@@ -114,17 +114,6 @@ func (k Keeper) setConsumer(ctx context.Context, old *types.Consumer, c types.Co
 		}
 		boolDelta(&s.VerifiedConsumers, old.Verified, c.Verified)
 	})
-}
-
-// adjustConsumer applies f to the stored consumer.
-func (k Keeper) adjustConsumer(ctx context.Context, addr string, f func(c *types.Consumer)) error {
-	old, _, err := k.getConsumer(ctx, addr)
-	if err != nil {
-		return err
-	}
-	c := old
-	f(&c)
-	return k.setConsumer(ctx, &old, c)
 }
 
 // isCertifier reports whether addr may certify providers and verify
