@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sdkmath "cosmossdk.io/math"
+	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -84,12 +85,12 @@ func BenchmarkEndBlockNothingDue(b *testing.B) {
 		b.Run(fmt.Sprintf("deals=%d", n), func(b *testing.B) {
 			a, _ := benchMarket(b, 100, n)
 			ctx := a.Ctx().WithBlockTime(a.Time.Add(time.Hour))
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := a.OrchestratorKeeper.ProcessDue(ctx); err != nil {
-					b.Fatal(err)
-				}
+				gas += gasOf(b, ctx, a.OrchestratorKeeper.ProcessDue)
 			}
+			reportGas(b, gas)
 		})
 	}
 }
@@ -119,13 +120,13 @@ func BenchmarkEndBlockDue(b *testing.B) {
 			}
 			a.NextBlock(b)
 			at := a.Ctx().WithBlockTime(a.Time.Add(25 * time.Hour))
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				cacheCtx, _ := at.CacheContext()
-				if err := a.OrchestratorKeeper.ProcessDue(cacheCtx); err != nil {
-					b.Fatal(err)
-				}
+				gas += gasOf(b, cacheCtx, a.OrchestratorKeeper.ProcessDue)
 			}
+			reportGas(b, gas)
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/deal-closed")
 		})
 	}
@@ -138,13 +139,18 @@ func BenchmarkMarketplaceQuery(b *testing.B) {
 			q := keeper.NewQueryServerImpl(a.OrchestratorKeeper)
 			ctx := a.Ctx()
 			req := &types.QueryDataUnitsRequest{Region: "eu-west", MaxPrice: sdkmath.NewInt(50_000).String()}
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				res, err := q.DataUnits(ctx, req)
-				if err != nil || len(res.DataUnits) != 50 {
-					b.Fatalf("%v %d", err, len(res.DataUnits))
-				}
+				gas += gasOf(b, ctx, func(ctx context.Context) error {
+					res, err := q.DataUnits(ctx, req)
+					if err == nil && len(res.DataUnits) != 50 {
+						err = fmt.Errorf("%d units, want 50", len(res.DataUnits))
+					}
+					return err
+				})
 			}
+			reportGas(b, gas)
 		})
 	}
 }
@@ -180,13 +186,13 @@ func BenchmarkSlaEpochBlock(b *testing.B) {
 			ctx := startSlaRound(b, a)
 			params, err := a.OrchestratorKeeper.Params.Get(ctx)
 			require.NoError(b, err)
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				cacheCtx, _ := ctx.CacheContext()
-				if err := a.OrchestratorKeeper.ProcessSla(cacheCtx); err != nil {
-					b.Fatal(err)
-				}
+				gas += gasOf(b, cacheCtx, a.OrchestratorKeeper.ProcessSla)
 			}
+			reportGas(b, gas)
 			cap := int(params.MaxVerdictsPerBlock)
 			b.ReportMetric(float64((n+len(units)+cap-1)/cap), "blocks/epoch")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(cap), "ns/check")
@@ -225,4 +231,18 @@ func BenchmarkSlaEpochWhole(b *testing.B) {
 			b.ReportMetric(float64(slowest.Microseconds())/1000, "ms/slowest-block")
 		})
 	}
+}
+
+// gasOf runs f on ctx with a fresh gas meter and returns the gas its store
+// accesses cost (the KV gas schedule of a transaction).
+func gasOf(b *testing.B, ctx sdk.Context, f func(context.Context) error) uint64 {
+	ctx = ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+	if err := f(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return ctx.GasMeter().GasConsumed()
+}
+
+func reportGas(b *testing.B, total uint64) {
+	b.ReportMetric(float64(total)/float64(b.N), "gas/op")
 }

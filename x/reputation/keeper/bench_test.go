@@ -1,12 +1,14 @@
 package keeper_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/collections"
+	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
@@ -55,13 +57,18 @@ func BenchmarkLeaderboardQuery(b *testing.B) {
 			q := keeper.NewQueryServerImpl(a.ReputationKeeper)
 			ctx := a.Ctx()
 			req := &types.QueryLeaderboardRequest{Pagination: &query.PageRequest{Limit: 50, CountTotal: true}}
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				res, err := q.Leaderboard(ctx, req)
-				if err != nil || len(res.Entries) != 50 || res.Pagination.Total != uint64(n) {
-					b.Fatalf("%v %d", err, len(res.Entries))
-				}
+				gas += gasOf(b, ctx, func(ctx context.Context) error {
+					res, err := q.Leaderboard(ctx, req)
+					if err == nil && (len(res.Entries) != 50 || res.Pagination.Total != uint64(n)) {
+						err = fmt.Errorf("%d entries of %d", len(res.Entries), res.Pagination.Total)
+					}
+					return err
+				})
 			}
+			reportGas(b, gas)
 		})
 	}
 }
@@ -73,12 +80,15 @@ func BenchmarkProviderScoreQuery(b *testing.B) {
 			q := keeper.NewQueryServerImpl(a.ReputationKeeper)
 			ctx := a.Ctx()
 			req := &types.QueryProviderScoreRequest{Provider: sdk.AccAddress(fmt.Appendf(nil, "provider-%014d", n/2)).String()}
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := q.ProviderScore(ctx, req); err != nil {
-					b.Fatal(err)
-				}
+				gas += gasOf(b, ctx, func(ctx context.Context) error {
+					_, err := q.ProviderScore(ctx, req)
+					return err
+				})
 			}
+			reportGas(b, gas)
 		})
 	}
 }
@@ -90,12 +100,26 @@ func BenchmarkEndBlockNothingDue(b *testing.B) {
 		b.Run(fmt.Sprintf("providers=%d", n), func(b *testing.B) {
 			a := benchLeaderboard(b, n)
 			ctx := a.Ctx()
+			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := a.ReputationKeeper.EndBlock(ctx); err != nil {
-					b.Fatal(err)
-				}
+				gas += gasOf(b, ctx, a.ReputationKeeper.EndBlock)
 			}
+			reportGas(b, gas)
 		})
 	}
+}
+
+// gasOf runs f on ctx with a fresh gas meter and returns the gas its store
+// accesses cost (the KV gas schedule of a transaction).
+func gasOf(b *testing.B, ctx sdk.Context, f func(context.Context) error) uint64 {
+	ctx = ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+	if err := f(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return ctx.GasMeter().GasConsumed()
+}
+
+func reportGas(b *testing.B, total uint64) {
+	b.ReportMetric(float64(total)/float64(b.N), "gas/op")
 }
