@@ -112,10 +112,13 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 	return cdc.MustMarshalJSON(gs)
 }
 
-// EndBlock processes the due queue (request expiries, deal ends and
-// overdrafts, maintenance windows, bond returns) and the pending SLA checks,
-// each with a per-block cap.
+// EndBlock pays out the block's platform fees, then processes the due queue
+// (request expiries, deal ends and overdrafts, maintenance windows, bond
+// returns) and the pending SLA checks, each with a per-block cap.
 func (am AppModule) EndBlock(ctx context.Context) error {
+	if err := am.keeper.SweepPlatformFees(ctx); err != nil {
+		return err
+	}
 	if err := am.keeper.ProcessDue(ctx); err != nil {
 		return err
 	}

@@ -25,6 +25,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.NextDealID.Set(ctx, gs.NextDealId); err != nil {
 		return err
 	}
+	if !gs.PendingPlatformFees.IsNil() && gs.PendingPlatformFees.IsPositive() {
+		if err := k.PendingPlatformFees.Set(ctx, gs.PendingPlatformFees); err != nil {
+			return err
+		}
+	}
 	stats := emptyStats()
 
 	certified := make(map[string]bool, len(gs.Providers))
@@ -141,6 +146,9 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if gs.NextDealId, err = k.NextDealID.Peek(ctx); err != nil {
+		return nil, err
+	}
+	if gs.PendingPlatformFees, err = k.pendingPlatformFees(ctx); err != nil {
 		return nil, err
 	}
 	if err := k.Providers.Walk(ctx, nil, func(_ sdk.AccAddress, p types.Provider) (bool, error) {

@@ -112,6 +112,10 @@ func TestGenesisValidateRejectsInconsistentState(t *testing.T) {
 	p := types.Provider{Address: newAddr().String(), Status: types.PROVIDER_STATUS_ACTIVE, Bond: sdkmath.NewInt(1)}
 	gs.Providers = []types.Provider{p, p}
 	require.ErrorContains(t, gs.Validate(), "listed twice")
+
+	gs = base()
+	gs.PendingPlatformFees = sdkmath.NewInt(-1)
+	require.ErrorContains(t, gs.Validate(), "pending platform fees -1 are negative")
 }
 
 func TestUpdateParamsMsg(t *testing.T) {

@@ -35,8 +35,9 @@ func AllInvariants(k Keeper) sdk.Invariant {
 }
 
 // ModuleBalanceInvariant checks that the module account holds exactly the
-// provider bonds plus, for every deal, its escrow and the provider's
-// unwithdrawn earnings — and that the running stats agree.
+// provider bonds, plus, for every deal, its escrow and the provider's
+// unwithdrawn earnings, plus the platform fees waiting for the end-block
+// sweep — and that the running stats agree.
 func ModuleBalanceInvariant(k Keeper) sdk.Invariant {
 	return func(ctx sdk.Context) (string, bool) {
 		params, err := k.params(ctx)
@@ -57,9 +58,15 @@ func ModuleBalanceInvariant(k Keeper) sdk.Invariant {
 		if err != nil {
 			return sdk.FormatInvariant(types.ModuleName, "module-account-balance", err.Error()), true
 		}
-		broken := !balance.Equal(bonds.Add(held)) || !stats.BondsHeld.Equal(bonds) || !stats.EscrowHeld.Equal(held)
+		fees, err := k.pendingPlatformFees(ctx)
+		if err != nil {
+			return sdk.FormatInvariant(types.ModuleName, "module-account-balance", err.Error()), true
+		}
+		broken := !balance.Equal(bonds.Add(held).Add(fees)) || fees.IsNegative() ||
+			!stats.BondsHeld.Equal(bonds) || !stats.EscrowHeld.Equal(held)
 		return sdk.FormatInvariant(types.ModuleName, "module-account-balance", fmt.Sprintf(
-			"balance %s; bonds %s (stats %s); deals %s (stats %s)", balance, bonds, stats.BondsHeld, held, stats.EscrowHeld)), broken
+			"balance %s; bonds %s (stats %s); deals %s (stats %s); pending platform fees %s",
+			balance, bonds, stats.BondsHeld, held, stats.EscrowHeld, fees)), broken
 	}
 }
 

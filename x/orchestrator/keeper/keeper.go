@@ -9,6 +9,7 @@ import (
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -74,6 +75,10 @@ type Keeper struct {
 
 	// Stats are running totals, updated with every state change.
 	Stats collections.Item[types.Stats]
+
+	// PendingPlatformFees are the platform fees withdrawals took in this
+	// block; the end-block sweep pays them out and removes the item.
+	PendingPlatformFees collections.Item[sdkmath.Int]
 
 	// SLA enforcement: verdicts per (deal, epoch) and (unit, epoch), their
 	// pruning indexes by epoch, and the epochs' checks in progress.
@@ -143,7 +148,8 @@ func NewKeeper(
 		UnbondingQueue: collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue",
 			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
 
-		Stats: collections.NewItem(sb, types.StatsKey, "stats", codec.CollValue[types.Stats](cdc)),
+		Stats:               collections.NewItem(sb, types.StatsKey, "stats", codec.CollValue[types.Stats](cdc)),
+		PendingPlatformFees: collections.NewItem(sb, types.PendingPlatformFeesKey, "pending_platform_fees", sdk.IntValue),
 
 		DealVerdicts: collections.NewMap(sb, types.DealVerdictsKey, "deal_verdicts",
 			collections.PairKeyCodec(collections.Uint64Key, collections.Int64Key), codec.CollValue[types.DealVerdict](cdc)),

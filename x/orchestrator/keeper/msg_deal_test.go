@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
 	sdkmath "cosmossdk.io/math"
@@ -51,11 +49,19 @@ func TestDealCompletesAndPaysExactly(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(663_333), res.Net.Amount.Int64())
 	require.Equal(t, int64(3_333), res.Fee.Amount.Int64())
-	// The fee is split: platform_fee_pool_share (50 %) of 3,333 = 1,666
+	// The fee waits in the module account for the end of the block ...
+	require.Equal(t, int64(3_333), s.pendingPlatformFees().Int64())
+	require.Equal(t, rewardPool, s.rewardPool())
+	require.Equal(t, pool, s.communityPool())
+	// ... where it is split: platform_fee_pool_share (50 %) of 3,333 = 1,666
 	// (floored) to the reputation reward pool, the other 1,667 to the
-	// community pool.
+	// community pool (which also takes the block's community tax).
+	toRewardPool, toCommunityPool := s.sweepBlock()
+	require.True(t, s.pendingPlatformFees().IsZero(), "the sweep pays every pending fee")
+	require.Equal(t, uflash(1_666), toRewardPool)
+	require.Equal(t, uflash(1_667), toCommunityPool)
 	require.Equal(t, rewardPool.AddRaw(1_666), s.rewardPool(), "half the fee funds the reward pool")
-	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(1_667)), s.communityPool(), "the rest goes to the community pool")
+	require.True(t, s.communityPool().GTE(pool.Add(sdkmath.LegacyNewDec(1_667))), "the rest goes to the community pool")
 
 	// The term ends; the deal completes without anyone sending a transaction.
 	s.advance(20*day + time.Second)
@@ -73,8 +79,11 @@ func TestDealCompletesAndPaysExactly(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1_326_667), res.Net.Amount.Int64())
 	require.Equal(t, int64(6_667), res.Fee.Amount.Int64())
+	toRewardPool, toCommunityPool = s.sweepBlock()
+	require.Equal(t, uflash(3_333), toRewardPool)
+	require.Equal(t, uflash(3_334), toCommunityPool)
 	require.Equal(t, rewardPool.AddRaw(3_333), s.rewardPool())
-	require.Equal(t, pool.Add(sdkmath.LegacyNewDec(3_334)), s.communityPool())
+	require.True(t, s.communityPool().GTE(pool.Add(sdkmath.LegacyNewDec(3_334))))
 
 	require.Equal(t, consumer0.SubRaw(2_000_000), s.balance(s.consumer))
 	require.Equal(t, provider0.AddRaw(1_990_000), s.balance(s.provider))
@@ -453,17 +462,9 @@ func TestRequestAndTopUpEvents(t *testing.T) {
 	msg.Term = 60 * day // the deposit covers the first 30 days: room for a top-up
 	res, err := s.msgs.RequestDeal(ctx, msg)
 	require.NoError(t, err)
-	var requested []*types.EventDealRequested
-	for _, ev := range ctx.EventManager().Events() {
-		msg, err := sdk.ParseTypedEvent(abci.Event(ev))
-		if err != nil {
-			continue // bank's plain events
-		}
-		require.NotEqual(t, "flashback.orchestrator.v1.EventDeposit", proto.MessageName(msg), "a request's deposit is in EventDealRequested")
-		if e, ok := msg.(*types.EventDealRequested); ok {
-			requested = append(requested, e)
-		}
-	}
+	events := ctx.EventManager().ABCIEvents()
+	require.Empty(t, typedEvents[*types.EventDeposit](events), "a request's deposit is in EventDealRequested")
+	requested := typedEvents[*types.EventDealRequested](events)
 	require.Len(t, requested, 1)
 	require.Equal(t, res.DealId, requested[0].DealId)
 	require.Equal(t, uflash(2_000_000), requested[0].Deposit)
@@ -472,14 +473,35 @@ func TestRequestAndTopUpEvents(t *testing.T) {
 	ctx = s.ctx().WithEventManager(sdk.NewEventManager())
 	_, err = s.msgs.TopUpDeal(ctx, &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: res.DealId, Amount: uflash(1_000)})
 	require.NoError(t, err)
-	var deposits []*types.EventDeposit
-	for _, ev := range ctx.EventManager().Events() {
-		if msg, err := sdk.ParseTypedEvent(abci.Event(ev)); err == nil {
-			if e, ok := msg.(*types.EventDeposit); ok {
-				deposits = append(deposits, e)
-			}
-		}
-	}
+	deposits := typedEvents[*types.EventDeposit](ctx.EventManager().ABCIEvents())
 	require.Len(t, deposits, 1)
 	require.Equal(t, uflash(1_000), deposits[0].Amount)
+}
+
+// TestPlatformFeeSweepFailureChangesNothing: should the end-block payout of
+// platform fees ever fail, it moves no coin, emits nothing, and keeps the
+// fees pending for the next block (and in an exported genesis) instead of
+// halting the chain.
+func TestPlatformFeeSweepFailureChangesNothing(t *testing.T) {
+	s := newSuite(t)
+	s.market()
+	k := s.app.OrchestratorKeeper
+	ctx := s.ctx().WithEventManager(sdk.NewEventManager())
+	moduleAddr := s.app.AccountKeeper.GetModuleAddress(types.ModuleName)
+	held := s.balance(moduleAddr)
+	// More than the module account holds: the payout must fail.
+	tooMuch := held.AddRaw(1)
+	require.NoError(t, k.PendingPlatformFees.Set(ctx, tooMuch))
+	rewardPool, communityPool := s.rewardPool(), s.communityPool()
+
+	require.NoError(t, k.SweepPlatformFees(ctx))
+	require.Empty(t, ctx.EventManager().Events())
+	require.Equal(t, tooMuch, s.pendingPlatformFees())
+	require.Equal(t, held, s.balance(moduleAddr))
+	require.Equal(t, rewardPool, s.rewardPool())
+	require.Equal(t, communityPool, s.communityPool())
+
+	gs, err := k.ExportGenesis(ctx)
+	require.NoError(t, err)
+	require.Equal(t, tooMuch, gs.PendingPlatformFees, "pending fees survive an export")
 }

@@ -294,7 +294,8 @@ func (m msgServer) TopUpDeal(ctx context.Context, msg *types.MsgTopUpDeal) (*typ
 }
 
 // WithdrawEarnings pays a provider what the named deals have accrued, minus
-// the platform fee, which goes to the community pool.
+// the platform fee, which the end-block sweep pays to the reward and
+// community pools.
 func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawEarnings) (*types.MsgWithdrawEarningsResponse, error) {
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
@@ -340,7 +341,7 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 	if err := m.k.payFromModule(ctx, msg.Provider, denom, totalNet); err != nil {
 		return nil, err
 	}
-	if err := m.k.payPlatformFee(ctx, params, totalFee); err != nil {
+	if err := m.k.accruePlatformFee(ctx, totalFee); err != nil {
 		return nil, err
 	}
 	return &types.MsgWithdrawEarningsResponse{Net: coin(denom, totalNet), Fee: coin(denom, totalFee)}, nil

@@ -1,11 +1,15 @@
 package keeper_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
@@ -16,6 +20,7 @@ import (
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+	reputationtypes "github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
 // suite drives x/orchestrator in a full in-memory app (real bank,
@@ -108,6 +113,55 @@ func (s *suite) communityPool() sdkmath.LegacyDec {
 	pool, err := s.app.DistrKeeper.FeePool.Get(s.ctx())
 	require.NoError(s.t, err)
 	return pool.CommunityPool.AmountOf(app.BondDenom)
+}
+
+// pendingPlatformFees are the fees waiting for the end-block sweep.
+func (s *suite) pendingPlatformFees() sdkmath.Int {
+	fees, err := s.app.OrchestratorKeeper.PendingPlatformFees.Get(s.ctx())
+	if errors.Is(err, collections.ErrNotFound) {
+		return sdkmath.ZeroInt()
+	}
+	require.NoError(s.t, err)
+	return fees
+}
+
+// sweepBlock commits one block and returns what its end-block sweep paid to
+// the reward pool and to the community pool.
+func (s *suite) sweepBlock() (toRewardPool, toCommunityPool sdk.Coin) {
+	s.t.Helper()
+	res := s.app.NextBlock(s.t)
+	s.checkInvariants()
+	for _, e := range typedEvents[*reputationtypes.EventRewardPoolFunded](res.Events) {
+		require.Equal(s.t, types.ModuleName, e.From)
+		toRewardPool = e.Amount
+	}
+	for _, e := range typedEvents[*types.EventCommunityPoolFunded](res.Events) {
+		require.Equal(s.t, "platform_fee", e.Source)
+		toCommunityPool = e.Amount
+	}
+	return toRewardPool, toCommunityPool
+}
+
+// typedEvents returns the typed events of type T among events. Block
+// events carry a "mode" attribute (BeginBlock, EndBlock) that is not a field
+// of the typed event; it is dropped before parsing.
+func typedEvents[T proto.Message](events []abci.Event) []T {
+	var out []T
+	for _, ev := range events {
+		attrs := make([]abci.EventAttribute, 0, len(ev.Attributes))
+		for _, a := range ev.Attributes {
+			if a.Key != "mode" {
+				attrs = append(attrs, a)
+			}
+		}
+		ev.Attributes = attrs
+		if msg, err := sdk.ParseTypedEvent(ev); err == nil {
+			if e, ok := msg.(T); ok {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 // rewardPool is x/reputation's reward pool, as its books say.

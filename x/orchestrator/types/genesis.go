@@ -9,7 +9,7 @@ import (
 
 // DefaultGenesis returns the default genesis state.
 func DefaultGenesis() *GenesisState {
-	return &GenesisState{Params: DefaultParams(), NextUnitId: 1, NextDealId: 1}
+	return &GenesisState{Params: DefaultParams(), NextUnitId: 1, NextDealId: 1, PendingPlatformFees: sdkmath.ZeroInt()}
 }
 
 // Validate checks the genesis state; an invalid genesis never reaches InitGenesis.
@@ -23,6 +23,9 @@ func (gs GenesisState) Validate() error {
 func (gs GenesisState) validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return err
+	}
+	if !gs.PendingPlatformFees.IsNil() && gs.PendingPlatformFees.IsNegative() {
+		return fmt.Errorf("pending platform fees %s are negative", gs.PendingPlatformFees)
 	}
 	providers := make(map[string]bool, len(gs.Providers))
 	for _, p := range gs.Providers {

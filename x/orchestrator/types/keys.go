@@ -37,6 +37,7 @@ var (
 	UnitVerdictsByEpochKey = collections.NewPrefix(21)
 	SlaRoundsKey           = collections.NewPrefix(22)
 	DealVerdictsByUnitKey  = collections.NewPrefix(23)
+	PendingPlatformFeesKey = collections.NewPrefix(24)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the
