@@ -108,3 +108,19 @@ func SetupBench(opts BenchOptions) (*TestApp, error) {
 	}
 	return ta, nil
 }
+
+// InBatches calls f for 0 ≤ i < n on cached contexts of ctx, written every
+// 5,000 calls with their events dropped: a benchmark's setup at 100k
+// objects. Writing straight to the IAVL tree costs a tree update per write,
+// and every object rewrites the same balances and counters; batching halves
+// the setup.
+func InBatches(ctx sdk.Context, n int, f func(ctx sdk.Context, i int)) {
+	const batch = 5_000
+	for start := 0; start < n; start += batch {
+		cacheCtx, write := ctx.WithEventManager(sdk.NewEventManager()).CacheContext()
+		for i := start; i < min(n, start+batch); i++ {
+			f(cacheCtx, i)
+		}
+		write()
+	}
+}

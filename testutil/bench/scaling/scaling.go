@@ -29,6 +29,9 @@ type Spec struct {
 	// Bench is the -bench regular expression; Smoke the one of a quick run
 	// (small sizes only); "" in Smoke skips the spec in quick runs.
 	Bench, Smoke string
+	// Skip is the -skip regular expression, if any: benchmarks that Bench
+	// matches but another spec runs (with its own Benchtime).
+	Skip string
 	// Benchtime is the -benchtime (Nx: a fixed number of iterations, so that
 	// what runs does not depend on timing).
 	Benchtime string
@@ -52,10 +55,16 @@ var Specs = []Spec{
 	{Name: "oracle prober", Pkg: "./x/oracle/prober",
 		Bench: "^Benchmark", Smoke: "^BenchmarkSnapshot$", Benchtime: "50x"},
 	// x/reputation: every benchmark of the module (epoch hook, Leaderboard
-	// query, …) as soon as one exists; quick runs keep sizes of 1000.
+	// query, …) as soon as one exists, but the end-block ones with work due
+	// (specs of their own: an iteration takes milliseconds); quick runs keep
+	// sizes of 1000.
 	{Name: "reputation benchmarks (epoch, leaderboard, …)", Pkg: "./x/reputation/...",
-		Bench: "^Benchmark", Smoke: "^Benchmark/=1000$", Benchtime: "1000x",
+		Bench: "^Benchmark", Smoke: "^Benchmark/=1000$", Skip: reputationDue, Benchtime: "1000x",
 		Optional: true, DetectFuncs: regexp.MustCompile(`(?m)^func Benchmark\w*\(`)},
+	{Name: "reputation end-block, 200 ratings ageing", Pkg: "./x/reputation/keeper",
+		Bench: "^BenchmarkEndBlockRatingsDue$", Smoke: "^BenchmarkEndBlockRatingsDue$/^providers=1000$", Benchtime: "50x"},
+	{Name: "reputation end-block, reward round (assess, pay)", Pkg: "./x/reputation/keeper",
+		Bench: "^BenchmarkEndBlockRewardRound$", Smoke: "^BenchmarkEndBlockRewardRound$/^providers=1000$", Benchtime: "50x"},
 	// x/orchestrator SLA rounds: one capped block, and a whole round block
 	// by block (once: at 100k deals it is ~500 blocks).
 	{Name: "orchestrator SLA round, one block", Pkg: "./x/orchestrator/keeper",
@@ -63,6 +72,9 @@ var Specs = []Spec{
 	{Name: "orchestrator SLA round, whole epoch", Pkg: "./x/orchestrator/keeper",
 		Bench: "^BenchmarkSlaEpochWhole$", Smoke: "^BenchmarkSlaEpochWhole$/^deals=1000$", Benchtime: "1x"},
 }
+
+// reputationDue are the x/reputation benchmarks with specs of their own.
+const reputationDue = "^BenchmarkEndBlock(RatingsDue|RewardRound)$"
 
 // Result is one benchmark line of `go test -bench` output.
 type Result struct {
@@ -134,7 +146,11 @@ func Run(root string, specs []Spec, smoke bool, raw io.Writer) (results []Result
 				continue
 			}
 		}
-		args := []string{"test", "-run", "^$", "-bench", bench, "-benchtime", benchtime, "-count", "1", "-timeout", "120m", s.Pkg}
+		args := []string{"test", "-run", "^$", "-bench", bench}
+		if s.Skip != "" {
+			args = append(args, "-skip", s.Skip)
+		}
+		args = append(args, "-benchtime", benchtime, "-count", "1", "-timeout", "120m", s.Pkg)
 		fmt.Fprintf(raw, "== %s: go %s\n", s.Name, strings.Join(args, " "))
 		var buf bytes.Buffer
 		cmd := exec.Command("go", args...)
@@ -184,10 +200,39 @@ func hasBenchmarks(root, pkg string, re *regexp.Regexp) bool {
 	return found
 }
 
-// sizeParam finds the size parameter of a benchmark name: the first
-// "deals=N", "units=N", "validators=N", "entries=N", "providers=N" (or any
-// key=N) element.
-var sizeParam = regexp.MustCompile(`([a-z_]+)=(\d+)`)
+// sizeParam finds the size parameters of a benchmark name. The first
+// key=N element ("deals=N", "units=N", "validators=N", "providers=N", …) is
+// the size of the row. A later one is a size too when its key is in
+// sizeKeys: it grows with the first ("deals=N/units=N"), so it is left out
+// of the group key as well; any other ("due=1000") is fixed and part of it.
+var (
+	sizeParam = regexp.MustCompile(`([a-z_]+)=(\d+)`)
+	sizeKeys  = map[string]bool{"deals": true, "units": true, "providers": true, "validators": true, "entries": true}
+)
+
+// sizeOf returns a benchmark name's size and its group key: the name with
+// its sizes replaced by "*".
+func sizeOf(name string) (size int64, key string, ok bool) {
+	ms := sizeParam.FindAllStringSubmatchIndex(name, -1)
+	if ms == nil {
+		return 0, "", false
+	}
+	size, err := strconv.ParseInt(name[ms[0][4]:ms[0][5]], 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	var b strings.Builder
+	last := 0
+	for i, m := range ms {
+		if i == 0 || sizeKeys[name[m[2]:m[3]]] {
+			b.WriteString(name[last:m[4]])
+			b.WriteString("*")
+			last = m[5]
+		}
+	}
+	b.WriteString(name[last:])
+	return size, b.String(), true
+}
 
 // Rows turns results into report rows: time per call (µs), custom metrics
 // (gas/op, ns/deal-closed, …), and on the largest size of each benchmark
@@ -200,15 +245,11 @@ func Rows(results []Result) []report.Row {
 	}
 	groups := map[string]*group{}
 	for i, r := range results {
-		m := sizeParam.FindStringSubmatchIndex(r.Name)
-		if m == nil {
+		n, key, ok := sizeOf(r.Name)
+		if !ok {
 			continue
 		}
-		n, err := strconv.ParseInt(r.Name[m[4]:m[5]], 10, 64)
-		if err != nil {
-			continue
-		}
-		k := r.Pkg + " " + r.Name[:m[4]] + "*" + r.Name[m[5]:]
+		k := r.Pkg + " " + key
 		g, ok := groups[k]
 		if !ok {
 			groups[k] = &group{small: i, large: i, smallSize: n, largeSz: n}

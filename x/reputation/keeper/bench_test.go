@@ -4,34 +4,49 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
 	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
+	orchkeeper "github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
+	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
-// Benchmarks of the leaderboard query and rank at scale; compare the 1k and
-// 100k rows. Run with
+// Benchmarks of the leaderboard query, rank and end-block hook at scale;
+// compare the 1k and 100k rows. Run with
 //   go test ./x/reputation/keeper -run '^$' -bench . -benchtime 200x
+
+// benchAddr is the i-th provider of the benchmarks; the addresses sort in
+// the order of i.
+func benchAddr(i int) sdk.AccAddress { return sdk.AccAddress(fmt.Appendf(nil, "provider-%014d", i)) }
 
 // benchLeaderboard stores n provider scores spread over 0–100, with their
 // leaderboard entries and per-score counts, and commits them.
 func benchLeaderboard(b *testing.B, n int) *apptest.TestApp {
 	b.Helper()
 	a := apptest.Setup(b, apptest.Options{})
-	ctx := a.Ctx()
-	k := a.ReputationKeeper
+	setScores(b, a.Ctx(), a.ReputationKeeper, n)
+	a.NextBlock(b)
+	return a
+}
+
+// setScores stores the scores of benchAddr(0…n-1), spread over 0–100 (so
+// over every reward band), as if one unit of each had a verdict.
+func setScores(b *testing.B, ctx sdk.Context, k keeper.Keeper, n int) {
+	b.Helper()
 	var counts [types.MaxScore + 1]uint64
 	for i := 0; i < n; i++ {
-		addr := sdk.AccAddress(fmt.Appendf(nil, "provider-%014d", i))
+		addr := benchAddr(i)
 		overall := uint32(i*7919) % 101
 		ps := types.ProviderScore{
 			Provider: addr.String(), Objective: overall, Overall: overall, UnitsScored: 1, UnitScoreSum: uint64(overall),
@@ -46,8 +61,6 @@ func benchLeaderboard(b *testing.B, n int) *apptest.TestApp {
 			require.NoError(b, k.ScoreCounts.Set(ctx, uint32(score), c))
 		}
 	}
-	a.NextBlock(b)
-	return a
 }
 
 func BenchmarkLeaderboardQuery(b *testing.B) {
@@ -79,7 +92,7 @@ func BenchmarkProviderScoreQuery(b *testing.B) {
 			a := benchLeaderboard(b, n)
 			q := keeper.NewQueryServerImpl(a.ReputationKeeper)
 			ctx := a.Ctx()
-			req := &types.QueryProviderScoreRequest{Provider: sdk.AccAddress(fmt.Appendf(nil, "provider-%014d", n/2)).String()}
+			req := &types.QueryProviderScoreRequest{Provider: benchAddr(n / 2).String()}
 			var gas uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -108,6 +121,190 @@ func BenchmarkEndBlockNothingDue(b *testing.B) {
 			reportGas(b, gas)
 		})
 	}
+}
+
+// benchAccount is a funded account that is no provider: the consumer of the
+// rated deals, and the reward pool's depositor.
+var benchAccount = sdk.AccAddress("bench-consumer-account")
+
+// benchProviders builds an app with n providers (benchAddr(0…n-1)), each
+// registered with x/orchestrator through its msg server with a bond of
+// 1,000 FLASH, and scored by setScores (reaching those scores through
+// verdicts would take dozens of SLA rounds). It returns a context on the
+// committed state.
+func benchProviders(b *testing.B, n int) (*apptest.TestApp, sdk.Context) {
+	b.Helper()
+	addrs := make([]sdk.AccAddress, n)
+	for i := range addrs {
+		addrs[i] = benchAddr(i)
+	}
+	a := apptest.Setup(b, apptest.Options{
+		Accounts: append(addrs, benchAccount),
+		Balance:  sdk.NewCoins(uflash(1_000_000 * flash)),
+	})
+	orch := orchkeeper.NewMsgServerImpl(a.OrchestratorKeeper)
+	apptest.InBatches(a.Ctx(), n, func(ctx sdk.Context, i int) {
+		_, err := orch.RegisterProvider(ctx, &orchtypes.MsgRegisterProvider{Owner: addrs[i].String(), Name: "p", Bond: uflash(bond)})
+		require.NoError(b, err)
+	})
+	setScores(b, a.Ctx(), a.ReputationKeeper, n)
+	a.NextBlock(b)
+	return a, a.Ctx()
+}
+
+// BenchmarkEndBlockRatingsDue measures a block in which max_work_per_block
+// (200) ratings stop being recent: each leaves the ageing queue and moves
+// to its provider's old community sums, with the provider's score and
+// leaderboard entry. The 200 rated providers are spread over the n.
+func BenchmarkEndBlockRatingsDue(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		// The setup is here, not in the sub-benchmark that Go runs twice.
+		b.Run(fmt.Sprintf("providers=%d", n), func(b *testing.B) {
+			a, ctx := benchProviders(b, n)
+			params, err := a.ReputationKeeper.Params.Get(ctx)
+			require.NoError(b, err)
+			due := int(params.MaxWorkPerBlock)
+			rated := ctx.BlockTime()
+			rateDeals(b, a, ctx, n, due)
+			a.NextBlock(b)
+			// The first second at which every rating is old.
+			at := a.Ctx().WithBlockTime(rated.Add(params.RecentRatingWindow))
+			require.Equal(b, due, count(a.ReputationKeeper.RatingAging.Iterate(at, nil)), "ratings queued")
+			b.Run(fmt.Sprintf("due=%d", due), func(b *testing.B) {
+				var gas uint64
+				var last sdk.Context
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					last, _ = at.CacheContext()
+					gas += gasOf(b, last, a.ReputationKeeper.EndBlock)
+				}
+				b.StopTimer()
+				reportGas(b, gas)
+				require.Zero(b, count(a.ReputationKeeper.RatingAging.Iterate(last, nil)), "every due rating aged")
+			})
+		})
+	}
+}
+
+// rateDeals has benchAccount open a deal on a unit of each of `ratings`
+// providers spread over the n, and rate it, through the msg servers.
+func rateDeals(b *testing.B, a *apptest.TestApp, ctx sdk.Context, n, ratings int) {
+	b.Helper()
+	orch := orchkeeper.NewMsgServerImpl(a.OrchestratorKeeper)
+	msgs := keeper.NewMsgServerImpl(a.ReputationKeeper)
+	_, err := orch.RegisterConsumer(ctx, &orchtypes.MsgRegisterConsumer{Owner: benchAccount.String()})
+	require.NoError(b, err)
+	for i := 0; i < ratings; i++ {
+		provider := benchAddr(i * n / ratings)
+		unit, err := orch.CreateDataUnit(ctx, &orchtypes.MsgCreateDataUnit{
+			Provider: provider.String(), CapacityGb: 1000, PricePerGbMonth: sdkmath.NewInt(20_000),
+			Region: "eu-west", Country: "FR", Api: orchtypes.API_COMPATIBILITY_S3, Endpoint: "https://s3.example/unit",
+			Sla: defaultSla(),
+		})
+		require.NoError(b, err)
+		deal, err := orch.RequestDeal(ctx, &orchtypes.MsgRequestDeal{
+			Consumer: benchAccount.String(), UnitId: unit.UnitId, CapacityGb: dealGB, Term: 30 * 24 * time.Hour,
+			Sla: defaultSla(), Deposit: uflash(1_440_000),
+		})
+		require.NoError(b, err)
+		_, err = orch.AcceptDeal(ctx, &orchtypes.MsgAcceptDeal{Provider: provider.String(), DealId: deal.DealId})
+		require.NoError(b, err)
+		_, err = msgs.RateProvider(ctx, &types.MsgRateProvider{Consumer: benchAccount.String(), DealId: deal.DealId, Stars: uint32(1 + i%5)})
+		require.NoError(b, err)
+	}
+}
+
+// BenchmarkEndBlockRewardRound measures a block of a reward round queued by
+// the epoch hook: "phase=assess" assesses max_work_per_block (200)
+// providers (by band: a reward recorded, a penalty taken from the bond into
+// the pool, or nothing), "phase=pay" pays 200 of the rewards owed from the
+// pool. Both run on committed state, as on chain.
+func BenchmarkEndBlockRewardRound(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		// The setup is here, shared by both phases, not in the sub-benchmarks
+		// that Go runs twice.
+		b.Run(fmt.Sprintf("providers=%d", n), func(b *testing.B) {
+			a, ctx := benchProviders(b, n)
+			k := a.ReputationKeeper
+			params, err := k.Params.Get(ctx)
+			require.NoError(b, err)
+			budget := int(params.MaxWorkPerBlock)
+			round := func(ctx sdk.Context) types.RewardRound {
+				r, err := k.RewardRounds.Get(ctx, 1)
+				require.NoError(b, err)
+				return r
+			}
+			// A pool that pays every reward in full, and the round of epoch
+			// 1, whose first block assesses the first 200 providers.
+			_, err = keeper.NewMsgServerImpl(k).FundRewardPool(ctx, &types.MsgFundRewardPool{Depositor: benchAccount.String(), Amount: uflash(100_000 * flash)})
+			require.NoError(b, err)
+			require.NoError(b, k.EpochHooks().AfterEpochEnd(ctx, params.RewardEpochIdentifier, 1))
+			a.NextBlock(b)
+			ctx = a.Ctx()
+			require.Equal(b, benchAddr(budget-1).String(), round(ctx).Cursor)
+
+			b.Run("phase=assess", func(b *testing.B) {
+				var gas uint64
+				var last sdk.Context
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					last, _ = ctx.CacheContext()
+					gas += gasOf(b, last, k.EndBlock)
+				}
+				b.StopTimer()
+				reportGas(b, gas)
+				r := round(last)
+				require.Equal(b, benchAddr(2*budget-1).String(), r.Cursor, "assessed the next %d providers", budget)
+				require.True(b, r.TotalDue.IsPositive() && r.Penalties.IsPositive(), "rewards and penalties: %v", r)
+			})
+
+			// Phase 0 up to its last provider (on one cache, written once:
+			// hundreds of blocks at 100k), then a committed block that starts
+			// phase 1 and pays the first 200 rewards.
+			cacheCtx, write := ctx.WithEventManager(sdk.NewEventManager()).CacheContext()
+			for round(cacheCtx).Cursor != benchAddr(n-1).String() {
+				require.NoError(b, k.EndBlock(cacheCtx))
+			}
+			write()
+			a.NextBlock(b)
+			ctx = a.Ctx()
+			require.EqualValues(b, 1, round(ctx).Phase)
+			owed := count(k.PendingRewards.Iterate(ctx, nil))
+			require.Greater(b, owed, budget, "more rewards owed than one block pays")
+
+			b.Run("phase=pay", func(b *testing.B) {
+				var gas uint64
+				var last sdk.Context
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					last, _ = ctx.CacheContext()
+					gas += gasOf(b, last, k.EndBlock)
+				}
+				b.StopTimer()
+				reportGas(b, gas)
+				require.Equal(b, owed-budget, count(k.PendingRewards.Iterate(last, nil)), "paid %d rewards", budget)
+				require.True(b, round(last).Paid.GT(round(ctx).Paid), "paid more")
+			})
+		})
+	}
+}
+
+// count counts the entries an iterator has left and closes it; call it
+// outside the timer, as count(m.Iterate(ctx, nil)).
+func count(iter interface {
+	Valid() bool
+	Next()
+	Close() error
+}, err error) int {
+	if err != nil {
+		panic(err)
+	}
+	defer iter.Close()
+	n := 0
+	for ; iter.Valid(); iter.Next() {
+		n++
+	}
+	return n
 }
 
 // gasOf runs f on ctx with a fresh gas meter and returns the gas its store
