@@ -121,3 +121,21 @@ func TestHasBenchmarks(t *testing.T) {
 	require.True(t, hasBenchmarks(root, "./x/mod/keeper", re))
 	require.False(t, hasBenchmarks(root, "./x/other/...", re))
 }
+
+func TestMediansMergeRuns(t *testing.T) {
+	out := `pkg: example.com/keeper
+BenchmarkA/n=1-2   	 100	  30 ns/op	  7 gas/op
+BenchmarkB-2       	 100	   5 ns/op
+BenchmarkA/n=1-2   	 100	  10 ns/op	  7 gas/op
+BenchmarkA/n=1-2   	 100	 900 ns/op	  7 gas/op
+BenchmarkB-2       	 100	   9 ns/op
+`
+	res := Medians(Parse(strings.NewReader(out)))
+	require.Len(t, res, 2)
+	require.Equal(t, "BenchmarkA/n=1", res[0].Name, "first appearance order")
+	require.Equal(t, 30.0, res[0].Metrics["ns/op"], "the median, not the mean (313)")
+	require.Equal(t, 7.0, res[0].Metrics["gas/op"])
+	require.EqualValues(t, 300, res[0].Iterations)
+	require.Equal(t, 7.0, res[1].Metrics["ns/op"], "even count: the mean of the middle two")
+	require.Len(t, Medians(Parse(strings.NewReader(sample))), 12, "single runs are unchanged")
+}

@@ -132,7 +132,7 @@ func BenchmarkEndBlockNothingDue(b *testing.B) {
 			})
 			ctx := a.Ctx().WithBlockTime(a.Time.Add(time.Hour))
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				gas += gasOf(b, ctx, a.OrchestratorKeeper.ProcessDue)
 			}
@@ -170,7 +170,7 @@ func BenchmarkEndBlockDue(b *testing.B) {
 			})
 			at := a.Ctx().WithBlockTime(a.Time.Add(25 * time.Hour))
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				cacheCtx, _ := at.CacheContext()
 				gas += gasOf(b, cacheCtx, a.OrchestratorKeeper.ProcessDue)
@@ -192,7 +192,7 @@ func BenchmarkMarketplaceQuery(b *testing.B) {
 			ctx := a.Ctx()
 			req := &types.QueryDataUnitsRequest{Region: "eu-west", MaxPrice: sdkmath.NewInt(50_000).String()}
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				gas += gasOf(b, ctx, func(ctx context.Context) error {
 					res, err := q.DataUnits(ctx, req)
@@ -247,7 +247,7 @@ func BenchmarkSlaEpochBlock(b *testing.B) {
 			params, err := a.OrchestratorKeeper.Params.Get(ctx)
 			require.NoError(b, err)
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				cacheCtx, _ := ctx.CacheContext()
 				gas += gasOf(b, cacheCtx, a.OrchestratorKeeper.ProcessSla)
@@ -269,7 +269,7 @@ func BenchmarkSlaEpochWhole(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			a, _ := benchMarket(b, size.units, size.deals)
 			base := startSlaRound(b, a)
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			var blocks int
 			var slowest time.Duration
 			for i := 0; i < b.N; i++ {

@@ -71,7 +71,7 @@ func BenchmarkLeaderboardQuery(b *testing.B) {
 			ctx := a.Ctx()
 			req := &types.QueryLeaderboardRequest{Pagination: &query.PageRequest{Limit: 50, CountTotal: true}}
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				gas += gasOf(b, ctx, func(ctx context.Context) error {
 					res, err := q.Leaderboard(ctx, req)
@@ -94,7 +94,7 @@ func BenchmarkProviderScoreQuery(b *testing.B) {
 			ctx := a.Ctx()
 			req := &types.QueryProviderScoreRequest{Provider: benchAddr(n / 2).String()}
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				gas += gasOf(b, ctx, func(ctx context.Context) error {
 					_, err := q.ProviderScore(ctx, req)
@@ -114,7 +114,7 @@ func BenchmarkEndBlockNothingDue(b *testing.B) {
 			a := benchLeaderboard(b, n)
 			ctx := a.Ctx()
 			var gas uint64
-			b.ResetTimer()
+			apptest.ResetTimer(b)
 			for i := 0; i < b.N; i++ {
 				gas += gasOf(b, ctx, a.ReputationKeeper.EndBlock)
 			}
@@ -173,7 +173,7 @@ func BenchmarkEndBlockRatingsDue(b *testing.B) {
 			b.Run(fmt.Sprintf("due=%d", due), func(b *testing.B) {
 				var gas uint64
 				var last sdk.Context
-				b.ResetTimer()
+				apptest.ResetTimer(b)
 				for i := 0; i < b.N; i++ {
 					last, _ = at.CacheContext()
 					gas += gasOf(b, last, a.ReputationKeeper.EndBlock)
@@ -246,7 +246,7 @@ func BenchmarkEndBlockRewardRound(b *testing.B) {
 			b.Run("phase=assess", func(b *testing.B) {
 				var gas uint64
 				var last sdk.Context
-				b.ResetTimer()
+				apptest.ResetTimer(b)
 				for i := 0; i < b.N; i++ {
 					last, _ = ctx.CacheContext()
 					gas += gasOf(b, last, k.EndBlock)
@@ -275,7 +275,7 @@ func BenchmarkEndBlockRewardRound(b *testing.B) {
 			b.Run("phase=pay", func(b *testing.B) {
 				var gas uint64
 				var last sdk.Context
-				b.ResetTimer()
+				apptest.ResetTimer(b)
 				for i := 0; i < b.N; i++ {
 					last, _ = ctx.CacheContext()
 					gas += gasOf(b, last, k.EndBlock)
