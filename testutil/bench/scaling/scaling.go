@@ -38,9 +38,8 @@ type Spec struct {
 	Benchtime string
 	// Count is the -count (default 1). With more than one run, each metric
 	// of a benchmark is the median of its runs: for calls of microseconds,
-	// one run absorbs a garbage collection or a background compaction of the
-	// database whole, and the median of several does not (benchstat's
-	// method).
+	// one run can absorb a whole garbage collection, and the median of
+	// several does not (benchstat's method).
 	Count int
 	// Optional specs are skipped, with a note, when their package has no
 	// benchmark matching DetectFuncs (e.g. not written yet).
