@@ -112,15 +112,7 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 	return cdc.MustMarshalJSON(gs)
 }
 
-// EndBlock pays out the block's platform fees, then processes the due queue
-// (request expiries, deal ends and overdrafts, maintenance windows, bond
-// returns) and the pending SLA checks, each with a per-block cap.
+// EndBlock runs the keeper's per-block work (keeper.EndBlock).
 func (am AppModule) EndBlock(ctx context.Context) error {
-	if err := am.keeper.SweepPlatformFees(ctx); err != nil {
-		return err
-	}
-	if err := am.keeper.ProcessDue(ctx); err != nil {
-		return err
-	}
-	return am.keeper.ProcessSla(ctx)
+	return am.keeper.EndBlock(ctx)
 }
