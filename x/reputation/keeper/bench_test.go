@@ -171,19 +171,27 @@ func BenchmarkEndBlockRatingsDue(b *testing.B) {
 			at := a.Ctx().WithBlockTime(rated.Add(params.RecentRatingWindow))
 			require.Equal(b, due, count(a.ReputationKeeper.RatingAging.Iterate(at, nil)), "ratings queued")
 			b.Run(fmt.Sprintf("due=%d", due), func(b *testing.B) {
-				var gas uint64
-				var last sdk.Context
-				apptest.ResetTimer(b)
-				for i := 0; i < b.N; i++ {
-					last, _ = at.CacheContext()
-					gas += gasOf(b, last, a.ReputationKeeper.EndBlock)
-				}
-				b.StopTimer()
-				reportGas(b, gas)
+				last := timeEndBlock(b, at, a.ReputationKeeper)
 				require.Zero(b, count(a.ReputationKeeper.RatingAging.Iterate(last, nil)), "every due rating aged")
 			})
 		})
 	}
+}
+
+// timeEndBlock times b.N end blocks of k, each on a fresh cache of ctx (so
+// each does the same work), reports their gas, and returns the last cache
+// for the caller to check that the work was done.
+func timeEndBlock(b *testing.B, ctx sdk.Context, k keeper.Keeper) sdk.Context {
+	var gas uint64
+	var last sdk.Context
+	apptest.ResetTimer(b)
+	for i := 0; i < b.N; i++ {
+		last, _ = ctx.CacheContext()
+		gas += gasOf(b, last, k.EndBlock)
+	}
+	b.StopTimer()
+	reportGas(b, gas)
+	return last
 }
 
 // rateDeals has benchAccount open a deal on a unit of each of `ratings`
@@ -244,15 +252,7 @@ func BenchmarkEndBlockRewardRound(b *testing.B) {
 			require.Equal(b, benchAddr(budget-1).String(), round(ctx).Cursor)
 
 			b.Run("phase=assess", func(b *testing.B) {
-				var gas uint64
-				var last sdk.Context
-				apptest.ResetTimer(b)
-				for i := 0; i < b.N; i++ {
-					last, _ = ctx.CacheContext()
-					gas += gasOf(b, last, k.EndBlock)
-				}
-				b.StopTimer()
-				reportGas(b, gas)
+				last := timeEndBlock(b, ctx, k)
 				r := round(last)
 				require.Equal(b, benchAddr(2*budget-1).String(), r.Cursor, "assessed the next %d providers", budget)
 				require.True(b, r.TotalDue.IsPositive() && r.Penalties.IsPositive(), "rewards and penalties: %v", r)
@@ -273,15 +273,7 @@ func BenchmarkEndBlockRewardRound(b *testing.B) {
 			require.Greater(b, owed, budget, "more rewards owed than one block pays")
 
 			b.Run("phase=pay", func(b *testing.B) {
-				var gas uint64
-				var last sdk.Context
-				apptest.ResetTimer(b)
-				for i := 0; i < b.N; i++ {
-					last, _ = ctx.CacheContext()
-					gas += gasOf(b, last, k.EndBlock)
-				}
-				b.StopTimer()
-				reportGas(b, gas)
+				last := timeEndBlock(b, ctx, k)
 				require.Equal(b, owed-budget, count(k.PendingRewards.Iterate(last, nil)), "paid %d rewards", budget)
 				require.True(b, round(last).Paid.GT(round(ctx).Paid), "paid more")
 			})
