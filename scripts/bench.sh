@@ -97,7 +97,7 @@ network() {
     h=$(curl -s "http://127.0.0.1:$((NETWORK_BASE_PORT + 1))/status" | grep -o '"latest_block_height":"[0-9]*"' | grep -o '[0-9][0-9]*' || echo 0)
   done
   "$BIN_DIR/loadgen" --home "$NETWORK_DIR" --nodes "$nodes" --rate "$RATE" --duration "$DURATION" \
-    --accounts "$LOAD_ACCOUNTS" --mix "$MIX" --out "$BENCH_DIR/network.json"
+    --accounts "$LOAD_ACCOUNTS" --mix "$MIX" --out "$BENCH_DIR/network.json" ${LOADGEN_ARGS:-}
   localnet stop
   trap cleanup_bins EXIT
 }

@@ -30,6 +30,7 @@ import (
 type node struct {
 	url    string
 	client *rpchttp.HTTP
+	http   *http.Client // for the tracker's plain GETs (blocks.go)
 }
 
 // checkLocal refuses any RPC address that is not on this machine: the load
@@ -73,7 +74,7 @@ func newNode(raw string) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &node{url: addr, client: c}, nil
+	return &node{url: addr, client: c, http: httpClient}, nil
 }
 
 // abciQuery runs a gRPC query through ABCI on committed state.

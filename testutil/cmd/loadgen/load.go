@@ -232,38 +232,28 @@ func (l *load) track(ctx context.Context, stop <-chan struct{}, done chan<- stru
 }
 
 func (l *load) processBlock(ctx context.Context, h int64, observed time.Time) error {
-	n := l.g.nodes[0]
-	block, err := n.client.Block(ctx, &h)
-	if err != nil {
-		return err
-	}
-	results, err := n.client.BlockResults(ctx, &h)
+	block, err := l.g.nodes[0].committedBlock(ctx, h)
 	if err != nil {
 		return err
 	}
 	st := l.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	info := blockInfo{height: h, time: block.Block.Time, observed: observed, txs: len(block.Block.Txs)}
-	for i, tx := range block.Block.Txs {
-		hash := txHash(tx)
-		p, ok := st.pending[hash]
+	info := blockInfo{height: h, time: block.time, observed: observed, txs: len(block.txs)}
+	for _, r := range block.txs {
+		p, ok := st.pending[r.hash]
 		if !ok {
 			continue
 		}
-		delete(st.pending, hash)
+		delete(st.pending, r.hash)
 		info.ours++
-		if i >= len(results.TxsResults) {
-			continue
-		}
-		r := results.TxsResults[i]
-		if r.Code != 0 {
-			st.deliverFail[fmt.Sprintf("%s/%d", r.Codespace, r.Code)]++
+		if r.code != 0 {
+			st.deliverFail[fmt.Sprintf("%s/%d", r.codespace, r.code)]++
 			continue
 		}
 		st.okTotal++
 		st.okByKind[p.kind]++
-		st.gasUsed[p.kind] += r.GasUsed
+		st.gasUsed[p.kind] += r.gasUsed
 		if !observed.After(l.windowAt) {
 			st.okInWindow++
 		}

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -39,6 +40,26 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
+}
+
+// startCPUProfile starts a CPU profile written to path (none when path is
+// empty) and returns the function that stops it.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func defaultNodes(base, n int) string {
@@ -68,6 +89,7 @@ func run() error {
 	gasTopUp := flag.Uint64("gas-topup", 130_000, "gas limit of MsgTopUpDeal (uses ~86k)")
 	gasSend := flag.Uint64("gas-send", 100_000, "gas limit of MsgSend (uses ~66k)")
 	out := flag.String("out", "bench/network.json", "JSON output (a report section)")
+	cpuProfile := flag.String("cpuprofile", "", "write loadgen's own CPU profile of the measured phase to this file")
 	flag.Parse()
 
 	if *rate <= 0 || *duration <= 0 || *accounts < 2 || *units < 1 {
@@ -129,7 +151,12 @@ func run() error {
 
 	l := &load{g: g, accounts: loads, units: unitIDs, mix: m, st: newStats(),
 		gas: gasLimits{request: *gasRequest, topUp: *gasTopUp, send: *gasSend}}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
 	start, sendEnd, end := l.run(ctx, *rate, *duration, *drain, 1)
+	stopProfile()
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
