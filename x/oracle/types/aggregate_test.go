@@ -55,10 +55,15 @@ func TestQuorumThreshold(t *testing.T) {
 }
 
 // TestAggregationIsPermutationInvariant: the agreed values depend only on
-// the set of reports, not on their order.
+// the set of reports, not on their order. Values come from a small range
+// half of the time, so that equal values, which the median's sort leaves in
+// any order, are common.
 func TestAggregationIsPermutationInvariant(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		n := rapid.IntRange(1, 40).Draw(rt, "n")
+		u32 := rapid.OneOf(rapid.Uint32Range(0, 3), rapid.Uint32())
+		u64 := rapid.OneOf(rapid.Uint64Range(0, 3), rapid.Uint64())
+		bps := rapid.OneOf(rapid.Uint32Range(9_998, 10_000), rapid.Uint32Range(0, 10_000))
 		reports := make([]types.Report, n)
 		for i := range reports {
 			reports[i] = types.Report{
@@ -66,11 +71,11 @@ func TestAggregationIsPermutationInvariant(t *testing.T) {
 				Power:     rapid.Int64Range(1, 1_000_000).Draw(rt, "power"),
 				Measurement: types.Measurement{
 					UnitId:       7,
-					LatencyMs:    rapid.Uint32().Draw(rt, "latency"),
-					DownloadKbps: rapid.Uint64().Draw(rt, "down"),
-					UploadKbps:   rapid.Uint64().Draw(rt, "up"),
-					UptimeBps:    rapid.Uint32Range(0, 10_000).Draw(rt, "uptime"),
-					ErrorRateBps: rapid.Uint32Range(0, 10_000).Draw(rt, "errors"),
+					LatencyMs:    u32.Draw(rt, "latency"),
+					DownloadKbps: u64.Draw(rt, "down"),
+					UploadKbps:   u64.Draw(rt, "up"),
+					UptimeBps:    bps.Draw(rt, "uptime"),
+					ErrorRateBps: bps.Draw(rt, "errors"),
 				},
 			}
 		}
