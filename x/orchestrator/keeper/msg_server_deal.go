@@ -24,7 +24,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := m.k.getConsumer(ctx, msg.Consumer); err != nil {
+	if err := m.k.requireConsumer(ctx, msg.Consumer); err != nil {
 		return nil, err
 	}
 	unit, err := m.k.getUnit(ctx, msg.UnitId)
@@ -38,7 +38,8 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	if state := deriveUnitState(unit, now); !takesNewDeals(state) {
 		return nil, errorsmod.Wrapf(types.ErrUnitUnavailable, "data unit %d is %s", unit.Id, state)
 	}
-	if _, _, err := m.k.requireActiveProvider(ctx, params, unit.Provider); err != nil {
+	provider, _, err := m.k.requireActiveProvider(ctx, params, unit.Provider)
+	if err != nil {
 		return nil, err
 	}
 	if msg.Term%time.Second != 0 {
@@ -117,7 +118,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	oldUnit := unit
 	unit.PendingDeals++
 	unit.AllocatedGb += msg.CapacityGb
-	if err := m.k.setUnit(ctx, &oldUnit, unit); err != nil {
+	if err := m.k.setUnitCertified(ctx, &oldUnit, unit, provider.Certified); err != nil {
 		return nil, err
 	}
 	return &types.MsgRequestDealResponse{DealId: id}, emit(ctx, &types.EventDealRequested{
@@ -176,7 +177,8 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 	if !now.Before(d.RequestExpiresAt) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidState, "the request of deal %d expired at %s", d.Id, d.RequestExpiresAt)
 	}
-	if _, _, err := m.k.requireActiveProvider(ctx, params, d.Provider); err != nil {
+	provider, _, err := m.k.requireActiveProvider(ctx, params, d.Provider)
+	if err != nil {
 		return nil, err
 	}
 	unit, err := m.k.getUnit(ctx, d.UnitId)
@@ -199,7 +201,7 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 	oldUnit := unit
 	unit.PendingDeals--
 	unit.ActiveDeals++
-	if err := m.k.setUnit(ctx, &oldUnit, unit); err != nil {
+	if err := m.k.setUnitCertified(ctx, &oldUnit, unit, provider.Certified); err != nil {
 		return nil, err
 	}
 	return &types.MsgAcceptDealResponse{}, emit(ctx, &types.EventDealAccepted{DealId: d.Id, StartTime: start, EndTime: end})

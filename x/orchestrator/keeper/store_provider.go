@@ -88,10 +88,31 @@ func (k Keeper) getConsumer(ctx context.Context, addr string) (types.Consumer, s
 	}
 	c, err := k.Consumers.Get(ctx, acc)
 	if errors.Is(err, collections.ErrNotFound) {
-		return types.Consumer{}, acc, errorsmod.Wrapf(types.ErrConsumerNotFound,
-			"%s is not a registered consumer; register with `flashbackd tx orchestrator register-consumer`", addr)
+		return types.Consumer{}, acc, errConsumerNotFound(addr)
 	}
 	return c, acc, err
+}
+
+// requireConsumer checks that addr is a registered consumer. It does not
+// decode the record: a deal request needs only to know that it exists.
+func (k Keeper) requireConsumer(ctx context.Context, addr string) error {
+	acc, err := sdk.AccAddressFromBech32(addr)
+	if err != nil {
+		return errorsmod.Wrapf(types.ErrInvalidInput, "invalid consumer address %q", addr)
+	}
+	found, err := k.Consumers.Has(ctx, acc)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errConsumerNotFound(addr)
+	}
+	return nil
+}
+
+func errConsumerNotFound(addr string) error {
+	return errorsmod.Wrapf(types.ErrConsumerNotFound,
+		"%s is not a registered consumer; register with `flashbackd tx orchestrator register-consumer`", addr)
 }
 
 // setConsumer stores a consumer and keeps the stats current.

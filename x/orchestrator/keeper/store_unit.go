@@ -132,6 +132,12 @@ func (k Keeper) setUnit(ctx context.Context, old *types.DataUnit, u types.DataUn
 	if err != nil {
 		return err
 	}
+	return k.setUnitCertified(ctx, old, u, certified)
+}
+
+// setUnitCertified is setUnit for a caller that has already loaded the
+// unit's provider (certified is the provider's flag), saving a second read.
+func (k Keeper) setUnitCertified(ctx context.Context, old *types.DataUnit, u types.DataUnit, certified bool) error {
 	return k.writeUnit(ctx, unitChange{old: old, certifiedBefore: certified, certifiedAfter: certified}, u)
 }
 
