@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -109,6 +110,7 @@ type stats struct {
 	accepted    int
 	noAccount   int
 	rpcErrors   int
+	rpcErrKinds map[string]int // rpcErrors by rpcErrorKind
 	resyncs     int
 	checkFail   map[string]int
 	deliverFail map[string]int
@@ -123,7 +125,7 @@ type stats struct {
 
 func newStats() *stats {
 	return &stats{pending: map[string]pendingTx{}, checkFail: map[string]int{}, deliverFail: map[string]int{},
-		okByKind: map[string]int{}, gasUsed: map[string]int64{}}
+		okByKind: map[string]int{}, gasUsed: map[string]int64{}, rpcErrKinds: map[string]int{}}
 }
 
 // load is the measured phase.
@@ -173,6 +175,7 @@ func (l *load) send(ctx context.Context, a *loadAccount, kind string, k int) {
 		// Unknown whether it reached the mempool: keep the sequence; a
 		// mismatch on the next one resynchronises.
 		st.rpcErrors++
+		st.rpcErrKinds[rpcErrorKind(err)]++
 		delete(st.pending, hash)
 	case res.Code == 0:
 		st.accepted++
@@ -191,6 +194,28 @@ func (l *load) send(ctx context.Context, a *loadAccount, kind string, k int) {
 			}
 		}
 	}
+}
+
+// rpcErrorKind names a broadcast's RPC error for the report: CometBFT's
+// mempool refusals by their reason, a timeout, or the error's last part.
+func rpcErrorKind(err error) string {
+	msg := err.Error()
+	for _, known := range []string{"mempool is full", "tx already exists in cache", "too large"} {
+		if strings.Contains(msg, known) {
+			return known
+		}
+	}
+	var netErr interface{ Timeout() bool }
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		return "timeout"
+	}
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if len(msg) > 60 {
+		msg = msg[:60]
+	}
+	return msg
 }
 
 // track follows node0's blocks until stop is closed, matching their
@@ -348,7 +373,11 @@ func (l *load) rows(start, sendEnd, end time.Time, target float64, duration time
 	add("time to inclusion p99", report.Percentile(st.latencies, 99), "ms", "")
 	add("time to inclusion mean", report.Mean(st.latencies), "ms", "")
 	add("not included after drain", float64(len(st.pending)), "txs", fmt.Sprintf("drain %.1fs", end.Sub(sendEnd).Seconds()))
-	add("RPC errors", float64(st.rpcErrors), "txs", "")
+	var kinds []string
+	for _, kind := range sortedKeys(st.rpcErrKinds) {
+		kinds = append(kinds, fmt.Sprintf("%s: %d", kind, st.rpcErrKinds[kind]))
+	}
+	add("RPC errors", float64(st.rpcErrors), "txs", strings.Join(kinds, ", "))
 	add("sequence resyncs", float64(st.resyncs), "txs", "CheckTx sequence mismatches, resynchronised")
 	for _, code := range sortedKeys(st.checkFail) {
 		add("failed CheckTx "+code, float64(st.checkFail[code]), "txs", "codespace/code")
@@ -392,7 +421,7 @@ func (l *load) rows(start, sendEnd, end time.Time, target float64, duration time
 	details := map[string]any{
 		"attempts": st.attempts, "accepted": st.accepted, "committed_ok": st.okTotal, "committed_ok_in_window": st.okInWindow,
 		"check_failures": st.checkFail, "deliver_failures": st.deliverFail, "not_included": len(st.pending),
-		"rpc_errors": st.rpcErrors, "sequence_resyncs": st.resyncs, "skipped_no_free_account": st.noAccount,
+		"rpc_errors": st.rpcErrors, "rpc_error_kinds": st.rpcErrKinds, "sequence_resyncs": st.resyncs, "skipped_no_free_account": st.noAccount,
 		"committed_by_kind": st.okByKind, "blocks": blocks,
 	}
 	return rows, details

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,3 +46,19 @@ func TestExpectedSequence(t *testing.T) {
 	_, ok = expectedSequence("insufficient fees")
 	require.False(t, ok)
 }
+
+func TestRPCErrorKind(t *testing.T) {
+	for err, want := range map[error]string{
+		errors.New(`error in json rpc client, with http response metadata: (Status: 200 OK, Protocol HTTP/1.1). RPC error -32603 - Internal error: mempool is full: number of txs 5000 (max: 5000)`): "mempool is full",
+		fmt.Errorf("post failed: %w", context.DeadlineExceeded):                      "timeout",
+		&url.Error{Op: "Post", URL: "http://127.0.0.1:1", Err: timeoutError{}}:       "timeout",
+		errors.New("post failed: dial tcp 127.0.0.1:1: connect: connection refused"): "connection refused",
+	} {
+		require.Equal(t, want, rpcErrorKind(err), err.Error())
+	}
+}
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string { return "i/o timeout" }
+func (timeoutError) Timeout() bool { return true }
