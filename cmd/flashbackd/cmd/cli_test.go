@@ -184,6 +184,7 @@ func TestTestnetInitFiles(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(cfg), "127.0.0.1:366"+string(rune('0'+i))+"1", "RPC port of node%d", i)
 		require.Equal(t, 2, strings.Count(peersLine(string(cfg)), "@127.0.0.1:"), "node%d peers with the two others", i)
+		require.Regexp(t, `(?m)^size = 2000$`, string(cfg), "flashbackd's mempool size (cmd/flashbackd/cmd/config.go)")
 		appToml, err := os.ReadFile(filepath.Join(home, "config", "app.toml"))
 		require.NoError(t, err)
 		require.Contains(t, string(appToml), `minimum-gas-prices = "0.0025uflash"`)

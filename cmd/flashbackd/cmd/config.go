@@ -40,5 +40,15 @@ func initCometBFTConfig() *cmtcfg.Config {
 	cfg := cmtcfg.DefaultConfig()
 	// Vote extensions travel in precommits; peers need room for them.
 	cfg.P2P.MaxPacketMsgPayloadSize = 10240
+	// After every block CometBFT re-runs CheckTx on every transaction left
+	// in the mempool, inside Commit, so consensus waits for it. A recheck
+	// costs ~0.1 ms here (the ante handler without signatures); CometBFT's
+	// 5,000 made each block of an overloaded node wait ~0.5 s, blocks grew
+	// longer, the mempool fuller: a 4-validator localnet offered 250 tx/s
+	// committed 84–95 tx/s. With 2,000 (several blocks of backlog at the
+	// chain's measured capacity) it committed 144 tx/s and refused the
+	// excess at once ("mempool is full"), which wallets retry.
+	// docs/PERFORMANCE.md has the runs.
+	cfg.Mempool.Size = 2000
 	return cfg
 }
