@@ -15,6 +15,7 @@
 #   scaling:     SCALING_FILTER [all specs]  SCALING_SMOKE [0]
 #   network:     RATE [250] tx/s  DURATION [60s]  LOAD_ACCOUNTS [200]  MIX [request=45,topup=40,send=15]
 #                NETWORK_DIR [.localnet/bench]  NETWORK_BASE_PORT [28600]
+#                LOADGEN_ARGS: extra loadgen flags, e.g. "--cpuprofile /tmp/loadgen.prof"
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
