@@ -12,7 +12,12 @@ type Behaviour struct {
 	ThroughputKBps int64
 	// FailureRate is the share of probe requests answered with 500, in basis
 	// points (0..10000; larger values are treated as 10000). The pattern is
-	// deterministic, see failurePattern.
+	// deterministic, see failurePattern, and counts the requests of all
+	// clients together: clients whose requests interleave in a fixed cycle
+	// each see the same share only if the pattern's period does not divide
+	// by the cycle's length. 5000 (every second request) gives one of two
+	// (or four) probers in lockstep all the failures and the other none;
+	// 4000 (two of every five) gives each of up to four probers 40 %.
 	FailureRate uint32
 	// Down answers every request with 503.
 	Down bool
