@@ -6,28 +6,29 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
 
-// committedBlock is what the tracker needs of a committed block: its header
-// time and each transaction's hash and result.
+// committedBlock is what the tracker needs of a block while the load runs:
+// its header time and its transactions' hashes.
 type committedBlock struct {
-	time time.Time
-	txs  []committedTx
+	time   time.Time
+	hashes []string
 }
 
-type committedTx struct {
-	hash      string
+// txResult is what the report needs of a transaction's result.
+type txResult struct {
 	code      uint32
 	codespace string
 	gasUsed   int64
 }
 
-// The parts of CometBFT's /block and /block_results replies the tracker
-// reads. The RPC client decodes every event attribute of every result
-// through reflection and jsonpb; for a block of 400 transactions that cost
-// loadgen more CPU than signing and sending them, on the cores the
+// The parts of CometBFT's /abci_info, /block and /block_results replies
+// loadgen reads. The RPC client decodes every event attribute of every
+// result through reflection and jsonpb; for a block of 400 transactions that
+// cost loadgen more CPU than signing and sending them, on the cores the
 // validators under test share. Decoding into these small structs skips the
 // rest of the reply.
 type (
@@ -37,6 +38,11 @@ type (
 			Message string `json:"message"`
 			Data    string `json:"data"`
 		} `json:"error"`
+	}
+	abciInfoReply struct {
+		Response struct {
+			LastBlockHeight int64 `json:"last_block_height,string"`
+		} `json:"response"`
 	}
 	blockReply struct {
 		Block struct {
@@ -57,34 +63,56 @@ type (
 	}
 )
 
-// committedBlock reads block h and its results. Until the block's results
-// are stored (the block store is written before the block executes) it
-// returns an error that contains "could not find results".
-func (n *node) committedBlock(ctx context.Context, h int64) (committedBlock, error) {
+// executedHeight is the last height the node's application has executed and
+// committed (ABCI Info): from then on the block's results are stored.
+// CometBFT's /status reports the block store's height instead, which runs
+// ahead of execution.
+func (n *node) executedHeight(ctx context.Context) (int64, error) {
+	var info abciInfoReply
+	if err := rpcGet(ctx, n, "abci_info", nil, &info); err != nil {
+		return 0, err
+	}
+	return info.Response.LastBlockHeight, nil
+}
+
+// block reads block h's header time and transaction hashes.
+func (n *node) block(ctx context.Context, h int64) (committedBlock, error) {
 	var block blockReply
-	if err := rpcGet(ctx, n, "block", h, &block); err != nil {
+	if err := rpcGet(ctx, n, "block", url.Values{"height": {strconv.FormatInt(h, 10)}}, &block); err != nil {
 		return committedBlock{}, err
 	}
-	var results blockResultsReply
-	if err := rpcGet(ctx, n, "block_results", h, &results); err != nil {
-		return committedBlock{}, err
-	}
-	txs := block.Block.Data.Txs
-	if len(results.TxsResults) != len(txs) {
-		return committedBlock{}, fmt.Errorf("block %d has %d transactions but %d results", h, len(txs), len(results.TxsResults))
-	}
-	out := committedBlock{time: block.Block.Header.Time, txs: make([]committedTx, len(txs))}
-	for i, tx := range txs {
-		r := results.TxsResults[i]
-		out.txs[i] = committedTx{hash: txHash(tx), code: r.Code, codespace: r.Codespace, gasUsed: r.GasUsed}
+	out := committedBlock{time: block.Block.Header.Time, hashes: make([]string, len(block.Block.Data.Txs))}
+	for i, tx := range block.Block.Data.Txs {
+		out.hashes[i] = txHash(tx)
 	}
 	return out, nil
 }
 
-// rpcGet calls a CometBFT JSON-RPC method with a height over HTTP GET and
-// decodes its result into out.
-func rpcGet[T any](ctx context.Context, n *node, method string, h int64, out *T) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, n.url+"/"+method+"?height="+strconv.FormatInt(h, 10), nil)
+// results reads the results of block h's txs transactions. Until the block
+// has executed it returns an error that contains "could not find results".
+func (n *node) results(ctx context.Context, h int64, txs int) ([]txResult, error) {
+	var reply blockResultsReply
+	if err := rpcGet(ctx, n, "block_results", url.Values{"height": {strconv.FormatInt(h, 10)}}, &reply); err != nil {
+		return nil, err
+	}
+	if len(reply.TxsResults) != txs {
+		return nil, fmt.Errorf("block %d has %d transactions but %d results", h, txs, len(reply.TxsResults))
+	}
+	out := make([]txResult, txs)
+	for i, r := range reply.TxsResults {
+		out[i] = txResult{code: r.Code, codespace: r.Codespace, gasUsed: r.GasUsed}
+	}
+	return out, nil
+}
+
+// rpcGet calls a CometBFT JSON-RPC method over HTTP GET and decodes its
+// result into out.
+func rpcGet[T any](ctx context.Context, n *node, method string, query url.Values, out *T) error {
+	target := n.url + "/" + method
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return err
 	}
@@ -97,22 +125,22 @@ func rpcGet[T any](ctx context.Context, n *node, method string, h int64, out *T)
 	if err != nil {
 		return err
 	}
-	return decodeReply(method, h, body, out)
+	return decodeReply(method+" "+query.Get("height"), body, out)
 }
 
 // decodeReply decodes a JSON-RPC reply's result into out, or returns its
 // error.
-func decodeReply[T any](method string, h int64, body []byte, out *T) error {
+func decodeReply[T any](what string, body []byte, out *T) error {
 	var reply rpcReply[T]
 	reply.Result = out
 	if err := json.Unmarshal(body, &reply); err != nil {
-		return fmt.Errorf("%s %d: %w", method, h, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if reply.Error != nil {
-		return fmt.Errorf("%s %d: %s: %s", method, h, reply.Error.Message, reply.Error.Data)
+		return fmt.Errorf("%s: %s: %s", what, reply.Error.Message, reply.Error.Data)
 	}
 	if reply.Result == nil {
-		return fmt.Errorf("%s %d: empty reply", method, h)
+		return fmt.Errorf("%s: empty reply", what)
 	}
 	return nil
 }

@@ -160,6 +160,9 @@ func run() error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if err := l.settle(ctx); err != nil {
+		return fmt.Errorf("reading the results of the load's blocks: %w", err)
+	}
 	rows, details := l.rows(start, sendEnd, end, *rate, *duration)
 	rows = append(rows, oracleRows(ctx, ns[0], unitIDs)...)
 
