@@ -19,6 +19,13 @@ import (
 // GenesisState is the app state of a genesis file, keyed by module name.
 type GenesisState map[string]json.RawMessage
 
+// BlocksPerYear is x/mint's estimate of the blocks in a year: 365.25 days of
+// the ~1 s blocks flashbackd is configured for (cmd/flashbackd's default
+// timeout_commit). x/mint pays a year's provisions over this many blocks;
+// the SDK's default assumes 5 s blocks and would mint about five times the
+// intended inflation here. Governance tunes it to the observed block time.
+const BlocksPerYear = 365*24*60*60 + 6*60*60
+
 // NewDefaultGenesisState returns every module's default genesis with the FLASH
 // denom wherever a denom appears, and FLASH's bank metadata.
 func NewDefaultGenesisState(cdc codec.JSONCodec, basics module.BasicManager) GenesisState {
@@ -32,6 +39,7 @@ func NewDefaultGenesisState(cdc codec.JSONCodec, basics module.BasicManager) Gen
 	var mint minttypes.GenesisState
 	cdc.MustUnmarshalJSON(genesis[minttypes.ModuleName], &mint)
 	mint.Params.MintDenom = BondDenom
+	mint.Params.BlocksPerYear = BlocksPerYear
 	genesis[minttypes.ModuleName] = cdc.MustMarshalJSON(&mint)
 
 	var gov govv1.GenesisState

@@ -8,7 +8,7 @@
 # Environment:
 #   N                 number of validators (default 1)
 #   LOCALNET_DIR      folder for homes, logs and pids (default ./.localnet)
-#   BASE_PORT         first port of node0; node i uses BASE_PORT+10i .. +4 (default 26600)
+#   BASE_PORT         first port of node0; node i uses BASE_PORT+10i .. +5 (default 26600)
 #   CHAIN_ID          chain ID (default flashback-local-1)
 #   FLASHBACKD_BIN    binary to run (default build/flashbackd, built if missing)
 #   GENESIS_PATCH     JSON merged into the genesis app state (see `testnet init-files --help`)
@@ -58,7 +58,7 @@ start() {
   fi
   local i off
   for ((i = 0; i < N; i++)); do
-    for off in 0 1 2 3 4; do
+    for off in 0 1 2 3 4 5; do
       if port_in_use "$(port "$i" "$off")"; then
         die "port $(port "$i" "$off") is in use; stop what holds it or set BASE_PORT"
       fi

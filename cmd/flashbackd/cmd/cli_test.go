@@ -71,7 +71,8 @@ func TestGenesisCLIPath(t *testing.T) {
 			} `json:"staking"`
 			Mint struct {
 				Params struct {
-					MintDenom string `json:"mint_denom"`
+					MintDenom     string `json:"mint_denom"`
+					BlocksPerYear string `json:"blocks_per_year"`
 				} `json:"params"`
 			} `json:"mint"`
 			Gov struct {
@@ -94,6 +95,11 @@ func TestGenesisCLIPath(t *testing.T) {
 	require.Equal(t, "2", genesis.Consensus.Params.ABCI.VoteExtensionsEnableHeight)
 	require.Equal(t, "uflash", genesis.AppState.Staking.Params.BondDenom)
 	require.Equal(t, "uflash", genesis.AppState.Mint.Params.MintDenom)
+	require.Equal(t, "31557600", genesis.AppState.Mint.Params.BlocksPerYear, "x/mint counts ~1 s blocks")
+	cfg, err := os.ReadFile(filepath.Join(home, "config", "config.toml"))
+	require.NoError(t, err)
+	require.Regexp(t, `(?m)^timeout_commit = "500ms"$`, string(cfg), "flashbackd's block time (cmd/flashbackd/cmd/config.go)")
+	require.Regexp(t, `(?m)^size = 2000$`, string(cfg), "flashbackd's mempool size")
 	require.Equal(t, "uflash", genesis.AppState.Gov.Params.MinDeposit[0].Denom)
 	require.Len(t, genesis.AppState.Genutil.GenTxs, 1)
 	require.NotEmpty(t, genesis.AppState.Orchestrator)
@@ -185,6 +191,10 @@ func TestTestnetInitFiles(t *testing.T) {
 		require.Contains(t, string(cfg), "127.0.0.1:366"+string(rune('0'+i))+"1", "RPC port of node%d", i)
 		require.Equal(t, 2, strings.Count(peersLine(string(cfg)), "@127.0.0.1:"), "node%d peers with the two others", i)
 		require.Regexp(t, `(?m)^size = 2000$`, string(cfg), "flashbackd's mempool size (cmd/flashbackd/cmd/config.go)")
+		require.Regexp(t, `(?m)^timeout_commit = "500ms"$`, string(cfg), "testnet's default is flashbackd's")
+		require.Regexp(t, `(?m)^timeout_propose = "2s"$`, string(cfg), "never under 2 s")
+		require.Regexp(t, `(?m)^prometheus = true$`, string(cfg))
+		require.Contains(t, string(cfg), `prometheus_listen_addr = "127.0.0.1:366`+string(rune('0'+i))+`5"`, "metrics port of node%d", i)
 		appToml, err := os.ReadFile(filepath.Join(home, "config", "app.toml"))
 		require.NoError(t, err)
 		require.Contains(t, string(appToml), `minimum-gas-prices = "0.0025uflash"`)

@@ -54,11 +54,11 @@ const (
 
 // testnetPorts are a node's listening ports on 127.0.0.1: node i uses the
 // block base+i*portsPerNode.
-type testnetPorts struct{ P2P, RPC, GRPC, API, Pprof int }
+type testnetPorts struct{ P2P, RPC, GRPC, API, Pprof, Metrics int }
 
 func portsFor(base, i int) testnetPorts {
 	b := base + i*portsPerNode
-	return testnetPorts{P2P: b, RPC: b + 1, GRPC: b + 2, API: b + 3, Pprof: b + 4}
+	return testnetPorts{P2P: b, RPC: b + 1, GRPC: b + 2, API: b + 3, Pprof: b + 4, Metrics: b + 5}
 }
 
 type testnetArgs struct {
@@ -111,7 +111,7 @@ a shared genesis with every validator's gentx, funded test-keyring accounts
 	cmd.Flags().String(flagAccountTokens, "1000000000000", "uflash given to each account and validator")
 	cmd.Flags().String(flagStakeTokens, "100000000000", "uflash each validator self-delegates")
 	cmd.Flags().String("minimum-gas-prices", app.DefaultMinGasPrices, "minimum gas prices of every node")
-	cmd.Flags().Duration(flagTimeoutCommit, time.Second, "CometBFT timeout_commit (block time)")
+	cmd.Flags().Duration(flagTimeoutCommit, DefaultTimeoutCommit, "CometBFT timeout_commit (the block interval is this plus the consensus rounds)")
 	cmd.Flags().Duration(flagVotingPeriod, time.Minute, "governance voting period (the expedited one is half)")
 	cmd.Flags().String(flagGenesisPatch, "", "JSON object merged into the app state, per module (e.g. short epochs for tests)")
 	return cmd
@@ -213,8 +213,17 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		config.P2P.AddrBookStrict = false
 		config.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports.RPC)
 		config.RPC.PprofListenAddress = fmt.Sprintf("127.0.0.1:%d", ports.Pprof)
+		// CometBFT's Prometheus metrics (consensus steps, ABCI call times,
+		// mempool): loadgen reports the block interval's parts from them.
+		config.Instrumentation.Prometheus = true
+		config.Instrumentation.PrometheusListenAddr = fmt.Sprintf("127.0.0.1:%d", ports.Metrics)
 		config.Consensus.TimeoutCommit = a.timeoutCommit
-		config.Consensus.TimeoutPropose = 2 * a.timeoutCommit
+		// Quicker rounds when a validator of a small test network is
+		// down, but never under 2 s: a loaded proposer sharing its
+		// machine with the other validators can take over a second to
+		// finish the previous block and propose, and a proposal that
+		// times out costs the height a whole round.
+		config.Consensus.TimeoutPropose = max(2*a.timeoutCommit, 2*time.Second)
 
 		nodeID, valPub, err := genutil.InitializeNodeValidatorFiles(config)
 		if err != nil {
