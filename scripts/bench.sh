@@ -81,9 +81,10 @@ network() {
   make -C "$ROOT" build >/dev/null
   cp "$ROOT/build/flashbackd" "$BIN_DIR/flashbackd"
   "$GO" build -o "$BIN_DIR/loadgen" ./testutil/cmd/loadgen
-  local nodes="" i
+  local nodes="" metrics="" i
   for i in 0 1 2 3; do
     nodes+="${nodes:+,}http://127.0.0.1:$((NETWORK_BASE_PORT + 10 * i + 1))"
+    metrics+="${metrics:+,}http://127.0.0.1:$((NETWORK_BASE_PORT + 10 * i + 5))/metrics"
   done
   echo "== network: 4 validators in $NETWORK_DIR (ports from $NETWORK_BASE_PORT), $RATE tx/s for $DURATION"
   # The network is always stopped, whatever happens.
@@ -97,7 +98,7 @@ network() {
     waited=$((waited + 1))
     h=$(curl -s "http://127.0.0.1:$((NETWORK_BASE_PORT + 1))/status" | grep -o '"latest_block_height":"[0-9]*"' | grep -o '[0-9][0-9]*' || echo 0)
   done
-  "$BIN_DIR/loadgen" --home "$NETWORK_DIR" --nodes "$nodes" --rate "$RATE" --duration "$DURATION" \
+  "$BIN_DIR/loadgen" --home "$NETWORK_DIR" --nodes "$nodes" --metrics "$metrics" --rate "$RATE" --duration "$DURATION" \
     --accounts "$LOAD_ACCOUNTS" --mix "$MIX" --out "$BENCH_DIR/network.json" ${LOADGEN_ARGS:-}
   localnet stop
   trap cleanup_bins EXIT

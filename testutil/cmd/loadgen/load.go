@@ -147,6 +147,27 @@ type load struct {
 	gas      gasLimits
 	st       *stats
 	windowAt time.Time // end of the sending window
+
+	// The nodes' Prometheus metrics, read when sending starts and when it
+	// stops (metrics.go); empty when the nodes serve none.
+	metricsURLs []string
+	metricsAt   [2][]nodeMetrics
+}
+
+// readMetrics takes reading i of the nodes' metrics. A network without
+// metrics loses the consensus rows, not the run.
+func (l *load) readMetrics(ctx context.Context, i int) {
+	if len(l.metricsURLs) == 0 {
+		return
+	}
+	m, err := readMetrics(ctx, l.g.nodes[0].http, l.metricsURLs)
+	if err != nil {
+		l.g.logf("metrics: %v (no consensus rows)", err)
+		l.metricsURLs = nil
+		l.metricsAt = [2][]nodeMetrics{}
+		return
+	}
+	l.metricsAt[i] = m
 }
 
 func (l *load) buildMsg(a *loadAccount, kind string, k int) (sdk.Msg, uint64) {
@@ -336,6 +357,7 @@ func (l *load) run(ctx context.Context, rate float64, duration, drain time.Durat
 	stop, done := make(chan struct{}), make(chan struct{})
 	go l.track(ctx, stop, done)
 
+	l.readMetrics(ctx, 0)
 	start = time.Now()
 	l.windowAt = start.Add(duration)
 	interval := time.Duration(float64(time.Second) / rate)
@@ -363,6 +385,7 @@ func (l *load) run(ctx context.Context, rate float64, duration, drain time.Durat
 	}
 	wg.Wait()
 	sendEnd = time.Now()
+	l.readMetrics(ctx, 1)
 	deadline := sendEnd.Add(drain)
 	for time.Now().Before(deadline) {
 		l.st.mu.Lock()

@@ -62,10 +62,21 @@ func startCPUProfile(path string) (func(), error) {
 	}, nil
 }
 
+// defaultNodes are the RPC addresses of `make localnet`'s n nodes (node i
+// listens on base+10i+1), and defaultMetrics their Prometheus metrics
+// (base+10i+5).
 func defaultNodes(base, n int) string {
+	return localURLs(base, n, 1, "")
+}
+
+func defaultMetrics(base, n int) string {
+	return localURLs(base, n, 5, "/metrics")
+}
+
+func localURLs(base, n, offset int, path string) string {
 	var urls []string
 	for i := 0; i < n; i++ {
-		urls = append(urls, fmt.Sprintf("http://127.0.0.1:%d", base+10*i+1))
+		urls = append(urls, fmt.Sprintf("http://127.0.0.1:%d%s", base+10*i+offset, path))
 	}
 	return strings.Join(urls, ",")
 }
@@ -76,6 +87,7 @@ func run() error {
 	accounts := flag.Int("accounts", 200, "sender accounts (each keeps its own sequence)")
 	home := flag.String("home", ".localnet", "the localnet directory (LOCALNET_DIR): keys are read from homes/node0/{spare,provider}_seed.json")
 	nodes := flag.String("nodes", defaultNodes(26600, 4), "comma-separated CometBFT RPC addresses (127.0.0.1 only)")
+	metrics := flag.String("metrics", defaultMetrics(26600, 4), "comma-separated CometBFT Prometheus addresses (127.0.0.1 only) for the consensus rows; empty: none")
 	mixFlag := flag.String("mix", "request=45,topup=40,send=15", "share of each kind of transaction")
 	seed := flag.String("seed", "flashbackd-loadgen", "seed of the load accounts' keys")
 	fund := flag.Int64("fund", 100_000_000, "uflash each load account is funded with (from spare) when it holds less than half")
@@ -108,6 +120,17 @@ func run() error {
 			return err
 		}
 		ns = append(ns, n)
+	}
+	var metricsURLs []string
+	for _, raw := range strings.Split(*metrics, ",") {
+		if raw = strings.TrimSpace(raw); raw == "" {
+			continue
+		}
+		u, err := checkLocal(raw)
+		if err != nil {
+			return err
+		}
+		metricsURLs = append(metricsURLs, u)
 	}
 	// Stop cleanly on ^C: the context cancels every request.
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -149,7 +172,7 @@ func run() error {
 	logf("setup done in %.0fs; sending %.0f tx/s for %s from %d accounts (mix %s)",
 		time.Since(setupStart).Seconds(), *rate, *duration, *accounts, *mixFlag)
 
-	l := &load{g: g, accounts: loads, units: unitIDs, mix: m, st: newStats(),
+	l := &load{g: g, accounts: loads, units: unitIDs, mix: m, st: newStats(), metricsURLs: metricsURLs,
 		gas: gasLimits{request: *gasRequest, topUp: *gasTopUp, send: *gasSend}}
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
@@ -164,6 +187,7 @@ func run() error {
 		return fmt.Errorf("reading the results of the load's blocks: %w", err)
 	}
 	rows, details := l.rows(start, sendEnd, end, *rate, *duration)
+	rows = append(rows, metricRows(l.metricsAt[0], l.metricsAt[1])...)
 	rows = append(rows, oracleRows(ctx, ns[0], unitIDs)...)
 
 	sec := report.NewSection("network")
