@@ -25,6 +25,7 @@ func (app *App) setABCIHandlers(fault string) {
 		app.Logger().Error("UNSAFE: oracle fault injection is on; never run this on a real network", "fault", fault)
 	}
 	defaults := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
+	defaults.SetTxSelector(newSequenceOrderSelector())
 	app.oraclePayload = oracleabci.NewVerifiedPayload()
 	proposals := oracleabci.NewProposalHandler(app.Logger().With("module", "oracle-proposals"), app.StakingKeeper,
 		defaults.PrepareProposalHandler(), defaults.ProcessProposalHandler(), app.oraclePayload)

@@ -26,11 +26,13 @@ func initAppConfig() (string, any) {
 	// Validators must refuse zero-fee spam: a default price in uflash.
 	srvCfg.MinGasPrices = app.DefaultMinGasPrices
 	// No app-side mempool (the SDK default, max-txs = -1): proposals take
-	// CometBFT's mempool in arrival order, which keeps each sender's nonce
-	// order, and ProcessProposal does not run every transaction's ante
-	// handler (signature checks included) a second time before
-	// FinalizeBlock runs it again. The sender-nonce app mempool added no
-	// ordering worth that cost: it is not fee-ordered either.
+	// CometBFT's mempool in arrival order, and ProcessProposal does not run
+	// every transaction's ante handler (signature checks included) a second
+	// time before FinalizeBlock runs it again. The sender-nonce app mempool
+	// added no ordering worth that cost: it is not fee-ordered either. The
+	// one ordering a proposal needs, each sender's transactions by
+	// sequence, which CometBFT's list can swap, the proposal's transaction
+	// selector restores (app/proposal_order.go).
 	// (docs/PERFORMANCE.md, network load.)
 
 	cfg := AppConfig{Config: *srvCfg, Oracle: prober.DefaultConfig()}
