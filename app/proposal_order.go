@@ -20,11 +20,13 @@ import (
 // mempool's list after the lock is released, so two transactions of one
 // sender arriving together (over RPC and from a peer, or from two peers) can
 // be listed in the opposite order from the one the application accepted
-// them in. Proposals take the list in order, and a sender's transaction
+// them in (a known race: tendermint/tendermint#6219,
+// bnb-chain/greenfield-cometbft#16). Proposals take the list in order, and a sender's transaction
 // executed before its predecessor fails with a sequence mismatch, as does
 // every later one of that sender in the block. On the loaded 4-validator
-// localnet this happened to one burst of 200 transactions from one account
-// in seven: 65 of them failed in one block (docs/PERFORMANCE.md).
+// localnet this hit loadgen's setup, a burst of 200 transactions from one
+// account, twice in about twenty runs: 65 failed in one block
+// (docs/PERFORMANCE.md).
 //
 // Only the order within a sender changes: its transactions keep the
 // positions the selection gave them and are sorted by sequence into them.
