@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 )
 
@@ -127,9 +128,22 @@ func senderSequence(tx sdk.Tx) (sender string, seq uint64, ok bool) {
 	if err != nil || len(signers) != 1 {
 		return "", 0, false
 	}
-	sigs, err := sigTx.GetSignaturesV2()
-	if err != nil || len(sigs) != 1 {
+	// The decoded transaction's own AuthInfo, read in place:
+	// GetSignaturesV2 would also rebuild every public key, and this runs
+	// for each transaction of every proposal.
+	p, ok := tx.(protoTxProvider)
+	if !ok {
 		return "", 0, false
 	}
-	return string(signers[0]), sigs[0].Sequence, true
+	ptx := p.GetProtoTx()
+	if ptx == nil || ptx.AuthInfo == nil || len(ptx.AuthInfo.SignerInfos) != 1 {
+		return "", 0, false
+	}
+	return string(signers[0]), ptx.AuthInfo.SignerInfos[0].Sequence, true
+}
+
+// protoTxProvider is implemented by the transactions x/auth/tx decodes (the
+// only kind this app's TxDecoder returns).
+type protoTxProvider interface {
+	GetProtoTx() *txtypes.Tx
 }
