@@ -9,7 +9,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/baseapp"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
-	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 )
 
 // sequenceOrderSelector is the default proposal handler's transaction
@@ -118,28 +117,26 @@ func sortBySequence(txs []candidateTx) [][]byte {
 	return out
 }
 
-// senderSequence is the signer and sequence of a single-signer transaction.
+// senderSequence is the signer and sequence of a single-signer transaction,
+// read in place from the decoded transaction's AuthInfo: the signer is
+// named by its public key, which every SDK client puts in the signer info.
+// (GetSigners would derive the signer from the messages, and
+// GetSignaturesV2 rebuild every public key; this runs for each transaction
+// of every proposal.) A transaction without a public key keeps its place.
 func senderSequence(tx sdk.Tx) (sender string, seq uint64, ok bool) {
-	sigTx, isSigTx := tx.(authsigning.SigVerifiableTx)
-	if !isSigTx {
-		return "", 0, false
-	}
-	signers, err := sigTx.GetSigners()
-	if err != nil || len(signers) != 1 {
-		return "", 0, false
-	}
-	// The decoded transaction's own AuthInfo, read in place:
-	// GetSignaturesV2 would also rebuild every public key, and this runs
-	// for each transaction of every proposal.
-	p, ok := tx.(protoTxProvider)
-	if !ok {
+	p, isProto := tx.(protoTxProvider)
+	if !isProto {
 		return "", 0, false
 	}
 	ptx := p.GetProtoTx()
 	if ptx == nil || ptx.AuthInfo == nil || len(ptx.AuthInfo.SignerInfos) != 1 {
 		return "", 0, false
 	}
-	return string(signers[0]), ptx.AuthInfo.SignerInfos[0].Sequence, true
+	info := ptx.AuthInfo.SignerInfos[0]
+	if info.PublicKey == nil || len(info.PublicKey.Value) == 0 {
+		return "", 0, false
+	}
+	return info.PublicKey.TypeUrl + "/" + string(info.PublicKey.Value), info.Sequence, true
 }
 
 // protoTxProvider is implemented by the transactions x/auth/tx decodes (the
