@@ -21,16 +21,17 @@ import (
 // sender arriving together (over RPC and from a peer, or from two peers) can
 // be listed in the opposite order from the one the application accepted
 // them in (a known race: tendermint/tendermint#6219,
-// bnb-chain/greenfield-cometbft#16). Proposals take the list in order, and a sender's transaction
-// executed before its predecessor fails with a sequence mismatch, as does
-// every later one of that sender in the block. On the loaded 4-validator
+// bnb-chain/greenfield-cometbft#16). Proposals take the list in order, and
+// a sender's transaction executed before its predecessor fails with a
+// sequence mismatch, as does every later one of that sender in the block. On the loaded 4-validator
 // localnet this hit loadgen's setup, a burst of 200 transactions from one
 // account, twice in about twenty runs: 65 failed in one block
 // (docs/PERFORMANCE.md).
 //
 // Only the order within a sender changes: its transactions keep the
 // positions the selection gave them and are sorted by sequence into them.
-// Transactions with several signers keep their place. ProcessProposal does
+// Transactions with several signers, or without a public key in their
+// signer info, keep their place. ProcessProposal does
 // not require this order: a proposer that does not sort costs its senders
 // failed transactions, as before, not safety.
 type sequenceOrderSelector struct {

@@ -45,8 +45,8 @@ func TestProposalOrdersEachSenderBySequence(t *testing.T) {
 		require.Zero(t, r.Code, "tx %d: %s", i, r.Log)
 	}
 
-	// A selection the block's gas limit cuts short keeps the selector's
-	// choice; only the order changes.
+	// A selection cut short by the block's bytes keeps the default
+	// selector's choice; only the order changes.
 	c0, c1 := send(alice, bob, 3), send(alice, bob, 4)
 	res, err = a.PrepareProposal(&abci.RequestPrepareProposal{
 		Txs: [][]byte{c1, c0}, MaxTxBytes: int64(len(c1)) + 8, Height: a.Height + 1, Time: a.Time.Add(a.BlockTime),

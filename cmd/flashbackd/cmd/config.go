@@ -61,9 +61,10 @@ func initCometBFTConfig() *cmtcfg.Config {
 	// rounds, plus any execution that outlasts the timeout. Those rounds
 	// took ~0.45 s on the loaded 4-validator localnet (CometBFT's metrics
 	// at 200 tx/s), and take about as long on a real network, in round
-	// trips. With CometBFT's 1 s the loaded localnet made 1.4–1.8 s blocks;
-	// with 500 ms, 1.0–1.1 s (docs/PERFORMANCE.md). An idle localnet on one
-	// machine, with no network latency, makes ~0.55 s blocks.
+	// trips. At 200 tx/s the localnet's median block was 1.35–1.6 s with
+	// CometBFT's 1 s, and 1.0–1.4 s with 500 ms (docs/PERFORMANCE.md). An
+	// idle localnet on one machine, with no network latency, makes ~0.55 s
+	// blocks.
 	cfg.Consensus.TimeoutCommit = DefaultTimeoutCommit
 	return cfg
 }
