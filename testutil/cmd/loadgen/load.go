@@ -154,9 +154,9 @@ type load struct {
 	metricsAt   [2][]nodeMetrics
 }
 
-// readMetrics takes reading i of the nodes' metrics. A network without
+// recordMetrics takes reading i of the nodes' metrics. A network without
 // metrics loses the consensus rows, not the run.
-func (l *load) readMetrics(ctx context.Context, i int) {
+func (l *load) recordMetrics(ctx context.Context, i int) {
 	if len(l.metricsURLs) == 0 {
 		return
 	}
@@ -357,7 +357,7 @@ func (l *load) run(ctx context.Context, rate float64, duration, drain time.Durat
 	stop, done := make(chan struct{}), make(chan struct{})
 	go l.track(ctx, stop, done)
 
-	l.readMetrics(ctx, 0)
+	l.recordMetrics(ctx, 0)
 	start = time.Now()
 	l.windowAt = start.Add(duration)
 	interval := time.Duration(float64(time.Second) / rate)
@@ -385,7 +385,7 @@ func (l *load) run(ctx context.Context, rate float64, duration, drain time.Durat
 	}
 	wg.Wait()
 	sendEnd = time.Now()
-	l.readMetrics(ctx, 1)
+	l.recordMetrics(ctx, 1)
 	deadline := sendEnd.Add(drain)
 	for time.Now().Before(deadline) {
 		l.st.mu.Lock()

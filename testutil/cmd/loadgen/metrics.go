@@ -80,8 +80,7 @@ func (m nodeMetrics) since(earlier nodeMetrics) nodeMetrics {
 	return out
 }
 
-// readMetrics reads every node's metrics; an empty list means no node
-// serves them.
+// readMetrics reads each node's metrics, in the order of urls.
 func readMetrics(ctx context.Context, client *http.Client, urls []string) ([]nodeMetrics, error) {
 	out := make([]nodeMetrics, 0, len(urls))
 	for _, u := range urls {
