@@ -35,7 +35,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{RpcMethod: "Deal", Use: "deal [id]", Short: "Show a deal and its escrow now", PositionalArgs: pos("id")},
 				{
-					RpcMethod: "Deals", Use: "deals", Short: "List deals by --consumer, --provider, --unit-id or --state",
+					RpcMethod: "Deals", Use: "deals", Short: "List deals by --consumer, --provider or --unit-id, and/or by --state",
 					Example: "flashbackd q orchestrator deals --consumer flash1...",
 				},
 				{RpcMethod: "Stats", Use: "stats", Short: "Show marketplace totals"},

@@ -94,9 +94,13 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		for _, err := range []error{
 			k.DealsByConsumer.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Consumer), d.Id)),
 			k.DealsByProvider.Set(ctx, collections.Join3(sdk.MustAccAddressFromBech32(d.Provider), d.UnitId, d.Id)),
-			k.DealsByState.Set(ctx, collections.Join(int32(d.State), d.Id)),
 		} {
 			if err != nil {
+				return err
+			}
+		}
+		if isLiveDeal(d.State) {
+			if err := k.LiveDeals.Set(ctx, collections.Join(int32(d.State), d.Id)); err != nil {
 				return err
 			}
 		}

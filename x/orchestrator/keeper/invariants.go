@@ -132,7 +132,7 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 	if err != nil || problem != "" {
 		return problem, err
 	}
-	if p, err := dealIndexSizes(ctx, k, deals); p != "" || err != nil {
+	if p, err := dealIndexSizes(ctx, k, deals, dealsByState[types.DEAL_STATE_ACTIVE]+dealsByState[types.DEAL_STATE_OVERDRAWN]); p != "" || err != nil {
 		return p, err
 	}
 	unitsByState := make([]uint64, len(stats.UnitsByState))
@@ -183,7 +183,8 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 	return "", nil
 }
 
-// dealIndexProblem reports a deal missing from one of its listing indexes.
+// dealIndexProblem reports a deal missing from one of its indexes: the
+// consumer's and the provider's listings, and LiveDeals while it runs.
 func dealIndexProblem(ctx context.Context, k Keeper, d types.Deal) (string, error) {
 	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
 	if err != nil {
@@ -193,13 +194,16 @@ func dealIndexProblem(ctx context.Context, k Keeper, d types.Deal) (string, erro
 	if err != nil {
 		return fmt.Sprintf("deal %d has an invalid provider %q", d.Id, d.Provider), nil
 	}
-	checks := []struct {
+	type check struct {
 		index string
 		has   func() (bool, error)
-	}{
+	}
+	checks := []check{
 		{"consumer", func() (bool, error) { return k.DealsByConsumer.Has(ctx, collections.Join(consumer, d.Id)) }},
 		{"provider", func() (bool, error) { return k.DealsByProvider.Has(ctx, collections.Join3(provider, d.UnitId, d.Id)) }},
-		{"state", func() (bool, error) { return k.DealsByState.Has(ctx, collections.Join(int32(d.State), d.Id)) }},
+	}
+	if isLiveDeal(d.State) {
+		checks = append(checks, check{"live", func() (bool, error) { return k.LiveDeals.Has(ctx, collections.Join(int32(d.State), d.Id)) }})
 	}
 	for _, c := range checks {
 		ok, err := c.has()
@@ -213,10 +217,11 @@ func dealIndexProblem(ctx context.Context, k Keeper, d types.Deal) (string, erro
 	return "", nil
 }
 
-// dealIndexSizes reports an index holding more entries than there are
-// deals (each deal has exactly one entry in each).
-func dealIndexSizes(ctx context.Context, k Keeper, deals uint64) (string, error) {
-	var byConsumer, byProvider, byState uint64
+// dealIndexSizes reports an index holding more entries than it should: the
+// listings one per deal, LiveDeals one per running deal. With
+// dealIndexProblem (every deal has its entries) this makes them exact.
+func dealIndexSizes(ctx context.Context, k Keeper, deals, live uint64) (string, error) {
+	var byConsumer, byProvider, byLive uint64
 	if err := k.DealsByConsumer.Walk(ctx, nil, func(collections.Pair[sdk.AccAddress, uint64]) (bool, error) {
 		byConsumer++
 		return false, nil
@@ -229,15 +234,15 @@ func dealIndexSizes(ctx context.Context, k Keeper, deals uint64) (string, error)
 	}); err != nil {
 		return "", err
 	}
-	if err := k.DealsByState.Walk(ctx, nil, func(collections.Pair[int32, uint64]) (bool, error) {
-		byState++
+	if err := k.LiveDeals.Walk(ctx, nil, func(collections.Pair[int32, uint64]) (bool, error) {
+		byLive++
 		return false, nil
 	}); err != nil {
 		return "", err
 	}
-	if byConsumer != deals || byProvider != deals || byState != deals {
-		return fmt.Sprintf("the deal indexes hold %d (consumer), %d (provider), %d (state) entries for %d deals",
-			byConsumer, byProvider, byState, deals), nil
+	if byConsumer != deals || byProvider != deals || byLive != live {
+		return fmt.Sprintf("the deal indexes hold %d (consumer), %d (provider), %d (live) entries for %d deals, %d of them running",
+			byConsumer, byProvider, byLive, deals, live), nil
 	}
 	return "", nil
 }

@@ -64,7 +64,11 @@ type Keeper struct {
 	// DealsByProvider holds (provider, unit id, deal id): one index serves
 	// both a provider's deals and a unit's (a unit has one provider).
 	DealsByProvider collections.KeySet[collections.Triple[sdk.AccAddress, uint64, uint64]]
-	DealsByState    collections.KeySet[collections.Pair[int32, uint64]]
+	// LiveDeals holds (state, deal id) of the ACTIVE and OVERDRAWN deals only,
+	// the deals an SLA round checks. Pending and closed deals are not indexed
+	// by state: a request then writes one key fewer and an acceptance or a
+	// closure one key instead of a delete and an insert (see the README).
+	LiveDeals collections.KeySet[collections.Pair[int32, uint64]]
 
 	// DueQueue holds (unix second, kind, id) of everything that must happen
 	// at a time without anyone sending a transaction: deal expiries, ends and
@@ -140,7 +144,7 @@ func NewKeeper(
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		DealsByProvider: collections.NewKeySet(sb, types.DealsByProviderKey, "deals_by_provider",
 			collections.TripleKeyCodec(sdk.AccAddressKey, collections.Uint64Key, collections.Uint64Key)),
-		DealsByState: collections.NewKeySet(sb, types.DealsByStateKey, "deals_by_state",
+		LiveDeals: collections.NewKeySet(sb, types.LiveDealsKey, "live_deals",
 			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
 
 		DueQueue: collections.NewKeySet(sb, types.DueQueueKey, "due_queue",

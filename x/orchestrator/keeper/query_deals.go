@@ -50,48 +50,53 @@ func (q queryServer) Deal(ctx context.Context, req *types.QueryDealRequest) (*ty
 	return &types.QueryDealResponse{Deal: d, Escrow: view}, nil
 }
 
-// Deals lists deals by exactly one of consumer, provider, unit or state,
-// from the matching index, in deal-id order.
+// Deals lists deals in deal-id order: a consumer's, a provider's or a
+// unit's (from their listings), optionally only those in one state; or,
+// with a state alone, every deal in that state. Running deals (ACTIVE,
+// OVERDRAWN) come from LiveDeals; pending and closed ones, which no index
+// keeps by state, by a filtered walk of all deals — the way x/gov lists
+// proposals by status — so a page may read many deals to fill.
 func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*types.QueryDealsResponse, error) {
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	selectors := 0
-	for _, set := range []bool{req.Consumer != "", req.Provider != "", req.UnitId != 0, req.State != types.DEAL_STATE_UNSPECIFIED} {
+	parties := 0
+	for _, set := range []bool{req.Consumer != "", req.Provider != "", req.UnitId != 0} {
 		if set {
-			selectors++
+			parties++
 		}
 	}
-	if selectors != 1 {
-		return nil, status.Error(codes.InvalidArgument, "give exactly one of consumer, provider, unit_id or state")
+	if parties > 1 {
+		return nil, status.Error(codes.InvalidArgument, "give at most one of consumer, provider or unit_id (with or without a state)")
+	}
+	if parties == 0 && req.State == types.DEAL_STATE_UNSPECIFIED {
+		return nil, status.Error(codes.InvalidArgument, "give one of consumer, provider, unit_id or state")
+	}
+	if _, ok := types.DealState_name[int32(req.State)]; !ok {
+		return nil, status.Errorf(codes.InvalidArgument, "unknown state %d", req.State)
 	}
 	page := clampPage(req.Pagination)
 
 	var (
-		ids     []uint64
+		deals   []types.Deal
 		pageRes *query.PageResponse
 		err     error
 	)
-	keepID := func(k collections.Pair[sdk.AccAddress, uint64], _ collections.NoValue) (uint64, error) {
-		return k.K2(), nil
-	}
-	keepDealID := func(k collections.Triple[sdk.AccAddress, uint64, uint64], _ collections.NoValue) (uint64, error) {
-		return k.K3(), nil
-	}
 	switch {
 	case req.Consumer != "":
 		acc, aerr := sdk.AccAddressFromBech32(req.Consumer)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", req.Consumer)
 		}
-		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByConsumer, page, keepID,
+		deals, pageRes, err = pageDeals(ctx, q.k, q.k.DealsByConsumer, page, req.State,
+			func(k collections.Pair[sdk.AccAddress, uint64]) uint64 { return k.K2() },
 			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](acc))
 	case req.Provider != "":
 		acc, aerr := sdk.AccAddressFromBech32(req.Provider)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", req.Provider)
 		}
-		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByProvider, page, keepDealID,
+		deals, pageRes, err = pageDeals(ctx, q.k, q.k.DealsByProvider, page, req.State, tripleDealID,
 			withTriplePrefix(collections.TriplePrefix[sdk.AccAddress, uint64, uint64](acc)))
 	case req.UnitId != 0:
 		// A unit's deals sit under its provider in the provider index.
@@ -106,28 +111,55 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 		if aerr != nil {
 			return nil, toStatus(aerr)
 		}
-		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByProvider, page, keepDealID,
+		deals, pageRes, err = pageDeals(ctx, q.k, q.k.DealsByProvider, page, req.State, tripleDealID,
 			withTriplePrefix(collections.TripleSuperPrefix[sdk.AccAddress, uint64, uint64](acc, req.UnitId)))
-	default:
-		if _, ok := types.DealState_name[int32(req.State)]; !ok {
-			return nil, status.Errorf(codes.InvalidArgument, "unknown state %d", req.State)
-		}
-		ids, pageRes, err = query.CollectionPaginate(ctx, q.k.DealsByState, page,
-			func(k collections.Pair[int32, uint64], _ collections.NoValue) (uint64, error) { return k.K2(), nil },
+	case isLiveDeal(req.State):
+		deals, pageRes, err = pageDeals(ctx, q.k, q.k.LiveDeals, page, types.DEAL_STATE_UNSPECIFIED,
+			func(k collections.Pair[int32, uint64]) uint64 { return k.K2() },
 			query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.State)))
+	default:
+		deals, pageRes, err = query.CollectionFilteredPaginate(ctx, q.k.Deals, page,
+			func(_ uint64, d types.Deal) (bool, error) { return d.State == req.State, nil },
+			func(_ uint64, d types.Deal) (types.Deal, error) { return d, nil })
 	}
-	if err != nil {
+	if errors.Is(err, types.ErrDealNotFound) { // an index entry without its deal
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if err != nil { // a bad page request
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	deals := make([]types.Deal, 0, len(ids))
-	for _, id := range ids {
-		d, err := q.k.getDeal(ctx, id)
-		if err != nil {
-			return nil, toStatus(err)
-		}
-		deals = append(deals, d)
-	}
 	return &types.QueryDealsResponse{Deals: deals, Pagination: pageRes}, nil
+}
+
+func tripleDealID(k collections.Triple[sdk.AccAddress, uint64, uint64]) uint64 { return k.K3() }
+
+// pageDeals pages through an index of deal ids (id extracts the id from a
+// key) and loads each deal once, keeping only those in state when one is
+// given.
+func pageDeals[K any](
+	ctx context.Context, k Keeper, index query.Collection[K, collections.NoValue], page *query.PageRequest,
+	state types.DealState, id func(K) uint64, opts ...func(*query.CollectionsPaginateOptions[K]),
+) ([]types.Deal, *query.PageResponse, error) {
+	// The predicate loads the deal to see its state; the transform, called
+	// right after it for the same key, reuses it.
+	var loaded *types.Deal
+	var inState func(K, collections.NoValue) (bool, error)
+	if state != types.DEAL_STATE_UNSPECIFIED {
+		inState = func(key K, _ collections.NoValue) (bool, error) {
+			d, err := k.getDeal(ctx, id(key))
+			if err != nil {
+				return false, err
+			}
+			loaded = &d
+			return d.State == state, nil
+		}
+	}
+	return query.CollectionFilteredPaginate(ctx, index, page, inState, func(key K, _ collections.NoValue) (types.Deal, error) {
+		if loaded != nil && loaded.Id == id(key) {
+			return *loaded, nil
+		}
+		return k.getDeal(ctx, id(key))
+	}, opts...)
 }
 
 // withTriplePrefix restricts a paginated walk of a Triple-keyed collection to

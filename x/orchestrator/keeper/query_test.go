@@ -135,10 +135,37 @@ func TestDealsQueriesAndStats(t *testing.T) {
 	require.Equal(t, []uint64{a}, deals(&types.QueryDealsRequest{State: types.DEAL_STATE_ACTIVE}))
 	require.Equal(t, []uint64{b}, deals(&types.QueryDealsRequest{State: types.DEAL_STATE_PENDING}))
 	require.Equal(t, []uint64{c}, deals(&types.QueryDealsRequest{State: types.DEAL_STATE_CLOSED}))
+	require.Empty(t, deals(&types.QueryDealsRequest{State: types.DEAL_STATE_OVERDRAWN}))
+	// A state narrows a party's listing.
+	require.Equal(t, []uint64{c}, deals(&types.QueryDealsRequest{Consumer: s.consumer.String(), State: types.DEAL_STATE_CLOSED}))
+	require.Equal(t, []uint64{b}, deals(&types.QueryDealsRequest{Provider: s.provider.String(), State: types.DEAL_STATE_PENDING}))
+	require.Equal(t, []uint64{a}, deals(&types.QueryDealsRequest{UnitId: unitID, State: types.DEAL_STATE_ACTIVE}))
+	require.Empty(t, deals(&types.QueryDealsRequest{Consumer: s.consumer2.String(), State: types.DEAL_STATE_ACTIVE}))
+	// Filtered pages hold only matching deals, and the next key resumes
+	// after the last one: the provider's two non-pending deals, one a page.
+	for _, state := range []types.DealState{types.DEAL_STATE_ACTIVE, types.DEAL_STATE_CLOSED} {
+		var got []uint64
+		var next []byte
+		for {
+			res, err := s.queries.Deals(s.ctx(), &types.QueryDealsRequest{Provider: s.provider.String(), State: state,
+				Pagination: &query.PageRequest{Key: next, Limit: 1}})
+			require.NoError(t, err)
+			for _, d := range res.Deals {
+				require.Equal(t, state, d.State)
+				got = append(got, d.Id)
+			}
+			if next = res.Pagination.NextKey; next == nil {
+				break
+			}
+		}
+		require.Len(t, got, 1, "%s", state)
+	}
 
 	for _, bad := range []*types.QueryDealsRequest{
 		{},
 		{Consumer: s.consumer.String(), UnitId: unitID},
+		{Consumer: s.consumer.String(), Provider: s.provider.String(), State: types.DEAL_STATE_ACTIVE},
+		{Consumer: s.consumer.String(), State: 42},
 		{Consumer: "flash1bad"},
 		{State: 42},
 	} {

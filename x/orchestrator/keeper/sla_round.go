@@ -117,7 +117,7 @@ func (k Keeper) advanceRound(ctx context.Context, params types.Params, r *types.
 	for used < budget {
 		switch r.Phase {
 		case phaseDeals:
-			ids, err := firstKeys(ctx, k.DealsByState,
+			ids, err := firstKeys(ctx, k.LiveDeals,
 				collections.NewPrefixedPairRange[int32, uint64](r.DealState).StartExclusive(r.Cursor), budget-used)
 			if err != nil {
 				return used, false, err

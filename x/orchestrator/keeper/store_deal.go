@@ -64,19 +64,27 @@ func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) erro
 		}
 	}
 	if oldState != d.State {
-		if old != nil {
-			if err := k.DealsByState.Remove(ctx, collections.Join(int32(oldState), d.Id)); err != nil {
+		if isLiveDeal(oldState) {
+			if err := k.LiveDeals.Remove(ctx, collections.Join(int32(oldState), d.Id)); err != nil {
 				return err
 			}
 		}
-		if err := k.DealsByState.Set(ctx, collections.Join(int32(d.State), d.Id)); err != nil {
-			return err
+		if isLiveDeal(d.State) {
+			if err := k.LiveDeals.Set(ctx, collections.Join(int32(d.State), d.Id)); err != nil {
+				return err
+			}
 		}
 	}
 	return k.updateStats(ctx, func(s *types.Stats) {
 		moveCount(s.DealsByState, int32(oldState), int32(d.State))
 		s.EscrowHeld = s.EscrowHeld.Add(d.Held()).Sub(oldHeld)
 	})
+}
+
+// isLiveDeal reports whether a deal in state s belongs in LiveDeals: it is
+// running (ACTIVE, or OVERDRAWN in its grace period), so SLA rounds check it.
+func isLiveDeal(s types.DealState) bool {
+	return s == types.DEAL_STATE_ACTIVE || s == types.DEAL_STATE_OVERDRAWN
 }
 
 // dueKey is the due-queue key of an item at time t.

@@ -26,7 +26,7 @@ var (
 	DealsByConsumerKey = collections.NewPrefix(10)
 	DealsByProviderKey = collections.NewPrefix(11)
 	// 12 was DealsByUnit, folded into DealsByProvider; do not reuse.
-	DealsByStateKey        = collections.NewPrefix(13)
+	// 13 was DealsByState (every deal by state), replaced by LiveDeals (25); do not reuse.
 	DueQueueKey            = collections.NewPrefix(14)
 	StatsKey               = collections.NewPrefix(15)
 	UnbondingQueueKey      = collections.NewPrefix(16)
@@ -38,6 +38,7 @@ var (
 	SlaRoundsKey           = collections.NewPrefix(22)
 	DealVerdictsByUnitKey  = collections.NewPrefix(23)
 	PendingPlatformFeesKey = collections.NewPrefix(24)
+	LiveDealsKey           = collections.NewPrefix(25)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the

@@ -796,8 +796,10 @@ func (m *QueryDealResponse) GetEscrow() EscrowView {
 	return EscrowView{}
 }
 
-// QueryDealsRequest selects deals by exactly one of consumer, provider,
-// unit_id or state.
+// QueryDealsRequest selects a consumer's, a provider's or a unit's deals
+// (at most one of the three), optionally only those in state; or, with
+// state alone, every deal in that state. ACTIVE and OVERDRAWN deals are read
+// from an index; PENDING and CLOSED ones alone by a filtered walk of all deals.
 type QueryDealsRequest struct {
 	Consumer   string             `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
 	Provider   string             `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
