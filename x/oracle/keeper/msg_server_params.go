@@ -5,8 +5,7 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
@@ -22,7 +21,7 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := m.k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
-	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{
+	if err := typedevent.Emit(ctx, &types.EventParamsUpdated{
 		Authority: msg.Authority,
 		Params:    msg.Params,
 	}); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
@@ -77,5 +78,5 @@ func (m msgServer) SubmitQoSReport(ctx context.Context, msg *types.MsgSubmitQoSR
 	if err := m.k.LastSelfReport.Set(ctx, lastKey, now.Unix()); err != nil {
 		return nil, err
 	}
-	return &types.MsgSubmitQoSReportResponse{ReportId: id}, sdkCtx.EventManager().EmitTypedEvent(&types.EventSelfReport{Report: report})
+	return &types.MsgSubmitQoSReportResponse{ReportId: id}, typedevent.Emit(sdkCtx, &types.EventSelfReport{Report: report})
 }

@@ -12,6 +12,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
@@ -109,7 +110,7 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 	for _, u := range ended.Units { // assignment order: by unit id
 		a := types.AggregateUnit(u.UnitId, reports[u.UnitId])
 		if !types.HasQuorum(a.ReportingPower, totalPower) {
-			if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventQoSNoQuorum{
+			if err := typedevent.Emit(sdkCtx, &types.EventQoSNoQuorum{
 				UnitId: u.UnitId, Window: ended.Window, ReportingPower: a.ReportingPower, TotalPower: totalPower,
 			}); err != nil {
 				return err
@@ -251,7 +252,7 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 	if len(recs) == 0 {
 		return nil
 	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventQoSRecorded{Window: recs[0].Window, UnitIds: recorded})
+	return typedevent.Emit(ctx, &types.EventQoSRecorded{Window: recs[0].Window, UnitIds: recorded})
 }
 
 // bucketStart is the start (unix seconds) of the bucket holding t.

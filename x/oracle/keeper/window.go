@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
@@ -79,7 +80,7 @@ func (k Keeper) AdvanceWindow(ctx context.Context) error {
 	for i, u := range units {
 		ids[i] = u.UnitId
 	}
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventAssignment{
+	return typedevent.Emit(ctx, &types.EventAssignment{
 		Window: next, StartHeight: a.StartHeight, EndHeight: a.EndHeight, UnitIds: ids,
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -124,7 +125,7 @@ func (k Keeper) runIsolated(ctx sdk.Context, kind string, id uint64, f func(sdk.
 		return
 	}
 	k.Logger(ctx).Error("due item failed; dropped", "kind", kind, "id", id, "err", err)
-	_ = ctx.EventManager().EmitTypedEvent(&types.EventDueItemFailed{Kind: kind, Id: id, Error: err.Error()})
+	_ = typedevent.Emit(ctx, &types.EventDueItemFailed{Kind: kind, Id: id, Error: err.Error()})
 }
 
 // processMaintenance re-derives a unit's state when its maintenance window

@@ -11,6 +11,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -19,7 +20,7 @@ import (
 // which carries it; every other movement by its own event here).
 
 func emit(ctx context.Context, ev proto.Message) error {
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+	return typedevent.Emit(ctx, ev)
 }
 
 func coin(denom string, amt sdkmath.Int) sdk.Coin { return sdk.NewCoin(denom, amt) }

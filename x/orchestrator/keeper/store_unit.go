@@ -11,6 +11,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -203,7 +204,7 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 			}
 		}
 		if ch.old != nil {
-			if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDataUnitStateChanged{
+			if err := typedevent.Emit(ctx, &types.EventDataUnitStateChanged{
 				UnitId: u.Id, From: oldState, To: u.State,
 			}); err != nil {
 				return err

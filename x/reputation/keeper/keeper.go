@@ -15,6 +15,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -147,5 +148,5 @@ func emit(ctx context.Context, ev interface {
 	Reset()
 	String() string
 }) error {
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+	return typedevent.Emit(ctx, ev)
 }

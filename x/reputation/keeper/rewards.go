@@ -12,6 +12,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -292,7 +293,7 @@ func (k Keeper) runIsolated(ctx context.Context, provider string, epoch int64, f
 		return true
 	}
 	k.Logger(ctx).Error("reward item failed; skipped", "provider", provider, "epoch", epoch, "err", err)
-	_ = sdkCtx.EventManager().EmitTypedEvent(&types.EventRewardFailed{Provider: provider, Epoch: epoch, Error: err.Error()})
+	_ = typedevent.Emit(sdkCtx, &types.EventRewardFailed{Provider: provider, Epoch: epoch, Error: err.Error()})
 	return false
 }
 
