@@ -70,3 +70,12 @@ func init() {
 	// used: the node, the CLI and the tests.
 	SetConfig()
 }
+
+// DefaultIndexEvents are the event attributes a node indexes for transaction
+// search unless app.toml's index-events says otherwise: a sender's
+// transactions and their message types, coins received (payments, refunds,
+// withdrawn earnings), and the lookup by account and sequence of `q tx
+// --type=acc_seq`. Transactions are always found by hash. The SDK's default,
+// an empty list, indexes every attribute of every event, one key each in
+// CometBFT's tx index (see cmd/flashbackd/cmd/config.go for what that cost).
+var DefaultIndexEvents = []string{"message.action", "message.sender", "transfer.recipient", "tx.acc_seq"}

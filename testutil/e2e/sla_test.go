@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"testing"
@@ -63,9 +64,17 @@ func TestSlaEnforcementOnFourValidators(t *testing.T) {
 	ln.Tx("provider", "tx", "orchestrator", "register-provider", "Acme", "1000000000uflash", "--country", "FR")
 	sla := `{"max_latency_ms":200,"min_upload_kbps":100,"min_download_kbps":100,"min_uptime_bps":9900,"max_error_rate_bps":100}`
 	ln.Tx("provider", "tx", "orchestrator", "create-data-unit", "1000", "20000", "eu-west", "FR", "s3", srv.URL+"/unit", "--sla", sla)
-	ln.Tx("consumer", "tx", "orchestrator", "register-consumer")
-	ln.Tx("consumer", "tx", "orchestrator", "request-deal", "1", "100", "720h", "2000000uflash", "--sla", sla)
+	registered := ln.Tx("consumer", "tx", "orchestrator", "register-consumer")
+	requested := ln.Tx("consumer", "tx", "orchestrator", "request-deal", "1", "100", "720h", "2000000uflash", "--sla", sla)
 	ln.Tx("provider", "tx", "orchestrator", "accept-deal", "1")
+
+	// Transactions are found by the attributes flashbackd indexes by default
+	// (app.DefaultIndexEvents): sender, message type, account and sequence.
+	require.Equal(t, []string{registered, requested}, searchTxs(t, ln, "message.sender='"+consumer+"'"))
+	require.Equal(t, []string{requested}, searchTxs(t, ln, "message.action='/flashback.orchestrator.v1.MsgRequestDeal'"))
+	out, err := ln.CLI(0, "q", "tx", "--type=acc_seq", consumer+"/1", "-o", "json")
+	require.NoError(t, err)
+	require.Contains(t, out, requested)
 
 	unitVerdictsNow := func() unitVerdicts {
 		var v unitVerdicts
@@ -187,4 +196,23 @@ func balance(t *testing.T, ln *localnet.Localnet, addr string) int64 {
 	n, err := strconv.ParseInt(b.Balance.Amount, 10, 64)
 	require.NoError(t, err, "%+v", b)
 	return n
+}
+
+// searchTxs returns the hashes of the transactions matching an event query,
+// oldest first, from node0's tx index.
+func searchTxs(t *testing.T, ln *localnet.Localnet, query string) []string {
+	t.Helper()
+	out, err := ln.CLI(0, "q", "txs", "--query", query, "--order_by", "asc", "-o", "json")
+	require.NoError(t, err)
+	var res struct {
+		Txs []struct {
+			TxHash string `json:"txhash"`
+		} `json:"txs"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	hashes := []string{}
+	for _, tx := range res.Txs {
+		hashes = append(hashes, tx.TxHash)
+	}
+	return hashes
 }

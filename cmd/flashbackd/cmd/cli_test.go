@@ -100,6 +100,10 @@ func TestGenesisCLIPath(t *testing.T) {
 	require.NoError(t, err)
 	require.Regexp(t, `(?m)^timeout_commit = "500ms"$`, string(cfg), "flashbackd's block time (cmd/flashbackd/cmd/config.go)")
 	require.Regexp(t, `(?m)^size = 2000$`, string(cfg), "flashbackd's mempool size")
+	appToml, err := os.ReadFile(filepath.Join(home, "config", "app.toml"))
+	require.NoError(t, err)
+	require.Contains(t, string(appToml), `index-events = ["message.action", "message.sender", "transfer.recipient", "tx.acc_seq", ]`,
+		"flashbackd indexes the searched attributes, not every event (cmd/flashbackd/cmd/config.go)")
 	require.Equal(t, "uflash", genesis.AppState.Gov.Params.MinDeposit[0].Denom)
 	require.Len(t, genesis.AppState.Genutil.GenTxs, 1)
 	require.NotEmpty(t, genesis.AppState.Orchestrator)
@@ -198,6 +202,7 @@ func TestTestnetInitFiles(t *testing.T) {
 		appToml, err := os.ReadFile(filepath.Join(home, "config", "app.toml"))
 		require.NoError(t, err)
 		require.Contains(t, string(appToml), `minimum-gas-prices = "0.0025uflash"`)
+		require.Contains(t, string(appToml), `index-events = ["message.action", "message.sender", "transfer.recipient", "tx.acc_seq", ]`)
 	}
 	require.Contains(t, string(first), `"vote_extensions_enable_height": "2"`)
 	require.Contains(t, string(first), `"min_public_ratings": 4`)
