@@ -13,6 +13,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 )
 
@@ -25,6 +26,15 @@ type GenesisState map[string]json.RawMessage
 // the SDK's default assumes 5 s blocks and would mint about five times the
 // intended inflation here. Governance tunes it to the observed block time.
 const BlocksPerYear = 365*24*60*60 + 6*60*60
+
+// SignedBlocksWindow is x/slashing's liveness window: a validator that signs
+// fewer than half of the last SignedBlocksWindow blocks is jailed. The SDK's
+// 100 blocks assume 5 s blocks (a validator may be down ~4 minutes); at
+// flashbackd's ~1 s blocks they would jail a validator after 51 s, less
+// than a restart for an upgrade takes. 10,000 blocks (~2.8 hours) let a
+// validator be down ~80 minutes. x/slashing keeps the window's bitmap in
+// chunks, so its state stays small.
+const SignedBlocksWindow = 10_000
 
 // NewDefaultGenesisState returns every module's default genesis with the FLASH
 // denom wherever a denom appears, and FLASH's bank metadata.
@@ -41,6 +51,11 @@ func NewDefaultGenesisState(cdc codec.JSONCodec, basics module.BasicManager) Gen
 	mint.Params.MintDenom = BondDenom
 	mint.Params.BlocksPerYear = BlocksPerYear
 	genesis[minttypes.ModuleName] = cdc.MustMarshalJSON(&mint)
+
+	var slashing slashingtypes.GenesisState
+	cdc.MustUnmarshalJSON(genesis[slashingtypes.ModuleName], &slashing)
+	slashing.Params.SignedBlocksWindow = SignedBlocksWindow
+	genesis[slashingtypes.ModuleName] = cdc.MustMarshalJSON(&slashing)
 
 	var gov govv1.GenesisState
 	cdc.MustUnmarshalJSON(genesis["gov"], &gov)

@@ -75,6 +75,12 @@ func TestGenesisCLIPath(t *testing.T) {
 					BlocksPerYear string `json:"blocks_per_year"`
 				} `json:"params"`
 			} `json:"mint"`
+			Slashing struct {
+				Params struct {
+					SignedBlocksWindow string `json:"signed_blocks_window"`
+					MinSignedPerWindow string `json:"min_signed_per_window"`
+				} `json:"params"`
+			} `json:"slashing"`
 			Gov struct {
 				Params struct {
 					MinDeposit []struct {
@@ -96,6 +102,8 @@ func TestGenesisCLIPath(t *testing.T) {
 	require.Equal(t, "uflash", genesis.AppState.Staking.Params.BondDenom)
 	require.Equal(t, "uflash", genesis.AppState.Mint.Params.MintDenom)
 	require.Equal(t, "31557600", genesis.AppState.Mint.Params.BlocksPerYear, "x/mint counts ~1 s blocks")
+	require.Equal(t, "10000", genesis.AppState.Slashing.Params.SignedBlocksWindow, "x/slashing's window counts ~1 s blocks")
+	require.Equal(t, "0.500000000000000000", genesis.AppState.Slashing.Params.MinSignedPerWindow)
 	cfg, err := os.ReadFile(filepath.Join(home, "config", "config.toml"))
 	require.NoError(t, err)
 	require.Regexp(t, `(?m)^timeout_commit = "500ms"$`, string(cfg), "flashbackd's block time (cmd/flashbackd/cmd/config.go)")
