@@ -105,7 +105,7 @@ func planOf(ev proto.Message) *plan {
 	}
 	var p *plan
 	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !customJSON(t) {
-		if fields, ok := messageFields(t.Elem()); ok {
+		if fields, ok := messageFields(t.Elem(), map[reflect.Type]bool{}); ok {
 			slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
 			p = &plan{eventType: proto.MessageName(ev), fields: fields}
 		}
@@ -131,8 +131,15 @@ func customJSON(t reflect.Type) bool {
 }
 
 // messageFields compiles the proto fields of struct type t in declaration
-// order, jsonpb's order within an object.
-func messageFields(t reflect.Type) ([]field, bool) {
+// order, jsonpb's order within an object. compiling holds the message types
+// being compiled further up: a message that contains itself (directly or
+// not) is left to the SDK rather than compiled forever.
+func messageFields(t reflect.Type, compiling map[reflect.Type]bool) ([]field, bool) {
+	if compiling[t] {
+		return nil, false
+	}
+	compiling[t] = true
+	defer delete(compiling, t)
 	var fields []field
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -150,7 +157,7 @@ func messageFields(t reflect.Type) ([]field, bool) {
 		if name == "" {
 			return nil, false
 		}
-		enc, ok := encoderFor(sf.Type, isEnum)
+		enc, ok := encoderFor(sf.Type, isEnum, compiling)
 		if !ok {
 			return nil, false
 		}
@@ -175,9 +182,9 @@ func tagInfo(tag string) (name string, isEnum bool) {
 // encoderFor follows jsonpb's marshalValue: pointers, repeated fields, times
 // and durations, enums, types with MarshalJSON, nested messages, then
 // scalars.
-func encoderFor(t reflect.Type, isEnum bool) (encoder, bool) {
+func encoderFor(t reflect.Type, isEnum bool, compiling map[reflect.Type]bool) (encoder, bool) {
 	if t.Kind() == reflect.Pointer {
-		elem, ok := encoderFor(t.Elem(), isEnum)
+		elem, ok := encoderFor(t.Elem(), isEnum, compiling)
 		if !ok {
 			return nil, false
 		}
@@ -189,7 +196,7 @@ func encoderFor(t reflect.Type, isEnum bool) (encoder, bool) {
 		}, true
 	}
 	if t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 {
-		elem, ok := encoderFor(t.Elem(), isEnum)
+		elem, ok := encoderFor(t.Elem(), isEnum, compiling)
 		if !ok {
 			return nil, false
 		}
@@ -231,7 +238,7 @@ func encoderFor(t reflect.Type, isEnum bool) (encoder, bool) {
 		if !pt.Implements(messageType) || customJSON(pt) {
 			return nil, false
 		}
-		fields, ok := messageFields(t)
+		fields, ok := messageFields(t, compiling)
 		if !ok {
 			return nil, false
 		}

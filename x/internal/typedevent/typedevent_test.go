@@ -90,6 +90,24 @@ func TestAwkwardValuesGiveTheSDKsOutput(t *testing.T) {
 	require.Positive(t, handedOver, "no awkward value reached the SDK's path")
 }
 
+// recursiveEvent contains itself, as a tree or a list would.
+type recursiveEvent struct {
+	Name string          `protobuf:"bytes,1,opt,name=name,proto3"`
+	Next *recursiveEvent `protobuf:"bytes,2,opt,name=next,proto3"`
+}
+
+func (*recursiveEvent) Reset()         {}
+func (*recursiveEvent) String() string { return "recursiveEvent" }
+func (*recursiveEvent) ProtoMessage()  {}
+
+// A message type that contains itself gets no plan (the SDK encodes it)
+// instead of a compilation that never ends.
+func TestRecursiveMessageHasNoPlan(t *testing.T) {
+	require.Nil(t, planOf(&recursiveEvent{Name: "a"}))
+	_, ok := fast(&recursiveEvent{Name: "a"})
+	require.False(t, ok)
+}
+
 // Times and durations at every precision jsonpb distinguishes (0, 3, 6 or
 // 9 fractional digits), signs and extremes, against jsonpb itself.
 func TestTimesAndDurations(t *testing.T) {
