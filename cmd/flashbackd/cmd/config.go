@@ -41,7 +41,8 @@ func initAppConfig() (string, any) {
 	// (31 MB against the state's 12 MB after a minute at 200 tx/s), and its
 	// compaction took CPU from consensus: on the 4-validator localnet blocks
 	// grew from ~0.9 s to 2–6 s in the second half of each minute. With this
-	// list they stayed at ~0.9–1.0 s. An explorer's node sets
+	// list the mean block stayed at 0.99–1.10 s (p99 ~2 s) at 200 and 250 tx/s
+	// (docs/PERFORMANCE.md). An explorer's node sets
 	// `index-events = []` to index everything; a validator may turn the
 	// indexer off (config.toml, `[tx_index] indexer = "null"`).
 	srvCfg.IndexEvents = app.DefaultIndexEvents
