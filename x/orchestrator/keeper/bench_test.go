@@ -28,7 +28,8 @@ var regions = []string{"eu-west", "eu-central", "us-east", "us-west", "ap-south"
 
 // benchMarket builds an app with `units` data units (10 regions, 10
 // providers) and `deals` running deals, spread round-robin over the units,
-// whose terms end in a year, so that nothing is due for a long time.
+// whose terms end in a year, so that nothing is due for a long time, and one
+// open request.
 func benchMarket(b *testing.B, units, deals int) (*apptest.TestApp, []uint64) {
 	b.Helper()
 	providers := make([]sdk.AccAddress, 10)
@@ -76,6 +77,13 @@ func benchMarket(b *testing.B, units, deals int) (*apptest.TestApp, []uint64) {
 		_, err = msgs.AcceptDeal(ctx, &types.MsgAcceptDeal{Provider: providers[(i%len(unitIDs))%len(providers)].String(), DealId: res.DealId})
 		require.NoError(b, err)
 	})
+	// One request is left open, and the request cursor waits at it, as on a
+	// running chain: the cursor keeps pace with the requests, reading each
+	// deal once, and had long passed the ones accepted here (which a
+	// benchmark iteration on a cache context would otherwise re-read).
+	open, err := msgs.RequestDeal(ctx, dealMsg(consumer, unitIDs[0]))
+	require.NoError(b, err)
+	require.NoError(b, a.OrchestratorKeeper.RequestCursor.Set(ctx, open.DealId))
 	a.NextBlock(b)
 	return a, unitIDs
 }

@@ -51,10 +51,10 @@ func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal
 	return emit(ctx, &types.EventDealClosed{DealId: d.Id, Reason: reason})
 }
 
-// processDealDue is the end-block work of a deal whose due time came: a
-// request expires; a deal at its end completes; a deal whose escrow ran dry
-// becomes OVERDRAWN, and closes when the grace period ends without a
-// top-up.
+// processDealDue is the end-block work of a running deal whose due time
+// came: a deal at its end completes; a deal whose escrow ran dry becomes
+// OVERDRAWN, and closes when the grace period ends without a top-up.
+// (Requests expire through the request cursor: ExpireRequests.)
 func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint64) error {
 	d, err := k.getDeal(ctx, id)
 	if err != nil {
@@ -65,12 +65,6 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 	d.DueAt = nil
 	now := blockSecond(ctx)
 	switch d.State {
-	case types.DEAL_STATE_PENDING:
-		if now.Before(d.RequestExpiresAt) {
-			return k.reschedule(ctx, params, d)
-		}
-		return k.closeDeal(ctx, params, d, types.CLOSE_REASON_REQUEST_EXPIRED)
-
 	case types.DEAL_STATE_ACTIVE, types.DEAL_STATE_OVERDRAWN:
 		if !now.Before(*d.EndTime) {
 			return k.closeDeal(ctx, params, d, endReason(d))
@@ -96,16 +90,9 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 		return k.setDeal(ctx, &old, d)
 
 	default:
-		// A closed deal has no due entry; nothing to do.
+		// Pending and closed deals have no due entry; nothing to do.
 		return nil
 	}
-}
-
-// reschedule moves a deal's due entry to its next due time.
-func (k Keeper) reschedule(ctx context.Context, params types.Params, d types.Deal) error {
-	old := d
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-	return k.setDeal(ctx, &old, d)
 }
 
 // endReason is why a deal that reached its end_time closes: the notice given,

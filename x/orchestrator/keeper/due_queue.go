@@ -13,11 +13,12 @@ import (
 )
 
 // ProcessDue runs in EndBlock. It handles, oldest first, the due-queue
-// items whose time has come — request expiries, deal ends, dry escrows and
-// grace ends, maintenance starts and ends — then bonds due back, at most
-// max_due_per_block items in all; the rest waits for the next block. It
+// items whose time has come — deal ends, dry escrows and grace ends,
+// maintenance starts and ends — then expired requests (ExpireRequests), then
+// bonds due back, at most max_due_per_block items in all (each deal the
+// request cursor reads counts as one); the rest waits for the next block. It
 // never iterates deals or units: when nothing is due it costs one iterator
-// seek per queue.
+// seek per queue and two reads for the request cursor.
 //
 // Each item runs in its own cached context: an item that fails is logged,
 // reported in an EventDueItemFailed and dropped, so that one bad item can
@@ -52,7 +53,15 @@ func (k Keeper) ProcessDue(ctx context.Context) error {
 		})
 	}
 
-	unbonded, err := k.collectUnbonded(ctx, now, budget-len(due))
+	budget -= len(due)
+
+	expired, err := k.ExpireRequests(ctx, params, sdkCtx.BlockTime(), budget)
+	if err != nil {
+		return err
+	}
+	budget -= expired
+
+	unbonded, err := k.collectUnbonded(ctx, now, budget)
 	if err != nil {
 		return err
 	}

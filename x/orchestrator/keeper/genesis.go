@@ -11,7 +11,8 @@ import (
 )
 
 // InitGenesis writes a validated genesis state and rebuilds everything
-// derived from it: indexes, the due and unbonding queues, and the stats.
+// derived from it: indexes, the due and unbonding queues, the request
+// cursor, and the stats.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
@@ -87,9 +88,15 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			}
 		}
 	}
+	// The request cursor starts at the oldest pending request (or the next
+	// id): it is derived, like the indexes, so genesis does not carry it.
+	requestCursor := gs.NextDealId
 	for _, d := range gs.Deals {
 		if err := k.Deals.Set(ctx, d.Id, d); err != nil {
 			return err
+		}
+		if d.State == types.DEAL_STATE_PENDING && d.Id < requestCursor {
+			requestCursor = d.Id
 		}
 		for _, err := range []error{
 			k.DealsByConsumer.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Consumer), d.Id)),
@@ -111,6 +118,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 		stats.DealsByState[d.State]++
 		stats.EscrowHeld = stats.EscrowHeld.Add(d.Held())
+	}
+	if err := k.RequestCursor.Set(ctx, requestCursor); err != nil {
+		return err
 	}
 	for _, v := range gs.DealVerdicts {
 		if err := k.DealVerdicts.Set(ctx, collections.Join(v.DealId, v.Epoch), v); err != nil {

@@ -78,6 +78,9 @@ func TestGenesisExportImport(t *testing.T) {
 		msgs: keeper.NewMsgServerImpl(second.OrchestratorKeeper), queries: keeper.NewQueryServerImpl(second.OrchestratorKeeper),
 		provider: s.provider, provider2: s.provider2, consumer: s.consumer, consumer2: s.consumer2}
 	s2.checkInvariants()
+	cursor, err := second.OrchestratorKeeper.RequestCursor.Get(s2.ctx())
+	require.NoError(t, err)
+	require.Equal(t, pending, cursor, "the request cursor restarts at the oldest pending request")
 	market, err := s2.queries.DataUnits(s2.ctx(), &types.QueryDataUnitsRequest{CertifiedOnly: true})
 	require.NoError(t, err)
 	require.Equal(t, []uint64{maintained, unitID}, unitIDs(market.DataUnits), "ranked by priority fee")
@@ -113,6 +116,22 @@ func TestGenesisValidateRejectsInconsistentState(t *testing.T) {
 	gs.Providers = []types.Provider{p, p}
 	require.ErrorContains(t, gs.Validate(), "listed twice")
 
+	// Due times: a running deal must have one, a pending or closed deal must
+	// not (requests expire through the request cursor).
+	exported := exportedGenesis(t)
+	for i, d := range exported.Deals {
+		gs := *exported
+		gs.Deals = append([]types.Deal(nil), exported.Deals...)
+		if d.DueAt != nil {
+			gs.Deals[i].DueAt = nil
+			require.ErrorContains(t, gs.Validate(), "has no due time", "deal %d (%s)", d.Id, d.State)
+		} else {
+			due := time.Unix(1_900_000_000, 0).UTC()
+			gs.Deals[i].DueAt = &due
+			require.ErrorContains(t, gs.Validate(), "only running deals have one", "deal %d (%s)", d.Id, d.State)
+		}
+	}
+
 	gs = base()
 	gs.PendingPlatformFees = sdkmath.NewInt(-1)
 	require.ErrorContains(t, gs.Validate(), "pending platform fees -1 are negative")
@@ -135,4 +154,22 @@ func TestUpdateParamsMsg(t *testing.T) {
 	_, err := s.msgs.UpdateParams(s.ctx(), &types.MsgUpdateParams{Authority: s.gov, Params: p})
 	require.NoError(t, err)
 	require.Equal(t, uint32(7), s.params().MaxDuePerBlock)
+}
+
+// exportedGenesis returns the module's exported genesis of a chain with a
+// running, a pending and a closed deal.
+func exportedGenesis(t *testing.T) *types.GenesisState {
+	t.Helper()
+	s := newSuite(t)
+	unitID := s.market()
+	s.accept(s.provider, s.requestDeal(dealMsg(s.consumer, unitID)))
+	s.requestDeal(dealMsg(s.consumer, unitID))
+	closed := s.requestDeal(dealMsg(s.consumer, unitID))
+	_, err := s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.consumer.String(), DealId: closed})
+	require.NoError(t, err)
+	gs, err := s.app.OrchestratorKeeper.ExportGenesis(s.ctx())
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+	require.Len(t, gs.Deals, 3)
+	return gs
 }

@@ -96,6 +96,17 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		return "", err
 	}
 	dealsByState := make([]uint64, len(stats.DealsByState))
+	requestCursor, err := k.requestCursor(ctx)
+	if err != nil {
+		return "", err
+	}
+	nextDeal, err := k.NextDealID.Peek(ctx)
+	if err != nil {
+		return "", err
+	}
+	if requestCursor > nextDeal {
+		return fmt.Sprintf("the request cursor %d is past the next deal id %d", requestCursor, nextDeal), nil
+	}
 	var problem string
 	var deals uint64
 	err = k.Deals.Walk(ctx, nil, func(_ uint64, d types.Deal) (bool, error) {
@@ -105,16 +116,12 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 			problem = p
 			return true, err
 		}
+		if p, err := dealDueProblem(ctx, k, d, requestCursor); p != "" || err != nil {
+			problem = p
+			return true, err
+		}
 		if d.State == types.DEAL_STATE_CLOSED {
 			return false, nil
-		}
-		if d.DueAt == nil {
-			problem = fmt.Sprintf("open deal %d has no due time", d.Id)
-			return true, nil
-		}
-		if has, err := k.DueQueue.Has(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil || !has {
-			problem = fmt.Sprintf("open deal %d is missing from the due queue at %s", d.Id, d.DueAt)
-			return true, err
 		}
 		uc := units[d.UnitId]
 		if uc == nil {
@@ -181,6 +188,30 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// dealDueProblem reports a deal the end blocker would not get to in time:
+// a running deal must be in the due queue at its due_at; a pending request
+// must have no due time and an id at or above the request cursor (else it
+// would never expire); a closed deal has no due time.
+func dealDueProblem(ctx context.Context, k Keeper, d types.Deal, requestCursor uint64) (string, error) {
+	if !isLiveDeal(d.State) {
+		if d.DueAt != nil {
+			return fmt.Sprintf("%s deal %d has a due time %s; only running deals have one", d.State, d.Id, d.DueAt), nil
+		}
+		if d.State == types.DEAL_STATE_PENDING && d.Id < requestCursor {
+			return fmt.Sprintf("pending deal %d is behind the request cursor %d and would never expire", d.Id, requestCursor), nil
+		}
+		return "", nil
+	}
+	if d.DueAt == nil {
+		return fmt.Sprintf("running deal %d has no due time", d.Id), nil
+	}
+	has, err := k.DueQueue.Has(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id))
+	if err != nil || has {
+		return "", err
+	}
+	return fmt.Sprintf("running deal %d is missing from the due queue at %s", d.Id, d.DueAt), nil
 }
 
 // dealIndexProblem reports a deal missing from one of its indexes: the

@@ -70,9 +70,15 @@ type Keeper struct {
 	// closure one key instead of a delete and an insert (see the README).
 	LiveDeals collections.KeySet[collections.Pair[int32, uint64]]
 
-	// DueQueue holds (unix second, kind, id) of everything that must happen
-	// at a time without anyone sending a transaction: deal expiries, ends and
-	// overdrafts, maintenance starts and ends.
+	// RequestCursor is the id of the oldest deal whose request may still be
+	// pending: every PENDING deal has an id at or above it. Requests expire
+	// in id order (they share one TTL), so the end blocker walks this cursor
+	// instead of giving each request a due-queue entry (see ExpireRequests).
+	RequestCursor collections.Item[uint64]
+
+	// DueQueue holds (unix second, kind, id) of everything else that must
+	// happen at a time without anyone sending a transaction: running deals'
+	// ends and overdrafts, maintenance starts and ends.
 	DueQueue collections.KeySet[collections.Triple[int64, int32, uint64]]
 	// UnbondingQueue holds (unix second, provider) of bonds due back.
 	UnbondingQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
@@ -147,6 +153,7 @@ func NewKeeper(
 		LiveDeals: collections.NewKeySet(sb, types.LiveDealsKey, "live_deals",
 			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
 
+		RequestCursor: collections.NewItem(sb, types.RequestCursorKey, "request_cursor", collections.Uint64Value),
 		DueQueue: collections.NewKeySet(sb, types.DueQueueKey, "due_queue",
 			collections.TripleKeyCodec(collections.Int64Key, collections.Int32Key, collections.Uint64Key)),
 		UnbondingQueue: collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue",

@@ -111,7 +111,8 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	if err := m.k.pullDeposit(ctx, &d, params.Denom(), deposit); err != nil {
 		return nil, err
 	}
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
+	// A request has no due-queue entry (due_at stays unset): it expires
+	// through the request cursor, in id order (ExpireRequests).
 	if err := m.k.setDeal(ctx, nil, d); err != nil {
 		return nil, err
 	}

@@ -92,14 +92,12 @@ func dueKey(t time.Time, kind types.DueKind, id uint64) collections.Triple[int64
 	return collections.Join3(t.Unix(), kind, id)
 }
 
-// nextDue returns when a deal next needs the end-block hook: its request
-// expiry while pending; otherwise its end, or earlier when its escrow runs
-// dry (or, once overdrawn, when the grace period ends).
+// nextDue returns when a running deal next needs the end-block hook: its
+// end, or earlier when its escrow runs dry (or, once overdrawn, when the
+// grace period ends). Pending deals have none: they expire through the
+// request cursor (ExpireRequests); closed deals have none either.
 func nextDue(d types.Deal, grace time.Duration) *time.Time {
 	switch d.State {
-	case types.DEAL_STATE_PENDING:
-		t := d.RequestExpiresAt
-		return &t
 	case types.DEAL_STATE_ACTIVE, types.DEAL_STATE_OVERDRAWN:
 		due := *d.EndTime
 		if d.State == types.DEAL_STATE_OVERDRAWN && d.OverdrawnAt != nil {

@@ -210,8 +210,10 @@ type Deal struct {
 	// penalty_paid is what the provider paid the consumer from its bond for
 	// closing early.
 	PenaltyPaid cosmossdk_io_math.Int `protobuf:"bytes,24,opt,name=penalty_paid,json=penaltyPaid,proto3,customtype=cosmossdk.io/math.Int" json:"penalty_paid"`
-	// due_at is the deal's entry in the due queue: the request expiry while
-	// PENDING, then min(end_time, paid-through time) or the end of the grace.
+	// due_at is a running deal's entry in the due queue: min(end_time,
+	// paid-through time), or once OVERDRAWN the end of the grace. It is unset
+	// while PENDING (requests expire in id order through the request cursor,
+	// at request_expires_at or soon after) and once CLOSED.
 	DueAt *time.Time `protobuf:"bytes,25,opt,name=due_at,json=dueAt,proto3,stdtime" json:"due_at,omitempty"`
 	// overdrawn_at is when the escrow ran dry (set while OVERDRAWN).
 	OverdrawnAt *time.Time `protobuf:"bytes,26,opt,name=overdrawn_at,json=overdrawnAt,proto3,stdtime" json:"overdrawn_at,omitempty"`

@@ -39,6 +39,7 @@ var (
 	DealVerdictsByUnitKey  = collections.NewPrefix(23)
 	PendingPlatformFeesKey = collections.NewPrefix(24)
 	LiveDealsKey           = collections.NewPrefix(25)
+	RequestCursorKey       = collections.NewPrefix(26)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the
@@ -46,7 +47,7 @@ var (
 type DueKind = int32
 
 const (
-	// DueDeal: a deal's request expiry, end, dry escrow or grace end (see Deal.due_at).
+	// DueDeal: a running deal's end, dry escrow or grace end (see Deal.due_at).
 	DueDeal DueKind = 1
 	// DueMaintenanceStart and DueMaintenanceEnd: a unit's maintenance window.
 	DueMaintenanceStart DueKind = 2
