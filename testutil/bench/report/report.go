@@ -5,6 +5,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -128,8 +129,14 @@ func DetectMachine() Machine {
 	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil && len(out) > 0 {
 		m.GoVersion = strings.TrimSpace(string(out))
 	}
-	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
 		m.Commit = strings.TrimSpace(string(out))
+		// "-dirty" marks changes to the code measured; the results a run
+		// writes under bench/ (before its last part) do not count.
+		status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench").Output()
+		if err == nil && len(bytes.TrimSpace(status)) > 0 {
+			m.Commit += "-dirty"
+		}
 	}
 	return m
 }
