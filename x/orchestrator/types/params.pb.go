@@ -63,7 +63,9 @@ type Params struct {
 	// deal runs.
 	MinPrepaidPeriod time.Duration `protobuf:"bytes,10,opt,name=min_prepaid_period,json=minPrepaidPeriod,proto3,stdduration" json:"min_prepaid_period"`
 	// deal_request_ttl is how long a provider has to accept or decline a request
-	// before it expires and the deposit is refunded in full.
+	// before it expires and the deposit is refunded in full. Requests expire in
+	// id order: after a cut, a newer request's refund waits for older ones
+	// (it can no longer be accepted meanwhile).
 	DealRequestTtl time.Duration `protobuf:"bytes,11,opt,name=deal_request_ttl,json=dealRequestTtl,proto3,stdduration" json:"deal_request_ttl"`
 	// overdraft_grace_period is how long a deal whose escrow ran dry stays open
 	// waiting for a top-up before it closes for insufficient funds.
@@ -81,9 +83,10 @@ type Params struct {
 	// bounds how far ahead a window may be scheduled.
 	MaxMaintenanceDuration time.Duration `protobuf:"bytes,16,opt,name=max_maintenance_duration,json=maxMaintenanceDuration,proto3,stdduration" json:"max_maintenance_duration"`
 	MaxMaintenanceLead     time.Duration `protobuf:"bytes,17,opt,name=max_maintenance_lead,json=maxMaintenanceLead,proto3,stdduration" json:"max_maintenance_lead"`
-	// max_due_per_block caps the due-queue items (deal ends, expiries,
-	// maintenance starts and ends, bond returns) the end-block hook processes;
-	// the rest carries over to the next block.
+	// max_due_per_block caps the due-queue items (deal ends and overdrafts,
+	// maintenance starts and ends, bond returns) plus the deals the request
+	// cursor reads (request expiries) that the end-block hook processes; the
+	// rest carries over to the next block.
 	MaxDuePerBlock uint32 `protobuf:"varint,18,opt,name=max_due_per_block,json=maxDuePerBlock,proto3" json:"max_due_per_block,omitempty"`
 	// sla_epoch_identifier names the x/epochs epoch at whose end every running
 	// deal's QoS is checked against its SLA (docs: daily).
