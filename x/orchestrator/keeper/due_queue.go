@@ -55,7 +55,7 @@ func (k Keeper) ProcessDue(ctx context.Context) error {
 
 	budget -= len(due)
 
-	expired, err := k.ExpireRequests(ctx, params, sdkCtx.BlockTime(), budget)
+	expired, err := k.ExpireRequests(ctx, params, blockSecond(ctx), budget)
 	if err != nil {
 		return err
 	}

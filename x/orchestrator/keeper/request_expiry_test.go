@@ -4,7 +4,11 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -116,4 +120,56 @@ func TestRequestExpiryAfterTtlCut(t *testing.T) {
 	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, s.deal(older).CloseReason)
 	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, s.deal(newer).CloseReason)
 	require.Equal(t, consumer0, s.balance(s.consumer2), "refunded in full")
+}
+
+// An expiry that fails (here: the request's unit is gone, which only a bug
+// could do) is reported and skipped: the cursor moves on, and the next
+// request still expires in the same block.
+func TestRequestExpiryFailureDoesNotBlockTheCursor(t *testing.T) {
+	s := newSuite(t)
+	broken := s.requestDeal(dealMsg(s.consumer, s.market()))
+	fine := s.requestDeal(dealMsg(s.consumer, s.createUnit(s.provider)))
+	k := s.app.OrchestratorKeeper
+
+	ctx, _ := s.ctx().CacheContext()
+	ctx = ctx.WithEventManager(sdk.NewEventManager())
+	require.NoError(t, k.DataUnits.Remove(ctx, s.deal(broken).UnitId))
+	expiry := s.deal(fine).RequestExpiresAt
+	read, err := k.ExpireRequests(ctx, s.params(), expiry, 10)
+	require.NoError(t, err)
+	require.Equal(t, 2, read)
+
+	cursor, err := k.RequestCursor.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, fine+1, cursor, "the cursor passed both")
+	d, err := k.Deals.Get(ctx, broken)
+	require.NoError(t, err)
+	require.Equal(t, types.DEAL_STATE_PENDING, d.State, "the failed expiry changed nothing")
+	d, err = k.Deals.Get(ctx, fine)
+	require.NoError(t, err)
+	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, d.CloseReason)
+
+	var failed []types.EventDueItemFailed
+	for _, e := range ctx.EventManager().Events() {
+		if e.Type != proto.MessageName(&types.EventDueItemFailed{}) {
+			continue
+		}
+		msg, err := sdk.ParseTypedEvent(abci.Event(e))
+		require.NoError(t, err)
+		failed = append(failed, *msg.(*types.EventDueItemFailed))
+	}
+	require.Len(t, failed, 1)
+	require.Equal(t, "request_expiry", failed[0].Kind)
+	require.Equal(t, broken, failed[0].Id)
+	require.Contains(t, failed[0].Error, "does not exist")
+}
+
+// ExpireRequests with no budget left reads nothing.
+func TestRequestExpiryWithoutBudget(t *testing.T) {
+	s := newSuite(t)
+	id := s.requestDeal(dealMsg(s.consumer, s.market()))
+	read, err := s.app.OrchestratorKeeper.ExpireRequests(s.ctx(), s.params(), s.deal(id).RequestExpiresAt, 0)
+	require.NoError(t, err)
+	require.Zero(t, read)
+	require.Equal(t, types.DEAL_STATE_PENDING, s.deal(id).State)
 }
