@@ -115,8 +115,15 @@ func TestRequestExpiryAfterTtlCut(t *testing.T) {
 		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: newer})
 		return err
 	})
+	// A consumer who does not want to wait cancels such a request.
+	third := s.requestDeal(dealMsg(s.consumer2, unitID))
+	s.advance(day)
+	require.Equal(t, types.DEAL_STATE_PENDING, s.deal(third).State)
+	_, err = s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.consumer2.String(), DealId: third})
+	require.NoError(t, err)
+	require.Equal(t, types.CLOSE_REASON_CANCELLED, s.deal(third).CloseReason)
 
-	s.advance(2 * day)
+	s.advance(day)
 	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, s.deal(older).CloseReason)
 	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, s.deal(newer).CloseReason)
 	require.Equal(t, consumer0, s.balance(s.consumer2), "refunded in full")
