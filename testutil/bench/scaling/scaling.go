@@ -55,9 +55,9 @@ var Specs = []Spec{
 	// it: many calls, and the median of several runs (see Count): five for
 	// x/reputation, whose setup is cheap; three of 20,000 calls for the
 	// orchestrator, whose 100k setups take minutes but are built once and
-	// reused by the three runs, which Go makes back to back. (One run of 20,000 calls gave
-	// 100k/1k ratios of 1.12, 1.27 and 1.70 in three full runs of the same
-	// hook, with identical gas.)
+	// reused by the three runs, which Go makes back to back. (One run of
+	// 20,000 calls gave 100k/1k ratios of 1.12, 1.27 and 1.70 in three full
+	// runs of the same hook, with identical gas.)
 	{Name: "orchestrator end-block, nothing due", Pkg: "./x/orchestrator/keeper",
 		Bench: "^BenchmarkEndBlockNothingDue$", Smoke: "^BenchmarkEndBlockNothingDue$/^deals=1000$", Benchtime: "20000x", Count: 3},
 	{Name: "orchestrator end-block, 1000 due", Pkg: "./x/orchestrator/keeper",

@@ -195,7 +195,7 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 // must have no due time and an id at or above the request cursor (else it
 // would never expire); a closed deal has no due time.
 func dealDueProblem(ctx context.Context, k Keeper, d types.Deal, requestCursor uint64) (string, error) {
-	if !isLiveDeal(d.State) {
+	if !d.Running() {
 		if d.DueAt != nil {
 			return fmt.Sprintf("%s deal %d has a due time %s; only running deals have one", d.State, d.Id, d.DueAt), nil
 		}

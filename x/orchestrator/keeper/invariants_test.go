@@ -7,9 +7,28 @@ import (
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
+
+// requireCountersBreak checks that the counters invariant holds on the
+// suite's state, and reports a message containing want once breakIt has
+// changed a cached copy of it.
+func requireCountersBreak(s *suite, breakIt func(ctx sdk.Context, k keeper.Keeper), want string) {
+	s.t.Helper()
+	k := s.app.OrchestratorKeeper
+	invariant := keeper.CountersInvariant(k)
+	_, broken := invariant(s.ctx())
+	require.False(s.t, broken)
+
+	ctx, _ := s.ctx().CacheContext()
+	breakIt(ctx, k)
+	msg, broken := invariant(ctx)
+	require.True(s.t, broken)
+	require.Contains(s.t, msg, want)
+}
 
 // The counters invariant finds LiveDeals out of step with the deals in
 // both directions: a running deal missing from it, and an entry for a deal
@@ -20,53 +39,31 @@ func TestCountersInvariantChecksLiveDeals(t *testing.T) {
 	running := s.requestDeal(dealMsg(s.consumer, unitID))
 	s.accept(s.provider, running)
 	pending := s.requestDeal(dealMsg(s.consumer, unitID))
-	k := s.app.OrchestratorKeeper
-	invariant := keeper.CountersInvariant(k)
-	_, broken := invariant(s.ctx())
-	require.False(t, broken)
 
-	ctx, _ := s.ctx().CacheContext()
-	require.NoError(t, k.LiveDeals.Remove(ctx, collections.Join(int32(types.DEAL_STATE_ACTIVE), running)))
-	msg, broken := invariant(ctx)
-	require.True(t, broken)
-	require.Contains(t, msg, "is missing from the live index")
-
-	ctx, _ = s.ctx().CacheContext()
-	require.NoError(t, k.LiveDeals.Set(ctx, collections.Join(int32(types.DEAL_STATE_PENDING), pending)))
-	msg, broken = invariant(ctx)
-	require.True(t, broken)
-	require.Contains(t, msg, "2 (live) entries for 2 deals, 1 of them running")
+	requireCountersBreak(s, func(ctx sdk.Context, k keeper.Keeper) {
+		require.NoError(t, k.LiveDeals.Remove(ctx, collections.Join(int32(types.DEAL_STATE_ACTIVE), running)))
+	}, "is missing from the live index")
+	requireCountersBreak(s, func(ctx sdk.Context, k keeper.Keeper) {
+		require.NoError(t, k.LiveDeals.Set(ctx, collections.Join(int32(types.DEAL_STATE_PENDING), pending)))
+	}, "2 (live) entries for 2 deals, 1 of them running")
 }
 
 // The counters invariant finds a pending request that would never expire
-// (behind the request cursor), a request with a due time, and a cursor
-// past the next deal id.
+// (behind the request cursor), a cursor past the next deal id, and a
+// request with a due time.
 func TestCountersInvariantChecksRequestCursor(t *testing.T) {
 	s := newSuite(t)
-	unitID := s.market()
-	pending := s.requestDeal(dealMsg(s.consumer, unitID))
-	k := s.app.OrchestratorKeeper
-	invariant := keeper.CountersInvariant(k)
-	_, broken := invariant(s.ctx())
-	require.False(t, broken)
+	pending := s.requestDeal(dealMsg(s.consumer, s.market()))
 
-	ctx, _ := s.ctx().CacheContext()
-	require.NoError(t, k.RequestCursor.Set(ctx, pending+1))
-	msg, broken := invariant(ctx)
-	require.True(t, broken)
-	require.Contains(t, msg, "behind the request cursor")
-
-	ctx, _ = s.ctx().CacheContext()
-	require.NoError(t, k.RequestCursor.Set(ctx, pending+2))
-	msg, broken = invariant(ctx)
-	require.True(t, broken)
-	require.Contains(t, msg, "is past the next deal id")
-
-	ctx, _ = s.ctx().CacheContext()
-	d := s.deal(pending)
-	d.DueAt = &d.RequestExpiresAt
-	require.NoError(t, k.Deals.Set(ctx, pending, d))
-	msg, broken = invariant(ctx)
-	require.True(t, broken)
-	require.Contains(t, msg, "only running deals have one")
+	requireCountersBreak(s, func(ctx sdk.Context, k keeper.Keeper) {
+		require.NoError(t, k.RequestCursor.Set(ctx, pending+1))
+	}, "behind the request cursor")
+	requireCountersBreak(s, func(ctx sdk.Context, k keeper.Keeper) {
+		require.NoError(t, k.RequestCursor.Set(ctx, pending+2))
+	}, "is past the next deal id")
+	requireCountersBreak(s, func(ctx sdk.Context, k keeper.Keeper) {
+		d := s.deal(pending)
+		d.DueAt = &d.RequestExpiresAt
+		require.NoError(t, k.Deals.Set(ctx, pending, d))
+	}, "only running deals have one")
 }

@@ -102,9 +102,9 @@ func (gs GenesisState) validate() error {
 		if _, ok := DealState_name[int32(d.State)]; !ok || d.State == DEAL_STATE_UNSPECIFIED {
 			return fmt.Errorf("deal %d has invalid state %d", d.Id, d.State)
 		}
-		if running := d.State == DEAL_STATE_ACTIVE || d.State == DEAL_STATE_OVERDRAWN; running && d.DueAt == nil {
+		if d.Running() && d.DueAt == nil {
 			return fmt.Errorf("running deal %d has no due time", d.Id)
-		} else if !running && d.DueAt != nil {
+		} else if !d.Running() && d.DueAt != nil {
 			return fmt.Errorf("%s deal %d has a due time; only running deals have one", d.State, d.Id)
 		}
 	}
