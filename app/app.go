@@ -149,9 +149,6 @@ type App struct {
 	appCodec          codec.Codec
 	txConfig          client.TxConfig
 	interfaceRegistry codectypes.InterfaceRegistry
-	// verifiedTxs remembers the transactions whose signatures CheckTx
-	// verified, so that FinalizeBlock does not verify them again (ante.go).
-	verifiedTxs *verifiedTxs
 
 	keys  map[string]*storetypes.KVStoreKey
 	tkeys map[string]*storetypes.TransientStoreKey

@@ -20,8 +20,8 @@ import (
 // transaction to run would fail with a sequence mismatch, and every later
 // one with it.
 func TestProposalOrdersEachSenderBySequence(t *testing.T) {
-	signers := verifyOnceSigners(2)
-	a := verifyOnceNet(t, signers)
+	signers := deterministicSigners(2)
+	a := sameGenesisNode(t, signers)
 	alice, bob := signers[0], signers[1]
 	send := func(from, to *txgen.Account, seq uint64) []byte {
 		bz, err := txgen.Sign(a.TxConfig(), apptest.ChainID, from, seq, 200_000, "",
