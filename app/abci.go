@@ -26,9 +26,10 @@ func (app *App) setABCIHandlers(fault string) {
 	}
 	defaults := baseapp.NewDefaultProposalHandler(app.Mempool(), app)
 	defaults.SetTxSelector(newSequenceOrderSelector())
-	app.oraclePayload = oracleabci.NewVerifiedPayload()
-	proposals := oracleabci.NewProposalHandler(app.Logger().With("module", "oracle-proposals"), app.StakingKeeper,
-		defaults.PrepareProposalHandler(), defaults.ProcessProposalHandler(), app.oraclePayload)
+	codec := oracleabci.NewPayloadCodec(app.txConfig)
+	verified := oracleabci.NewVerifiedPayload()
+	proposals := oracleabci.NewProposalHandler(app.Logger().With("module", "oracle-proposals"), app.StakingKeeper, codec,
+		defaults.PrepareProposalHandler(), defaults.ProcessProposalHandler(), verified)
 	app.SetPrepareProposal(proposals.PrepareProposal())
 	app.SetProcessProposal(proposals.ProcessProposal())
 
@@ -36,6 +37,7 @@ func (app *App) setABCIHandlers(fault string) {
 	app.SetExtendVoteHandler(votes.ExtendVote())
 	app.SetVerifyVoteExtensionHandler(votes.VerifyVoteExtension())
 
+	app.oracleAggregator = oracleabci.NewAggregator(app.Logger().With("module", "oracle"), app.OracleKeeper, codec, verified, app.injectedTxs)
 	app.SetPreBlocker(app.PreBlocker)
 }
 
@@ -47,6 +49,6 @@ func (app *App) PreBlocker(ctx sdk.Context, req *abci.RequestFinalizeBlock) (*sd
 	if err != nil {
 		return nil, err
 	}
-	oracleabci.Aggregate(ctx, app.Logger().With("module", "oracle"), app.OracleKeeper, req, app.oraclePayload)
+	app.oracleAggregator.PreBlock(ctx, req)
 	return res, nil
 }

@@ -3,14 +3,19 @@ package app
 import (
 	"fmt"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/x/auth/ante"
+
+	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 )
 
-// setAnteHandler installs the SDK's standard ante handler. Signatures are
-// checked the SDK's way on every execution: a node-local shortcut (skipping
-// in FinalizeBlock what CheckTx verified) made nodes disagree, because
-// CheckTx checks signatures as at genesis until a restarted node's first
-// commit (TestSameBlockSameResultOnEveryNode).
+// setAnteHandler installs the SDK's standard ante handler behind one rule:
+// the oracle's injected transaction (x/oracle/abci/ante.go) is admitted only
+// as the payload at index 0 of the block being executed, and refused
+// everywhere else. Signatures are checked the SDK's way on every execution:
+// a node-local shortcut (skipping in FinalizeBlock what CheckTx verified)
+// made nodes disagree, because CheckTx checks signatures as at genesis until
+// a restarted node's first commit (TestSameBlockSameResultOnEveryNode).
 func (app *App) setAnteHandler() {
 	handler, err := ante.NewAnteHandler(ante.HandlerOptions{
 		AccountKeeper:   app.AccountKeeper,
@@ -22,5 +27,8 @@ func (app *App) setAnteHandler() {
 	if err != nil {
 		panic(fmt.Errorf("ante handler: %w", err))
 	}
-	app.SetAnteHandler(handler)
+	injected := oracleabci.NewInjectedTxDecorator(app.injectedTxs)
+	app.SetAnteHandler(func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
+		return injected.AnteHandle(ctx, tx, simulate, handler)
+	})
 }

@@ -179,9 +179,11 @@ type App struct {
 	// Prober measures the QoS of the data units assigned to this validator,
 	// off the consensus path (configured in app.toml [oracle]).
 	Prober *prober.Prober
-	// oraclePayload hands the oracle payload ProcessProposal verified,
-	// decoded, to the PreBlocker of the same block.
-	oraclePayload *oracleabci.VerifiedPayload
+	// oracleAggregator is the oracle's part of the PreBlocker.
+	oracleAggregator *oracleabci.Aggregator
+	// injectedTxs tells the ante handler which transaction is the block's
+	// oracle payload (filled by the PreBlocker).
+	injectedTxs *oracleabci.InjectedTxGate
 
 	configurator module.Configurator
 }
@@ -389,6 +391,7 @@ func New(
 	app.SetInitChainer(app.InitChainer)
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
+	app.injectedTxs = oracleabci.NewInjectedTxGate()
 	app.setAnteHandler()
 	app.setABCIHandlers(oracleFault())
 	app.setUpgradeHandlers()

@@ -10,6 +10,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/std"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	"github.com/cosmos/gogoproto/proto"
+
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
 // EncodingConfig bundles the codecs of the application.
@@ -23,12 +25,14 @@ type EncodingConfig struct {
 // MakeEncodingConfig returns codecs that know the standard crypto and tx types
 // and flashbackd's address prefixes. Module types are registered by New.
 func MakeEncodingConfig() EncodingConfig {
+	signingOptions := signing.Options{
+		AddressCodec:          address.NewBech32Codec(Bech32Prefix),
+		ValidatorAddressCodec: address.NewBech32Codec(Bech32PrefixValAddr),
+	}
+	oracletypes.DefineInjectedSigners(&signingOptions)
 	interfaceRegistry, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
-		ProtoFiles: proto.HybridResolver,
-		SigningOptions: signing.Options{
-			AddressCodec:          address.NewBech32Codec(Bech32Prefix),
-			ValidatorAddressCodec: address.NewBech32Codec(Bech32PrefixValAddr),
-		},
+		ProtoFiles:     proto.HybridResolver,
+		SigningOptions: signingOptions,
 	})
 	if err != nil {
 		panic(err)

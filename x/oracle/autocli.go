@@ -47,6 +47,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				// Governance-only: submit MsgUpdateParams in a proposal with
 				// `flashbackd tx gov submit-proposal` (see README.md).
 				{RpcMethod: "UpdateParams", Skip: true},
+				// Injected by block proposers only; nobody can submit it.
+				{RpcMethod: "InjectVoteExtensions", Skip: true},
 			},
 		},
 	}

@@ -10,7 +10,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
@@ -40,8 +39,7 @@ func BenchmarkOracleBlock(b *testing.B) {
 			}
 			local := h.commit(voted, allCommit(n), exts)
 			txs := h.prepareProposal(0, local)
-			commit, err := oracleabci.DecodePayload(txs[0])
-			require.NoError(b, err)
+			commit := h.decode(txs[0])
 			b.Logf("%d validators: extension %d bytes, payload %d bytes", n, len(exts[0]), len(txs[0]))
 
 			b.Run("prepare", func(b *testing.B) {

@@ -16,40 +16,22 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
-// pruneCommit returns a copy of the local extended commit in which every vote
-// whose extension fails the structural checks is downgraded to absent, with
-// its extension and signature removed. CometBFT only admits extensions that
-// passed VerifyVoteExtension, so in practice this only removes a faulty own
-// extension; it keeps the proposal valid whatever a validator signed.
-func pruneCommit(commit abci.ExtendedCommitInfo, votedHeight int64) abci.ExtendedCommitInfo {
-	out := abci.ExtendedCommitInfo{Round: commit.Round, Votes: make([]abci.ExtendedVoteInfo, len(commit.Votes))}
-	for i, v := range commit.Votes {
-		out.Votes[i] = v
-		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit {
-			continue
-		}
-		if _, err := types.DecodeVoteExtension(v.VoteExtension, votedHeight); err != nil {
-			out.Votes[i].BlockIdFlag = cmtproto.BlockIDFlagAbsent
-			out.Votes[i].VoteExtension = nil
-			out.Votes[i].ExtensionSignature = nil
-		}
-	}
-	return out
-}
-
 // validateCommit checks an extended commit carried in a proposal for
 // `height`, without reading any application state but the validators' keys:
 //   - it matches the block's last commit vote by vote: same validators, same
-//     powers, same order, same flags — except that a commit vote may have
-//     been pruned to absent with no extension;
+//     powers, same order, same flags. Nothing may be dropped: a proposer that
+//     turned a vote with a valid extension into an absent one would shift the
+//     medians or push the reporting power under 2/3 and erase a window;
 //   - absent and nil votes carry no extension;
-//   - every extension signature verifies and the votes with extensions hold
+//   - every commit vote's extension signature verifies and those votes hold
 //     more than 2/3 of the power (verifyExtensionSignatures, the checks of
-//     baseapp.ValidateVoteExtensions with the signatures batched);
-//   - every extension passes the structural checks of VerifyVoteExtension.
+//     baseapp.ValidateVoteExtensions with the signatures batched).
 //
-// It returns each vote's decoded extension (nil for votes without one).
-func validateCommit(ctx sdk.Context, valStore baseapp.ValidatorStore, commit abci.ExtendedCommitInfo, height int64) ([]*types.VoteExtension, error) {
+// An extension that fails the structural checks of VerifyVoteExtension does
+// not make the commit invalid: it stays in the block with its signature, so
+// that every validator can check it, and it is read as invalid (ignored by
+// the aggregation). It returns the reading of every vote.
+func validateCommit(ctx sdk.Context, valStore baseapp.ValidatorStore, commit abci.ExtendedCommitInfo, height int64) ([]types.VoteReading, error) {
 	last := ctx.CometInfo().GetLastCommit()
 	if last == nil {
 		return nil, fmt.Errorf("no last commit in the proposal context")
@@ -60,18 +42,7 @@ func validateCommit(ctx sdk.Context, valStore baseapp.ValidatorStore, commit abc
 	if err := verifyExtensionSignatures(ctx, valStore, commit); err != nil {
 		return nil, err
 	}
-	exts := make([]*types.VoteExtension, len(commit.Votes))
-	for i, v := range commit.Votes {
-		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit {
-			continue
-		}
-		ext, err := types.DecodeVoteExtension(v.VoteExtension, height-1)
-		if err != nil {
-			return nil, fmt.Errorf("validator %X: %w", v.Validator.Address, err)
-		}
-		exts[i] = ext
-	}
-	return exts, nil
+	return types.ReadExtensions(commit, height-1), nil
 }
 
 func matchLastCommit(commit abci.ExtendedCommitInfo, last comet.CommitInfo) error {
@@ -88,8 +59,7 @@ func matchLastCommit(commit abci.ExtendedCommitInfo, last comet.CommitInfo) erro
 			return fmt.Errorf("vote %d is not the last commit's (validator or power differ)", i)
 		}
 		got, expected := v.BlockIdFlag, cmtproto.BlockIDFlag(want.GetBlockIDFlag())
-		pruned := expected == cmtproto.BlockIDFlagCommit && got == cmtproto.BlockIDFlagAbsent
-		if got != expected && !pruned {
+		if got != expected {
 			return fmt.Errorf("vote %d has flag %s, the last commit says %s", i, got, expected)
 		}
 		if got != cmtproto.BlockIDFlagCommit && (len(v.VoteExtension) > 0 || len(v.ExtensionSignature) > 0) {

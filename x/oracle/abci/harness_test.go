@@ -2,6 +2,7 @@ package abci_test
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
+	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	orchkeeper "github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -53,7 +55,7 @@ func newHarness(t testing.TB, nodes, validators, units int, mutate ...func(*orac
 	t.Helper()
 	h := &harness{t: t}
 	for i := 0; i < validators; i++ {
-		h.keys = append(h.keys, ed25519.GenPrivKeyFromSecret([]byte{byte(i), 'v'}))
+		h.keys = append(h.keys, ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("validator-%d", i))))
 	}
 	// Commit order: power descending (all 1), then address ascending.
 	sort.Slice(h.keys, func(i, j int) bool {
@@ -250,4 +252,45 @@ func (h *harness) extensionForUnits(height int64, n int) []byte {
 	bz, err := oracletypes.EncodeVoteExtension(height, 0, ms)
 	require.NoError(h.t, err)
 	return bz
+}
+
+// codec is the payload codec of the harness's apps.
+func (h *harness) codec() oracleabci.PayloadCodec { return oracleabci.NewPayloadCodec(h.apps[0].TxConfig()) }
+
+// payload encodes c as the payload transaction.
+func (h *harness) payload(c abci.ExtendedCommitInfo) []byte {
+	bz, err := h.codec().Encode(c)
+	require.NoError(h.t, err)
+	return bz
+}
+
+// decode reads the payload transaction of a block whose last commit has as
+// many votes as the harness has validators.
+func (h *harness) decode(tx []byte) abci.ExtendedCommitInfo {
+	c, err := h.codec().Decode(tx, len(h.keys))
+	require.NoError(h.t, err)
+	return c
+}
+
+// injectedTx encodes an unsigned transaction of msgs, as a proposer could
+// write one by hand.
+func (h *harness) injectedTx(msgs ...sdk.Msg) []byte {
+	b := h.apps[0].TxConfig().NewTxBuilder()
+	require.NoError(h.t, b.SetMsgs(msgs...))
+	bz, err := h.apps[0].TxConfig().TxEncoder()(b.GetTx())
+	require.NoError(h.t, err)
+	return bz
+}
+
+// nonCanonicalPayload is c's payload with a memo added: the same message in
+// another form.
+func (h *harness) nonCanonicalPayload(c abci.ExtendedCommitInfo) []byte {
+	bz, err := c.Marshal()
+	require.NoError(h.t, err)
+	b := h.apps[0].TxConfig().NewTxBuilder()
+	require.NoError(h.t, b.SetMsgs(&oracletypes.MsgInjectVoteExtensions{ExtendedCommit: bz}))
+	b.SetMemo("hello")
+	tx, err := h.apps[0].TxConfig().TxEncoder()(b.GetTx())
+	require.NoError(h.t, err)
+	return tx
 }

@@ -1,6 +1,7 @@
 package abci
 
 import (
+	"errors"
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -12,22 +13,42 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/oracle/keeper"
 )
 
-// Aggregate is the oracle's part of the app-level PreBlocker: it reads the
-// payload ProcessProposal verified (decoded already when verified holds it)
-// and records the QoS the validators agreed on. It never fails the block:
-// any problem is logged and the block goes on without an update.
-func Aggregate(ctx sdk.Context, logger log.Logger, k keeper.Keeper, req *abci.RequestFinalizeBlock, verified *VerifiedPayload) {
-	if !extensionsEnabledFor(ctx, req.Height) || len(req.Txs) == 0 || !IsPayload(req.Txs[0]) {
+// Aggregator is the oracle's part of the app-level PreBlocker.
+type Aggregator struct {
+	logger   log.Logger
+	keeper   keeper.Keeper
+	codec    PayloadCodec
+	verified *VerifiedPayload
+	gate     *InjectedTxGate
+}
+
+// NewAggregator returns the PreBlocker part: it reads the payloads of
+// ProcessProposal through verified and tells the ante handler, through gate,
+// which transaction is the block's payload.
+func NewAggregator(logger log.Logger, k keeper.Keeper, codec PayloadCodec, verified *VerifiedPayload, gate *InjectedTxGate) *Aggregator {
+	return &Aggregator{logger: logger, keeper: k, codec: codec, verified: verified, gate: gate}
+}
+
+// PreBlock reads the block's payload (decoded already when this node
+// accepted the same bytes in ProcessProposal), admits it for execution, and
+// records the QoS the validators agreed on. It never fails the block: any
+// problem is logged and the block goes on without an update.
+func (a *Aggregator) PreBlock(ctx sdk.Context, req *abci.RequestFinalizeBlock) {
+	a.gate.expect(req.Height, nil)
+	if !extensionsEnabledFor(ctx, req.Height) || len(req.Txs) == 0 {
 		return
 	}
-	commit, exts, ok := verified.take(req.Height, req.Txs[0])
+	commit, readings, ok := a.verified.take(req.Height, req.Txs[0])
 	if !ok {
 		var err error
-		if commit, err = DecodePayload(req.Txs[0]); err != nil {
-			logger.Error("cannot decode the oracle payload; no QoS update", "height", req.Height, "err", err)
+		if commit, err = a.codec.Decode(req.Txs[0], lastCommitVotes(ctx)); err != nil {
+			if !errors.Is(err, errNotPayload) {
+				a.logger.Error("cannot decode the oracle payload; no QoS update", "height", req.Height, "err", err)
+			}
 			return
 		}
 	}
+	a.gate.expect(req.Height, req.Txs[0])
 	cacheCtx, write := ctx.CacheContext()
 	err := func() (err error) {
 		defer func() {
@@ -35,10 +56,10 @@ func Aggregate(ctx sdk.Context, logger log.Logger, k keeper.Keeper, req *abci.Re
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
-		return k.ApplyExtendedCommit(cacheCtx, commit, exts)
+		return a.keeper.ApplyExtendedCommit(cacheCtx, commit, readings)
 	}()
 	if err != nil {
-		logger.Error("oracle aggregation failed; no QoS update", "height", req.Height, "err", err)
+		a.logger.Error("oracle aggregation failed; no QoS update", "height", req.Height, "err", err)
 		return
 	}
 	write()

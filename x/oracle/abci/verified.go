@@ -17,39 +17,39 @@ import (
 // did not process, a restart) it decodes the payload itself. Decoding is a
 // pure function of the bytes, so both ways give the same result.
 type VerifiedPayload struct {
-	mu      sync.Mutex
-	height  int64
-	payload []byte
-	commit  abci.ExtendedCommitInfo
-	exts    []*types.VoteExtension
+	mu       sync.Mutex
+	height   int64
+	payload  []byte
+	commit   abci.ExtendedCommitInfo
+	readings []types.VoteReading
 }
 
 // NewVerifiedPayload returns an empty hand-over.
 func NewVerifiedPayload() *VerifiedPayload { return &VerifiedPayload{} }
 
 // remember records a payload ProcessProposal accepted at height.
-func (v *VerifiedPayload) remember(height int64, payload []byte, commit abci.ExtendedCommitInfo, exts []*types.VoteExtension) {
+func (v *VerifiedPayload) remember(height int64, payload []byte, commit abci.ExtendedCommitInfo, readings []types.VoteReading) {
 	if v == nil {
 		return
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.height, v.payload, v.commit, v.exts = height, payload, commit, exts
+	v.height, v.payload, v.commit, v.readings = height, payload, commit, readings
 }
 
 // take returns the decoded payload if it is the one accepted at height, and
 // forgets it either way.
-func (v *VerifiedPayload) take(height int64, payload []byte) (abci.ExtendedCommitInfo, []*types.VoteExtension, bool) {
+func (v *VerifiedPayload) take(height int64, payload []byte) (abci.ExtendedCommitInfo, []types.VoteReading, bool) {
 	if v == nil {
 		return abci.ExtendedCommitInfo{}, nil, false
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	ok := v.payload != nil && v.height == height && bytes.Equal(v.payload, payload)
-	commit, exts := v.commit, v.exts
-	v.height, v.payload, v.commit, v.exts = 0, nil, abci.ExtendedCommitInfo{}, nil
+	commit, readings := v.commit, v.readings
+	v.height, v.payload, v.commit, v.readings = 0, nil, abci.ExtendedCommitInfo{}, nil
 	if !ok {
 		return abci.ExtendedCommitInfo{}, nil, false
 	}
-	return commit, exts, true
+	return commit, readings, true
 }

@@ -10,9 +10,9 @@ import (
 )
 
 func TestVerifiedPayloadHandsOverOnlyTheSameBlock(t *testing.T) {
-	payload := append(append([]byte{}, PayloadPrefix...), 1, 2, 3)
+	payload := []byte{0x0a, 1, 2, 3}
 	commit := abci.ExtendedCommitInfo{Round: 2}
-	exts := []*types.VoteExtension{{Height: 9}}
+	exts := []types.VoteReading{{Ext: &types.VoteExtension{Height: 9}}, {Invalid: true}}
 
 	v := NewVerifiedPayload()
 	v.remember(10, payload, commit, exts)

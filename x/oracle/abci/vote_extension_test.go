@@ -94,21 +94,3 @@ func TestExtendVote(t *testing.T) {
 	require.Equal(t, abci.ResponseVerifyVoteExtension_REJECT, verdict.Status)
 }
 
-func FuzzDecodePayload(f *testing.F) {
-	good, _ := oracleabci.EncodePayload(abci.ExtendedCommitInfo{Round: 1, Votes: []abci.ExtendedVoteInfo{
-		{Validator: abci.Validator{Address: []byte{1}, Power: 1}, VoteExtension: []byte{1, 2}, ExtensionSignature: []byte{3}},
-	}})
-	f.Add(good)
-	f.Add(oracleabci.PayloadPrefix)
-	f.Add([]byte{0xff})
-	f.Add(append(append([]byte{}, oracleabci.PayloadPrefix...), 0xff, 0xff, 0xff))
-	f.Fuzz(func(t *testing.T, tx []byte) {
-		commit, err := oracleabci.DecodePayload(tx)
-		if err != nil {
-			return
-		}
-		require.True(t, oracleabci.IsPayload(tx))
-		_, err = oracleabci.EncodePayload(commit)
-		require.NoError(t, err)
-	})
-}

@@ -22,18 +22,17 @@ func sortAssigned(units []types.AssignedUnit) {
 
 // ApplyExtendedCommit turns the signed vote extensions of the previous
 // height into QoS records, when that height ended a window. The PreBlocker
-// calls it with the extended commit it verified in ProcessProposal. For each
-// assigned unit and metric it writes the stake-weighted lower median of the
-// reports, but only where the reporters hold at least 2/3 of the commit's
-// power; anything else is "no update". Extensions that do not decode, are for
+// calls it with the extended commit carried by the block. For each assigned
+// unit and metric it writes the stake-weighted lower median of the reports,
+// but only where the reporters hold at least 2/3 of the commit's power;
+// anything else is "no update". Extensions that do not decode, are for
 // another height or window, or report unassigned units are ignored: nothing
 // here can fail because of what validators sent.
 //
-// decoded, when it has one entry per vote, holds each vote's extension
-// already decoded and checked for the previous height (nil for a vote
-// without one), as ProcessProposal left them; otherwise the extensions are
-// decoded here.
-func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCommitInfo, decoded []*types.VoteExtension) error {
+// readings, when it has one entry per vote, is the commit read by
+// types.ReadExtensions already (ProcessProposal's work, handed over);
+// otherwise the commit is read here. Both give the same result.
+func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCommitInfo, readings []types.VoteReading) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	votedHeight := sdkCtx.BlockHeight() - 1
 	current, ok, err := k.CurrentAssignment(ctx)
@@ -54,6 +53,9 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 	if err != nil {
 		return err
 	}
+	if len(readings) != len(commit.Votes) {
+		readings = types.ReadExtensions(commit, votedHeight)
+	}
 
 	assigned := make(map[uint64]types.AssignedUnit, len(ended.Units))
 	for _, u := range ended.Units {
@@ -67,22 +69,13 @@ func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCom
 		status  voteStatus
 	}
 	voters := make([]voter, 0, len(commit.Votes))
-	if len(decoded) != len(commit.Votes) {
-		decoded = nil
-	}
 	for i, vote := range commit.Votes {
 		totalPower += vote.Validator.Power
 		v := voter{address: vote.Validator.Address, status: voteMissed}
 		if vote.BlockIdFlag == cmtproto.BlockIDFlagCommit {
-			var ext *types.VoteExtension
-			var err error
-			if decoded != nil {
-				ext = decoded[i]
-			} else {
-				ext, err = types.DecodeVoteExtension(vote.VoteExtension, votedHeight)
-			}
+			ext := readings[i].Ext
 			switch {
-			case err != nil:
+			case readings[i].Invalid:
 				v.status = voteMissed
 			case ext == nil || len(ext.Measurements) == 0:
 				v.status = voteEmpty

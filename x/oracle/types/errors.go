@@ -13,4 +13,5 @@ var (
 	ErrTooSoon         = errors.Register(ModuleName, 8, "self-report too soon")
 	ErrNoRecord        = errors.Register(ModuleName, 9, "no QoS record")
 	ErrRegistryMissing = errors.Register(ModuleName, 10, "unit registry not set")
+	ErrInjectedOnly    = errors.Register(ModuleName, 11, "only the block proposer injects this message, as the block's first transaction")
 )

@@ -3,6 +3,9 @@ package types
 import (
 	"bytes"
 	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 )
 
 // DecodeVoteExtension decodes bz as the vote extension of `height` and checks
@@ -74,4 +77,29 @@ func EncodeVoteExtension(height int64, window uint64, ms []Measurement) ([]byte,
 		return nil, err
 	}
 	return bz, nil
+}
+
+// VoteReading is one vote of an extended commit, as every node reads it: Ext
+// is the decoded extension (nil when the vote is not a commit vote or its
+// extension is empty), and Invalid marks a commit vote whose extension fails
+// DecodeVoteExtension. An invalid extension stays in the block with its
+// signature, so that every validator can see why it was ignored; it counts as
+// a missed window.
+type VoteReading struct {
+	Ext     *VoteExtension
+	Invalid bool
+}
+
+// ReadExtensions reads every vote of commit as the extensions of
+// votedHeight, vote by vote.
+func ReadExtensions(commit abci.ExtendedCommitInfo, votedHeight int64) []VoteReading {
+	out := make([]VoteReading, len(commit.Votes))
+	for i, v := range commit.Votes {
+		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit {
+			continue
+		}
+		ext, err := DecodeVoteExtension(v.VoteExtension, votedHeight)
+		out[i] = VoteReading{Ext: ext, Invalid: err != nil}
+	}
+	return out
 }
