@@ -255,7 +255,9 @@ func (h *harness) extensionForUnits(height int64, n int) []byte {
 }
 
 // codec is the payload codec of the harness's apps.
-func (h *harness) codec() oracleabci.PayloadCodec { return oracleabci.NewPayloadCodec(h.apps[0].TxConfig()) }
+func (h *harness) codec() oracleabci.PayloadCodec {
+	return oracleabci.NewPayloadCodec(h.apps[0].TxConfig())
+}
 
 // payload encodes c as the payload transaction.
 func (h *harness) payload(c abci.ExtendedCommitInfo) []byte {

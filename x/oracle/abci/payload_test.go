@@ -251,4 +251,3 @@ func FuzzDecodePayload(f *testing.F) {
 		require.Equal(t, tx, again, "one canonical form")
 	})
 }
-

@@ -93,4 +93,3 @@ func TestExtendVote(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, abci.ResponseVerifyVoteExtension_REJECT, verdict.Status)
 }
-
