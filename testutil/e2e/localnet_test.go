@@ -5,20 +5,29 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/stretchr/testify/require"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
 	"github.com/flashbacknetwork/flashbackd/testutil/localnet"
+	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
 // TestLocalnetFourValidators starts scripts/localnet.sh with N=4 and checks
 // that blocks are finalized with all four validators signing, that the REST
-// API and its OpenAPI spec are served, and that the script stops every node.
+// API and its OpenAPI spec are served, that transaction search works on
+// blocks carrying the oracle payload, and that the script stops every node.
 func TestLocalnetFourValidators(t *testing.T) {
 	ln := localnet.Start(t, localnet.Options{Validators: 4, BasePort: 27600})
 	ln.WaitForHeight(0, 5, 60*time.Second)
@@ -62,6 +71,8 @@ func TestLocalnetFourValidators(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &spec))
 	require.Contains(t, string(body), "/flashback/orchestrator/v1/params")
 
+	checkOracleTransactions(t, ln)
+
 	// The generated CLI queries run from a node's home, whose app.toml the
 	// client loads too (a flag named like an app.toml section once broke
 	// `data-units`).
@@ -85,4 +96,59 @@ func TestLocalnetFourValidators(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		require.False(t, ln.NodeRunning(i), "node%d still running after stop", i)
 	}
+}
+
+// checkOracleTransactions: the oracle payload every block carries at index 0
+// is a real transaction that executes with code 0, so transaction search by
+// height works over the CLI and REST; a user cannot submit its message.
+func checkOracleTransactions(t *testing.T, ln *localnet.Localnet) {
+	t.Helper()
+	height := ln.Height(0) - 1
+	injected := sdk.MsgTypeURL(&oracletypes.MsgInjectVoteExtensions{})
+
+	type txResponse struct {
+		Height string `json:"height"`
+		Code   uint32 `json:"code"`
+		Tx     struct {
+			Body struct {
+				Messages []map[string]any `json:"messages"`
+			} `json:"body"`
+		} `json:"tx"`
+	}
+	query := fmt.Sprintf("tx.height=%d", height)
+
+	out, err := ln.CLI(0, "q", "txs", "--query", query, "-o", "json")
+	require.NoError(t, err, out)
+	var cli struct {
+		Txs []txResponse `json:"txs"` // the CLI prints the SDK's SearchTxsResult
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &cli), out)
+	require.NotEmpty(t, cli.Txs, "q txs %s: %s", query, out)
+	first := cli.Txs[0]
+	require.Zero(t, first.Code, out)
+	require.Equal(t, injected, first.Tx.Body.Messages[0]["@type"], out)
+
+	var rest struct {
+		TxResponses []txResponse `json:"tx_responses"`
+	}
+	require.NoError(t, ln.GetJSON(0, "/cosmos/tx/v1beta1/txs?query="+url.QueryEscape(query), &rest))
+	require.NotEmpty(t, rest.TxResponses)
+	require.Zero(t, rest.TxResponses[0].Code)
+	require.Equal(t, injected, rest.TxResponses[0].Tx.Body.Messages[0]["@type"])
+
+	// Every transaction of the block succeeded as far as the payload goes.
+	results, err := ln.RPC(0).BlockResults(context.Background(), &height)
+	require.NoError(t, err)
+	require.NotEmpty(t, results.TxsResults)
+	require.Zero(t, results.TxsResults[0].Code, results.TxsResults[0].Log)
+
+	// A user broadcasting the message is refused by CheckTx.
+	txCfg, err := txgen.NewTxConfig()
+	require.NoError(t, err)
+	payload, err := oracleabci.NewPayloadCodec(txCfg).Encode(abci.ExtendedCommitInfo{})
+	require.NoError(t, err)
+	res, err := ln.RPC(0).BroadcastTxSync(context.Background(), payload)
+	require.NoError(t, err)
+	require.Equal(t, oracletypes.ErrInjectedOnly.ABCICode(), res.Code, res.Log)
+	require.Equal(t, oracletypes.ModuleName, res.Codespace)
 }
