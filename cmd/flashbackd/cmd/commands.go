@@ -113,5 +113,10 @@ func appExport(
 			return servertypes.ExportedApp{}, err
 		}
 	}
-	return flashApp.ExportAppStateAndValidators(forZeroHeight, jailAllowedAddrs, modulesToExport)
+	exported, err := flashApp.ExportAppStateAndValidators(forZeroHeight, jailAllowedAddrs, modulesToExport)
+	// The SDK's export command opens the database and never closes it (the
+	// process ends right after). Closing it here lets the command run more
+	// than once in one process, as the export tests do. Not app.Close: it
+	// logs, and the logger writes to stdout, where the genesis goes.
+	return exported, errors.Join(err, db.Close())
 }
