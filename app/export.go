@@ -16,7 +16,9 @@ import (
 )
 
 // ExportAppStateAndValidators exports the state of every module (or of the
-// given ones) and the validator set, as used by `flashbackd export`.
+// given ones) and the validator set, as used by `flashbackd export`. The
+// consensus params are the chain's, with the vote extensions enable height
+// set for the chain started from the export (exportedVoteExtensionsEnableHeight).
 func (app *App) ExportAppStateAndValidators(
 	forZeroHeight bool, jailAllowedAddrs, modulesToExport []string,
 ) (servertypes.ExportedApp, error) {
@@ -40,12 +42,49 @@ func (app *App) ExportAppStateAndValidators(
 		return servertypes.ExportedApp{}, err
 	}
 	validators, err := staking.WriteValidators(ctx, app.StakingKeeper)
+
+	// A zero-height export starts a chain whose genesis says initial_height
+	// 0, which CometBFT and the SDK read as 1.
+	consensusParams := app.GetConsensusParams(ctx)
+	consensusParams.Abci = &cmtproto.ABCIParams{VoteExtensionsEnableHeight: exportedVoteExtensionsEnableHeight(
+		consensusParams.Abci.GetVoteExtensionsEnableHeight(), app.LastBlockHeight()+1, max(height, 1))}
 	return servertypes.ExportedApp{
 		AppState:        appState,
 		Validators:      validators,
 		Height:          height,
-		ConsensusParams: app.GetConsensusParams(ctx),
+		ConsensusParams: consensusParams,
 	}, err
+}
+
+// exportedVoteExtensionsEnableHeight is the vote extensions enable height
+// for the genesis of a chain started from an export: enable is the exporting
+// chain's, nextHeight the height it would have run next, initialHeight the
+// new chain's first height (nextHeight, or 1 for --for-zero-height).
+//
+// Copying enable as it is breaks the new chain once the old one is past it.
+// CometBFT checks a genesis enable height only for being ≥ 0
+// (ConsensusParams.ValidateBasic); ValidateUpdate's rules (a new value must be
+// above the current height, a reached one cannot move) judge changes on a
+// running chain, and BaseApp returns the unchanged params after every block,
+// which they always accept. But with an enable height below the initial
+// height, extensions count as on at the first block, whose proposal then
+// needs the vote extensions of a block the new chain never had: x/oracle's
+// PrepareProposal fails and the chain never makes its first block (seen by
+// restarting an export with enable height 2). So extensions that were on, or
+// due at the next height, stay on from initialHeight + 1: the shape of every
+// genesis the project writes (initial height 1, enable height 2), at the cost
+// of one block without the oracle payload. The initial height itself would
+// work as well (CometBFT's e2e networks use it, and a restart from such an
+// export records QoS), but +1 keeps one rule for every genesis. A zero-height
+// export thus enables them at 2. An enable height still ahead keeps its
+// distance from the export (unchanged for a normal export, moved down with
+// the heights for a zero-height one), and 0, never enabled nor scheduled,
+// stays 0.
+func exportedVoteExtensionsEnableHeight(enable, nextHeight, initialHeight int64) int64 {
+	if enable <= 0 {
+		return 0
+	}
+	return max(enable-(nextHeight-initialHeight), initialHeight+1)
 }
 
 // prepForZeroHeightGenesis rewrites height-dependent state so that the export

@@ -111,3 +111,58 @@ func TestDefaultGenesisUsesFlash(t *testing.T) {
 	params := app.ConsensusParams()
 	require.Equal(t, int64(2), params.ABCI.VoteExtensionsEnableHeight)
 }
+
+// TestExportVoteExtensionsEnableHeight checks the enable height an export
+// gives the chain started from it (app/export.go explains the rule): on from
+// the block after the new chain's initial height when it was on or due, a
+// future one kept at its distance, 0 kept.
+func TestExportVoteExtensionsEnableHeight(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		enable         int64
+		wantNormal     func(next int64) int64
+		wantZeroHeight func(next int64) int64
+	}{
+		{
+			name: "on: from the block after the initial height", enable: app.VoteExtensionsEnableHeight,
+			wantNormal:     func(next int64) int64 { return next + 1 },
+			wantZeroHeight: func(int64) int64 { return 2 },
+		},
+		{
+			name: "due at the next height", enable: 6,
+			wantNormal:     func(next int64) int64 { return next + 1 },
+			wantZeroHeight: func(int64) int64 { return 2 },
+		},
+		{
+			name: "scheduled ahead", enable: 1000,
+			wantNormal:     func(int64) int64 { return 1000 },
+			wantZeroHeight: func(next int64) int64 { return 1000 - next + 1 },
+		},
+		{
+			name: "never enabled", enable: 0,
+			wantNormal:     func(int64) int64 { return 0 },
+			wantZeroHeight: func(int64) int64 { return 0 },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := apptest.Setup(t, apptest.Options{VoteExtensionsEnableHeight: tc.enable})
+			for a.Height < 5 {
+				a.NextBlock(t)
+			}
+			next := a.Height + 1
+
+			exported, err := a.ExportAppStateAndValidators(false, nil, nil)
+			require.NoError(t, err)
+			require.Equal(t, next, exported.Height)
+			require.Equal(t, tc.wantNormal(next), exported.ConsensusParams.Abci.VoteExtensionsEnableHeight)
+
+			zero, err := a.ExportAppStateAndValidators(true, nil, nil)
+			require.NoError(t, err)
+			require.Equal(t, tc.wantZeroHeight(next), zero.ConsensusParams.Abci.VoteExtensionsEnableHeight)
+
+			// The rest of the consensus params is the chain's.
+			require.Equal(t, a.GetConsensusParams(a.Ctx()).Block, exported.ConsensusParams.Block)
+			require.Equal(t, a.GetConsensusParams(a.Ctx()).Validator, exported.ConsensusParams.Validator)
+		})
+	}
+}

@@ -1,12 +1,10 @@
 package cmd
 
 import (
-	"errors"
 	"io"
 
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 
 	"cosmossdk.io/log"
 	confixcmd "cosmossdk.io/tools/confix/cmd"
@@ -35,8 +33,12 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		testnetCmd(tempApp),
 	)
 
-	// start, comet, export, version, rollback.
-	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport, server.StartCmdOptions{})
+	// start, comet, export, version, rollback. The SDK's export command
+	// leaves consensus params out of the genesis it writes: export.go
+	// completes it.
+	exportParams := &exportedConsensusParams{}
+	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, exportParams.capture(appExport), server.StartCmdOptions{})
+	exportParams.completeGenesis(rootCmd)
 
 	rootCmd.AddCommand(
 		server.StatusCommand(),
@@ -95,23 +97,4 @@ func txCommand() *cobra.Command {
 // newApp builds the application for `start` and the other server commands.
 func newApp(logger log.Logger, db dbm.DB, traceStore io.Writer, appOpts servertypes.AppOptions) servertypes.Application {
 	return app.New(logger, db, traceStore, true, appOpts, server.DefaultBaseappOptions(appOpts)...)
-}
-
-// appExport exports the state for `flashbackd export`.
-func appExport(
-	logger log.Logger, db dbm.DB, traceStore io.Writer, height int64, forZeroHeight bool,
-	jailAllowedAddrs []string, appOpts servertypes.AppOptions, modulesToExport []string,
-) (servertypes.ExportedApp, error) {
-	viperAppOpts, ok := appOpts.(*viper.Viper)
-	if !ok {
-		return servertypes.ExportedApp{}, errors.New("appOpts is not a viper.Viper")
-	}
-	loadLatest := height == -1
-	flashApp := app.New(logger, db, traceStore, loadLatest, viperAppOpts)
-	if height != -1 {
-		if err := flashApp.LoadHeight(height); err != nil {
-			return servertypes.ExportedApp{}, err
-		}
-	}
-	return flashApp.ExportAppStateAndValidators(forZeroHeight, jailAllowedAddrs, modulesToExport)
 }
