@@ -25,6 +25,12 @@ type Config struct {
 	// MaxStaleness is how old a target's last completed check may be for its
 	// measurement to be reported.
 	MaxStaleness time.Duration `mapstructure:"max-staleness"`
+	// AllowPrivateEndpoints lets probes connect to addresses that are not
+	// public unicast (loopback, private, link-local, CGNAT, ...). Off by
+	// default: endpoints are written by providers, and a validator must not
+	// be made to send requests into its own network. Local test networks,
+	// whose probe targets listen on 127.0.0.1, turn it on.
+	AllowPrivateEndpoints bool `mapstructure:"allow-private-endpoints"`
 }
 
 // Bounds enforced by Validate.

@@ -21,6 +21,7 @@ const (
 	flagLatencySamples = "oracle.latency-samples"
 	flagConcurrency    = "oracle.concurrency"
 	flagMaxStaleness   = "oracle.max-staleness"
+	flagAllowPrivate   = "oracle.allow-private-endpoints"
 )
 
 // ReadConfig reads the [oracle] section from the node's app options. Missing
@@ -52,6 +53,7 @@ func ReadConfig(opts AppOptions) (Config, error) {
 	read(flagLatencySamples, func(v any) (e error) { cfg.LatencySamples, e = cast.ToIntE(v); return })
 	read(flagConcurrency, func(v any) (e error) { cfg.Concurrency, e = cast.ToIntE(v); return })
 	read(flagMaxStaleness, func(v any) (e error) { cfg.MaxStaleness, e = toDuration(v); return })
+	read(flagAllowPrivate, func(v any) (e error) { cfg.AllowPrivateEndpoints, e = cast.ToBoolE(v); return })
 	if err != nil {
 		return DefaultConfig(), err
 	}

@@ -36,4 +36,13 @@ concurrency = {{ .Oracle.Concurrency }}
 # A unit whose last completed check is older than this is not reported
 # (at least probe-interval).
 max-staleness = "{{ .Oracle.MaxStaleness }}"
+
+# Allow probes to connect to addresses that are not public: loopback,
+# private (10/8, 172.16/12, 192.168/16, IPv6 ULA), link-local (including the
+# cloud metadata address 169.254.169.254), shared 100.64/10, multicast and
+# other special-purpose ranges. The check applies to the address actually
+# connected to, after DNS. Keep it false on a real network: providers write
+# the endpoints, and could otherwise make this node send requests into its
+# own network. Local test networks, whose storage runs on 127.0.0.1, set it.
+allow-private-endpoints = {{ .Oracle.AllowPrivateEndpoints }}
 `

@@ -20,6 +20,7 @@ func TestDefaultConfig(t *testing.T) {
 	require.Equal(t, 3, cfg.LatencySamples)
 	require.Equal(t, 8, cfg.Concurrency)
 	require.Equal(t, 60*time.Second, cfg.MaxStaleness)
+	require.False(t, cfg.AllowPrivateEndpoints, "probes reach public addresses only unless told otherwise")
 	require.NoError(t, cfg.Validate())
 	cfg.Enabled = true
 	require.NoError(t, cfg.Validate())
@@ -77,23 +78,25 @@ func TestReadConfig(t *testing.T) {
 	require.Equal(t, DefaultConfig(), cfg)
 
 	cfg, err = ReadConfig(mapOptions{
-		"oracle.enabled":         "true",
-		"oracle.probe-interval":  "2s",
-		"oracle.request-timeout": 1500 * time.Millisecond,
-		"oracle.object-size":     65536,
-		"oracle.latency-samples": "5",
-		"oracle.concurrency":     int64(4),
-		"oracle.max-staleness":   "1m",
+		"oracle.enabled":                 "true",
+		"oracle.probe-interval":          "2s",
+		"oracle.request-timeout":         1500 * time.Millisecond,
+		"oracle.object-size":             65536,
+		"oracle.latency-samples":         "5",
+		"oracle.concurrency":             int64(4),
+		"oracle.max-staleness":           "1m",
+		"oracle.allow-private-endpoints": "true",
 	})
 	require.NoError(t, err)
 	require.Equal(t, Config{
-		Enabled:        true,
-		ProbeInterval:  2 * time.Second,
-		RequestTimeout: 1500 * time.Millisecond,
-		ObjectSize:     65536,
-		LatencySamples: 5,
-		Concurrency:    4,
-		MaxStaleness:   time.Minute,
+		Enabled:               true,
+		ProbeInterval:         2 * time.Second,
+		RequestTimeout:        1500 * time.Millisecond,
+		ObjectSize:            65536,
+		LatencySamples:        5,
+		Concurrency:           4,
+		MaxStaleness:          time.Minute,
+		AllowPrivateEndpoints: true,
 	}, cfg)
 
 	// Only some keys: the rest keep defaults.
@@ -112,6 +115,7 @@ func TestReadConfigErrors(t *testing.T) {
 		{mapOptions{"oracle.probe-interval": "soon"}, "oracle.probe-interval"},
 		{mapOptions{"oracle.max-staleness": ""}, "oracle.max-staleness: empty duration"},
 		{mapOptions{"oracle.enabled": "maybe"}, "oracle.enabled"},
+		{mapOptions{"oracle.allow-private-endpoints": "sometimes"}, "oracle.allow-private-endpoints"},
 		{mapOptions{"oracle.object-size": "big"}, "oracle.object-size"},
 		{mapOptions{"oracle.concurrency": []string{"8"}}, "oracle.concurrency"},
 		{mapOptions{"oracle.latency-samples": "three"}, "oracle.latency-samples"},
@@ -136,13 +140,14 @@ func TestReadConfigErrors(t *testing.T) {
 // expects the same config.
 func TestConfigTemplateRoundTrip(t *testing.T) {
 	want := Config{
-		Enabled:        true,
-		ProbeInterval:  2500 * time.Millisecond,
-		RequestTimeout: 3 * time.Second,
-		ObjectSize:     1 << 20,
-		LatencySamples: 7,
-		Concurrency:    16,
-		MaxStaleness:   90 * time.Second,
+		Enabled:               true,
+		ProbeInterval:         2500 * time.Millisecond,
+		RequestTimeout:        3 * time.Second,
+		ObjectSize:            1 << 20,
+		LatencySamples:        7,
+		Concurrency:           16,
+		MaxStaleness:          90 * time.Second,
+		AllowPrivateEndpoints: true,
 	}
 	tmpl, err := template.New("app").Parse(ConfigTemplate)
 	require.NoError(t, err)
@@ -158,7 +163,7 @@ func TestConfigTemplateRoundTrip(t *testing.T) {
 			require.True(t, strings.HasPrefix(lines[i-1], "# "), "no comment above %q", line)
 		}
 	}
-	require.Equal(t, 7, keys)
+	require.Equal(t, 8, keys)
 
 	v := viper.New()
 	v.SetConfigType("toml")

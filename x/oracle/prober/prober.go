@@ -62,8 +62,9 @@ func New(cfg Config, logger log.Logger) *Prober {
 }
 
 // NewWithClient is New with a caller-supplied HTTP client (tests use it for
-// TLS). The prober uses a copy that does not follow redirects; nil means the
-// prober's own client.
+// TLS). The prober uses a copy that does not follow redirects and dials
+// through its own dialer (see withProbePolicy); nil means the prober's own
+// client.
 func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 	if logger == nil {
 		logger = log.NewNopLogger()
@@ -78,6 +79,12 @@ func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 	if client == nil {
 		client = newHTTPClient(cfg)
 	}
+	client, err := withProbePolicy(client, cfg)
+	if err != nil {
+		logger.Error("unusable HTTP client; probing disabled", "err", err)
+		cfg.Enabled = false
+		client = &http.Client{}
+	}
 	slots := cfg.Concurrency
 	if slots < 1 {
 		slots = 1
@@ -85,7 +92,7 @@ func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 	return &Prober{
 		cfg:     cfg,
 		logger:  logger,
-		client:  withProbePolicy(client, cfg.RequestTimeout),
+		client:  client,
 		now:     time.Now,
 		targets: map[uint64]*targetState{},
 		wake:    make(chan struct{}, 1),
