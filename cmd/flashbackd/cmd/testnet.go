@@ -270,6 +270,7 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		appCfg.Oracle.Enabled = true
 		appCfg.Oracle.ProbeInterval = 2 * time.Second
 		appCfg.Oracle.RequestTimeout = 2 * time.Second
+		appCfg.Oracle.CheckTimeout = 2 * time.Second
 		appCfg.Oracle.MaxStaleness = 30 * time.Second
 		appCfg.Oracle.AllowPrivateEndpoints = true
 		if err := writeAppConfig(filepath.Join(home, "config", "app.toml"), appCfg); err != nil {

@@ -17,6 +17,7 @@ const (
 	flagEnabled        = "oracle.enabled"
 	flagProbeInterval  = "oracle.probe-interval"
 	flagRequestTimeout = "oracle.request-timeout"
+	flagCheckTimeout   = "oracle.check-timeout"
 	flagObjectSize     = "oracle.object-size"
 	flagLatencySamples = "oracle.latency-samples"
 	flagConcurrency    = "oracle.concurrency"
@@ -49,6 +50,7 @@ func ReadConfig(opts AppOptions) (Config, error) {
 	read(flagEnabled, func(v any) (e error) { cfg.Enabled, e = cast.ToBoolE(v); return })
 	read(flagProbeInterval, func(v any) (e error) { cfg.ProbeInterval, e = toDuration(v); return })
 	read(flagRequestTimeout, func(v any) (e error) { cfg.RequestTimeout, e = toDuration(v); return })
+	read(flagCheckTimeout, func(v any) (e error) { cfg.CheckTimeout, e = toDuration(v); return })
 	read(flagObjectSize, func(v any) (e error) { cfg.ObjectSize, e = cast.ToInt64E(v); return })
 	read(flagLatencySamples, func(v any) (e error) { cfg.LatencySamples, e = cast.ToIntE(v); return })
 	read(flagConcurrency, func(v any) (e error) { cfg.Concurrency, e = cast.ToIntE(v); return })

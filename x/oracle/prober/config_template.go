@@ -22,6 +22,12 @@ probe-interval = "{{ .Oracle.ProbeInterval }}"
 # (100ms to 60s). A slower request counts as failed.
 request-timeout = "{{ .Oracle.RequestTimeout }}"
 
+# Hard limit for a whole check of a unit: its pings, download and upload
+# (from request-timeout to 60s). Keep it well inside an assignment window
+# (window_blocks blocks), so that a unit that never answers is measured as
+# down within the window; operations it leaves no time for count as failed.
+check-timeout = "{{ .Oracle.CheckTimeout }}"
+
 # Size in bytes of the download and upload probe objects (1024 to 67108864).
 # Providers host flashback-probe/object-<size>, so changing it makes every
 # download fail until providers upload an object of the new size.

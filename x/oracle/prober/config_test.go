@@ -16,6 +16,7 @@ func TestDefaultConfig(t *testing.T) {
 	require.False(t, cfg.Enabled)
 	require.Equal(t, 5*time.Second, cfg.ProbeInterval)
 	require.Equal(t, 5*time.Second, cfg.RequestTimeout)
+	require.Equal(t, 5*time.Second, cfg.CheckTimeout)
 	require.Equal(t, int64(256<<10), cfg.ObjectSize)
 	require.Equal(t, 3, cfg.LatencySamples)
 	require.Equal(t, 8, cfg.Concurrency)
@@ -34,6 +35,8 @@ func TestConfigValidateRejectsOutOfBounds(t *testing.T) {
 		"interval too short":   {func(c *Config) { c.ProbeInterval = 99 * time.Millisecond }, "oracle.probe-interval must be at least 100ms, got 99ms"},
 		"timeout too short":    {func(c *Config) { c.RequestTimeout = 99 * time.Millisecond }, "oracle.request-timeout must be in [100ms, 1m0s], got 99ms"},
 		"timeout too long":     {func(c *Config) { c.RequestTimeout = 61 * time.Second }, "oracle.request-timeout must be in [100ms, 1m0s], got 1m1s"},
+		"check < request":      {func(c *Config) { c.CheckTimeout = c.RequestTimeout - 1 }, "oracle.check-timeout must be in [oracle.request-timeout (5s), 1m0s], got 4.999999999s"},
+		"check too long":       {func(c *Config) { c.CheckTimeout = 61 * time.Second }, "oracle.check-timeout must be in [oracle.request-timeout (5s), 1m0s], got 1m1s"},
 		"object too small":     {func(c *Config) { c.ObjectSize = 1023 }, "oracle.object-size must be in [1024, 67108864] bytes (1 KiB to 64 MiB), got 1023"},
 		"object too large":     {func(c *Config) { c.ObjectSize = 64<<20 + 1 }, "oracle.object-size must be in [1024, 67108864] bytes (1 KiB to 64 MiB), got 67108865"},
 		"no latency samples":   {func(c *Config) { c.LatencySamples = 0 }, "oracle.latency-samples must be in [1, 15], got 0"},
@@ -57,7 +60,7 @@ func TestConfigValidateRejectsOutOfBounds(t *testing.T) {
 
 	edges := DefaultConfig()
 	edges.ProbeInterval, edges.MaxStaleness = MinProbeInterval, MinProbeInterval
-	edges.RequestTimeout = MaxRequestTimeout
+	edges.RequestTimeout, edges.CheckTimeout = MaxRequestTimeout, MaxCheckTimeout
 	edges.ObjectSize = MinObjectSize
 	edges.LatencySamples, edges.Concurrency = MaxLatencySamples, MaxConcurrency
 	require.NoError(t, edges.Validate(), "bounds are inclusive")
@@ -81,6 +84,7 @@ func TestReadConfig(t *testing.T) {
 		"oracle.enabled":                 "true",
 		"oracle.probe-interval":          "2s",
 		"oracle.request-timeout":         1500 * time.Millisecond,
+		"oracle.check-timeout":           "3s",
 		"oracle.object-size":             65536,
 		"oracle.latency-samples":         "5",
 		"oracle.concurrency":             int64(4),
@@ -92,6 +96,7 @@ func TestReadConfig(t *testing.T) {
 		Enabled:               true,
 		ProbeInterval:         2 * time.Second,
 		RequestTimeout:        1500 * time.Millisecond,
+		CheckTimeout:          3 * time.Second,
 		ObjectSize:            65536,
 		LatencySamples:        5,
 		Concurrency:           4,
@@ -124,6 +129,8 @@ func TestReadConfigErrors(t *testing.T) {
 		{mapOptions{"oracle.probe-interval": "10ms"}, "oracle.probe-interval must be at least 100ms"},
 		{mapOptions{"oracle.latency-samples": 0}, "oracle.latency-samples must be in [1, 15]"},
 		{mapOptions{"oracle.request-timeout": "2m"}, "oracle.request-timeout must be in"},
+		{mapOptions{"oracle.check-timeout": "1s"}, "oracle.check-timeout must be in [oracle.request-timeout (5s)"},
+		{mapOptions{"oracle.check-timeout": "never"}, "oracle.check-timeout"},
 		{mapOptions{"oracle.max-staleness": "1s"}, "oracle.max-staleness (1s) must be at least"},
 		{mapOptions{"oracle.object-size": int64(1) << 40}, "oracle.object-size must be in"},
 		{mapOptions{"oracle.concurrency": "1000"}, "oracle.concurrency must be in [1, 256]"},
@@ -143,6 +150,7 @@ func TestConfigTemplateRoundTrip(t *testing.T) {
 		Enabled:               true,
 		ProbeInterval:         2500 * time.Millisecond,
 		RequestTimeout:        3 * time.Second,
+		CheckTimeout:          4 * time.Second,
 		ObjectSize:            1 << 20,
 		LatencySamples:        7,
 		Concurrency:           16,
@@ -163,7 +171,7 @@ func TestConfigTemplateRoundTrip(t *testing.T) {
 			require.True(t, strings.HasPrefix(lines[i-1], "# "), "no comment above %q", line)
 		}
 	}
-	require.Equal(t, 8, keys)
+	require.Equal(t, 9, keys)
 
 	v := viper.New()
 	v.SetConfigType("toml")

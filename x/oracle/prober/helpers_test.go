@@ -22,6 +22,7 @@ func testConfig() Config {
 		Enabled:               true,
 		ProbeInterval:         100 * time.Millisecond,
 		RequestTimeout:        2 * time.Second,
+		CheckTimeout:          10 * time.Second,
 		ObjectSize:            16 << 10,
 		LatencySamples:        3,
 		Concurrency:           8,
