@@ -21,7 +21,9 @@ func sortAssigned(units []types.AssignedUnit) {
 }
 
 // ApplyExtendedCommit turns the signed vote extensions of the previous
-// height into QoS records, when that height ended a window. The PreBlocker
+// height into QoS records, when that height ended a window; when this block
+// assigns the next window, it first keeps the commit's entropy for the
+// assignment's seed (RecordAssignmentEntropy). The PreBlocker
 // calls it with the extended commit it verified in ProcessProposal. For each
 // assigned unit and metric it writes the stake-weighted lower median of the
 // reports, but only where the reporters hold at least 2/3 of the commit's
@@ -34,6 +36,9 @@ func sortAssigned(units []types.AssignedUnit) {
 // without one), as ProcessProposal left them; otherwise the extensions are
 // decoded here.
 func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCommitInfo, decoded []*types.VoteExtension) error {
+	if err := k.RecordAssignmentEntropy(ctx, commit); err != nil {
+		return err
+	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	votedHeight := sdkCtx.BlockHeight() - 1
 	current, ok, err := k.CurrentAssignment(ctx)
