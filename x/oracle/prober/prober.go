@@ -22,7 +22,8 @@ type Prober struct {
 	// before Start; scheduling uses the monotonic clock and is unaffected.
 	now func() time.Time
 	// unansweredGrace is how long a running check may go without an answer
-	// before Snapshot counts it as failed (unansweredGrace outside tests).
+	// before Snapshot counts it as failed: the constant of that name, which
+	// tests shorten.
 	unansweredGrace time.Duration
 
 	// mu guards the assignment. It is never held across I/O, so Snapshot and
