@@ -59,6 +59,12 @@ func ReadConfig(opts AppOptions) (Config, error) {
 	if err != nil {
 		return DefaultConfig(), err
 	}
+	if opts.Get(flagCheckTimeout) == nil {
+		// An app.toml written before check-timeout existed may raise
+		// request-timeout above the default check budget; keep such a node
+		// starting, with one request's worth of budget.
+		cfg.CheckTimeout = max(cfg.CheckTimeout, cfg.RequestTimeout)
+	}
 	return cfg, cfg.Validate()
 }
 

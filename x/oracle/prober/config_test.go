@@ -104,6 +104,11 @@ func TestReadConfig(t *testing.T) {
 		AllowPrivateEndpoints: true,
 	}, cfg)
 
+	// Without check-timeout, a request-timeout above its default raises it.
+	cfg, err = ReadConfig(mapOptions{"oracle.request-timeout": "8s"})
+	require.NoError(t, err)
+	require.Equal(t, 8*time.Second, cfg.CheckTimeout)
+
 	// Only some keys: the rest keep defaults.
 	cfg, err = ReadConfig(mapOptions{"oracle.enabled": true, "oracle.object-size": "1048576"})
 	require.NoError(t, err)
