@@ -210,6 +210,10 @@ mkdir -p "$DIR/demo-pids"
 oracle_enabled=$(awk '/^\[oracle\]/ {s = 1; next} /^\[/ {s = 0} s && $1 == "enabled" {print $3}' "$HOME0/config/app.toml")
 probe_interval=$(awk '/^\[oracle\]/ {s = 1; next} /^\[/ {s = 0} s && $1 == "probe-interval" {gsub(/"/, "", $3); print $3}' "$HOME0/config/app.toml")
 [ "$oracle_enabled" = true ] || die "the validator's prober is off ([oracle] enabled = $oracle_enabled in $HOME0/config/app.toml)"
+# The demo's storage servers listen on 127.0.0.1, which a prober refuses to
+# reach unless the node allows private endpoints (the localnet's app.toml does).
+allow_private=$(awk '/^\[oracle\]/ {s = 1; next} /^\[/ {s = 0} s && $1 == "allow-private-endpoints" {print $3}' "$HOME0/config/app.toml")
+[ "$allow_private" = true ] || die "the validator's prober may not probe 127.0.0.1 ([oracle] allow-private-endpoints = $allow_private in $HOME0/config/app.toml)"
 
 ORCH=$(q orchestrator params | jq -c .params)
 REP=$(q reputation params | jq -c .params)

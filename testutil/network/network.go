@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	cmttypes "github.com/cometbft/cometbft/types"
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/stretchr/testify/require"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
 	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	sdknetwork "github.com/cosmos/cosmos-sdk/testutil/network"
@@ -26,6 +28,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 
 	"github.com/flashbacknetwork/flashbackd/app"
@@ -85,6 +88,46 @@ func DefaultConfig(t testing.TB) Config {
 		)
 	}
 	return cfg
+}
+
+// EnableProber makes every validator of cfg run the oracle's QoS prober,
+// with oracle's entries as its [oracle] app.toml settings (keys without the
+// "oracle." prefix, e.g. "probe-interval": "1s"; "enabled" is set), and
+// turns vote extensions on from app.VoteExtensionsEnableHeight, as in every
+// genesis the project writes. The SDK's network writes CometBFT's default
+// consensus params, in which vote extensions are off; it builds each
+// validator's app before its node reads the genesis file, so the app
+// constructor sets the params there.
+func EnableProber(cfg *Config, oracle map[string]any) {
+	chainID := cfg.ChainID
+	cfg.AppConstructor = func(val sdknetwork.ValidatorI) servertypes.Application {
+		if err := setConsensusParams(val.GetCtx().Config.GenesisFile(), app.ConsensusParams()); err != nil {
+			panic(fmt.Errorf("enabling vote extensions in %s: %w", val.GetCtx().Config.GenesisFile(), err))
+		}
+		opts := simtestutil.AppOptionsMap{flags.FlagHome: val.GetCtx().Config.RootDir, "oracle.enabled": true}
+		for key, v := range oracle {
+			opts["oracle."+key] = v
+		}
+		return app.New(
+			val.GetCtx().Logger, dbm.NewMemDB(), nil, true, opts,
+			baseapp.SetPruning(pruningtypes.NewPruningOptionsFromString(val.GetAppConfig().Pruning)),
+			baseapp.SetMinGasPrices(val.GetAppConfig().MinGasPrices),
+			baseapp.SetChainID(chainID),
+		)
+	}
+}
+
+// setConsensusParams rewrites the consensus params of a genesis file.
+func setConsensusParams(path string, params *cmttypes.ConsensusParams) error {
+	genesis, err := genutiltypes.AppGenesisFromFile(path)
+	if err != nil {
+		return err
+	}
+	if genesis.Consensus == nil {
+		genesis.Consensus = &genutiltypes.ConsensusGenesis{}
+	}
+	genesis.Consensus.Params = params
+	return genesis.SaveAs(path)
 }
 
 // New starts a network and stops it when the test ends. Only one network may

@@ -112,6 +112,7 @@ func TestGenesisCLIPath(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(appToml), `index-events = ["message.action", "message.sender", "transfer.recipient", "tx.acc_seq", ]`,
 		"flashbackd indexes the searched attributes, not every event (cmd/flashbackd/cmd/config.go)")
+	require.Regexp(t, `(?m)^allow-private-endpoints = false$`, string(appToml), "a validator probes public addresses only")
 	require.Equal(t, "uflash", genesis.AppState.Gov.Params.MinDeposit[0].Denom)
 	require.Len(t, genesis.AppState.Genutil.GenTxs, 1)
 	require.NotEmpty(t, genesis.AppState.Orchestrator)
@@ -211,6 +212,7 @@ func TestTestnetInitFiles(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(appToml), `minimum-gas-prices = "0.0025uflash"`)
 		require.Contains(t, string(appToml), `index-events = ["message.action", "message.sender", "transfer.recipient", "tx.acc_seq", ]`)
+		require.Regexp(t, `(?m)^allow-private-endpoints = true$`, string(appToml), "local validators probe storage on 127.0.0.1")
 	}
 	require.Contains(t, string(first), `"vote_extensions_enable_height": "2"`)
 	require.Contains(t, string(first), `"min_public_ratings": 4`)

@@ -264,11 +264,15 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		appCfg.GRPC.Enable = true
 		appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
 		appCfg.Telemetry.Enabled = false
-		// Local validators probe the units (short intervals for quick windows).
+		// Local validators probe the units (short intervals for quick windows)
+		// and, unlike a real validator, the storage of a local network, which
+		// listens on 127.0.0.1.
 		appCfg.Oracle.Enabled = true
 		appCfg.Oracle.ProbeInterval = 2 * time.Second
 		appCfg.Oracle.RequestTimeout = 2 * time.Second
+		appCfg.Oracle.CheckTimeout = 2 * time.Second
 		appCfg.Oracle.MaxStaleness = 30 * time.Second
+		appCfg.Oracle.AllowPrivateEndpoints = true
 		if err := writeAppConfig(filepath.Join(home, "config", "app.toml"), appCfg); err != nil {
 			return err
 		}

@@ -19,9 +19,6 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}
-	if err := k.AssignmentCursor.Set(ctx, gs.AssignmentCursor); err != nil {
-		return err
-	}
 	var latest *uint64
 	for _, a := range gs.Assignments {
 		if err := k.Assignments.Set(ctx, a.Window, a); err != nil {
@@ -106,9 +103,6 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	gs := &types.GenesisState{Params: params}
-	if gs.AssignmentCursor, err = k.AssignmentCursor.Get(ctx); err != nil && !errors.Is(err, collections.ErrNotFound) {
-		return nil, err
-	}
 	if gs.NextSelfReportId, err = k.NextSelfReportID.Peek(ctx); err != nil {
 		return nil, err
 	}

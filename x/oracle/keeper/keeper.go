@@ -35,8 +35,11 @@ type Keeper struct {
 	Schema collections.Schema
 	Params collections.Item[types.Params]
 
-	// AssignmentCursor is the last unit id assigned: the round-robin position.
-	AssignmentCursor collections.Item[uint64]
+	// AssignmentEntropy holds, by height, the entropy of a block that
+	// assigns a window: the PreBlocker writes it from the block's extended
+	// commit and EndBlock consumes and removes it, so it is never in
+	// committed state (see AdvanceWindow).
+	AssignmentEntropy collections.Map[int64, []byte]
 	// CurrentWindow is the index of the window covering the next height.
 	CurrentWindow collections.Item[uint64]
 	// Assignments keeps the current and the previous window's assignment.
@@ -78,9 +81,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		authority:    authority,
 		deps:         &registries{},
 
-		Params:           collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
-		AssignmentCursor: collections.NewItem(sb, types.AssignmentCursorKey, "assignment_cursor", collections.Uint64Value),
-		CurrentWindow:    collections.NewItem(sb, types.CurrentWindowKey, "current_window", collections.Uint64Value),
+		Params: collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		AssignmentEntropy: collections.NewMap(sb, types.AssignmentEntropyKey, "assignment_entropy",
+			collections.Int64Key, collections.BytesValue),
+		CurrentWindow: collections.NewItem(sb, types.CurrentWindowKey, "current_window", collections.Uint64Value),
 		Assignments: collections.NewMap(sb, types.AssignmentsKey, "assignments", collections.Uint64Key,
 			codec.CollValue[types.Assignment](cdc)),
 

@@ -84,33 +84,6 @@ func (f *fixture) assignmentUnits() []uint64 {
 	return ids
 }
 
-// TestAssignmentRoundRobin: 3 units per window over 7 live units cycles
-// through all of them, wrapping around, and skips decommissioned units.
-func TestAssignmentRoundRobin(t *testing.T) {
-	f := newFixture(t, 7, nil)
-	f.app.NextBlock(t) // window 0 (empty: assigned before the units existed) ends at height 3
-	f.app.NextBlock(t)
-	require.Equal(t, []uint64{1, 2, 3}, f.assignmentUnits())
-	f.app.NextBlock(t)
-	f.app.NextBlock(t)
-	require.Equal(t, []uint64{4, 5, 6}, f.assignmentUnits())
-
-	_, err := f.orch.DecommissionDataUnit(f.app.Ctx(), &orchtypes.MsgDecommissionDataUnit{Provider: f.provider.String(), UnitId: 1})
-	require.NoError(t, err)
-	f.app.NextBlock(t)
-	f.app.NextBlock(t)
-	require.Equal(t, []uint64{2, 3, 7}, f.assignmentUnits(), "wraps around and skips the decommissioned unit")
-
-	res, err := f.queries.Assignment(f.app.Ctx(), &types.QueryAssignmentRequest{})
-	require.NoError(t, err)
-	require.Equal(t, res.CurrentWindow, res.Assignment.Window)
-	require.Equal(t, res.Assignment.StartHeight+1, res.Assignment.EndHeight)
-	_, err = f.queries.Assignment(f.app.Ctx(), &types.QueryAssignmentRequest{Window: 0})
-	require.NoError(t, err)
-	_, err = f.queries.Assignment(f.app.Ctx(), &types.QueryAssignmentRequest{Window: 1})
-	require.Equal(t, codes.NotFound, status.Code(err), "only the current and previous windows are kept")
-}
-
 func TestSelfReports(t *testing.T) {
 	f := newFixture(t, 1, func(p *types.Params) { p.SelfReportMinInterval = time.Hour; p.SelfReportRetention = 2 * time.Hour })
 	ctx := f.app.Ctx()

@@ -21,18 +21,23 @@ func sortAssigned(units []types.AssignedUnit) {
 }
 
 // ApplyExtendedCommit turns the signed vote extensions of the previous
-// height into QoS records, when that height ended a window. The PreBlocker
-// calls it with the extended commit carried by the block. For each assigned
-// unit and metric it writes the stake-weighted lower median of the reports,
-// but only where the reporters hold at least 2/3 of the commit's power;
-// anything else is "no update". Extensions that do not decode, are for
-// another height or window, or report unassigned units are ignored: nothing
-// here can fail because of what validators sent.
+// height into QoS records, when that height ended a window; when this block
+// assigns the next window, it first keeps the commit's entropy for the
+// assignment's seed (RecordAssignmentEntropy). The PreBlocker calls it with
+// the extended commit carried by the block. For each assigned unit and metric
+// it writes the stake-weighted lower median of the reports, but only where
+// the reporters hold at least 2/3 of the commit's power; anything else is "no
+// update". Extensions that do not decode, are for another height or window,
+// or report unassigned units are ignored: nothing here can fail because of
+// what validators sent.
 //
 // readings, when it has one entry per vote, is the commit read by
 // types.ReadExtensions already (ProcessProposal's work, handed over);
 // otherwise the commit is read here. Both give the same result.
 func (k Keeper) ApplyExtendedCommit(ctx context.Context, commit abci.ExtendedCommitInfo, readings []types.VoteReading) error {
+	if err := k.RecordAssignmentEntropy(ctx, commit); err != nil {
+		return err
+	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	votedHeight := sdkCtx.BlockHeight() - 1
 	current, ok, err := k.CurrentAssignment(ctx)

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"cosmossdk.io/collections"
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -37,14 +38,15 @@ func (k Keeper) CurrentAssignment(ctx context.Context) (types.Assignment, bool, 
 // AdvanceWindow runs in EndBlock: when this block ends the current window
 // (or there is none yet), it assigns the next window's units and forgets
 // assignments older than the previous window. Its cost is bounded by
-// max_units_per_window.
+// max_units_per_window: O(k log n) store reads for k units among n.
 func (k Keeper) AdvanceWindow(ctx context.Context) error {
-	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	height := sdkCtx.BlockHeight()
 	current, ok, err := k.CurrentAssignment(ctx)
 	if err != nil {
 		return err
 	}
-	if ok && height < current.EndHeight {
+	if !assignsNextWindow(height, current, ok) {
 		return nil
 	}
 	params, err := k.Params.Get(ctx)
@@ -55,7 +57,12 @@ func (k Keeper) AdvanceWindow(ctx context.Context) error {
 	if ok {
 		next = current.Window + 1
 	}
-	units, err := k.nextAssignedUnits(ctx, int(params.MaxUnitsPerWindow))
+	entropy, err := k.takeAssignmentEntropy(sdkCtx)
+	if err != nil {
+		return err
+	}
+	seed := types.AssignmentSeed(entropy, next)
+	units, err := k.sampleUnits(ctx, seed, int(params.MaxUnitsPerWindow))
 	if err != nil {
 		return err
 	}
@@ -64,6 +71,7 @@ func (k Keeper) AdvanceWindow(ctx context.Context) error {
 		StartHeight: height + 1,
 		EndHeight:   height + int64(params.WindowBlocks),
 		Units:       units,
+		Seed:        seed[:],
 	}
 	if err := k.Assignments.Set(ctx, next, a); err != nil {
 		return err
@@ -85,43 +93,68 @@ func (k Keeper) AdvanceWindow(ctx context.Context) error {
 	})
 }
 
-// nextAssignedUnits takes the next `limit` live units after the cursor, in
-// id order, wrapping around to the lowest ids: every live unit is probed
-// once every ceil(live units / limit) windows.
-func (k Keeper) nextAssignedUnits(ctx context.Context, limit int) ([]types.AssignedUnit, error) {
-	if k.deps.units == nil {
-		return nil, nil
+// assignsNextWindow reports whether the block at height assigns the next
+// window: it ends the current one, or there is none yet. The PreBlocker and
+// EndBlock of one block see the same current assignment, so both use this
+// to agree on whether the block's entropy is needed.
+func assignsNextWindow(height int64, current types.Assignment, ok bool) bool {
+	return !ok || height >= current.EndHeight
+}
+
+// RecordAssignmentEntropy keeps the entropy of this block's extended commit
+// when this block assigns the next window (see AdvanceWindow). The
+// PreBlocker calls it, through ApplyExtendedCommit, before EndBlock runs.
+func (k Keeper) RecordAssignmentEntropy(ctx context.Context, commit abci.ExtendedCommitInfo) error {
+	height := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	current, ok, err := k.CurrentAssignment(ctx)
+	if err != nil || !assignsNextWindow(height, current, ok) {
+		return err
 	}
-	cursor, err := k.AssignmentCursor.Get(ctx)
-	if err != nil && !errors.Is(err, collections.ErrNotFound) {
-		return nil, err
+	entropy := types.CommitEntropy(commit)
+	if entropy == nil {
+		return nil
 	}
-	targets, err := k.deps.units.LiveUnitsFrom(ctx, cursor+1, limit)
+	return k.AssignmentEntropy.Set(ctx, height, entropy)
+}
+
+// takeAssignmentEntropy returns this block's entropy and removes it, so that
+// it never reaches committed state. A block whose PreBlocker recorded none
+// (before vote extensions are enabled, or when the oracle's payload could not
+// be used) falls back to the block's hash: unknown before the block too, but
+// chosen by its proposer.
+func (k Keeper) takeAssignmentEntropy(ctx sdk.Context) ([]byte, error) {
+	height := ctx.BlockHeight()
+	entropy, err := k.AssignmentEntropy.Get(ctx, height)
+	if errors.Is(err, collections.ErrNotFound) {
+		return ctx.HeaderHash(), nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(targets) < limit && cursor > 0 {
-		more, err := k.deps.units.LiveUnitsFrom(ctx, 1, limit-len(targets))
+	return entropy, k.AssignmentEntropy.Remove(ctx, height)
+}
+
+// sampleUnits draws min(limit, live units) distinct live units uniformly at
+// random from seed, sorted by unit id (the order measurements are reported
+// in). Every unit is equally likely in every window, whatever was drawn
+// before: a provider cannot tell from the past when its units are next.
+func (k Keeper) sampleUnits(ctx context.Context, seed [32]byte, limit int) ([]types.AssignedUnit, error) {
+	if k.deps.units == nil {
+		return nil, nil
+	}
+	n, err := k.deps.units.LiveUnitCount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ordinals := types.SampleOrdinals(seed, n, limit)
+	units := make([]types.AssignedUnit, len(ordinals))
+	for i, o := range ordinals {
+		t, err := k.deps.units.LiveUnitAt(ctx, o)
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range more {
-			if t.UnitID > cursor {
-				break // wrapped all the way round
-			}
-			targets = append(targets, t)
-		}
-	}
-	units := make([]types.AssignedUnit, len(targets))
-	for i, t := range targets {
 		units[i] = types.AssignedUnit{UnitId: t.UnitID, Provider: t.Provider, Endpoint: t.Endpoint}
 	}
-	if len(targets) > 0 {
-		if err := k.AssignmentCursor.Set(ctx, targets[len(targets)-1].UnitID); err != nil {
-			return nil, err
-		}
-	}
-	// Sort by unit id: the order measurements are reported in.
 	sortAssigned(units)
 	return units, nil
 }

@@ -37,8 +37,11 @@ func (r checkResult) failedOps() int {
 }
 
 // runCheck runs one check of st's target. The operations run one after the
-// other so that they do not compete for the provider's bandwidth. aborted is
-// true when ctx was cancelled (the prober is stopping): the result then says
+// other so that they do not compete for the provider's bandwidth, all within
+// CheckTimeout: once it is spent, the operations not yet done count as
+// failed, so that an endpoint that never answers is measured as down within
+// the window instead of never. aborted is true when ctx was cancelled (the
+// prober is stopping, or the target was replaced): the result then says
 // nothing about the provider and must be dropped.
 func (p *Prober) runCheck(ctx context.Context, st *targetState) (res checkResult, aborted bool) {
 	res.pings = p.cfg.LatencySamples
@@ -48,9 +51,11 @@ func (p *Prober) runCheck(ctx context.Context, st *targetState) (res checkResult
 		p.logger.Debug("probe target has an invalid endpoint", "unit", unit, "err", st.urlErr)
 		return res, false
 	}
+	budget, cancel := context.WithTimeout(ctx, p.cfg.CheckTimeout)
+	defer cancel()
 
-	for i := 0; i < p.cfg.LatencySamples; i++ {
-		d, err := p.ping(ctx, st.urls.ping)
+	for i := 0; i < p.cfg.LatencySamples && budget.Err() == nil; i++ {
+		d, err := p.ping(budget, st.urls.ping)
 		if ctx.Err() != nil {
 			return res, true
 		}
@@ -59,26 +64,34 @@ func (p *Prober) runCheck(ctx context.Context, st *targetState) (res checkResult
 			continue
 		}
 		res.latencies = append(res.latencies, d)
+		p.markAnswered(st)
 	}
 
-	kbps, err := p.download(ctx, st.urls.download, p.cfg.ObjectSize)
-	if ctx.Err() != nil {
-		return res, true
-	}
-	if err != nil {
-		p.logger.Debug("probe download failed", "unit", unit, "err", err)
-	} else {
-		res.downloadOK, res.downloadKbps = true, kbps
+	if budget.Err() == nil {
+		kbps, err := p.download(budget, st.urls.download, p.cfg.ObjectSize)
+		if ctx.Err() != nil {
+			return res, true
+		}
+		if err != nil {
+			p.logger.Debug("probe download failed", "unit", unit, "err", err)
+		} else {
+			res.downloadOK, res.downloadKbps = true, kbps
+		}
 	}
 
-	kbps, err = p.upload(ctx, st.urls.uploadURL(uploadNonce()), p.cfg.ObjectSize)
-	if ctx.Err() != nil {
-		return res, true
+	if budget.Err() == nil {
+		kbps, err := p.upload(budget, st.urls.uploadURL(uploadNonce()), p.cfg.ObjectSize)
+		if ctx.Err() != nil {
+			return res, true
+		}
+		if err != nil {
+			p.logger.Debug("probe upload failed", "unit", unit, "err", err)
+		} else {
+			res.uploadOK, res.uploadKbps = true, kbps
+		}
 	}
-	if err != nil {
-		p.logger.Debug("probe upload failed", "unit", unit, "err", err)
-	} else {
-		res.uploadOK, res.uploadKbps = true, kbps
+	if budget.Err() != nil {
+		p.logger.Debug("probe check ran out of time; the operations left count as failed", "unit", unit, "check_timeout", p.cfg.CheckTimeout)
 	}
 	return res, false
 }

@@ -15,6 +15,12 @@ type Config struct {
 	// RequestTimeout is the hard limit for any single HTTP request,
 	// including reading its body.
 	RequestTimeout time.Duration `mapstructure:"request-timeout"`
+	// CheckTimeout is the hard limit for a whole check (every ping, the
+	// download and the upload). It keeps a check well inside an assignment
+	// window, so that an endpoint that never answers is still measured (as
+	// down) within the window, and bounds how long one target holds a slot.
+	// Operations the budget leaves no time for count as failed.
+	CheckTimeout time.Duration `mapstructure:"check-timeout"`
 	// ObjectSize is the size in bytes of the download and upload probe
 	// objects.
 	ObjectSize int64 `mapstructure:"object-size"`
@@ -25,6 +31,12 @@ type Config struct {
 	// MaxStaleness is how old a target's last completed check may be for its
 	// measurement to be reported.
 	MaxStaleness time.Duration `mapstructure:"max-staleness"`
+	// AllowPrivateEndpoints lets probes connect to addresses that are not
+	// public unicast (loopback, private, link-local, CGNAT, ...). Off by
+	// default: endpoints are written by providers, and a validator must not
+	// be made to send requests into its own network. Local test networks,
+	// whose probe targets listen on 127.0.0.1, turn it on.
+	AllowPrivateEndpoints bool `mapstructure:"allow-private-endpoints"`
 }
 
 // Bounds enforced by Validate.
@@ -32,6 +44,7 @@ const (
 	MinProbeInterval  = 100 * time.Millisecond
 	MinRequestTimeout = 100 * time.Millisecond
 	MaxRequestTimeout = 60 * time.Second
+	MaxCheckTimeout   = 60 * time.Second
 	MinObjectSize     = 1 << 10  // 1 KiB: smaller objects measure latency, not throughput
 	MaxObjectSize     = 64 << 20 // 64 MiB: bounds bandwidth and memory per check
 	MinLatencySamples = 1
@@ -44,6 +57,11 @@ const (
 const (
 	DefaultProbeInterval  = 5 * time.Second
 	DefaultRequestTimeout = 5 * time.Second
+	// DefaultCheckTimeout fits a check, with its start offset, in the first
+	// two thirds of a default window (10 blocks of ~1 s): a healthy check
+	// takes well under a second, and an endpoint that never answers has
+	// used up the budget with its first ping.
+	DefaultCheckTimeout   = 5 * time.Second
 	DefaultObjectSize     = 256 << 10 // 256 KiB
 	DefaultLatencySamples = 3
 	DefaultConcurrency    = 8
@@ -57,6 +75,7 @@ func DefaultConfig() Config {
 		Enabled:        false,
 		ProbeInterval:  DefaultProbeInterval,
 		RequestTimeout: DefaultRequestTimeout,
+		CheckTimeout:   DefaultCheckTimeout,
 		ObjectSize:     DefaultObjectSize,
 		LatencySamples: DefaultLatencySamples,
 		Concurrency:    DefaultConcurrency,
@@ -73,6 +92,9 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout < MinRequestTimeout || c.RequestTimeout > MaxRequestTimeout {
 		return fmt.Errorf("oracle.request-timeout must be in [%s, %s], got %s", MinRequestTimeout, MaxRequestTimeout, c.RequestTimeout)
+	}
+	if c.CheckTimeout < c.RequestTimeout || c.CheckTimeout > MaxCheckTimeout {
+		return fmt.Errorf("oracle.check-timeout must be in [oracle.request-timeout (%s), %s], got %s", c.RequestTimeout, MaxCheckTimeout, c.CheckTimeout)
 	}
 	if c.ObjectSize < MinObjectSize || c.ObjectSize > MaxObjectSize {
 		return fmt.Errorf("oracle.object-size must be in [%d, %d] bytes (1 KiB to 64 MiB), got %d", MinObjectSize, MaxObjectSize, c.ObjectSize)

@@ -17,10 +17,12 @@ const (
 	flagEnabled        = "oracle.enabled"
 	flagProbeInterval  = "oracle.probe-interval"
 	flagRequestTimeout = "oracle.request-timeout"
+	flagCheckTimeout   = "oracle.check-timeout"
 	flagObjectSize     = "oracle.object-size"
 	flagLatencySamples = "oracle.latency-samples"
 	flagConcurrency    = "oracle.concurrency"
 	flagMaxStaleness   = "oracle.max-staleness"
+	flagAllowPrivate   = "oracle.allow-private-endpoints"
 )
 
 // ReadConfig reads the [oracle] section from the node's app options. Missing
@@ -48,12 +50,20 @@ func ReadConfig(opts AppOptions) (Config, error) {
 	read(flagEnabled, func(v any) (e error) { cfg.Enabled, e = cast.ToBoolE(v); return })
 	read(flagProbeInterval, func(v any) (e error) { cfg.ProbeInterval, e = toDuration(v); return })
 	read(flagRequestTimeout, func(v any) (e error) { cfg.RequestTimeout, e = toDuration(v); return })
+	read(flagCheckTimeout, func(v any) (e error) { cfg.CheckTimeout, e = toDuration(v); return })
 	read(flagObjectSize, func(v any) (e error) { cfg.ObjectSize, e = cast.ToInt64E(v); return })
 	read(flagLatencySamples, func(v any) (e error) { cfg.LatencySamples, e = cast.ToIntE(v); return })
 	read(flagConcurrency, func(v any) (e error) { cfg.Concurrency, e = cast.ToIntE(v); return })
 	read(flagMaxStaleness, func(v any) (e error) { cfg.MaxStaleness, e = toDuration(v); return })
+	read(flagAllowPrivate, func(v any) (e error) { cfg.AllowPrivateEndpoints, e = cast.ToBoolE(v); return })
 	if err != nil {
 		return DefaultConfig(), err
+	}
+	if opts.Get(flagCheckTimeout) == nil {
+		// An app.toml written before check-timeout existed may raise
+		// request-timeout above the default check budget; keep such a node
+		// starting, with one request's worth of budget.
+		cfg.CheckTimeout = max(cfg.CheckTimeout, cfg.RequestTimeout)
 	}
 	return cfg, cfg.Validate()
 }

@@ -16,10 +16,12 @@ func TestDefaultConfig(t *testing.T) {
 	require.False(t, cfg.Enabled)
 	require.Equal(t, 5*time.Second, cfg.ProbeInterval)
 	require.Equal(t, 5*time.Second, cfg.RequestTimeout)
+	require.Equal(t, 5*time.Second, cfg.CheckTimeout)
 	require.Equal(t, int64(256<<10), cfg.ObjectSize)
 	require.Equal(t, 3, cfg.LatencySamples)
 	require.Equal(t, 8, cfg.Concurrency)
 	require.Equal(t, 60*time.Second, cfg.MaxStaleness)
+	require.False(t, cfg.AllowPrivateEndpoints, "probes reach public addresses only unless told otherwise")
 	require.NoError(t, cfg.Validate())
 	cfg.Enabled = true
 	require.NoError(t, cfg.Validate())
@@ -33,6 +35,8 @@ func TestConfigValidateRejectsOutOfBounds(t *testing.T) {
 		"interval too short":   {func(c *Config) { c.ProbeInterval = 99 * time.Millisecond }, "oracle.probe-interval must be at least 100ms, got 99ms"},
 		"timeout too short":    {func(c *Config) { c.RequestTimeout = 99 * time.Millisecond }, "oracle.request-timeout must be in [100ms, 1m0s], got 99ms"},
 		"timeout too long":     {func(c *Config) { c.RequestTimeout = 61 * time.Second }, "oracle.request-timeout must be in [100ms, 1m0s], got 1m1s"},
+		"check < request":      {func(c *Config) { c.CheckTimeout = c.RequestTimeout - 1 }, "oracle.check-timeout must be in [oracle.request-timeout (5s), 1m0s], got 4.999999999s"},
+		"check too long":       {func(c *Config) { c.CheckTimeout = 61 * time.Second }, "oracle.check-timeout must be in [oracle.request-timeout (5s), 1m0s], got 1m1s"},
 		"object too small":     {func(c *Config) { c.ObjectSize = 1023 }, "oracle.object-size must be in [1024, 67108864] bytes (1 KiB to 64 MiB), got 1023"},
 		"object too large":     {func(c *Config) { c.ObjectSize = 64<<20 + 1 }, "oracle.object-size must be in [1024, 67108864] bytes (1 KiB to 64 MiB), got 67108865"},
 		"no latency samples":   {func(c *Config) { c.LatencySamples = 0 }, "oracle.latency-samples must be in [1, 15], got 0"},
@@ -56,7 +60,7 @@ func TestConfigValidateRejectsOutOfBounds(t *testing.T) {
 
 	edges := DefaultConfig()
 	edges.ProbeInterval, edges.MaxStaleness = MinProbeInterval, MinProbeInterval
-	edges.RequestTimeout = MaxRequestTimeout
+	edges.RequestTimeout, edges.CheckTimeout = MaxRequestTimeout, MaxCheckTimeout
 	edges.ObjectSize = MinObjectSize
 	edges.LatencySamples, edges.Concurrency = MaxLatencySamples, MaxConcurrency
 	require.NoError(t, edges.Validate(), "bounds are inclusive")
@@ -77,24 +81,33 @@ func TestReadConfig(t *testing.T) {
 	require.Equal(t, DefaultConfig(), cfg)
 
 	cfg, err = ReadConfig(mapOptions{
-		"oracle.enabled":         "true",
-		"oracle.probe-interval":  "2s",
-		"oracle.request-timeout": 1500 * time.Millisecond,
-		"oracle.object-size":     65536,
-		"oracle.latency-samples": "5",
-		"oracle.concurrency":     int64(4),
-		"oracle.max-staleness":   "1m",
+		"oracle.enabled":                 "true",
+		"oracle.probe-interval":          "2s",
+		"oracle.request-timeout":         1500 * time.Millisecond,
+		"oracle.check-timeout":           "3s",
+		"oracle.object-size":             65536,
+		"oracle.latency-samples":         "5",
+		"oracle.concurrency":             int64(4),
+		"oracle.max-staleness":           "1m",
+		"oracle.allow-private-endpoints": "true",
 	})
 	require.NoError(t, err)
 	require.Equal(t, Config{
-		Enabled:        true,
-		ProbeInterval:  2 * time.Second,
-		RequestTimeout: 1500 * time.Millisecond,
-		ObjectSize:     65536,
-		LatencySamples: 5,
-		Concurrency:    4,
-		MaxStaleness:   time.Minute,
+		Enabled:               true,
+		ProbeInterval:         2 * time.Second,
+		RequestTimeout:        1500 * time.Millisecond,
+		CheckTimeout:          3 * time.Second,
+		ObjectSize:            65536,
+		LatencySamples:        5,
+		Concurrency:           4,
+		MaxStaleness:          time.Minute,
+		AllowPrivateEndpoints: true,
 	}, cfg)
+
+	// Without check-timeout, a request-timeout above its default raises it.
+	cfg, err = ReadConfig(mapOptions{"oracle.request-timeout": "8s"})
+	require.NoError(t, err)
+	require.Equal(t, 8*time.Second, cfg.CheckTimeout)
 
 	// Only some keys: the rest keep defaults.
 	cfg, err = ReadConfig(mapOptions{"oracle.enabled": true, "oracle.object-size": "1048576"})
@@ -112,6 +125,7 @@ func TestReadConfigErrors(t *testing.T) {
 		{mapOptions{"oracle.probe-interval": "soon"}, "oracle.probe-interval"},
 		{mapOptions{"oracle.max-staleness": ""}, "oracle.max-staleness: empty duration"},
 		{mapOptions{"oracle.enabled": "maybe"}, "oracle.enabled"},
+		{mapOptions{"oracle.allow-private-endpoints": "sometimes"}, "oracle.allow-private-endpoints"},
 		{mapOptions{"oracle.object-size": "big"}, "oracle.object-size"},
 		{mapOptions{"oracle.concurrency": []string{"8"}}, "oracle.concurrency"},
 		{mapOptions{"oracle.latency-samples": "three"}, "oracle.latency-samples"},
@@ -120,6 +134,8 @@ func TestReadConfigErrors(t *testing.T) {
 		{mapOptions{"oracle.probe-interval": "10ms"}, "oracle.probe-interval must be at least 100ms"},
 		{mapOptions{"oracle.latency-samples": 0}, "oracle.latency-samples must be in [1, 15]"},
 		{mapOptions{"oracle.request-timeout": "2m"}, "oracle.request-timeout must be in"},
+		{mapOptions{"oracle.check-timeout": "1s"}, "oracle.check-timeout must be in [oracle.request-timeout (5s)"},
+		{mapOptions{"oracle.check-timeout": "never"}, "oracle.check-timeout"},
 		{mapOptions{"oracle.max-staleness": "1s"}, "oracle.max-staleness (1s) must be at least"},
 		{mapOptions{"oracle.object-size": int64(1) << 40}, "oracle.object-size must be in"},
 		{mapOptions{"oracle.concurrency": "1000"}, "oracle.concurrency must be in [1, 256]"},
@@ -136,13 +152,15 @@ func TestReadConfigErrors(t *testing.T) {
 // expects the same config.
 func TestConfigTemplateRoundTrip(t *testing.T) {
 	want := Config{
-		Enabled:        true,
-		ProbeInterval:  2500 * time.Millisecond,
-		RequestTimeout: 3 * time.Second,
-		ObjectSize:     1 << 20,
-		LatencySamples: 7,
-		Concurrency:    16,
-		MaxStaleness:   90 * time.Second,
+		Enabled:               true,
+		ProbeInterval:         2500 * time.Millisecond,
+		RequestTimeout:        3 * time.Second,
+		CheckTimeout:          4 * time.Second,
+		ObjectSize:            1 << 20,
+		LatencySamples:        7,
+		Concurrency:           16,
+		MaxStaleness:          90 * time.Second,
+		AllowPrivateEndpoints: true,
 	}
 	tmpl, err := template.New("app").Parse(ConfigTemplate)
 	require.NoError(t, err)
@@ -158,7 +176,7 @@ func TestConfigTemplateRoundTrip(t *testing.T) {
 			require.True(t, strings.HasPrefix(lines[i-1], "# "), "no comment above %q", line)
 		}
 	}
-	require.Equal(t, 7, keys)
+	require.Equal(t, 9, keys)
 
 	v := viper.New()
 	v.SetConfigType("toml")

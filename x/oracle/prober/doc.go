@@ -12,7 +12,12 @@
 //
 // SetAssignment (called when the chain assigns a new window of units) is
 // equally non-blocking: it swaps the target set and wakes the scheduler.
-// Results of checks that were running for a replaced assignment are dropped.
+// Checks that were running for a replaced assignment are cancelled and their
+// results dropped.
+//
+// A check is capped by CheckTimeout, and Snapshot counts a check that is
+// still running unanswered as failed: an assigned unit that does not answer
+// is reported down within the window, never left out.
 //
 // Everything reported is an integer (ms, kbps, basis points) so that
 // validators aggregate the same numbers on every platform.

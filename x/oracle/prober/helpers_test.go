@@ -15,16 +15,19 @@ import (
 )
 
 // testConfig is an enabled config with short intervals (within Validate's
-// production bounds) and a small object so that tests run fast.
+// production bounds) and a small object so that tests run fast. Test
+// targets listen on 127.0.0.1, so private endpoints are allowed.
 func testConfig() Config {
 	return Config{
-		Enabled:        true,
-		ProbeInterval:  100 * time.Millisecond,
-		RequestTimeout: 2 * time.Second,
-		ObjectSize:     16 << 10,
-		LatencySamples: 3,
-		Concurrency:    8,
-		MaxStaleness:   10 * time.Second,
+		Enabled:               true,
+		ProbeInterval:         100 * time.Millisecond,
+		RequestTimeout:        2 * time.Second,
+		CheckTimeout:          10 * time.Second,
+		ObjectSize:            16 << 10,
+		LatencySamples:        3,
+		Concurrency:           8,
+		MaxStaleness:          10 * time.Second,
+		AllowPrivateEndpoints: true,
 	}
 }
 

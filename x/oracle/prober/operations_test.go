@@ -24,6 +24,7 @@ const testObjectSize = 16 << 10
 func opsProber(timeout time.Duration) *Prober {
 	cfg := testConfig()
 	cfg.RequestTimeout = timeout
+	cfg.CheckTimeout = max(cfg.CheckTimeout, timeout)
 	cfg.ObjectSize = testObjectSize
 	return New(cfg, log.NewNopLogger())
 }

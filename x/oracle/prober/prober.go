@@ -21,6 +21,10 @@ type Prober struct {
 	// now is the wall clock for LastCheck and staleness. Tests replace it
 	// before Start; scheduling uses the monotonic clock and is unaffected.
 	now func() time.Time
+	// unansweredGrace is how long a running check may go without an answer
+	// before Snapshot counts it as failed: the constant of that name, which
+	// tests shorten.
+	unansweredGrace time.Duration
 
 	// mu guards the assignment. It is never held across I/O, so Snapshot and
 	// SetAssignment wait at most for another in-memory update.
@@ -49,8 +53,13 @@ type targetState struct {
 
 	nextDue  time.Time // monotonic
 	inFlight bool
-	stats    targetStats
-	summary  Measurement // stats.measurement, refreshed after every check
+	// While inFlight: when the check started (monotonic), whether one of its
+	// pings has succeeded yet, and how to cancel it.
+	checkStarted time.Time
+	answered     bool
+	cancel       context.CancelFunc
+	stats        targetStats
+	summary      Measurement // stats.measurement, refreshed after every check
 }
 
 // New returns a prober with its own HTTP client. An enabled config that does
@@ -62,8 +71,9 @@ func New(cfg Config, logger log.Logger) *Prober {
 }
 
 // NewWithClient is New with a caller-supplied HTTP client (tests use it for
-// TLS). The prober uses a copy that does not follow redirects; nil means the
-// prober's own client.
+// TLS). The prober uses a copy that does not follow redirects and dials
+// through its own dialer (see withProbePolicy); nil means the prober's own
+// client.
 func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 	if logger == nil {
 		logger = log.NewNopLogger()
@@ -78,19 +88,26 @@ func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 	if client == nil {
 		client = newHTTPClient(cfg)
 	}
+	client, err := withProbePolicy(client, cfg)
+	if err != nil {
+		logger.Error("unusable HTTP client; probing disabled", "err", err)
+		cfg.Enabled = false
+		client = &http.Client{}
+	}
 	slots := cfg.Concurrency
 	if slots < 1 {
 		slots = 1
 	}
 	return &Prober{
-		cfg:     cfg,
-		logger:  logger,
-		client:  withProbePolicy(client, cfg.RequestTimeout),
-		now:     time.Now,
-		targets: map[uint64]*targetState{},
-		wake:    make(chan struct{}, 1),
-		sem:     make(chan struct{}, slots),
-		done:    make(chan struct{}),
+		cfg:             cfg,
+		logger:          logger,
+		client:          client,
+		now:             time.Now,
+		unansweredGrace: unansweredGrace,
+		targets:         map[uint64]*targetState{},
+		wake:            make(chan struct{}, 1),
+		sem:             make(chan struct{}, slots),
+		done:            make(chan struct{}),
 	}
 }
 
@@ -161,6 +178,13 @@ func (p *Prober) SetAssignment(window uint64, targets []Target) {
 			}
 		}
 	}
+	// A running check of a target that is not kept would be dropped when it
+	// ends: cancel it now, so that it gives its slot to a current target.
+	for id, old := range p.targets {
+		if fresh[id] != old && old.cancel != nil {
+			old.cancel()
+		}
+	}
 	p.window, p.assigned, p.targets = window, true, fresh
 	p.mu.Unlock()
 	p.signal()
@@ -188,15 +212,22 @@ func startOffset(unitID uint64, interval time.Duration) time.Duration {
 	return time.Duration(z % spread)
 }
 
-// Snapshot returns the measurements of window's targets that have at least
-// one completed check no older than MaxStaleness, sorted by UnitID. It
-// returns nil when the prober is disabled, when window is not the current
-// assignment's, or when nothing qualifies. It only copies memory.
+// Snapshot returns the measurements of window's targets, sorted by UnitID.
+// A target is reported when it has a completed check no older than
+// MaxStaleness, or a running check that has gone unanswered (no successful
+// ping) for at least unansweredGrace: that check counts as failed, every
+// operation of it, on top of the completed ones. An assigned target that
+// does not answer is therefore reported down (uptime 0, error rate 100 %
+// when nothing else was measured) even when no check of it could finish in
+// the window. Snapshot returns nil when the prober is disabled, when window
+// is not the current assignment's, or when nothing qualifies. It only
+// copies memory.
 func (p *Prober) Snapshot(window uint64) []Measurement {
 	if !p.cfg.Enabled {
 		return nil
 	}
 	now := p.now()
+	monotonic := time.Now()
 	p.mu.Lock()
 	if !p.assigned || p.window != window {
 		p.mu.Unlock()
@@ -204,10 +235,14 @@ func (p *Prober) Snapshot(window uint64) []Measurement {
 	}
 	out := make([]Measurement, 0, len(p.targets))
 	for _, st := range p.targets {
-		if st.summary.Checks == 0 || now.Sub(st.summary.LastCheck) > p.cfg.MaxStaleness {
+		m := st.summary
+		if st.inFlight && !st.answered && monotonic.Sub(st.checkStarted) >= p.unansweredGrace {
+			m = st.stats.withUnansweredCheck(st.target.UnitID, p.cfg.LatencySamples, m, now)
+		}
+		if m.Checks == 0 || now.Sub(m.LastCheck) > p.cfg.MaxStaleness {
 			continue
 		}
-		out = append(out, st.summary)
+		out = append(out, m)
 	}
 	p.mu.Unlock()
 

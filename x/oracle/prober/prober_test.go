@@ -222,7 +222,8 @@ func TestNeverBlocksWhileAProbeIsStuck(t *testing.T) {
 	url, entered, release := hangingTarget(t)
 	cfg := testConfig()
 	cfg.RequestTimeout = 30 * time.Second // the probe stays stuck for the whole test
-	cfg.Concurrency = 1                   // and holds the only slot
+	cfg.CheckTimeout = 30 * time.Second
+	cfg.Concurrency = 1 // and holds the only slot
 	p := New(cfg, log.NewNopLogger())
 	startProber(t, p, Target{UnitID: 1, Endpoint: url})
 

@@ -58,9 +58,10 @@ func (p *Prober) dispatch(ctx context.Context, checks *sync.WaitGroup) time.Dura
 			// Every slot is busy; the next check to finish wakes us.
 			return p.cfg.ProbeInterval
 		}
-		st.inFlight = true
+		checkCtx, cancel := context.WithCancel(ctx)
+		st.inFlight, st.checkStarted, st.answered, st.cancel = true, now, false, cancel
 		checks.Add(1)
-		go p.probe(ctx, checks, st)
+		go p.probe(checkCtx, cancel, checks, st)
 	}
 
 	sleep := p.cfg.ProbeInterval
@@ -74,10 +75,12 @@ func (p *Prober) dispatch(ctx context.Context, checks *sync.WaitGroup) time.Dura
 	return max(sleep, 0)
 }
 
-// probe runs one check in its own goroutine and records it.
-func (p *Prober) probe(ctx context.Context, checks *sync.WaitGroup, st *targetState) {
+// probe runs one check in its own goroutine and records it. cancel ends the
+// check's context (SetAssignment calls it when st is replaced).
+func (p *Prober) probe(ctx context.Context, cancel context.CancelFunc, checks *sync.WaitGroup, st *targetState) {
 	defer checks.Done()
 	defer func() {
+		cancel()
 		<-p.sem
 		p.signal()
 	}()
@@ -108,7 +111,7 @@ func (p *Prober) record(st *targetState, started time.Time, res checkResult, abo
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
-	st.inFlight = false
+	st.inFlight, st.cancel = false, nil
 	// A check slower than the interval is followed by the next one at once.
 	st.nextDue = started.Add(p.cfg.ProbeInterval)
 	if now := time.Now(); st.nextDue.Before(now) {
@@ -124,4 +127,13 @@ func (p *Prober) record(st *targetState, started time.Time, res checkResult, abo
 	res.finished = finished
 	st.stats.add(res)
 	st.summary = st.stats.measurement(st.target.UnitID)
+}
+
+// markAnswered notes that st's running check got a successful ping: the
+// target is answering, so Snapshot does not count that check as failed
+// while it is still running.
+func (p *Prober) markAnswered(st *targetState) {
+	p.mu.Lock()
+	st.answered = true
+	p.mu.Unlock()
 }

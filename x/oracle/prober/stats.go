@@ -90,6 +90,26 @@ func (s *targetStats) measurement(unitID uint64) Measurement {
 	}
 }
 
+// unansweredGrace is how long a running check may go without a single
+// answer before Snapshot counts it as failed. A healthy endpoint answers a
+// ping in a fraction of it, so a check that merely started just before the
+// window's end does not count against its unit.
+const unansweredGrace = time.Second
+
+// withUnansweredCheck is m (the summary of s) with one more check in which
+// every operation failed: a check still running at the window's end that
+// has had no answer. Only the counters change (no sample is added), so
+// nothing is sorted here: Snapshot calls it under the lock.
+func (s *targetStats) withUnansweredCheck(unitID uint64, pings int, m Measurement, now time.Time) Measurement {
+	failed := checkResult{pings: pings} // no answer: every operation failed
+	m.UnitID = unitID
+	m.UptimeBps = ratioBps(s.upChecks, s.checks+1)
+	m.ErrorRateBps = ratioBps(s.failedOps+uint64(failed.failedOps()), s.ops+uint64(failed.ops()))
+	m.Checks = clampUint32(s.checks + 1)
+	m.LastCheck = now
+	return m
+}
+
 // latencyMs is the median latency rounded to the nearest millisecond, and at
 // least 1 ms when there was a successful ping, so that 0 always means "no
 // successful ping" rather than "very fast".

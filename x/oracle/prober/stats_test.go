@@ -102,3 +102,22 @@ func TestStartOffset(t *testing.T) {
 	require.Greater(t, len(seen), 90, "units are spread")
 	require.Zero(t, startOffset(5, 3*time.Nanosecond))
 }
+
+func TestWithUnansweredCheck(t *testing.T) {
+	var s targetStats
+	s.add(checkResult{pings: 3, latencies: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond},
+		downloadOK: true, downloadKbps: 800, uploadOK: true, uploadKbps: 400})
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := s.withUnansweredCheck(7, 3, s.measurement(7), now)
+	require.Equal(t, uint64(7), m.UnitID)
+	require.Equal(t, uint32(2), m.Checks)
+	require.Equal(t, uint32(5000), m.UptimeBps, "one up check of two")
+	require.Equal(t, uint32(5000), m.ErrorRateBps, "five failed operations of ten")
+	require.Equal(t, uint64(800), m.DownloadKbps, "medians keep the measured samples")
+	require.Equal(t, now, m.LastCheck)
+	require.Equal(t, uint64(1), s.checks, "the stats themselves are unchanged")
+
+	var none targetStats
+	m = none.withUnansweredCheck(8, 3, none.measurement(8), now)
+	require.Equal(t, Measurement{UnitID: 8, UptimeBps: 0, ErrorRateBps: 10000, Checks: 1, LastCheck: now}, m)
+}

@@ -12,9 +12,13 @@ type ProbeTarget struct {
 // UnitRegistry is what the oracle needs from the marketplace (x/orchestrator
 // implements it). The oracle imports no other Flashback module.
 type UnitRegistry interface {
-	// LiveUnitsFrom returns up to limit data units that are not
-	// decommissioned, with id ≥ startID, in id order.
-	LiveUnitsFrom(ctx context.Context, startID uint64, limit int) ([]ProbeTarget, error)
+	// LiveUnitCount returns the number of data units that are not
+	// decommissioned.
+	LiveUnitCount(ctx context.Context) (uint64, error)
+	// LiveUnitAt returns the live unit at an ordinal in [0, LiveUnitCount):
+	// a dense numbering of the live units, in no particular order, read in
+	// O(log n).
+	LiveUnitAt(ctx context.Context, ordinal uint64) (ProbeTarget, error)
 }
 
 // DealParties are the parties of a deal, for self-reports.

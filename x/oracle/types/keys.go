@@ -13,8 +13,9 @@ const (
 // Collection prefixes. Each collection owns exactly one prefix; never reuse a
 // retired prefix.
 var (
-	ParamsKey                = collections.NewPrefix(0)
-	AssignmentCursorKey      = collections.NewPrefix(1)
+	ParamsKey = collections.NewPrefix(0)
+	// 1 was AssignmentCursor, the round-robin position of assignments that
+	// are now drawn at random; do not reuse.
 	AssignmentsKey           = collections.NewPrefix(2)
 	CurrentWindowKey         = collections.NewPrefix(3)
 	RecordsKey               = collections.NewPrefix(4)
@@ -28,4 +29,5 @@ var (
 	NextSelfReportIDKey      = collections.NewPrefix(12)
 	SelfReportsByTimeKey     = collections.NewPrefix(13)
 	LastSelfReportKey        = collections.NewPrefix(14)
+	AssignmentEntropyKey     = collections.NewPrefix(15)
 )

@@ -11,7 +11,8 @@ import (
 )
 
 // InitGenesis writes a validated genesis state and rebuilds everything
-// derived from it: indexes, the due and unbonding queues, the request
+// derived from it: indexes (the live units' ordinals in the order the
+// genesis lists the units), the due and unbonding queues, the request
 // cursor, and the stats.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
@@ -68,6 +69,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if u.State != types.DATA_UNIT_STATE_DECOMMISSIONED {
 			stats.CapacityOfferedGb += u.CapacityGb
 			if err := k.LiveUnits.Set(ctx, u.Id); err != nil {
+				return err
+			}
+			if err := k.indexLiveUnit(ctx, u.Id); err != nil {
 				return err
 			}
 			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(u.Provider), u.Id)); err != nil {

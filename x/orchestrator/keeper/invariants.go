@@ -20,12 +20,13 @@ import (
 func RegisterInvariants(ir sdk.InvariantRegistry, k Keeper) {
 	ir.RegisterRoute(types.ModuleName, "module-account-balance", ModuleBalanceInvariant(k))
 	ir.RegisterRoute(types.ModuleName, "counters", CountersInvariant(k))
+	ir.RegisterRoute(types.ModuleName, "live-unit-index", LiveUnitIndexInvariant(k))
 }
 
 // AllInvariants runs every invariant of the module.
 func AllInvariants(k Keeper) sdk.Invariant {
 	return func(ctx sdk.Context) (string, bool) {
-		for _, inv := range []sdk.Invariant{ModuleBalanceInvariant(k), CountersInvariant(k)} {
+		for _, inv := range []sdk.Invariant{ModuleBalanceInvariant(k), CountersInvariant(k), LiveUnitIndexInvariant(k)} {
 			if msg, broken := inv(ctx); broken {
 				return msg, true
 			}

@@ -49,9 +49,14 @@ type Keeper struct {
 	// LiveUnitsByProvider lists each provider's units that are not
 	// DECOMMISSIONED (bounded by max_units_per_provider).
 	LiveUnitsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
-	// LiveUnits lists every unit that is not DECOMMISSIONED: the oracle
-	// assigns them for probing, round-robin.
+	// LiveUnits lists every unit that is not DECOMMISSIONED: the units an
+	// SLA round checks.
 	LiveUnits collections.KeySet[uint64]
+	// LiveUnitByOrdinal and LiveUnitOrdinal number the same units densely
+	// (ordinal → unit id and back) for x/oracle's random sampling; see
+	// live_unit_index.go.
+	LiveUnitByOrdinal collections.Map[uint64, uint64]
+	LiveUnitOrdinal   collections.Map[uint64, uint64]
 	// UnitsByState lists units by lifecycle state.
 	UnitsByState collections.KeySet[collections.Pair[int32, uint64]]
 	// MarketIndex holds (namespace, inverted rank, unit id) for every unit
@@ -139,6 +144,10 @@ func NewKeeper(
 		LiveUnitsByProvider: collections.NewKeySet(sb, types.UnitsByProviderKey, "live_units_by_provider",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
 		LiveUnits: collections.NewKeySet(sb, types.LiveUnitsKey, "live_units", collections.Uint64Key),
+		LiveUnitByOrdinal: collections.NewMap(sb, types.LiveUnitByOrdinalKey, "live_unit_by_ordinal",
+			collections.Uint64Key, collections.Uint64Value),
+		LiveUnitOrdinal: collections.NewMap(sb, types.LiveUnitOrdinalKey, "live_unit_ordinal",
+			collections.Uint64Key, collections.Uint64Value),
 		UnitsByState: collections.NewKeySet(sb, types.UnitsByStateKey, "units_by_state",
 			collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
 		MarketIndex: collections.NewKeySet(sb, types.MarketIndexKey, "market_index",

@@ -2,8 +2,10 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
 
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -16,30 +18,27 @@ var (
 	_ oracletypes.DealRegistry = Keeper{}
 )
 
-// LiveUnitsFrom returns up to limit units that are not decommissioned, with
-// id ≥ startID, in id order.
-func (k Keeper) LiveUnitsFrom(ctx context.Context, startID uint64, limit int) ([]oracletypes.ProbeTarget, error) {
-	if limit <= 0 {
-		return nil, nil
+// LiveUnitCount returns the number of units that are not decommissioned.
+func (k Keeper) LiveUnitCount(ctx context.Context) (uint64, error) {
+	return k.liveUnitCount(ctx)
+}
+
+// LiveUnitAt returns the live unit at an ordinal in [0, LiveUnitCount).
+// Ordinals are dense but carry no order, and a unit's ordinal may change
+// when another unit leaves.
+func (k Keeper) LiveUnitAt(ctx context.Context, ordinal uint64) (oracletypes.ProbeTarget, error) {
+	id, err := k.LiveUnitByOrdinal.Get(ctx, ordinal)
+	if errors.Is(err, collections.ErrNotFound) {
+		return oracletypes.ProbeTarget{}, errorsmod.Wrapf(types.ErrUnitNotFound, "no live unit at ordinal %d", ordinal)
 	}
-	iter, err := k.LiveUnits.Iterate(ctx, new(collections.Range[uint64]).StartInclusive(startID))
 	if err != nil {
-		return nil, err
+		return oracletypes.ProbeTarget{}, err
 	}
-	defer iter.Close()
-	var out []oracletypes.ProbeTarget
-	for ; iter.Valid() && len(out) < limit; iter.Next() {
-		id, err := iter.Key()
-		if err != nil {
-			return nil, err
-		}
-		u, err := k.getUnit(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, oracletypes.ProbeTarget{UnitID: u.Id, Provider: u.Provider, Endpoint: u.Endpoint})
+	u, err := k.getUnit(ctx, id)
+	if err != nil {
+		return oracletypes.ProbeTarget{}, err
 	}
-	return out, nil
+	return oracletypes.ProbeTarget{UnitID: u.Id, Provider: u.Provider, Endpoint: u.Endpoint}, nil
 }
 
 // DealParties returns who may self-report on a deal.

@@ -182,6 +182,9 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 			if err := k.LiveUnits.Set(ctx, u.Id); err != nil {
 				return err
 			}
+			if err := k.indexLiveUnit(ctx, u.Id); err != nil {
+				return err
+			}
 			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(provider, u.Id)); err != nil {
 				return err
 			}
@@ -190,6 +193,9 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 			}
 		case !live && wasLive:
 			if err := k.LiveUnits.Remove(ctx, u.Id); err != nil {
+				return err
+			}
+			if err := k.unindexLiveUnit(ctx, u.Id); err != nil {
 				return err
 			}
 			if err := k.LiveUnitsByProvider.Remove(ctx, collections.Join(provider, u.Id)); err != nil {

@@ -40,6 +40,8 @@ var (
 	PendingPlatformFeesKey = collections.NewPrefix(24)
 	LiveDealsKey           = collections.NewPrefix(25)
 	RequestCursorKey       = collections.NewPrefix(26)
+	LiveUnitByOrdinalKey   = collections.NewPrefix(27)
+	LiveUnitOrdinalKey     = collections.NewPrefix(28)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the
