@@ -40,6 +40,9 @@ var (
 	PendingPlatformFeesKey = collections.NewPrefix(24)
 	LiveDealsKey           = collections.NewPrefix(25)
 	RequestCursorKey       = collections.NewPrefix(26)
+	// WorstDealVerdictsKey is 30, not 27: 27–29 are left to the due-queue and
+	// genesis work on other branches so that merging needs no renumbering.
+	WorstDealVerdictsKey = collections.NewPrefix(30)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the
