@@ -2,6 +2,7 @@ package types_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -88,5 +89,33 @@ func TestWorseVerdict(t *testing.T) {
 			}
 			require.Equal(t, want, types.WorseVerdict(a, b), "%s vs %s", a, b)
 		}
+	}
+}
+
+// A stricter SLA never gives a better verdict: the argument of the README
+// that no offer, however loose, earns more than meeting the reference.
+// Random SLAs and QoS around the bounds, from a fixed seed.
+func TestStricterSlaNeverBetter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(values ...uint64) uint64 { return values[rng.IntN(len(values))] }
+	randomSla := func() types.Sla {
+		return types.Sla{
+			MaxLatencyMs:    uint32(pick(1, 40, 50, 80, 100, 1_000, math.MaxUint32)),
+			MinUploadKbps:   pick(0, 80_000, 96_000, 100_000),
+			MinDownloadKbps: pick(0, 160_000, 192_000, 200_000),
+			MinUptimeBps:    uint32(pick(0, 9_000, 9_990, 9_995, 10_000)),
+			MaxErrorRateBps: uint32(pick(0, 1, 8, 10, 10_000)),
+		}
+	}
+	for i := range 20_000 {
+		offer, ref := randomSla(), randomSla()
+		q := types.AgreedQoS{
+			Records: pick(0, 1, 1, 1), LatencyMs: uint32(pick(1, 30, 40, 45, 50, 80, 100, 150)),
+			UploadKbps: pick(0, 80_000, 96_000, 120_000), DownloadKbps: pick(0, 160_000, 192_000, 250_000),
+			UptimeBps: uint32(pick(9_000, 9_583, 9_584, 9_990, 9_992, 9_995, 9_996, 10_000)), ErrorRateBps: uint32(pick(0, 1, 8, 9, 10, 11)),
+		}
+		loose := types.EvaluateSla(offer, q, time.Hour, 2_000)
+		strict := types.EvaluateSla(types.TightenSla(offer, ref), q, time.Hour, 2_000)
+		require.Equal(t, strict, types.WorseVerdict(strict, loose), "case %d: %v tightened to %v on %v: %s, then %s", i, offer, ref, q, loose, strict)
 	}
 }
