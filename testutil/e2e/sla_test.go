@@ -52,17 +52,21 @@ func TestSlaEnforcementOnFourValidators(t *testing.T) {
 		target.Close()
 	})
 
+	// The unit offers and the deal requires sla; it is also the reference
+	// SLA, what the unit is graded against in an epoch without a deal
+	// verdict (before the deal is accepted), since the docs' default is
+	// stricter than a local probe target shows.
+	sla := `{"max_latency_ms":200,"min_upload_kbps":100,"min_download_kbps":100,"min_uptime_bps":9900,"max_error_rate_bps":100}`
 	ln := localnet.Start(t, localnet.Options{
 		Validators: 4, BasePort: 27900,
 		GenesisPatch: `{"oracle":{"params":{"window_blocks":"5"}},` +
-			`"orchestrator":{"params":{"sla_epoch_identifier":"minute"}},` +
+			`"orchestrator":{"params":{"sla_epoch_identifier":"minute","reference_sla":` + sla + `}},` +
 			`"reputation":{"params":{"reward_epoch_identifier":"minute"}}}`,
 	})
 	ln.WaitForHeight(0, 3, 60*time.Second)
 
 	provider, consumer := ln.KeyAddress("provider"), ln.KeyAddress("consumer")
 	ln.Tx("provider", "tx", "orchestrator", "register-provider", "Acme", "1000000000uflash", "--country", "FR")
-	sla := `{"max_latency_ms":200,"min_upload_kbps":100,"min_download_kbps":100,"min_uptime_bps":9900,"max_error_rate_bps":100}`
 	ln.Tx("provider", "tx", "orchestrator", "create-data-unit", "1000", "20000", "eu-west", "FR", "s3", srv.URL+"/unit", "--sla", sla)
 	registered := ln.Tx("consumer", "tx", "orchestrator", "register-consumer")
 	requested := ln.Tx("consumer", "tx", "orchestrator", "request-deal", "1", "100", "720h", "2000000uflash", "--sla", sla)

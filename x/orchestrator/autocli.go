@@ -45,8 +45,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "UnitVerdicts", Use: "unit-verdicts [unit-id]",
-					Short: "List a unit's SLA verdicts per epoch: agreed QoS, verdict, slash, score change", PositionalArgs: pos("unit_id"),
+					Short: "List a unit's SLA verdicts per epoch: agreed QoS, verdict, basis, slash, score change", PositionalArgs: pos("unit_id"),
 				},
+				{
+					RpcMethod: "Holdings", Use: "holdings",
+					Short: "Show the module account's balance and what it holds it for: bonds, escrow, pending platform fees",
+				},
+				{RpcMethod: "SlaRounds", Use: "sla-rounds", Short: "List the epochs whose SLA checks are still in progress"},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{

@@ -143,6 +143,18 @@ func TestDealLifecycleOnNetwork(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, restStats.Stats.BondsHeld.Add(restStats.Stats.EscrowHeld), bal.Balance.Amount)
 	require.Equal(t, int64(1_000_000_000), bal.Balance.Amount.Int64(), "only the bond remains once all is withdrawn")
+
+	// The same books through the Holdings query, and the SLA rounds in
+	// progress (none: the network's SLA epoch is a day).
+	var holdings types.QueryHoldingsResponse
+	getREST(t, val, "/flashback/orchestrator/v1/holdings", &holdings)
+	require.Equal(t, app.BondDenom, holdings.Denom)
+	require.Equal(t, bal.Balance.Amount, holdings.Balance)
+	require.Equal(t, holdings.BondsHeld.Add(holdings.EscrowHeld).Add(holdings.PendingPlatformFees), holdings.Balance)
+	require.True(t, holdings.PendingPlatformFees.IsZero(), "every block's sweep paid its fees")
+	var rounds types.QuerySlaRoundsResponse
+	getREST(t, val, "/flashback/orchestrator/v1/sla_rounds", &rounds)
+	require.Empty(t, rounds.Rounds)
 }
 
 func getREST(t *testing.T, val *network.Validator, path string, out interface{ ProtoMessage() }) {

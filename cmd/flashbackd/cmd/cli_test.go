@@ -175,6 +175,19 @@ func TestCLIBadInput(t *testing.T) {
 	})
 }
 
+// TestOrchestratorAuditQueries checks that AutoCLI builds the audit queries
+// (the module account's holdings, the SLA rounds in progress).
+func TestOrchestratorAuditQueries(t *testing.T) {
+	for _, c := range []struct{ use, short string }{
+		{"holdings", "pending platform fees"},
+		{"sla-rounds", "SLA checks are still in progress"},
+	} {
+		out := mustRun(t, "query", "orchestrator", c.use, "--help")
+		require.Contains(t, out, c.short, c.use)
+		require.Contains(t, out, "flashbackd query orchestrator "+c.use, c.use)
+	}
+}
+
 func TestVersionCommand(t *testing.T) {
 	out := mustRun(t, "version", "--long", "-o", "json")
 	var v map[string]any

@@ -150,6 +150,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	if err := k.initWorstDealVerdicts(ctx, gs); err != nil {
+		return err
+	}
 	return k.Stats.Set(ctx, stats)
 }
 
@@ -209,6 +212,9 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		gs.SlaRounds = append(gs.SlaRounds, r)
 		return false, nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := k.exportWorstDealVerdicts(ctx, gs); err != nil {
 		return nil, err
 	}
 	return gs, nil

@@ -47,6 +47,15 @@ func TestGenesisExportImport(t *testing.T) {
 	_, err = s.msgs.BeginProviderExit(s.ctx(), &types.MsgBeginProviderExit{Owner: s.provider2.String()})
 	require.NoError(t, err)
 	s.advance(day)
+	// SLA state: the day's round kept the running deal's verdict as the
+	// unit's worst, and an SLA change waits for the next round.
+	newSla := defaultSla()
+	newSla.MaxLatencyMs = 250
+	s.updateSla(unitID, newSla)
+	gs, err := s.app.OrchestratorKeeper.ExportGenesis(s.ctx())
+	require.NoError(t, err)
+	require.NotEmpty(t, gs.WorstDealVerdicts)
+	require.Equal(t, unitID, gs.WorstDealVerdicts[0].UnitId)
 
 	exported, err := s.app.ExportAppStateAndValidators(false, nil, nil)
 	require.NoError(t, err)
@@ -85,7 +94,9 @@ func TestGenesisExportImport(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []uint64{maintained, unitID}, unitIDs(market.DataUnits), "ranked by priority fee")
 
+	require.Equal(t, newSla, *s2.unit(unitID).PendingSla)
 	s2.advance(30 * day)
+	require.Equal(t, newSla, s2.unit(unitID).Sla, "the imported pending SLA came into force")
 	require.Equal(t, types.CLOSE_REASON_COMPLETED, s2.deal(running).CloseReason)
 	require.Equal(t, types.CLOSE_REASON_REQUEST_EXPIRED, s2.deal(pending).CloseReason)
 	has, err := second.OrchestratorKeeper.Providers.Has(s2.ctx(), s.provider2)

@@ -105,6 +105,11 @@ type Keeper struct {
 	UnitVerdicts        collections.Map[collections.Pair[uint64, int64], types.UnitVerdict]
 	UnitVerdictsByEpoch collections.KeySet[collections.Pair[int64, uint64]]
 	SlaRounds           collections.Map[int64, types.SlaRound]
+	// WorstDealVerdicts holds (epoch, unit) → the worst deal verdict on the
+	// unit in the epoch (a types.SlaVerdict), updated as each deal verdict is
+	// recorded; the unit's verdict reads it instead of walking its deals.
+	// Keyed by epoch first so that it is pruned like the verdicts.
+	WorstDealVerdicts collections.Map[collections.Pair[int64, uint64], int32]
 }
 
 // NewKeeper builds the keeper. It panics on a malformed authority or a
@@ -182,6 +187,8 @@ func NewKeeper(
 		UnitVerdictsByEpoch: collections.NewKeySet(sb, types.UnitVerdictsByEpochKey, "unit_verdicts_by_epoch",
 			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		SlaRounds: collections.NewMap(sb, types.SlaRoundsKey, "sla_rounds", collections.Int64Key, codec.CollValue[types.SlaRound](cdc)),
+		WorstDealVerdicts: collections.NewMap(sb, types.WorstDealVerdictsKey, "worst_deal_verdicts",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key), collections.Int32Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -67,6 +67,10 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 		return nil, err
 	}
 
+	reputation, err := m.k.newUnitReputation(ctx)
+	if err != nil {
+		return nil, err
+	}
 	id, err := m.k.NextUnitID.Next(ctx)
 	if err != nil {
 		return nil, err
@@ -90,7 +94,7 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 		Sla:             msg.Sla,
 		Features:        msg.Features,
 		PriorityFee:     priorityFee,
-		Reputation:      DefaultUnitReputation,
+		Reputation:      reputation,
 		CreatedAt:       blockSecond(ctx),
 	}
 	if err := m.k.setUnit(ctx, nil, u); err != nil {
@@ -110,7 +114,9 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 }
 
 // UpdateDataUnit changes a live unit's commercial terms. Open deals keep
-// the price and SLA they were made with.
+// the price and SLA they were made with. A new offered SLA is staged as
+// pending and comes into force once the current epoch's SLA round has
+// graded the unit (stageSla); the other terms change at once.
 func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataUnit) (*types.MsgUpdateDataUnitResponse, error) {
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
@@ -141,7 +147,7 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 	u.CapacityGb = msg.CapacityGb
 	u.PricePerGbMonth = msg.PricePerGbMonth
 	u.Endpoint = msg.Endpoint
-	u.Sla = msg.Sla
+	staged := m.k.stageSla(ctx, &u, msg.Sla)
 	u.Features = msg.Features
 	u.PriorityFee = u.PriorityFee.Add(added)
 	if err := m.k.setUnit(ctx, &old, u); err != nil {
@@ -151,6 +157,11 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 		if err := emit(ctx, &types.EventPriorityFeeBurned{
 			UnitId: u.Id, Provider: msg.Provider, Amount: coin(params.Denom(), added), Total: coin(params.Denom(), u.PriorityFee),
 		}); err != nil {
+			return nil, err
+		}
+	}
+	if staged {
+		if err := emit(ctx, &types.EventDataUnitSlaPending{UnitId: u.Id, Sla: msg.Sla}); err != nil {
 			return nil, err
 		}
 	}

@@ -43,12 +43,13 @@ func (k Keeper) checkDeal(ctx context.Context, params types.Params, r types.SlaR
 	if err != nil {
 		return err
 	}
-	verdict := types.EvaluateSla(d.Sla, qos, params.CriticalUptimeBps, params.ExceedMarginBps)
+	verdict := types.EvaluateSla(d.Sla, qos, params.CriticalDowntimePerDay, params.ExceedMarginBps)
 	payment := d.PaidUntil(r.EpochEnd).Sub(d.PaidUntil(r.EpochStart))
 	v := types.DealVerdict{
 		DealId: d.Id, UnitId: d.UnitId, Provider: d.Provider, Consumer: d.Consumer, Epoch: r.Epoch,
 		Verdict: verdict, Qos: qos, EpochPayment: payment, UnitScore: unit.Reputation,
 		Refund: sdkmath.ZeroInt(), RefundFromBond: sdkmath.ZeroInt(), Time: blockSecond(ctx),
+		EpochStart: r.EpochStart, EpochEnd: r.EpochEnd, Height: sdk.UnwrapSDKContext(ctx).BlockHeight(),
 	}
 
 	switch verdict {
@@ -78,7 +79,13 @@ func (k Keeper) checkDeal(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.DealVerdictsByUnit.Set(ctx, collections.Join3(d.UnitId, r.Epoch, dealID)); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventDealVerdict{DealId: v.DealId, UnitId: v.UnitId, Epoch: v.Epoch, Verdict: v.Verdict, Refund: v.Refund}); err != nil {
+	if err := k.recordWorstDealVerdict(ctx, r.Epoch, d.UnitId, verdict); err != nil {
+		return err
+	}
+	if err := emit(ctx, &types.EventDealVerdict{
+		DealId: v.DealId, UnitId: v.UnitId, Epoch: v.Epoch, Verdict: v.Verdict, Refund: v.Refund,
+		EpochStart: v.EpochStart, EpochEnd: v.EpochEnd, Height: v.Height,
+	}); err != nil {
 		return err
 	}
 	if params.CriticalTerminationCount > 0 && d.ConsecutiveCritical >= params.CriticalTerminationCount {
@@ -114,10 +121,12 @@ func (k Keeper) slaRefund(ctx context.Context, d *types.Deal, v *types.DealVerdi
 	return emit(ctx, &types.EventSlaRefund{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, paid), FromBond: coin(denom, fromBond)})
 }
 
-// checkUnit records a unit's verdict against its offered SLA for the epoch,
+// checkUnit records a unit's verdict for the epoch (gradeUnit: the worst of
+// its deals' verdicts, else its offered SLA tightened to the reference),
 // slashes the provider's bond on a CRITICAL verdict (once per unit and
-// epoch; slash_pool_share to the reward pool, the rest burned), and hands the
-// verdict to x/reputation, which updates the unit's score.
+// epoch; slash_pool_share to the reward pool, the rest burned), hands the
+// verdict to x/reputation, which updates the unit's score, and then puts a
+// pending offered SLA in force.
 func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaRound, unitID uint64) error {
 	key := collections.Join(unitID, r.Epoch)
 	if has, err := k.UnitVerdicts.Has(ctx, key); err != nil || has {
@@ -133,8 +142,11 @@ func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaR
 	}
 	v := types.UnitVerdict{
 		UnitId: unitID, Provider: unit.Provider, Epoch: r.Epoch, Qos: qos,
-		Verdict: types.EvaluateSla(unit.Sla, qos, params.CriticalUptimeBps, params.ExceedMarginBps),
 		Slashed: sdkmath.ZeroInt(), SlashedToPool: sdkmath.ZeroInt(), Time: blockSecond(ctx),
+		EpochStart: r.EpochStart, EpochEnd: r.EpochEnd, Height: sdk.UnwrapSDKContext(ctx).BlockHeight(),
+	}
+	if err := k.gradeUnit(ctx, params, unit, &v); err != nil {
+		return err
 	}
 	if v.Verdict == types.SLA_VERDICT_CRITICAL {
 		if err := k.slashForCritical(ctx, params, &v); err != nil {
@@ -152,10 +164,14 @@ func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.UnitVerdictsByEpoch.Set(ctx, collections.Join(r.Epoch, unitID)); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventUnitVerdict{
+	if err := emit(ctx, &types.EventUnitVerdict{
 		UnitId: v.UnitId, Provider: v.Provider, Epoch: v.Epoch, Verdict: v.Verdict,
 		ScoreBefore: v.ScoreBefore, ScoreAfter: v.ScoreAfter, Slashed: v.Slashed,
-	})
+		EpochStart: v.EpochStart, EpochEnd: v.EpochEnd, Height: v.Height, FromDeals: v.FromDeals,
+	}); err != nil {
+		return err
+	}
+	return k.applyPendingSla(ctx, unitID, r)
 }
 
 func (k Keeper) slashForCritical(ctx context.Context, params types.Params, v *types.UnitVerdict) error {

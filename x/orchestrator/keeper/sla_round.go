@@ -210,6 +210,36 @@ func (k Keeper) pruneVerdicts(ctx context.Context, params types.Params, limit in
 			}
 		}
 	}
+	return k.pruneWorstDealVerdicts(ctx, cutoff, limit)
+}
+
+// pruneWorstDealVerdicts deletes at most limit worst-deal-verdict entries
+// of epochs before cutoff, the verdicts' own retention.
+func (k Keeper) pruneWorstDealVerdicts(ctx context.Context, cutoff int64, limit int) error {
+	iter, err := k.WorstDealVerdicts.Iterate(ctx, collections.NewPrefixUntilPairRange[int64, uint64](cutoff-1))
+	if err != nil {
+		return err
+	}
+	keys, err := func() ([]collections.Pair[int64, uint64], error) {
+		defer iter.Close()
+		var keys []collections.Pair[int64, uint64]
+		for ; iter.Valid() && len(keys) < limit; iter.Next() {
+			key, err := iter.Key()
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, key)
+		}
+		return keys, nil
+	}()
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if err := k.WorstDealVerdicts.Remove(ctx, key); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -15,9 +15,15 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
-// DefaultUnitReputation is a new unit's reputation until x/reputation
-// reports one: the docs' baseline score.
-const DefaultUnitReputation = 50
+// newUnitReputation is a new unit's reputation until x/reputation reports
+// one: x/reputation's baseline_score, so that first-epoch refunds and the
+// marketplace rank use the same score x/reputation starts the unit at.
+func (k Keeper) newUnitReputation(ctx context.Context) (uint32, error) {
+	if k.deps.reputation == nil {
+		return 0, errorsmod.Wrap(types.ErrInvalidState, "x/reputation is not connected to x/orchestrator")
+	}
+	return k.deps.reputation.BaselineScore(ctx)
+}
 
 // getUnit loads a data unit.
 func (k Keeper) getUnit(ctx context.Context, id uint64) (types.DataUnit, error) {

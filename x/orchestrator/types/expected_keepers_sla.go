@@ -25,6 +25,9 @@ type ReputationKeeper interface {
 	AfterUnitVerdict(ctx context.Context, v UnitVerdict) (before, after uint32, err error)
 	// FundRewardPool moves coins from a module account into the reward pool.
 	FundRewardPool(ctx context.Context, fromModule string, amount sdk.Coins) error
+	// BaselineScore is the score a unit starts at (x/reputation's
+	// baseline_score): a new unit's reputation until its first verdict.
+	BaselineScore(ctx context.Context) (uint32, error)
 }
 
 // EpochsKeeper gives the boundaries of an ended epoch.

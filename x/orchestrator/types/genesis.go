@@ -108,7 +108,7 @@ func (gs GenesisState) validate() error {
 			return fmt.Errorf("%s deal %d has a due time; only running deals have one", d.State, d.Id)
 		}
 	}
-	return nil
+	return gs.validateSlaState(units)
 }
 
 func nonNegative(amounts ...sdkmath.Int) bool {

@@ -42,6 +42,7 @@ var (
 	RequestCursorKey       = collections.NewPrefix(26)
 	LiveUnitByOrdinalKey   = collections.NewPrefix(27)
 	LiveUnitOrdinalKey     = collections.NewPrefix(28)
+	WorstDealVerdictsKey   = collections.NewPrefix(30)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the

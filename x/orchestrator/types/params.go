@@ -42,9 +42,17 @@ var (
 // DefaultSlaEpochIdentifier is the x/epochs epoch of SLA checks (docs: daily).
 const DefaultSlaEpochIdentifier = "day"
 
-// DefaultCriticalUptimeBps is 23/24 of the time: more than one hour of
-// downtime in 24 hours is a critical failure (docs).
-const DefaultCriticalUptimeBps = 9583
+// DefaultCriticalDowntimePerDay: more than one hour of downtime in 24
+// hours is a critical failure (docs).
+const DefaultCriticalDowntimePerDay = time.Hour
+
+// DefaultReferenceSla is the SLA the docs give as the standard providers
+// must meet: 50 ms latency, 10 MB/s up and 20 MB/s down (80,000 and 160,000
+// kbps), 99.95 % uptime and 0.01 % errors. A unit without a deal verdict in
+// an epoch is graded against its offered SLA tightened to it (see README).
+var DefaultReferenceSla = Sla{
+	MaxLatencyMs: 50, MinUploadKbps: 80_000, MinDownloadKbps: 160_000, MinUptimeBps: 9_995, MaxErrorRateBps: 1,
+}
 
 // DefaultParams returns the default module parameters.
 func DefaultParams() Params {
@@ -68,7 +76,7 @@ func DefaultParams() Params {
 		MaxMaintenanceLead:       30 * day,
 		MaxDuePerBlock:           200,
 		SlaEpochIdentifier:       DefaultSlaEpochIdentifier,
-		CriticalUptimeBps:        DefaultCriticalUptimeBps,
+		CriticalDowntimePerDay:   DefaultCriticalDowntimePerDay,
 		ExceedMarginBps:          2000,
 		CriticalSlashRate:        DefaultCriticalSlashRate,
 		SlashPoolShare:           DefaultSlashPoolShare,
@@ -76,6 +84,7 @@ func DefaultParams() Params {
 		MaxVerdictsPerBlock:      200,
 		VerdictRetentionEpochs:   90,
 		PlatformFeePoolShare:     DefaultPlatformFeePoolShare,
+		ReferenceSla:             DefaultReferenceSla,
 	}
 }
 
@@ -153,8 +162,12 @@ func (p Params) validateSla() error {
 	if strings.TrimSpace(p.SlaEpochIdentifier) == "" {
 		return fmt.Errorf("sla_epoch_identifier must name an x/epochs epoch")
 	}
-	if p.CriticalUptimeBps > 10_000 {
-		return fmt.Errorf("critical_uptime_bps must be at most 10000, got %d", p.CriticalUptimeBps)
+	// A day's allowance of a day or more would make nothing critical.
+	if p.CriticalDowntimePerDay <= 0 || p.CriticalDowntimePerDay >= day {
+		return fmt.Errorf("critical_downtime_per_day must be in (0, 24h), got %s", p.CriticalDowntimePerDay)
+	}
+	if err := p.ReferenceSla.Validate(); err != nil {
+		return fmt.Errorf("reference_sla: %w", err)
 	}
 	if p.ExceedMarginBps > 10_000 {
 		return fmt.Errorf("exceed_margin_bps must be at most 10000, got %d", p.ExceedMarginBps)

@@ -20,6 +20,9 @@ func TestDefaultParamsFollowTheDocs(t *testing.T) {
 	require.Equal(t, "1000000000uflash", p.MinProviderBond.String(), "docs: 1,000 FLASH provider bond")
 	require.Equal(t, 30*24*time.Hour, p.ProviderUnbondingPeriod, "docs: 30-day unbonding")
 	require.Equal(t, sdkmath.LegacyMustNewDecFromStr("0.005"), p.PlatformFeeRate, "docs: 0.5 % platform fee in FLASH")
+	require.Equal(t, time.Hour, p.CriticalDowntimePerDay, "docs: more than 1 h of downtime in 24 h is critical")
+	require.Equal(t, types.Sla{MaxLatencyMs: 50, MinUploadKbps: 80_000, MinDownloadKbps: 160_000, MinUptimeBps: 9_995, MaxErrorRateBps: 1},
+		p.ReferenceSla, "docs: 50 ms, 10 MB/s up, 20 MB/s down, 99.95 % uptime, 0.01 % errors")
 }
 
 func TestParamsValidate(t *testing.T) {
@@ -36,8 +39,12 @@ func TestParamsValidate(t *testing.T) {
 		"negative fee amount": {func(p *types.Params) {
 			p.UnitSubmissionFee = sdk.Coin{Denom: "uflash", Amount: sdkmath.NewInt(-5)}
 		}, "unit_submission_fee"},
-		"fee in another denom": {func(p *types.Params) { p.UnitSubmissionFee = sdk.NewInt64Coin("uatom", 1) }, "marketplace denom"},
-		"malformed certifier":  {func(p *types.Params) { p.Certifier = "cosmos1notflash" }, "certifier"},
+		"fee in another denom":            {func(p *types.Params) { p.UnitSubmissionFee = sdk.NewInt64Coin("uatom", 1) }, "marketplace denom"},
+		"malformed certifier":             {func(p *types.Params) { p.Certifier = "cosmos1notflash" }, "certifier"},
+		"no downtime allowed":             {func(p *types.Params) { p.CriticalDowntimePerDay = 0 }, "critical_downtime_per_day"},
+		"a whole day allowed":             {func(p *types.Params) { p.CriticalDowntimePerDay = 24 * time.Hour }, "critical_downtime_per_day"},
+		"reference without latency bound": {func(p *types.Params) { p.ReferenceSla.MaxLatencyMs = 0 }, "reference_sla"},
+		"reference uptime above 100 %":    {func(p *types.Params) { p.ReferenceSla.MinUptimeBps = 10_001 }, "reference_sla"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

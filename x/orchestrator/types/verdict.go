@@ -1,20 +1,26 @@
 package types
 
-import "math/bits"
+import (
+	"math/bits"
+	"time"
+)
+
+// secondsPerDay scales an epoch's downtime share to a day.
+const secondsPerDay = 86_400
 
 // EvaluateSla compares the QoS agreed over an epoch with an SLA:
 //   - no records (the validators reached no quorum): UNKNOWN;
-//   - uptime below criticalUptimeBps: CRITICAL;
+//   - downtime, scaled to a day, above criticalDowntimePerDay: CRITICAL;
 //   - any metric outside its bound: MISSED;
 //   - every metric better than its bound by marginBps of the bound: EXCEEDED
 //     (for uptime and error rate the margin applies to the allowed downtime
 //     and errors: allowed 10 bps of errors, 8 or fewer exceed with 20 %);
 //   - otherwise MET.
-func EvaluateSla(sla Sla, q AgreedQoS, criticalUptimeBps, marginBps uint32) SlaVerdict {
+func EvaluateSla(sla Sla, q AgreedQoS, criticalDowntimePerDay time.Duration, marginBps uint32) SlaVerdict {
 	if q.Records == 0 {
 		return SLA_VERDICT_UNKNOWN
 	}
-	if q.UptimeBps < criticalUptimeBps {
+	if CriticalDowntime(q.UptimeBps, criticalDowntimePerDay) {
 		return SLA_VERDICT_CRITICAL
 	}
 	downtime, allowedDowntime := uint64(10_000-min(q.UptimeBps, 10_000)), uint64(10_000-min(sla.MinUptimeBps, 10_000))
@@ -39,6 +45,59 @@ func EvaluateSla(sla Sla, q AgreedQoS, criticalUptimeBps, marginBps uint32) SlaV
 		return SLA_VERDICT_EXCEEDED
 	}
 	return SLA_VERDICT_MET
+}
+
+// CriticalDowntime reports whether an uptime of uptimeBps means more than
+// allowed of downtime per day: (10000 − uptime) / 10000 × 1 day > allowed,
+// compared exactly in integer nanoseconds (no rounding of the threshold to
+// whole basis points: 9,583 bps is 1 h 0 min 2.88 s of downtime a day,
+// critical against 1 h; 9,584 bps is 59 min 54 s, not critical).
+func CriticalDowntime(uptimeBps uint32, allowed time.Duration) bool {
+	if allowed < 0 {
+		allowed = 0
+	}
+	down := uint64(10_000 - min(uptimeBps, 10_000))
+	return mulGreater(down, secondsPerDay*uint64(time.Second), 10_000, uint64(allowed))
+}
+
+// TightenSla returns, metric by metric, the stricter bound of two SLAs: the
+// lower maximum latency and error rate, the higher minimum throughputs and
+// uptime.
+func TightenSla(a, b Sla) Sla {
+	return Sla{
+		MaxLatencyMs:    min(a.MaxLatencyMs, b.MaxLatencyMs),
+		MinUploadKbps:   max(a.MinUploadKbps, b.MinUploadKbps),
+		MinDownloadKbps: max(a.MinDownloadKbps, b.MinDownloadKbps),
+		MinUptimeBps:    max(a.MinUptimeBps, b.MinUptimeBps),
+		MaxErrorRateBps: min(a.MaxErrorRateBps, b.MaxErrorRateBps),
+	}
+}
+
+// verdictSeverity orders verdicts from best to worst for WorseVerdict:
+// UNKNOWN (no data) < EXCEEDED < MET < MISSED < CRITICAL.
+func verdictSeverity(v SlaVerdict) int {
+	switch v {
+	case SLA_VERDICT_EXCEEDED:
+		return 1
+	case SLA_VERDICT_MET:
+		return 2
+	case SLA_VERDICT_MISSED:
+		return 3
+	case SLA_VERDICT_CRITICAL:
+		return 4
+	default:
+		return 0
+	}
+}
+
+// WorseVerdict returns the worse of two verdicts: CRITICAL is worse than
+// MISSED, MISSED than MET, MET than EXCEEDED; UNKNOWN only when both are
+// UNKNOWN.
+func WorseVerdict(a, b SlaVerdict) SlaVerdict {
+	if verdictSeverity(b) > verdictSeverity(a) {
+		return b
+	}
+	return a
 }
 
 // mulGreater reports a×b > c×d without overflow.

@@ -268,3 +268,13 @@ func Badges(params types.Params, ps types.ProviderScore, now time.Time) []string
 	}
 	return badges
 }
+
+// BaselineScore is the score a unit starts at; x/orchestrator gives it to a
+// new unit so that the marketplace and first-epoch refunds use it too.
+func (k Keeper) BaselineScore(ctx context.Context) (uint32, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return params.BaselineScore, nil
+}

@@ -65,10 +65,14 @@ func (f *fakeOracle) UnitSummary(_ context.Context, unitID uint64, from, to time
 	return s, nil
 }
 
-// QoS presets against defaultSla.
+// QoS presets. Each gives the same verdict against defaultSla (a deal's or
+// an offered SLA) and against the default reference_sla (the docs' SLA,
+// what a unit without a deal verdict is graded against): qosMet meets both
+// without exceeding either (upload under 120 % of 80,000 kbps), qosExceeded
+// beats both by 20 %.
 var (
-	qosMet      = oracletypes.QoSSummary{Records: 30, LatencyMs: 90, UploadKbps: 85_000, DownloadKbps: 170_000, UptimeBps: 9_992, ErrorRateBps: 9}
-	qosExceeded = oracletypes.QoSSummary{Records: 30, LatencyMs: 50, UploadKbps: 120_000, DownloadKbps: 250_000, UptimeBps: 10_000, ErrorRateBps: 0}
+	qosMet      = oracletypes.QoSSummary{Records: 30, LatencyMs: 45, UploadKbps: 85_000, DownloadKbps: 170_000, UptimeBps: 9_996, ErrorRateBps: 1}
+	qosExceeded = oracletypes.QoSSummary{Records: 30, LatencyMs: 30, UploadKbps: 120_000, DownloadKbps: 250_000, UptimeBps: 10_000, ErrorRateBps: 0}
 	qosMissed   = oracletypes.QoSSummary{Records: 30, LatencyMs: 150, UploadKbps: 85_000, DownloadKbps: 170_000, UptimeBps: 9_992, ErrorRateBps: 9}
 	// qosCritical: 90 % uptime, under the critical 95.83 % (1 h down in 24 h).
 	qosCritical = oracletypes.QoSSummary{Records: 30, LatencyMs: 90, UploadKbps: 85_000, DownloadKbps: 170_000, UptimeBps: 9_000, ErrorRateBps: 9}
