@@ -24,6 +24,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Provider", Use: "provider [address]", Short: "Show a provider", PositionalArgs: pos("address")},
 				{RpcMethod: "Providers", Use: "providers", Short: "List providers"},
 				{RpcMethod: "Consumer", Use: "consumer [address]", Short: "Show a consumer", PositionalArgs: pos("address")},
+				{
+					RpcMethod: "AccessKey", Use: "access-key [address]", PositionalArgs: pos("address"),
+					Short: "Show a party's published X25519 access key (deal credentials derive from the consumer's and the provider's)",
+				},
 				{RpcMethod: "DataUnit", Use: "data-unit [id]", Short: "Show a data unit", PositionalArgs: pos("id")},
 				{
 					RpcMethod: "DataUnits", Use: "data-units",
@@ -72,6 +76,12 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{RpcMethod: "RegisterConsumer", Use: "register-consumer", Short: "Register as a consumer"},
 				{RpcMethod: "UpdateConsumer", Use: "update-consumer", Short: "Replace your consumer metadata"},
+				{
+					RpcMethod: "SetAccessKey", Use: "set-access-key [public-key]", PositionalArgs: pos("public_key"),
+					Short: "Publish your X25519 access key (hex, 32 bytes; an empty string removes it). " +
+						"`flashbackd provider init` and `flashbackd bridge access-key` create the key and print it",
+					Example: "flashbackd tx orchestrator set-access-key 8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a --from consumer",
+				},
 				{
 					RpcMethod: "VerifyConsumer", Use: "verify-consumer [consumer] [verified]",
 					Short: "Verify or unverify a consumer (certifier or governance)", PositionalArgs: pos("consumer", "verified"),

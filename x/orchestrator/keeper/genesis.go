@@ -150,6 +150,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	if err := k.initAccessKeys(ctx, gs.AccessKeys); err != nil {
+		return err
+	}
 	if err := k.initWorstDealVerdicts(ctx, gs); err != nil {
 		return err
 	}
@@ -215,6 +218,9 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if err := k.exportWorstDealVerdicts(ctx, gs); err != nil {
+		return nil, err
+	}
+	if gs.AccessKeys, err = k.exportAccessKeys(ctx); err != nil {
 		return nil, err
 	}
 	return gs, nil

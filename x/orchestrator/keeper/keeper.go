@@ -110,6 +110,10 @@ type Keeper struct {
 	// recorded; the unit's verdict reads it instead of walking its deals.
 	// Keyed by epoch first so that it is pruned like the verdicts.
 	WorstDealVerdicts collections.Map[collections.Pair[int64, uint64], int32]
+
+	// AccessKeys holds the parties' published X25519 access keys, from which
+	// provider nodes and consumer bridges derive deal credentials.
+	AccessKeys collections.Map[sdk.AccAddress, types.AccessKey]
 }
 
 // NewKeeper builds the keeper. It panics on a malformed authority or a
@@ -189,6 +193,7 @@ func NewKeeper(
 		SlaRounds: collections.NewMap(sb, types.SlaRoundsKey, "sla_rounds", collections.Int64Key, codec.CollValue[types.SlaRound](cdc)),
 		WorstDealVerdicts: collections.NewMap(sb, types.WorstDealVerdictsKey, "worst_deal_verdicts",
 			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key), collections.Int32Value),
+		AccessKeys: collections.NewMap(sb, types.AccessKeysKey, "access_keys", sdk.AccAddressKey, codec.CollValue[types.AccessKey](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

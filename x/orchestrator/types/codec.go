@@ -19,6 +19,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRegisterConsumer{}, "orchestrator/MsgRegisterConsumer")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateConsumer{}, "orchestrator/MsgUpdateConsumer")
 	legacy.RegisterAminoMsg(cdc, &MsgVerifyConsumer{}, "orchestrator/MsgVerifyConsumer")
+	legacy.RegisterAminoMsg(cdc, &MsgSetAccessKey{}, "orchestrator/MsgSetAccessKey")
 	legacy.RegisterAminoMsg(cdc, &MsgCreateDataUnit{}, "orchestrator/MsgCreateDataUnit")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateDataUnit{}, "orchestrator/MsgUpdateDataUnit")
 	legacy.RegisterAminoMsg(cdc, &MsgScheduleMaintenance{}, "orchestrator/MsgScheduleMaintenance")
@@ -45,6 +46,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRegisterConsumer{},
 		&MsgUpdateConsumer{},
 		&MsgVerifyConsumer{},
+		&MsgSetAccessKey{},
 		&MsgCreateDataUnit{},
 		&MsgUpdateDataUnit{},
 		&MsgScheduleMaintenance{},

@@ -108,6 +108,9 @@ func (gs GenesisState) validate() error {
 			return fmt.Errorf("%s deal %d has a due time; only running deals have one", d.State, d.Id)
 		}
 	}
+	if err := validateAccessKeys(gs.AccessKeys, providers, consumers); err != nil {
+		return err
+	}
 	return gs.validateSlaState(units)
 }
 

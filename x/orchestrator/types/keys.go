@@ -43,6 +43,8 @@ var (
 	LiveUnitByOrdinalKey   = collections.NewPrefix(27)
 	LiveUnitOrdinalKey     = collections.NewPrefix(28)
 	WorstDealVerdictsKey   = collections.NewPrefix(30)
+	// 31–39 are left to other collections in review.
+	AccessKeysKey = collections.NewPrefix(40)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the

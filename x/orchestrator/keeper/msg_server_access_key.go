@@ -1,0 +1,50 @@
+package keeper
+
+import (
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+)
+
+// SetAccessKey publishes, replaces or removes the signer's access key. Only
+// registered parties may publish one: the key exists to derive credentials of
+// deals, which only providers and consumers have.
+func (m msgServer) SetAccessKey(ctx context.Context, msg *types.MsgSetAccessKey) (*types.MsgSetAccessKeyResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	owner := sdk.MustAccAddressFromBech32(msg.Owner)
+	isProvider, err := m.k.Providers.Has(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	isConsumer, err := m.k.Consumers.Has(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	if !isProvider && !isConsumer {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "%s is neither a registered provider nor a registered consumer", msg.Owner)
+	}
+	if len(msg.PublicKey) == 0 {
+		has, err := m.k.AccessKeys.Has(ctx, owner)
+		if err != nil {
+			return nil, err
+		}
+		if !has {
+			return nil, errorsmod.Wrapf(types.ErrAccessKeyNotFound, "%s has no access key to remove", msg.Owner)
+		}
+		if err := m.k.AccessKeys.Remove(ctx, owner); err != nil {
+			return nil, err
+		}
+		return &types.MsgSetAccessKeyResponse{}, emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), Removed: true})
+	}
+	key := types.AccessKey{Address: owner.String(), PublicKey: msg.PublicKey, UpdatedAt: blockSecond(ctx)}
+	if err := m.k.AccessKeys.Set(ctx, owner, key); err != nil {
+		return nil, err
+	}
+	return &types.MsgSetAccessKeyResponse{}, emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), PublicKey: msg.PublicKey})
+}
