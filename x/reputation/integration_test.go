@@ -35,12 +35,13 @@ import (
 // rounds (and so unit scores) come within seconds, not a day.
 const fastEpoch = "fast"
 
-// TestLeaderboardAgreesWithProviderScoreOnNetwork registers a provider with
-// a data unit on a real in-process network and reads its rank two ways —
-// the ProviderScore query and the Leaderboard — over gRPC, REST and the CLI:
-// first before any SLA epoch graded the unit (the provider is at the
-// baseline but unranked, and the leaderboard is empty), then once the unit
-// has a score (ranked 1st in both).
+// TestLeaderboardAgreesWithProviderScoreOnNetwork registers a provider on a
+// real in-process network and reads its rank two ways — the ProviderScore
+// query and the Leaderboard — over gRPC, REST and the CLI: first before any
+// verdict (registered, no unit yet: the state of a fresh localnet before its
+// first daily SLA epoch; the provider is at the baseline but unranked, and
+// the leaderboard is empty — provider-score used to say rank 1), then once
+// its data unit has a score (ranked 1st in both).
 func TestLeaderboardAgreesWithProviderScoreOnNetwork(t *testing.T) {
 	cfg := network.DefaultConfig(t)
 	var eg epochstypes.GenesisState
