@@ -199,6 +199,7 @@ func Run(cfg Config) (*Result, error) {
 		DB:      db,
 		PubKeys: pubKeys,
 		Balance: sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, fundsPerAccount)),
+		Mutate:  lowerMinRatingPayment,
 		// What `flashbackd start` sets with the default app.toml.
 		BaseAppOptions: []func(*baseapp.BaseApp){
 			baseapp.SetPruning(pruningtypes.NewPruningOptions(pruningtypes.PruningDefault)),

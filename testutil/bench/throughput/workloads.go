@@ -3,6 +3,8 @@ package throughput
 import (
 	"time"
 
+	sdkmath "cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
@@ -162,6 +164,18 @@ func submitQoSReport() *Workload {
 			}}
 		},
 	}
+}
+
+// lowerMinRatingPayment sets min_rating_payment to 1 uflash in the bench's
+// genesis: rate-provider's deals have paid their providers an hour of 100 GB
+// (~2,800 uflash) when they are rated, under the default 1 FLASH, and a
+// rating's work does not depend on its weight.
+func lowerMinRatingPayment(g app.GenesisState) {
+	cdc := app.MakeEncodingConfig().Codec
+	var rg reputationtypes.GenesisState
+	cdc.MustUnmarshalJSON(g[reputationtypes.ModuleName], &rg)
+	rg.Params.MinRatingPayment = sdkmath.OneInt()
+	g[reputationtypes.ModuleName] = cdc.MustMarshalJSON(&rg)
 }
 
 // rateProvider: consumers rate the provider of a deal accepted in setup,

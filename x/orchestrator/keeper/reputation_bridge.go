@@ -181,3 +181,14 @@ func (k Keeper) RestoreClawback(ctx context.Context, dealID uint64, amount sdkma
 	d.ClawedBack = d.ClawedBack.Sub(restored)
 	return restored, k.setDeal(ctx, &old, d)
 }
+
+// DealPaid is what a deal has paid its provider by this block, net of SLA
+// refunds and early-close penalties (Deal.NetPaid): x/reputation weighs the
+// deal's rating by it. It reads only.
+func (k Keeper) DealPaid(ctx context.Context, id uint64) (sdkmath.Int, error) {
+	d, err := k.getDeal(ctx, id)
+	if err != nil {
+		return sdkmath.Int{}, err
+	}
+	return d.NetPaid(blockSecond(ctx)), nil
+}

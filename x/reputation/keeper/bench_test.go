@@ -164,8 +164,7 @@ func BenchmarkEndBlockRatingsDue(b *testing.B) {
 			params, err := a.ReputationKeeper.Params.Get(ctx)
 			require.NoError(b, err)
 			due := int(params.MaxWorkPerBlock)
-			rated := ctx.BlockTime()
-			rateDeals(b, a, ctx, n, due)
+			rated := rateDeals(b, a, ctx, n, due)
 			a.NextBlock(b)
 			// The first second at which every rating is old.
 			at := a.Ctx().WithBlockTime(rated.Add(params.RecentRatingWindow))
@@ -195,12 +194,22 @@ func timeEndBlock(b *testing.B, ctx sdk.Context, k keeper.Keeper) sdk.Context {
 }
 
 // rateDeals has benchAccount open a deal on a unit of each of `ratings`
-// providers spread over the n, and rate it, through the msg servers.
-func rateDeals(b *testing.B, a *apptest.TestApp, ctx sdk.Context, n, ratings int) {
+// providers spread over the n, and rate it a minute later, through the msg
+// servers. It returns the time of the ratings. The deals pay 33 uflash in
+// that minute, so the setup lowers min_rating_payment to 1 (the work of a
+// rating does not depend on its weight).
+func rateDeals(b *testing.B, a *apptest.TestApp, ctx sdk.Context, n, ratings int) time.Time {
 	b.Helper()
 	orch := orchkeeper.NewMsgServerImpl(a.OrchestratorKeeper)
 	msgs := keeper.NewMsgServerImpl(a.ReputationKeeper)
-	_, err := orch.RegisterConsumer(ctx, &orchtypes.MsgRegisterConsumer{Owner: benchAccount.String()})
+	params, err := a.ReputationKeeper.Params.Get(ctx)
+	require.NoError(b, err)
+	params.MinRatingPayment = sdkmath.OneInt()
+	require.NoError(b, a.ReputationKeeper.Params.Set(ctx, params))
+	rated := ctx.BlockTime().Add(time.Minute)
+	rateCtx := ctx.WithBlockTime(rated)
+	deals := make([]uint64, ratings)
+	_, err = orch.RegisterConsumer(ctx, &orchtypes.MsgRegisterConsumer{Owner: benchAccount.String()})
 	require.NoError(b, err)
 	for i := 0; i < ratings; i++ {
 		provider := benchAddr(i * n / ratings)
@@ -217,9 +226,13 @@ func rateDeals(b *testing.B, a *apptest.TestApp, ctx sdk.Context, n, ratings int
 		require.NoError(b, err)
 		_, err = orch.AcceptDeal(ctx, &orchtypes.MsgAcceptDeal{Provider: provider.String(), DealId: deal.DealId})
 		require.NoError(b, err)
-		_, err = msgs.RateProvider(ctx, &types.MsgRateProvider{Consumer: benchAccount.String(), DealId: deal.DealId, Stars: uint32(1 + i%5)})
+		deals[i] = deal.DealId
+	}
+	for i, id := range deals {
+		_, err = msgs.RateProvider(rateCtx, &types.MsgRateProvider{Consumer: benchAccount.String(), DealId: id, Stars: uint32(1 + i%5)})
 		require.NoError(b, err)
 	}
+	return rated
 }
 
 // BenchmarkEndBlockRewardRound measures a block of a reward round queued by

@@ -146,9 +146,10 @@ func TestRejectedDisputeChangesNothing(t *testing.T) {
 // Upholding a rating dispute hides the rating: it leaves the provider's
 // community score but stays listed (hidden) for transparency.
 func TestUpheldRatingDisputeHidesRating(t *testing.T) {
-	s := newSuite(t, options{reputation: func(p *types.Params) { p.MinPublicRatings = 2 }})
+	s := newSuite(t, flatRatingWeights, options{reputation: func(p *types.Params) { p.MinPublicRatings = 2 }})
 	unitID, first := s.market()
 	second := s.openDeal(s.consumer, unitID)
+	s.block(time.Minute) // the second deal has paid its provider something
 	s.rate(s.consumer, first, 5)
 	s.rate(s.consumer, second, 1)
 	ps := s.providerScore(s.provider).Score
@@ -179,7 +180,7 @@ func TestUpheldRatingDisputeHidesRating(t *testing.T) {
 }
 
 func TestDisputeRejectsBadInput(t *testing.T) {
-	s := newSuite(t, options{reputation: func(p *types.Params) { p.DisputeWindow = 3 * time.Hour }})
+	s := newSuite(t, flatRatingWeights, options{reputation: func(p *types.Params) { p.DisputeWindow = 3 * time.Hour }})
 	s.registerProvider(s.provider2)
 	unitID, dealID := s.market()
 	critical := s.criticalEpoch(unitID)

@@ -17,7 +17,7 @@ import (
 // Export → import → export gives the same state, indexes rebuilt: scores,
 // history, ratings (recent and aged), disputes of each status, the pool.
 func TestGenesisRoundTrip(t *testing.T) {
-	s := newSuite(t)
+	s := newSuite(t, flatRatingWeights)
 	unitID, dealID := s.market()
 	s.fundPool(10 * flash)
 	critical := s.criticalEpoch(unitID)
@@ -69,9 +69,25 @@ func TestGenesisValidate(t *testing.T) {
 			g.UnitScores = []types.UnitScore{{UnitId: 1, Score: 50}, {UnitId: 1, Score: 50}}
 		},
 		"score over 100": func(g *types.GenesisState) { g.UnitScores = []types.UnitScore{{UnitId: 1, Score: 101}} },
-		"rating 6 stars": func(g *types.GenesisState) { g.Ratings = []types.Rating{{DealId: 1, Stars: 6}} },
-		"negative pool":  func(g *types.GenesisState) { g.Pool = sdkmath.NewInt(-1) },
-		"bad params":     func(g *types.GenesisState) { g.Params.MinPublicRatings = 0 },
+		"rating 6 stars": func(g *types.GenesisState) {
+			g.Ratings = []types.Rating{{DealId: 1, Stars: 6, Weight: sdkmath.LegacyOneDec()}}
+		},
+		"rating without weight": func(g *types.GenesisState) {
+			g.Ratings = []types.Rating{{DealId: 1, Stars: 5, Paid: sdkmath.OneInt()}}
+		},
+		"rating of zero weight": func(g *types.GenesisState) {
+			g.Ratings = []types.Rating{{DealId: 1, Stars: 5, Weight: sdkmath.LegacyZeroDec(), Paid: sdkmath.OneInt()}}
+		},
+		"rating with a negative payment": func(g *types.GenesisState) {
+			g.Ratings = []types.Rating{{DealId: 1, Stars: 5, Weight: sdkmath.LegacyOneDec(), Paid: sdkmath.NewInt(-1)}}
+		},
+		"duplicate rating": func(g *types.GenesisState) {
+			r := types.Rating{DealId: 1, Stars: 5, Weight: sdkmath.LegacyOneDec(), Paid: sdkmath.OneInt()}
+			g.Ratings = []types.Rating{r, r}
+		},
+		"min rating payment 0": func(g *types.GenesisState) { g.Params.MinRatingPayment = sdkmath.ZeroInt() },
+		"negative pool":        func(g *types.GenesisState) { g.Pool = sdkmath.NewInt(-1) },
+		"bad params":           func(g *types.GenesisState) { g.Params.MinPublicRatings = 0 },
 	} {
 		gs := types.DefaultGenesis()
 		mutate(gs)

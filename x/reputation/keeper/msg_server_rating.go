@@ -10,7 +10,9 @@ import (
 
 // RateProvider records a consumer's 1–5 star rating of the provider of one
 // of its deals. Eligible: the deal's consumer, once the provider accepted the
-// deal (running or closed since); one rating per deal.
+// deal (running or closed since) and the deal has paid the provider at least
+// min_rating_payment; one rating per deal. The rating weighs what the deal
+// paid, capped (types.Params.RatingWeight).
 func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider) (*types.MsgRateProviderResponse, error) {
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
@@ -37,13 +39,29 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 	} else if has {
 		return nil, errorsmod.Wrapf(types.ErrAlreadyRated, "deal %d already has a rating", deal.Id)
 	}
+	// What the deal paid its provider, settled to this block and net of what
+	// went back to the consumer: the rating's price of admission and weight.
+	paid, err := m.k.deps.orchestrator.DealPaid(ctx, deal.Id)
+	if err != nil {
+		return nil, err
+	}
+	if !params.CanRate(paid) {
+		denom, err := m.k.deps.orchestrator.MarketDenom(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return nil, errorsmod.Wrapf(types.ErrRatingUnderpaid,
+			"deal %d has paid its provider %s%s (net of refunds); rating it takes at least %s%s (min_rating_payment)",
+			deal.Id, paid, denom, params.MinRatingPayment, denom)
+	}
 	verified, err := m.k.deps.orchestrator.ConsumerVerified(ctx, msg.Consumer)
 	if err != nil {
 		return nil, err
 	}
 	rating := types.Rating{
 		DealId: deal.Id, Provider: deal.Provider, Consumer: msg.Consumer, Stars: msg.Stars, Comment: msg.Comment,
-		Verified: verified, Time: blockSecond(ctx), Recent: true, Weight: params.RatingWeight(verified),
+		Verified: verified, Time: blockSecond(ctx), Recent: true,
+		Weight: params.RatingWeight(verified, paid), Paid: paid,
 	}
 	if err := m.k.addRating(ctx, params, rating); err != nil {
 		return nil, err

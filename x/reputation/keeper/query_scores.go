@@ -16,7 +16,8 @@ import (
 )
 
 // ProviderScore returns a provider's scores, badges, rank and history. A
-// registered provider without verdicts or ratings yet is at the baseline.
+// registered provider without verdicts or ratings yet is at the baseline and
+// unranked (rank 0): it is not on the leaderboard.
 func (q queryServer) ProviderScore(ctx context.Context, req *types.QueryProviderScoreRequest) (*types.QueryProviderScoreResponse, error) {
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
@@ -40,7 +41,7 @@ func (q queryServer) ProviderScore(ctx context.Context, req *types.QueryProvider
 			return nil, status.Errorf(codes.NotFound, "%s is not a registered provider", req.Provider)
 		}
 	}
-	rank, err := q.k.Rank(ctx, ps.Overall)
+	rank, err := q.k.providerRank(ctx, addr, ps.Overall)
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
@@ -118,6 +119,20 @@ func (q queryServer) Leaderboard(ctx context.Context, req *types.QueryLeaderboar
 		pageRes.Total = total
 	}
 	return &types.QueryLeaderboardResponse{Entries: entries, Pagination: pageRes}, nil
+}
+
+// providerRank is the rank the Leaderboard query shows for a provider, or 0
+// when the provider is not on it. Membership is read from the leaderboard
+// index itself, so the two queries cannot disagree: a provider enters the
+// index with its first verdict or rating (updateProvider), not when it
+// registers, and ranking one that is not in it (as if it were) gave a rank
+// that no leaderboard page showed.
+func (k Keeper) providerRank(ctx context.Context, addr sdk.AccAddress, overall uint32) (uint64, error) {
+	listed, err := k.Leaderboard.Has(ctx, joinLeaderboard(overall, addr))
+	if err != nil || !listed {
+		return 0, err
+	}
+	return k.Rank(ctx, overall)
 }
 
 // leaderboardSize sums the per-score counts (at most 101 reads).

@@ -45,6 +45,54 @@ func TestLeaderboardPagesAndRanks(t *testing.T) {
 	require.Equal(t, uint64(2), s.providerScore(s.provider3).Rank)
 }
 
+// ProviderScore's rank and the Leaderboard agree: a registered provider
+// that has no verdict or rating yet is at the baseline but unranked (rank 0)
+// and not listed; once graded, it is listed at the rank ProviderScore gives.
+// (The rank used to be computed for every registered provider, so a fresh
+// provider read "rank 1" while the leaderboard was empty.)
+func TestProviderScoreRankAgreesWithLeaderboard(t *testing.T) {
+	s := newSuite(t)
+	board := func() []types.LeaderboardEntry {
+		t.Helper()
+		res, err := s.queries.Leaderboard(s.ctx(), &types.QueryLeaderboardRequest{Pagination: &query.PageRequest{CountTotal: true}})
+		require.NoError(t, err)
+		require.Equal(t, uint64(len(res.Entries)), res.Pagination.Total)
+		return res.Entries
+	}
+	requireListed := func(step string, addrs ...string) {
+		t.Helper()
+		entries := board()
+		require.Len(t, entries, len(addrs), step)
+		for i, a := range addrs {
+			require.Equal(t, a, entries[i].Provider, step)
+			ps := s.providerScore(mustAddr(a))
+			require.Equal(t, entries[i].Rank, ps.Rank, "%s: %s's rank", step, a)
+			require.Equal(t, entries[i].Overall, ps.Score.Overall, step)
+		}
+	}
+
+	s.registerProvider(s.provider)
+	ps := s.providerScore(s.provider)
+	require.Equal(t, uint32(50), ps.Score.Overall, "at the baseline")
+	require.Zero(t, ps.Rank, "unranked")
+	requireListed("registered only")
+
+	s.qos.units[s.createUnit(s.provider)] = qosMet
+	s.epoch()
+	requireListed("graded", s.provider.String())
+	require.Equal(t, uint64(1), s.providerScore(s.provider).Rank)
+
+	// A second provider, still ungraded, ranks nowhere — not 2nd, not 1st.
+	s.registerProvider(s.provider2)
+	s.createUnit(s.provider2)
+	require.Zero(t, s.providerScore(s.provider2).Rank)
+	requireListed("second provider ungraded", s.provider.String())
+
+	s.epoch()
+	requireListed("both graded", s.provider.String(), s.provider2.String())
+	require.Equal(t, uint64(2), s.providerScore(s.provider2).Rank)
+}
+
 func TestQueriesRejectBadInput(t *testing.T) {
 	s := newSuite(t)
 	code := func(err error) codes.Code { return status.Code(err) }
@@ -71,11 +119,11 @@ func TestQueriesRejectBadInput(t *testing.T) {
 		require.Equal(t, codes.InvalidArgument, code(f()))
 	}
 
-	// A registered provider without verdicts is at the baseline, unranked
-	// providers above none: rank 1.
+	// A registered provider without verdicts is at the baseline, unranked.
 	s.registerProvider(s.provider)
 	ps := s.providerScore(s.provider)
 	require.Equal(t, uint32(50), ps.Score.Overall)
+	require.Zero(t, ps.Rank)
 	require.Empty(t, ps.History)
 	require.Empty(t, ps.Badges)
 }

@@ -23,7 +23,7 @@ func (s *suite) rate(consumer sdk.AccAddress, dealID uint64, stars uint32) {
 // Who may rate: the deal's consumer, once the provider accepted the deal,
 // once per deal; bad input is rejected and changes nothing.
 func TestRatingEligibility(t *testing.T) {
-	s := newSuite(t)
+	s := newSuite(t, flatRatingWeights)
 	unitID, dealID := s.market()
 	s.registerConsumer(s.consumer2)
 	pending := s.requestDeal(s.consumer2, unitID)
@@ -95,7 +95,7 @@ func TestRatingEligibility(t *testing.T) {
 //     overall 0.7 × 60 + 0.3 × 77 = 65.1 → 65;
 //  5. once it ages: (1 + 46.5) / 11.5 × 20 = 82.6 → 82; overall 66.6 → 66.
 func TestCommunityScoreWeightingAndVisibility(t *testing.T) {
-	s := newSuite(t, options{reputation: func(p *types.Params) { p.RecentRatingWindow = 2 * time.Hour }})
+	s := newSuite(t, flatRatingWeights, options{reputation: func(p *types.Params) { p.RecentRatingWindow = 2 * time.Hour }})
 	unitID, first := s.market()
 	s.epochs(5, unitID, qosExceeded)
 	s.qos.units[unitID] = qosUnknown
@@ -108,6 +108,7 @@ func TestCommunityScoreWeightingAndVisibility(t *testing.T) {
 		deals = append(deals, s.openDeal(s.consumer, unitID))
 	}
 	verifiedDeal := s.openDeal(s.consumer2, unitID)
+	s.block(time.Minute) // every deal has paid its provider something
 
 	check := func(step string, community uint32, public bool, overall uint32, count uint64) {
 		t.Helper()

@@ -86,6 +86,15 @@ type options struct {
 	orchestrator func(*orchtypes.Params)
 }
 
+// flatRatingWeights gives every rating a payment weight of 1: a deal that
+// has paid its provider at least 1 uflash may be rated, and counts like any
+// other. For tests of the other rating rules (eligibility, recency, verified
+// consumers, disputes, genesis), whose numbers are worked by hand with
+// weights 1 and 1.5; ratings_payment_test.go tests the payment weights.
+var flatRatingWeights = options{reputation: func(p *types.Params) {
+	p.MinRatingPayment, p.RatingPaymentCap = sdkmath.OneInt(), sdkmath.OneInt()
+}}
+
 func newSuite(t *testing.T, opts ...options) *suite {
 	t.Helper()
 	s := &suite{t: t, qos: &fakeOracle{units: map[uint64]oracletypes.QoSSummary{}}}

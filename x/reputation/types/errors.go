@@ -15,4 +15,7 @@ var (
 	ErrDisputeExists    = errors.Register(ModuleName, 10, "dispute already open")
 	ErrDisputeNotOpen   = errors.Register(ModuleName, 11, "dispute not open")
 	ErrNothingToDispute = errors.Register(ModuleName, 12, "nothing to dispute")
+	// ErrRatingUnderpaid: the deal has not paid its provider
+	// min_rating_payment yet (net of refunds), so its consumer may not rate.
+	ErrRatingUnderpaid = errors.Register(ModuleName, 13, "deal paid too little to rate")
 )

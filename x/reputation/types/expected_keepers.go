@@ -21,6 +21,10 @@ type OrchestratorKeeper interface {
 	PenalizeBond(ctx context.Context, provider string, amount sdkmath.Int, toModule, reason string) (sdkmath.Int, error)
 	CreditBond(ctx context.Context, provider string, amount sdkmath.Int, fromModule, reason string) error
 	Deal(ctx context.Context, id uint64) (orchtypes.Deal, error)
+	// DealPaid is what a deal has paid its provider by this block (accrual
+	// settled to the block, read-only), net of SLA refunds and early-close
+	// penalties: what a rating of the deal is weighted by.
+	DealPaid(ctx context.Context, id uint64) (sdkmath.Int, error)
 	ConsumerVerified(ctx context.Context, consumer string) (bool, error)
 	UnitVerdict(ctx context.Context, unitID uint64, epoch int64) (orchtypes.UnitVerdict, error)
 	ReverseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) (orchtypes.UnitVerdict, []orchtypes.DealVerdict, error)

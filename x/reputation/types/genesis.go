@@ -50,8 +50,11 @@ func (gs GenesisState) validate() error {
 	}
 	deals := make(map[uint64]bool, len(gs.Ratings))
 	for _, r := range gs.Ratings {
-		if deals[r.DealId] || r.Stars < 1 || r.Stars > 5 {
-			return fmt.Errorf("rating of deal %d is duplicated or has %d stars", r.DealId, r.Stars)
+		if deals[r.DealId] {
+			return fmt.Errorf("rating of deal %d is duplicated", r.DealId)
+		}
+		if err := ValidateRating(r); err != nil {
+			return err
 		}
 		deals[r.DealId] = true
 	}

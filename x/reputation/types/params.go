@@ -37,6 +37,19 @@ var (
 	DefaultVerifiedRatingWeight        = sdkmath.LegacyNewDecWithPrec(15, 1)
 	DefaultMaxCommentLength     uint32 = 280
 
+	// DefaultMinRatingPayment is 1 FLASH: about 50 GB stored for a month at
+	// 0.02 FLASH per GB-month, so any real customer gets there while a
+	// one-hour, one-GB booking (a few dozen uflash) does not.
+	DefaultMinRatingPayment = sdkmath.NewInt(1_000_000)
+	// DefaultRatingPaymentCap is 100 FLASH (about 5 TB for a month at that
+	// price): past it a rating weighs no more, so a whale's rating counts at
+	// most 100 times a minimal one.
+	DefaultRatingPaymentCap = sdkmath.NewInt(100_000_000)
+	// MaxRatingPaymentCap bounds rating_payment_cap so that the community
+	// sums stay far inside LegacyDec's range (a rating adds at most
+	// 100 × 10^18 × 5 to them).
+	MaxRatingPaymentCap = sdkmath.NewIntWithDecimal(1, 18)
+
 	DefaultRewardEpochIdentifier        = "day"
 	DefaultDisputeWindow                = 7 * 24 * time.Hour
 	DefaultHistoryEpochs         uint32 = 30
@@ -81,6 +94,8 @@ func DefaultParams() Params {
 		BadgeCompliancePeriod: DefaultBadgeCompliancePeriod,
 		TopPerformerScore:     DefaultTopPerformerScore,
 		MaxWorkPerBlock:       DefaultMaxWorkPerBlock,
+		MinRatingPayment:      DefaultMinRatingPayment,
+		RatingPaymentCap:      DefaultRatingPaymentCap,
 	}
 }
 
@@ -132,6 +147,9 @@ func (p Params) validateCommunityAndRewards() error {
 		if w.v.IsNil() || w.v.LT(sdkmath.LegacyOneDec()) || w.v.GT(sdkmath.LegacyNewDec(100)) {
 			return fmt.Errorf("%s must be in [1, 100], got %s", w.name, w.v)
 		}
+	}
+	if err := p.validateRatingPayment(); err != nil {
+		return err
 	}
 	if p.MaxCommentLength == 0 || p.MaxCommentLength > 4096 {
 		return fmt.Errorf("max_comment_length must be in [1, 4096], got %d", p.MaxCommentLength)

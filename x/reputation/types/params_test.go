@@ -39,6 +39,11 @@ func TestParamsValidate(t *testing.T) {
 		"huge delta":            {func(p *types.Params) { p.DeltaExceeded = 1000 }, "within"},
 		"zero decay period":     {func(p *types.Params) { p.DecayPeriod = 0 }, "decay_period"},
 		"decay above scale":     {func(p *types.Params) { p.DecayPoints = 101 }, "decay_points"},
+		"zero rating payment":   {func(p *types.Params) { p.MinRatingPayment = sdkmath.ZeroInt() }, "min_rating_payment"},
+		"nil rating payment":    {func(p *types.Params) { p.MinRatingPayment = sdkmath.Int{} }, "min_rating_payment"},
+		"cap below the minimum": {func(p *types.Params) { p.RatingPaymentCap = p.MinRatingPayment.SubRaw(1) }, "rating_payment_cap"},
+		"cap above 10^18":       {func(p *types.Params) { p.RatingPaymentCap = types.MaxRatingPaymentCap.AddRaw(1) }, "rating_payment_cap"},
+		"nil cap":               {func(p *types.Params) { p.RatingPaymentCap = sdkmath.Int{} }, "rating_payment_cap"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -53,6 +58,34 @@ func TestParamsValidate(t *testing.T) {
 	p := types.DefaultParams()
 	p.ObjectiveWeight, p.CommunityWeight = dec("1"), dec("0") // objective only is a valid policy
 	require.NoError(t, p.Validate())
+	p.MinRatingPayment, p.RatingPaymentCap = sdkmath.OneInt(), sdkmath.OneInt() // flat payment weights are valid
+	require.NoError(t, p.Validate())
+	p.RatingPaymentCap = types.MaxRatingPaymentCap
+	require.NoError(t, p.Validate())
+}
+
+// A rating's weight: (verified weight or 1) × min(paid, cap), exact.
+func TestRatingWeight(t *testing.T) {
+	p := types.DefaultParams() // min 1 FLASH, cap 100 FLASH, verified 1.5
+	for _, tc := range []struct {
+		verified bool
+		paid     int64
+		want     string
+	}{
+		{false, 1_000_000, "1000000"},
+		{true, 1_000_000, "1500000"},
+		{false, 12_345_678, "12345678"},
+		{true, 12_345_679, "18518518.5"},
+		{false, 100_000_000, "100000000"},
+		{false, 5_000_000_000, "100000000"}, // capped
+		{true, 5_000_000_000, "150000000"},  // capped, then the verified weight
+	} {
+		got := p.RatingWeight(tc.verified, sdkmath.NewInt(tc.paid))
+		require.True(t, got.Equal(sdkmath.LegacyMustNewDecFromStr(tc.want)), "verified %t paid %d: got %s", tc.verified, tc.paid, got)
+	}
+	require.False(t, p.CanRate(sdkmath.NewInt(999_999)))
+	require.True(t, p.CanRate(sdkmath.NewInt(1_000_000)))
+	require.False(t, p.CanRate(sdkmath.Int{}))
 }
 
 func TestGenesisValidate(t *testing.T) {

@@ -162,7 +162,9 @@ type QueryProviderScoreResponse struct {
 	Badges []string `protobuf:"bytes,2,rep,name=badges,proto3" json:"badges,omitempty"`
 	// history: the last history_epochs epochs, oldest first.
 	History []ScorePoint `protobuf:"bytes,3,rep,name=history,proto3" json:"history"`
-	// rank on the leaderboard: 1 + the providers with a higher overall score.
+	// rank on the leaderboard: 1 + the providers with a higher overall score;
+	// 0 while the provider is not on the leaderboard (no verdict or rating
+	// yet), exactly when the Leaderboard query does not list it.
 	Rank uint64 `protobuf:"varint,4,opt,name=rank,proto3" json:"rank,omitempty"`
 }
 

@@ -117,15 +117,6 @@ func (a CommunityAccumulator) Score(recentWeight sdkmath.LegacyDec) uint32 {
 	return uint32(score)
 }
 
-// RatingWeight is a rating's base weight: the verified weight for a verified
-// consumer, 1 otherwise.
-func (p Params) RatingWeight(verified bool) sdkmath.LegacyDec {
-	if verified {
-		return p.VerifiedRatingWeight
-	}
-	return sdkmath.LegacyOneDec()
-}
-
 // Overall combines the objective and community scores: the weights when the
 // community score is public, the objective alone otherwise. Truncated.
 func (p Params) Overall(objective, community uint32, public bool) uint32 {
