@@ -28,4 +28,5 @@ var (
 	ErrInvalidDuration     = errors.Register(ModuleName, 23, "invalid duration")
 	ErrInvalidSchedule     = errors.Register(ModuleName, 24, "invalid maintenance schedule")
 	ErrNothingToWithdraw   = errors.Register(ModuleName, 25, "nothing to withdraw")
+	ErrDenomInUse          = errors.Register(ModuleName, 26, "the marketplace denom still holds balances")
 )

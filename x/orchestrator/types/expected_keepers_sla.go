@@ -25,6 +25,9 @@ type ReputationKeeper interface {
 	AfterUnitVerdict(ctx context.Context, v UnitVerdict) (before, after uint32, err error)
 	// FundRewardPool moves coins from a module account into the reward pool.
 	FundRewardPool(ctx context.Context, fromModule string, amount sdk.Coins) error
+	// ModuleAddress is the account that holds the reward pool (in the
+	// marketplace denom): a denom change waits until it is empty.
+	ModuleAddress() sdk.AccAddress
 }
 
 // EpochsKeeper gives the boundaries of an ended epoch.

@@ -40,6 +40,7 @@ var (
 	PendingPlatformFeesKey = collections.NewPrefix(24)
 	LiveDealsKey           = collections.NewPrefix(25)
 	RequestCursorKey       = collections.NewPrefix(26)
+	DueFailuresKey         = collections.NewPrefix(27)
 )
 
 // DueKind says what a due-queue entry is for. The values are part of the
@@ -52,20 +53,34 @@ const (
 	// DueMaintenanceStart and DueMaintenanceEnd: a unit's maintenance window.
 	DueMaintenanceStart DueKind = 2
 	DueMaintenanceEnd   DueKind = 3
+	// DueUnbonding: a bond due back (UnbondingQueue). It never appears in
+	// DueQueue keys; it names the item in DueFailures.
+	DueUnbonding DueKind = 4
 )
 
-// DueKindName names a DueKind in events and logs.
+var dueKindNames = map[DueKind]string{
+	DueDeal:             "deal",
+	DueMaintenanceStart: "maintenance_start",
+	DueMaintenanceEnd:   "maintenance_end",
+	DueUnbonding:        "provider_unbonded",
+}
+
+// DueKindName names a DueKind in events, logs and DueFailure records.
 func DueKindName(k DueKind) string {
-	switch k {
-	case DueDeal:
-		return "deal"
-	case DueMaintenanceStart:
-		return "maintenance_start"
-	case DueMaintenanceEnd:
-		return "maintenance_end"
-	default:
-		return "unknown"
+	if name, ok := dueKindNames[k]; ok {
+		return name
 	}
+	return "unknown"
+}
+
+// DueKindFromName is the inverse of DueKindName.
+func DueKindFromName(name string) (DueKind, bool) {
+	for _, k := range []DueKind{DueDeal, DueMaintenanceStart, DueMaintenanceEnd, DueUnbonding} {
+		if dueKindNames[k] == name {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // Marketplace index namespaces: every unit that takes new deals has one
