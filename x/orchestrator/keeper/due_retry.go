@@ -137,6 +137,14 @@ func (k Keeper) dueFailed(ctx sdk.Context, params types.Params, item dueItem, ca
 	case err != nil:
 		return err
 	}
+	if rec.RetryAt != nil && item.kind != types.DueUnbonding {
+		// The item ran before its planned retry (a party's message moved a
+		// deal's due time, the request cursor or the window's own entry ran
+		// it): that retry entry, if still queued, is replaced below.
+		if err := k.DueQueue.Remove(ctx, dueKey(*rec.RetryAt, item.kind, item.id)); err != nil {
+			return err
+		}
+	}
 	rec.Attempts++
 	rec.LastError = boundedError(cause)
 	rec.LastFailedAt = now
