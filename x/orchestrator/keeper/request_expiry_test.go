@@ -172,7 +172,7 @@ func TestRequestExpiryFailureDoesNotBlockTheCursor(t *testing.T) {
 	require.Equal(t, broken, failed[0].Id)
 	require.Contains(t, failed[0].Error, "does not exist")
 	require.Equal(t, uint32(1), failed[0].Attempt)
-	retryAt := expiry.Add(s.params().DueRetryDelay)
+	retryAt := ctx.BlockTime().Truncate(time.Second).UTC().Add(s.params().DueRetryDelay) // the block's time, not the expiry passed in
 	require.Equal(t, retryAt, *failed[0].RetryAt)
 	queued, err := k.DueQueue.Has(ctx, collections.Join3(retryAt.Unix(), types.DueDeal, broken))
 	require.NoError(t, err)
