@@ -204,4 +204,6 @@ func TestDueFailuresPaging(t *testing.T) {
 	}, ids(requests...), pagetest.All)
 }
 
-func joinVerdict(id uint64, epoch int64) collections.Pair[uint64, int64] { return collections.Join(id, epoch) }
+func joinVerdict(id uint64, epoch int64) collections.Pair[uint64, int64] {
+	return collections.Join(id, epoch)
+}
