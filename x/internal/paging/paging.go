@@ -82,8 +82,12 @@ func Check(p *query.PageRequest, u Unsupported) error {
 	if !u.CountTotal {
 		works = append(works, "pagination.count_total")
 	}
-	return status.Errorf(codes.InvalidArgument, "%s is not supported for this listing because %s; use %s",
-		strings.Join(refused, " and "), u.Because, strings.Join(works, ", "))
+	verb := "is"
+	if len(refused) > 1 {
+		verb = "are"
+	}
+	return status.Errorf(codes.InvalidArgument, "%s %s not supported for this listing because %s; use %s",
+		strings.Join(refused, " and "), verb, u.Because, strings.Join(works, ", "))
 }
 
 // Paginate is query.CollectionFilteredPaginate (predicate may be nil) that

@@ -105,7 +105,13 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 			return k.closeDeal(ctx, params, d, types.CLOSE_REASON_INSUFFICIENT_FUNDS)
 		}
 		d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-		return k.setDeal(ctx, &old, d)
+		if err := k.setDeal(ctx, &old, d); err != nil {
+			return err
+		}
+		// The run succeeded: forget an earlier failure (closeDeal does it
+		// for the runs that close the deal).
+		_, err := k.forgetDueFailure(ctx, dealItem(d.Id))
+		return err
 
 	case types.DEAL_STATE_PENDING:
 		// Only a request whose expiry failed in ExpireRequests has an entry

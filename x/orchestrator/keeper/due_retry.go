@@ -94,9 +94,9 @@ func tryIsolated(ctx sdk.Context, f func(sdk.Context) error) (err error) {
 	return err
 }
 
-// runDueItem runs one due item in isolation. On success it forgets an
-// earlier failure of the item; on failure it schedules a retry or parks the
-// item. It returns an error only when the store fails.
+// runDueItem runs one due item in isolation. On success the item's earlier
+// failure is forgotten; on failure it schedules a retry or parks the item.
+// It returns an error only when the store fails.
 func (k Keeper) runDueItem(ctx sdk.Context, params types.Params, item dueItem, f func(sdk.Context) error) error {
 	err := tryIsolated(ctx, func(ctx sdk.Context) error {
 		if fault := k.deps.dueFault; fault != nil {
@@ -107,6 +107,9 @@ func (k Keeper) runDueItem(ctx sdk.Context, params types.Params, item dueItem, f
 		return f(ctx)
 	})
 	if err == nil {
+		if item.kind == types.DueDeal {
+			return nil // a deal's run forgets its failure itself (processDealDue, closeDeal): one read, not two
+		}
 		_, ferr := k.forgetDueFailure(ctx, item)
 		return ferr
 	}

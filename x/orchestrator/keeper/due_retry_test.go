@@ -325,3 +325,35 @@ func TestFailedBondReturnIsRetried(t *testing.T) {
 	require.Equal(t, balance.AddRaw(1_000*flash), s.balance(s.provider2), "with its bond")
 	require.Empty(t, s.dueFailures())
 }
+
+// A retried item that succeeds without closing the deal — here the escrow
+// running dry — forgets its failure too, and the deal carries on: overdrawn,
+// then closed when the grace period ends.
+func TestFailedOverdraftIsRetried(t *testing.T) {
+	s := newSuite(t, func(p *types.Params) {
+		p.DueRetryDelay, p.MaxDueRetries = time.Minute, 3
+		p.MinPrepaidPeriod, p.OverdraftGracePeriod = time.Hour, time.Hour
+	})
+	unitID := s.market()
+	msg := dealMsg(s.consumer, unitID)
+	msg.Term, msg.Deposit = 2*time.Hour, uflash(2_777) // one hour paid of two
+	id := s.requestDeal(msg)
+	s.accept(s.provider, id)
+	dry, ok := s.deal(id).PaidThrough()
+	require.True(t, ok)
+	f := s.injectFaults(types.DueDeal, id)
+
+	s.advance(dry.Sub(s.app.Time) - time.Second)
+	retry := dry.Add(time.Minute)
+	requireFailed(t, s.blockEvents(time.Second), id, 1, &retry)
+	require.Equal(t, types.DEAL_STATE_ACTIVE, s.deal(id).State)
+
+	f.fix(id)
+	events := s.blockEvents(time.Minute)
+	require.Len(t, typedEvents[*types.EventDealOverdrawn](events), 1)
+	require.Equal(t, types.DEAL_STATE_OVERDRAWN, s.deal(id).State)
+	require.Empty(t, s.dueFailures(), "the successful retry forgot the failure")
+
+	s.advance(time.Hour)
+	require.Equal(t, types.CLOSE_REASON_INSUFFICIENT_FUNDS, s.deal(id).CloseReason)
+}
