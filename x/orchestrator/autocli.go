@@ -39,10 +39,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{RpcMethod: "Deal", Use: "deal [id]", Short: "Show a deal and its escrow now", PositionalArgs: pos("id")},
 				{
-					RpcMethod: "Deals", Use: "deals", Short: "List deals by --consumer, --provider or --unit-id, and/or by --state",
+					RpcMethod: "Deals", Use: "deals", Short: "List all deals, or by --consumer, --provider or --unit-id, and/or by --state",
 					Example: "flashbackd q orchestrator deals --consumer flash1...",
 				},
 				{RpcMethod: "Stats", Use: "stats", Short: "Show marketplace totals"},
+				{
+					RpcMethod: "DueFailures", Use: "due-failures",
+					Short: "List end-block due items whose last run failed: retrying (retry_at set) or parked after max_due_retries",
+				},
 				{
 					RpcMethod: "DealVerdicts", Use: "deal-verdicts [deal-id]",
 					Short: "List a deal's SLA verdicts per epoch: agreed QoS, verdict, refund", PositionalArgs: pos("deal_id"),

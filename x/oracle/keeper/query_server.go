@@ -12,6 +12,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/paging"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
@@ -32,18 +33,11 @@ const (
 	maxPageLimit     = 500
 )
 
+// clampPage applies the default and maximum page size, and the SDK's "no
+// limit: count the total" (every list of the module can count: they are
+// bounded by pruning or by the validator set).
 func clampPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		p = &query.PageRequest{}
-	}
-	out := *p
-	if out.Limit == 0 {
-		out.Limit = defaultPageLimit
-	}
-	if out.Limit > maxPageLimit {
-		out.Limit = maxPageLimit
-	}
-	return &out
+	return paging.Normalize(p, defaultPageLimit, maxPageLimit, true)
 }
 
 // Params returns the current module parameters.
@@ -98,6 +92,10 @@ func (q queryServer) LatestQoS(ctx context.Context, req *types.QueryLatestQoSReq
 }
 
 // QoSHistory returns a unit's records between two windows, oldest first.
+// Without window bounds it walks the unit's records directly (every
+// pagination option); with bounds the records outside them are filtered
+// out, and offset is refused: the SDK would skip records outside the
+// bounds too. (A unit keeps at most record_retention_windows records.)
 func (q queryServer) QoSHistory(ctx context.Context, req *types.QueryQoSHistoryRequest) (*types.QueryQoSHistoryResponse, error) {
 	if req == nil || req.UnitId == 0 {
 		return nil, status.Error(codes.InvalidArgument, "unit_id is required")
@@ -105,11 +103,18 @@ func (q queryServer) QoSHistory(ctx context.Context, req *types.QueryQoSHistoryR
 	if req.ToWindow != 0 && req.ToWindow < req.FromWindow {
 		return nil, status.Errorf(codes.InvalidArgument, "to_window %d is before from_window %d", req.ToWindow, req.FromWindow)
 	}
-	records, page, err := query.CollectionFilteredPaginate(ctx, q.k.Records, clampPage(req.Pagination),
-		func(key collections.Pair[uint64, uint64], _ types.QoSRecord) (bool, error) {
+	var inWindows func(collections.Pair[uint64, uint64], types.QoSRecord) (bool, error)
+	if req.FromWindow != 0 || req.ToWindow != 0 {
+		if err := paging.Check(req.Pagination, paging.Unsupported{Offset: true,
+			Because: "from_window and to_window filter the unit's records (leave them out for offset)"}); err != nil {
+			return nil, err
+		}
+		inWindows = func(key collections.Pair[uint64, uint64], _ types.QoSRecord) (bool, error) {
 			w := key.K2()
 			return w >= req.FromWindow && (req.ToWindow == 0 || w <= req.ToWindow), nil
-		},
+		}
+	}
+	records, page, err := paging.Paginate(ctx, q.k.Records, clampPage(req.Pagination), inWindows,
 		func(_ collections.Pair[uint64, uint64], r types.QoSRecord) (types.QoSRecord, error) { return r, nil },
 		query.WithCollectionPaginationPairPrefix[uint64, uint64](req.UnitId),
 	)
@@ -169,7 +174,7 @@ func (q queryServer) ReporterStats(ctx context.Context, req *types.QueryReporter
 		}
 		return &types.QueryReporterStatsResponse{Stats: []types.ReporterStats{st}}, nil
 	}
-	stats, page, err := query.CollectionPaginate(ctx, q.k.ReporterStats, clampPage(req.Pagination),
+	stats, page, err := paging.Paginate(ctx, q.k.ReporterStats, clampPage(req.Pagination), nil,
 		func(_ sdk.ConsAddress, s types.ReporterStats) (types.ReporterStats, error) { return s, nil })
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -182,7 +187,7 @@ func (q queryServer) SelfReports(ctx context.Context, req *types.QuerySelfReport
 	if req == nil || req.DealId == 0 {
 		return nil, status.Error(codes.InvalidArgument, "deal_id is required")
 	}
-	reports, page, err := query.CollectionPaginate(ctx, q.k.SelfReports, clampPage(req.Pagination),
+	reports, page, err := paging.Paginate(ctx, q.k.SelfReports, clampPage(req.Pagination), nil,
 		func(_ collections.Pair[uint64, uint64], r types.SelfReport) (types.SelfReport, error) { return r, nil },
 		query.WithCollectionPaginationPairPrefix[uint64, uint64](req.DealId))
 	if err != nil {

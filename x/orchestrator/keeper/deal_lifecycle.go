@@ -48,13 +48,31 @@ func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal
 	if err := k.setDeal(ctx, &old, d); err != nil {
 		return err
 	}
+	// A closed deal has nothing due: forget a failure of its due item (an
+	// SLA termination of a retried or parked deal, or a party closing a
+	// request whose expiry failed). Only a running deal or an expired
+	// request can have one, so a request closed in time pays no extra read.
+	if wasRunning || !now.Before(old.RequestExpiresAt) {
+		rec, err := k.forgetDueFailure(ctx, dealItem(d.Id))
+		if err != nil {
+			return err
+		}
+		if rec != nil && rec.RetryAt != nil && !wasRunning {
+			// A request's retry is its own queue entry (a running deal's is
+			// its due_at, which setDeal just removed).
+			if err := k.DueQueue.Remove(ctx, dueKey(*rec.RetryAt, types.DueDeal, d.Id)); err != nil {
+				return err
+			}
+		}
+	}
 	return emit(ctx, &types.EventDealClosed{DealId: d.Id, Reason: reason})
 }
 
 // processDealDue is the end-block work of a running deal whose due time
 // came: a deal at its end completes; a deal whose escrow ran dry becomes
 // OVERDRAWN, and closes when the grace period ends without a top-up.
-// (Requests expire through the request cursor: ExpireRequests.)
+// (Requests expire through the request cursor, ExpireRequests; only the
+// retry of a failed expiry comes here.)
 func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint64) error {
 	d, err := k.getDeal(ctx, id)
 	if err != nil {
@@ -87,10 +105,24 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 			return k.closeDeal(ctx, params, d, types.CLOSE_REASON_INSUFFICIENT_FUNDS)
 		}
 		d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-		return k.setDeal(ctx, &old, d)
+		if err := k.setDeal(ctx, &old, d); err != nil {
+			return err
+		}
+		// The run succeeded: forget an earlier failure (closeDeal does it
+		// for the runs that close the deal).
+		_, err := k.forgetDueFailure(ctx, dealItem(d.Id))
+		return err
+
+	case types.DEAL_STATE_PENDING:
+		// Only a request whose expiry failed in ExpireRequests has an entry
+		// (its retry): the request cursor has passed it.
+		if now.Before(d.RequestExpiresAt) {
+			return nil
+		}
+		return k.closeDeal(ctx, params, d, types.CLOSE_REASON_REQUEST_EXPIRED)
 
 	default:
-		// Pending and closed deals have no due entry; nothing to do.
+		// Closed deals have no due entry; nothing to do.
 		return nil
 	}
 }

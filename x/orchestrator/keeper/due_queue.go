@@ -20,9 +20,10 @@ import (
 // never iterates deals or units: when nothing is due it costs one iterator
 // seek per queue and two reads for the request cursor.
 //
-// Each item runs in its own cached context: an item that fails is logged,
-// reported in an EventDueItemFailed and dropped, so that one bad item can
-// never halt the chain or block the queue.
+// Each item runs in its own cached context: an item that fails changes
+// nothing, is reported in an EventDueItemFailed and is retried later with
+// backoff, then parked (due_retry.go), so that one bad item can never halt
+// the chain or block the queue, and is not lost either.
 func (k Keeper) ProcessDue(ctx context.Context) error {
 	params, err := k.params(ctx)
 	if err != nil {
@@ -41,7 +42,7 @@ func (k Keeper) ProcessDue(ctx context.Context) error {
 			return err
 		}
 		kind, id := key.K2(), key.K3()
-		k.runIsolated(sdkCtx, types.DueKindName(kind), id, func(ctx sdk.Context) error {
+		if err := k.runDueItem(sdkCtx, params, dueItem{kind: kind, id: id}, func(ctx sdk.Context) error {
 			switch kind {
 			case types.DueDeal:
 				return k.processDealDue(ctx, params, id)
@@ -50,7 +51,9 @@ func (k Keeper) ProcessDue(ctx context.Context) error {
 			default:
 				return fmt.Errorf("unknown due kind %d", kind)
 			}
-		})
+		}); err != nil {
+			return err
+		}
 	}
 
 	budget -= len(due)
@@ -70,9 +73,11 @@ func (k Keeper) ProcessDue(ctx context.Context) error {
 			return err
 		}
 		provider := key.K2()
-		k.runIsolated(sdkCtx, "provider_unbonded", 0, func(ctx sdk.Context) error {
+		if err := k.runDueItem(sdkCtx, params, dueItem{kind: types.DueUnbonding, provider: provider}, func(ctx sdk.Context) error {
 			return k.completeProviderExit(ctx, params, provider)
-		})
+		}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -118,23 +123,17 @@ func (k Keeper) collectUnbonded(ctx context.Context, now int64, limit int) ([]co
 }
 
 // runIsolated runs f in a cached context and commits its writes (and
-// events) only if it succeeds; panics are turned into failures.
+// events) only if it succeeds; panics are turned into failures. A failure is
+// logged and reported, and the item skipped: SLA checks use it (a check
+// missed is an epoch without a verdict, not money locked); due items use
+// runDueItem, which retries them.
 func (k Keeper) runIsolated(ctx sdk.Context, kind string, id uint64, f func(sdk.Context) error) {
-	cacheCtx, write := ctx.CacheContext()
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		return f(cacheCtx)
-	}()
+	err := tryIsolated(ctx, f)
 	if err == nil {
-		write()
 		return
 	}
-	k.Logger(ctx).Error("due item failed; dropped", "kind", kind, "id", id, "err", err)
-	_ = typedevent.Emit(ctx, &types.EventDueItemFailed{Kind: kind, Id: id, Error: err.Error()})
+	k.Logger(ctx).Error("end-block item failed; skipped", "kind", kind, "id", id, "err", err)
+	_ = typedevent.Emit(ctx, &types.EventDueItemFailed{Kind: kind, Id: id, Error: boundedError(err)})
 }
 
 // processMaintenance re-derives a unit's state when its maintenance window

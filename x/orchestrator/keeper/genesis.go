@@ -156,7 +156,44 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.initWorstDealVerdicts(ctx, gs); err != nil {
 		return err
 	}
+	if err := k.initDueFailures(ctx, gs); err != nil {
+		return err
+	}
 	return k.Stats.Set(ctx, stats)
+}
+
+// initDueFailures writes the failure records of due items and queues the
+// retries that live in the queue only: a pending request's and a
+// maintenance window's, at retry_at. (A running deal's retry is its due_at,
+// a bond return's the provider's unbonding time: queued above.) A parked
+// item tied to such a time — a deal's due_at, a window's start or end, a
+// bond's unbonding time — is queued again above, and a parked request sits
+// at or after the request cursor, which restarts at the oldest pending
+// request: an import runs every parked item once more, keeping its count.
+func (k Keeper) initDueFailures(ctx context.Context, gs types.GenesisState) error {
+	pending := make(map[uint64]bool)
+	for _, d := range gs.Deals {
+		if d.State == types.DEAL_STATE_PENDING {
+			pending[d.Id] = true
+		}
+	}
+	for _, f := range gs.DueFailures {
+		kind, _ := types.DueKindFromName(f.Kind) // validated
+		item := dueItem{kind: kind, id: f.Id}
+		if kind == types.DueUnbonding {
+			item.provider = sdk.MustAccAddressFromBech32(f.Provider)
+		}
+		if err := k.DueFailures.Set(ctx, item.key(), f); err != nil {
+			return err
+		}
+		ownEntry := (kind == types.DueDeal && pending[f.Id]) || kind == types.DueMaintenanceStart || kind == types.DueMaintenanceEnd
+		if f.RetryAt != nil && ownEntry {
+			if err := k.DueQueue.Set(ctx, dueKey(*f.RetryAt, kind, f.Id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ExportGenesis reads the whole module state back into a genesis state.
@@ -221,6 +258,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if gs.AccessKeys, err = k.exportAccessKeys(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.DueFailures.Walk(ctx, nil, func(_ collections.Pair[int32, []byte], f types.DueFailure) (bool, error) {
+		gs.DueFailures = append(gs.DueFailures, f)
+		return false, nil
+	}); err != nil {
 		return nil, err
 	}
 	return gs, nil

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -143,6 +144,9 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 	if p, err := dealIndexSizes(ctx, k, deals, dealsByState[types.DEAL_STATE_ACTIVE]+dealsByState[types.DEAL_STATE_OVERDRAWN]); p != "" || err != nil {
 		return p, err
 	}
+	if p, err := dueFailuresProblem(ctx, k); p != "" || err != nil {
+		return p, err
+	}
 	unitsByState := make([]uint64, len(stats.UnitsByState))
 	liveUnits := map[string]uint32{}
 	err = k.DataUnits.Walk(ctx, nil, func(id uint64, u types.DataUnit) (bool, error) {
@@ -192,15 +196,27 @@ func checkCounters(ctx context.Context, k Keeper) (string, error) {
 }
 
 // dealDueProblem reports a deal the end blocker would not get to in time:
-// a running deal must be in the due queue at its due_at; a pending request
-// must have no due time and an id at or above the request cursor (else it
-// would never expire); a closed deal has no due time.
+// a running deal must be in the due queue at its due_at, unless it is parked
+// (its due item failed max_due_retries + 1 times); a pending request must
+// have no due time and an id at or above the request cursor (else it would
+// never expire), unless its expiry failed and is retried or parked; a closed
+// deal has no due time and no failure record.
 func dealDueProblem(ctx context.Context, k Keeper, d types.Deal, requestCursor uint64) (string, error) {
+	failure := func() (*types.DueFailure, error) {
+		rec, err := k.DueFailures.Get(ctx, dealItem(d.Id).key())
+		if errors.Is(err, collections.ErrNotFound) {
+			return nil, nil
+		}
+		return &rec, err
+	}
 	if !d.Running() {
 		if d.DueAt != nil {
 			return fmt.Sprintf("%s deal %d has a due time %s; only running deals have one", d.State, d.Id, d.DueAt), nil
 		}
 		if d.State == types.DEAL_STATE_PENDING && d.Id < requestCursor {
+			if rec, err := failure(); rec != nil || err != nil {
+				return "", err // its expiry is retried (checked with the records) or parked
+			}
 			return fmt.Sprintf("pending deal %d is behind the request cursor %d and would never expire", d.Id, requestCursor), nil
 		}
 		return "", nil
@@ -212,7 +228,92 @@ func dealDueProblem(ctx context.Context, k Keeper, d types.Deal, requestCursor u
 	if err != nil || has {
 		return "", err
 	}
+	if rec, err := failure(); err != nil || (rec != nil && rec.RetryAt == nil) {
+		return "", err // parked: no entry until the deal is written again
+	}
 	return fmt.Sprintf("running deal %d is missing from the due queue at %s", d.Id, d.DueAt), nil
+}
+
+// dueFailuresProblem checks every failure record against what it names: a
+// deal's record names an open deal (a closed deal has nothing due); a
+// unit's, an existing unit; a bond return's, an exiting provider. A record
+// being retried has its queue entry — a pending request's and a
+// maintenance window's at retry_at, a bond return's at the provider's
+// unbonding time (= retry_at). (A running deal's retry is its due_at, which
+// dealDueProblem checks; a party's message may have moved it.) And every
+// exiting provider is in the unbonding queue at its unbonding time, unless
+// its bond return is parked.
+func dueFailuresProblem(ctx context.Context, k Keeper) (string, error) {
+	var problem string
+	err := k.DueFailures.Walk(ctx, nil, func(key collections.Pair[int32, []byte], rec types.DueFailure) (bool, error) {
+		kind, ok := types.DueKindFromName(rec.Kind)
+		if !ok || kind != key.K1() || rec.Attempts == 0 {
+			problem = fmt.Sprintf("failure record %v is malformed: %v", key, rec)
+			return true, nil
+		}
+		retrying := rec.RetryAt != nil
+		switch kind {
+		case types.DueDeal:
+			d, err := k.Deals.Get(ctx, rec.Id)
+			if err != nil {
+				problem = fmt.Sprintf("failure record of deal %d: %s", rec.Id, err)
+				return true, nil
+			}
+			if d.State == types.DEAL_STATE_CLOSED {
+				problem = fmt.Sprintf("closed deal %d keeps a failure record", rec.Id)
+				return true, nil
+			}
+			if retrying && d.State == types.DEAL_STATE_PENDING {
+				has, err := k.DueQueue.Has(ctx, dueKey(*rec.RetryAt, types.DueDeal, rec.Id))
+				if err != nil || !has {
+					problem = fmt.Sprintf("pending deal %d waits for a retry at %s that is not queued", rec.Id, rec.RetryAt)
+					return true, err
+				}
+			}
+		case types.DueMaintenanceStart, types.DueMaintenanceEnd:
+			if has, err := k.DataUnits.Has(ctx, rec.Id); err != nil || !has {
+				problem = fmt.Sprintf("failure record of unknown unit %d", rec.Id)
+				return true, err
+			}
+			if retrying {
+				has, err := k.DueQueue.Has(ctx, dueKey(*rec.RetryAt, kind, rec.Id))
+				if err != nil || !has {
+					problem = fmt.Sprintf("unit %d waits for a %s retry at %s that is not queued", rec.Id, rec.Kind, rec.RetryAt)
+					return true, err
+				}
+			}
+		case types.DueUnbonding:
+			p, err := k.Providers.Get(ctx, sdk.AccAddress(key.K2()))
+			if err != nil || p.Status != types.PROVIDER_STATUS_EXITING || p.Address != rec.Provider {
+				problem = fmt.Sprintf("failure record of the bond return of %s, not an exiting provider", rec.Provider)
+				return true, nil
+			}
+			if retrying && !p.UnbondingCompletesAt.Equal(*rec.RetryAt) {
+				problem = fmt.Sprintf("the bond return of %s is retried at %s but due at %s", rec.Provider, rec.RetryAt, p.UnbondingCompletesAt)
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil || problem != "" {
+		return problem, err
+	}
+	err = k.Providers.Walk(ctx, nil, func(acc sdk.AccAddress, p types.Provider) (bool, error) {
+		if p.Status != types.PROVIDER_STATUS_EXITING {
+			return false, nil
+		}
+		has, err := k.UnbondingQueue.Has(ctx, collections.Join(p.UnbondingCompletesAt.Unix(), acc))
+		if err != nil || has {
+			return err != nil, err
+		}
+		rec, err := k.DueFailures.Get(ctx, dueItem{kind: types.DueUnbonding, provider: acc}.key())
+		if err == nil && rec.RetryAt == nil {
+			return false, nil // parked
+		}
+		problem = fmt.Sprintf("exiting provider %s is missing from the unbonding queue at %s", p.Address, p.UnbondingCompletesAt)
+		return true, nil
+	})
+	return problem, err
 }
 
 // dealIndexProblem reports a deal missing from one of its indexes: the

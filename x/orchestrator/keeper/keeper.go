@@ -23,6 +23,12 @@ type slaDeps struct {
 	oracle     types.OracleReader
 	reputation types.ReputationKeeper
 	epochs     types.EpochsKeeper
+
+	// dueFault, when set, makes the due items it returns an error for fail
+	// inside their isolated run, as a bug would. Only tests set it (see
+	// export_test.go): the retry path cannot otherwise be reached without
+	// corrupting state that the invariants check.
+	dueFault func(kind types.DueKind, id uint64) error
 }
 
 // Keeper owns the x/orchestrator store.
@@ -87,6 +93,11 @@ type Keeper struct {
 	DueQueue collections.KeySet[collections.Triple[int64, int32, uint64]]
 	// UnbondingQueue holds (unix second, provider) of bonds due back.
 	UnbondingQueue collections.KeySet[collections.Pair[int64, sdk.AccAddress]]
+	// DueFailures holds, by (kind, subject), the due items whose last run
+	// failed: retried with backoff, then parked (see due_retry.go). The
+	// subject is a deal's or unit's id (8 bytes, big-endian) or a provider's
+	// address (bond returns).
+	DueFailures collections.Map[collections.Pair[int32, []byte], types.DueFailure]
 
 	// Stats are running totals, updated with every state change.
 	Stats collections.Item[types.Stats]
@@ -176,6 +187,8 @@ func NewKeeper(
 			collections.TripleKeyCodec(collections.Int64Key, collections.Int32Key, collections.Uint64Key)),
 		UnbondingQueue: collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue",
 			collections.PairKeyCodec(collections.Int64Key, sdk.AccAddressKey)),
+		DueFailures: collections.NewMap(sb, types.DueFailuresKey, "due_failures",
+			collections.PairKeyCodec(collections.Int32Key, collections.BytesKey), codec.CollValue[types.DueFailure](cdc)),
 
 		Stats:               collections.NewItem(sb, types.StatsKey, "stats", codec.CollValue[types.Stats](cdc)),
 		PendingPlatformFees: collections.NewItem(sb, types.PendingPlatformFeesKey, "pending_platform_fees", sdk.IntValue),

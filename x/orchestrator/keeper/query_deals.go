@@ -11,6 +11,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/paging"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -50,12 +51,17 @@ func (q queryServer) Deal(ctx context.Context, req *types.QueryDealRequest) (*ty
 	return &types.QueryDealResponse{Deal: d, Escrow: view}, nil
 }
 
-// Deals lists deals in deal-id order: a consumer's, a provider's or a
-// unit's (from their listings), optionally only those in one state; or,
-// with a state alone, every deal in that state. Running deals (ACTIVE,
-// OVERDRAWN) come from LiveDeals; pending and closed ones, which no index
-// keeps by state, by a filtered walk of all deals — the way x/gov lists
-// proposals by status — so a page may read many deals to fill.
+// Deals lists deals in deal-id order: every deal (no filter); a consumer's,
+// a provider's or a unit's (from their listings), optionally only those in
+// one state; or, with a state alone, every deal in that state. Running deals
+// (ACTIVE, OVERDRAWN) come from LiveDeals; pending and closed ones, which no
+// index keeps by state, by a filtered walk of all deals — the way x/gov
+// lists proposals by status — so a page may read many deals to fill.
+//
+// Pagination: key, limit and reverse everywhere. Totals of every deal and of
+// a state alone come from the running stats (no walk). offset and
+// count_total are refused where the state is read from each deal (see
+// dealsPaging).
 func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*types.QueryDealsResponse, error) {
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
@@ -69,18 +75,17 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 	if parties > 1 {
 		return nil, status.Error(codes.InvalidArgument, "give at most one of consumer, provider or unit_id (with or without a state)")
 	}
-	if parties == 0 && req.State == types.DEAL_STATE_UNSPECIFIED {
-		return nil, status.Error(codes.InvalidArgument, "give one of consumer, provider, unit_id or state")
-	}
 	if _, ok := types.DealState_name[int32(req.State)]; !ok {
 		return nil, status.Errorf(codes.InvalidArgument, "unknown state %d", req.State)
 	}
-	page := clampPage(req.Pagination)
+	page, statsTotal, err := dealsPaging(req, parties > 0)
+	if err != nil {
+		return nil, err
+	}
 
 	var (
 		deals   []types.Deal
 		pageRes *query.PageResponse
-		err     error
 	)
 	switch {
 	case req.Consumer != "":
@@ -117,9 +122,12 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 		deals, pageRes, err = pageDeals(ctx, q.k, q.k.LiveDeals, page, types.DEAL_STATE_UNSPECIFIED,
 			func(k collections.Pair[int32, uint64]) uint64 { return k.K2() },
 			query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.State)))
-	default:
-		deals, pageRes, err = query.CollectionFilteredPaginate(ctx, q.k.Deals, page,
+	case req.State != types.DEAL_STATE_UNSPECIFIED:
+		deals, pageRes, err = paging.Paginate(ctx, q.k.Deals, page,
 			func(_ uint64, d types.Deal) (bool, error) { return d.State == req.State, nil },
+			func(_ uint64, d types.Deal) (types.Deal, error) { return d, nil })
+	default:
+		deals, pageRes, err = paging.Paginate(ctx, q.k.Deals, page, nil,
 			func(_ uint64, d types.Deal) (types.Deal, error) { return d, nil })
 	}
 	if errors.Is(err, types.ErrDealNotFound) { // an index entry without its deal
@@ -128,7 +136,63 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 	if err != nil { // a bad page request
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
+	if statsTotal {
+		if pageRes.Total, err = q.k.dealsInState(ctx, req.State); err != nil {
+			return nil, toStatus(err)
+		}
+	}
 	return &types.QueryDealsResponse{Deals: deals, Pagination: pageRes}, nil
+}
+
+// dealsPaging checks a Deals request's pagination against what its listing
+// can serve and normalizes it. statsTotal reports that the total is to be
+// read from the running stats (every deal, or a state alone) rather than
+// counted: the returned page then has count_total off.
+//
+//   - a party and a state: the state is read from each of the party's deals,
+//     so skipping (offset) or counting would read them all: refused;
+//   - PENDING or CLOSED alone: a filtered walk of all deals, so offset would
+//     read every deal skipped: refused; the total comes from the stats;
+//   - anything else walks an index or the deals directly: all supported.
+func dealsPaging(req *types.QueryDealsRequest, party bool) (*query.PageRequest, bool, error) {
+	filtered := req.State != types.DEAL_STATE_UNSPECIFIED && (party || !isLiveDeal(req.State))
+	if filtered {
+		u := paging.Unsupported{Offset: true, Because: "pending and closed deals are found by reading every deal"}
+		if party {
+			u = paging.Unsupported{Offset: true, CountTotal: true,
+				Because: "the state is read from each of the consumer's, provider's or unit's deals (list them without a state for offset and count_total)"}
+		}
+		if err := paging.Check(req.Pagination, u); err != nil {
+			return nil, false, err
+		}
+	}
+	page := clampPage(req.Pagination, !(party && filtered))
+	if party {
+		return page, false, nil
+	}
+	statsTotal := page.CountTotal
+	page.CountTotal = false
+	return page, statsTotal, nil
+}
+
+// dealsInState is the number of deals in state from the running stats, or
+// of every deal for DEAL_STATE_UNSPECIFIED.
+func (k Keeper) dealsInState(ctx context.Context, state types.DealState) (uint64, error) {
+	stats, err := k.Stats.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if state != types.DEAL_STATE_UNSPECIFIED {
+		if int(state) < len(stats.DealsByState) {
+			return stats.DealsByState[state], nil
+		}
+		return 0, nil
+	}
+	var total uint64
+	for _, n := range stats.DealsByState {
+		total += n
+	}
+	return total, nil
 }
 
 func tripleDealID(k collections.Triple[sdk.AccAddress, uint64, uint64]) uint64 { return k.K3() }
@@ -154,7 +218,7 @@ func pageDeals[K any](
 			return d.State == state, nil
 		}
 	}
-	return query.CollectionFilteredPaginate(ctx, index, page, inState, func(key K, _ collections.NoValue) (types.Deal, error) {
+	return paging.Paginate(ctx, index, page, inState, func(key K, _ collections.NoValue) (types.Deal, error) {
 		if loaded != nil && loaded.Id == id(key) {
 			return *loaded, nil
 		}

@@ -6,8 +6,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/cosmos/cosmos-sdk/types/query"
-
+	"github.com/flashbacknetwork/flashbackd/x/internal/paging"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -45,7 +44,7 @@ func (q queryServer) SlaRounds(ctx context.Context, req *types.QuerySlaRoundsReq
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	rounds, page, err := query.CollectionPaginate(ctx, q.k.SlaRounds, clampPage(req.Pagination),
+	rounds, page, err := paging.Paginate(ctx, q.k.SlaRounds, clampPage(req.Pagination, true), nil,
 		func(_ int64, r types.SlaRound) (types.SlaRound, error) { return r, nil })
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())

@@ -11,6 +11,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/paging"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -48,19 +49,10 @@ func toStatus(err error) error {
 	}
 }
 
-// clampPage applies the default and the maximum page size.
-func clampPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		p = &query.PageRequest{}
-	}
-	out := *p
-	if out.Limit == 0 {
-		out.Limit = DefaultPageLimit
-	}
-	if out.Limit > MaxPageLimit {
-		out.Limit = MaxPageLimit
-	}
-	return &out
+// clampPage applies the default and the maximum page size, and the SDK's
+// "no limit: count the total" to lists that can count.
+func clampPage(p *query.PageRequest, countable bool) *query.PageRequest {
+	return paging.Normalize(p, DefaultPageLimit, MaxPageLimit, countable)
 }
 
 // Params returns the current module parameters.
@@ -92,7 +84,7 @@ func (q queryServer) Providers(ctx context.Context, req *types.QueryProvidersReq
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	providers, page, err := query.CollectionPaginate(ctx, q.k.Providers, clampPage(req.Pagination),
+	providers, page, err := paging.Paginate(ctx, q.k.Providers, clampPage(req.Pagination, true), nil,
 		func(_ sdk.AccAddress, p types.Provider) (types.Provider, error) { return p, nil })
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())

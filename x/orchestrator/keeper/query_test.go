@@ -96,13 +96,18 @@ func TestMarketplaceCertifiedAndPagination(t *testing.T) {
 	}
 	require.Equal(t, certifiedUnits, got)
 
-	// A key from another query is refused, and so is offset paging.
+	// A key from another query is refused, and so is offset paging where
+	// units are checked one by one (max_price); the plain market pages by
+	// offset too (query_paging_test.go covers every option).
 	res, err := s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{Pagination: &query.PageRequest{Limit: 1}})
 	require.NoError(t, err)
 	_, err = s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{Region: "us-east", Pagination: &query.PageRequest{Key: res.Pagination.NextKey}})
 	require.Equal(t, codes.InvalidArgument, status.Code(err))
-	_, err = s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{Pagination: &query.PageRequest{Offset: 3}})
+	_, err = s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{MaxPrice: "20000", Pagination: &query.PageRequest{Offset: 3}})
 	require.Equal(t, codes.InvalidArgument, status.Code(err))
+	offset, err := s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{CertifiedOnly: true, Pagination: &query.PageRequest{Offset: 3, Limit: 2}})
+	require.NoError(t, err)
+	require.Equal(t, certifiedUnits[3:5], unitIDs(offset.DataUnits))
 	_, err = s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{MaxPrice: "-3"})
 	require.Equal(t, codes.InvalidArgument, status.Code(err))
 	_, err = s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{Region: "Not A Region"})
@@ -161,8 +166,8 @@ func TestDealsQueriesAndStats(t *testing.T) {
 		require.Len(t, got, 1, "%s", state)
 	}
 
+	require.Equal(t, []uint64{a, b, c}, deals(&types.QueryDealsRequest{}), "no filter: every deal")
 	for _, bad := range []*types.QueryDealsRequest{
-		{},
 		{Consumer: s.consumer.String(), UnitId: unitID},
 		{Consumer: s.consumer.String(), Provider: s.provider.String(), State: types.DEAL_STATE_ACTIVE},
 		{Consumer: s.consumer.String(), State: 42},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/paging"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -17,7 +18,7 @@ func (q queryServer) DealVerdicts(ctx context.Context, req *types.QueryDealVerdi
 	if req == nil || req.DealId == 0 {
 		return nil, status.Error(codes.InvalidArgument, "deal_id is required")
 	}
-	verdicts, page, err := query.CollectionPaginate(ctx, q.k.DealVerdicts, clampPage(req.Pagination),
+	verdicts, page, err := paging.Paginate(ctx, q.k.DealVerdicts, clampPage(req.Pagination, true), nil,
 		func(_ collections.Pair[uint64, int64], v types.DealVerdict) (types.DealVerdict, error) { return v, nil },
 		query.WithCollectionPaginationPairPrefix[uint64, int64](req.DealId))
 	if err != nil {
@@ -32,7 +33,7 @@ func (q queryServer) UnitVerdicts(ctx context.Context, req *types.QueryUnitVerdi
 	if req == nil || req.UnitId == 0 {
 		return nil, status.Error(codes.InvalidArgument, "unit_id is required")
 	}
-	verdicts, page, err := query.CollectionPaginate(ctx, q.k.UnitVerdicts, clampPage(req.Pagination),
+	verdicts, page, err := paging.Paginate(ctx, q.k.UnitVerdicts, clampPage(req.Pagination, true), nil,
 		func(_ collections.Pair[uint64, int64], v types.UnitVerdict) (types.UnitVerdict, error) { return v, nil },
 		query.WithCollectionPaginationPairPrefix[uint64, int64](req.UnitId))
 	if err != nil {

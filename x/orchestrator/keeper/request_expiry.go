@@ -59,10 +59,13 @@ func (k Keeper) ExpireRequests(ctx context.Context, params types.Params, now tim
 			break
 		}
 		// A failure (a bug) is reported and the cursor moves on, so that one
-		// bad request cannot hold back every later expiry.
-		k.runIsolated(sdkCtx, "request_expiry", d.Id, func(ctx sdk.Context) error {
+		// bad request cannot hold back every later expiry; the request is
+		// retried through the due queue (runDueItem, processDealDue).
+		if err := k.runDueItem(sdkCtx, params, dealItem(d.Id), func(ctx sdk.Context) error {
 			return k.closeDeal(ctx, params, d, types.CLOSE_REASON_REQUEST_EXPIRED)
-		})
+		}); err != nil {
+			return read, err
+		}
 	}
 	if cursor != start {
 		if err := k.RequestCursor.Set(ctx, cursor); err != nil {

@@ -8,6 +8,8 @@ import (
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -130,8 +132,8 @@ func TestRequestExpiryAfterTtlCut(t *testing.T) {
 }
 
 // An expiry that fails (here: the request's unit is gone, which only a bug
-// could do) is reported and skipped: the cursor moves on, and the next
-// request still expires in the same block.
+// could do) is reported and retried through the due queue: the cursor moves
+// on, and the next request still expires in the same block.
 func TestRequestExpiryFailureDoesNotBlockTheCursor(t *testing.T) {
 	s := newSuite(t)
 	broken := s.requestDeal(dealMsg(s.consumer, s.market()))
@@ -166,9 +168,15 @@ func TestRequestExpiryFailureDoesNotBlockTheCursor(t *testing.T) {
 		failed = append(failed, *msg.(*types.EventDueItemFailed))
 	}
 	require.Len(t, failed, 1)
-	require.Equal(t, "request_expiry", failed[0].Kind)
+	require.Equal(t, "deal", failed[0].Kind)
 	require.Equal(t, broken, failed[0].Id)
 	require.Contains(t, failed[0].Error, "does not exist")
+	require.Equal(t, uint32(1), failed[0].Attempt)
+	retryAt := ctx.BlockTime().Truncate(time.Second).UTC().Add(s.params().DueRetryDelay) // the block's time, not the expiry passed in
+	require.Equal(t, retryAt, *failed[0].RetryAt)
+	queued, err := k.DueQueue.Has(ctx, collections.Join3(retryAt.Unix(), types.DueDeal, broken))
+	require.NoError(t, err)
+	require.True(t, queued, "the retry waits in the due queue")
 }
 
 // ExpireRequests with no budget left reads nothing.

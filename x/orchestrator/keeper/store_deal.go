@@ -57,8 +57,12 @@ func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) erro
 	}
 	// An unchanged due time keeps its entry: rewriting it would cost a tree
 	// write for nothing. (The end-block hook, which removes an entry before
-	// it handles it, clears old.DueAt so that the entry is set again.)
-	if d.DueAt != nil && (old == nil || old.DueAt == nil || !old.DueAt.Equal(*d.DueAt)) {
+	// it handles it, clears old.DueAt so that the entry is set again.) A due
+	// time that is not in the future is set again all the same: its entry
+	// may be gone — a parked deal whose retries ran out has none — and
+	// writing it (a no-op if present) makes any write of such a deal run it
+	// once more (see due_retry.go). Only overdue deals pay for it.
+	if d.DueAt != nil && (old == nil || old.DueAt == nil || !old.DueAt.Equal(*d.DueAt) || !d.DueAt.After(blockSecond(ctx))) {
 		if err := k.DueQueue.Set(ctx, dueKey(*d.DueAt, types.DueDeal, d.Id)); err != nil {
 			return err
 		}

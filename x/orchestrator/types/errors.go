@@ -28,8 +28,8 @@ var (
 	ErrInvalidDuration     = errors.Register(ModuleName, 23, "invalid duration")
 	ErrInvalidSchedule     = errors.Register(ModuleName, 24, "invalid maintenance schedule")
 	ErrNothingToWithdraw   = errors.Register(ModuleName, 25, "nothing to withdraw")
-	// Codes 26–39 are left to other errors in review; 40 on are the API
-	// service's.
+	ErrDenomInUse          = errors.Register(ModuleName, 26, "the marketplace denom still holds balances")
+	// Codes 27–39 are left free; 40 on are the API service's.
 	ErrInvalidAccessKey  = errors.Register(ModuleName, 40, "invalid access key")
 	ErrAccessKeyNotFound = errors.Register(ModuleName, 41, "access key not found")
 )

@@ -28,6 +28,9 @@ type ReputationKeeper interface {
 	// BaselineScore is the score a unit starts at (x/reputation's
 	// baseline_score): a new unit's reputation until its first verdict.
 	BaselineScore(ctx context.Context) (uint32, error)
+	// ModuleAddress is the account that holds the reward pool (in the
+	// marketplace denom): a denom change waits until it is empty.
+	ModuleAddress() sdk.AccAddress
 }
 
 // EpochsKeeper gives the boundaries of an ended epoch.

@@ -27,12 +27,12 @@ func (gs GenesisState) validate() error {
 	if !gs.PendingPlatformFees.IsNil() && gs.PendingPlatformFees.IsNegative() {
 		return fmt.Errorf("pending platform fees %s are negative", gs.PendingPlatformFees)
 	}
-	providers := make(map[string]bool, len(gs.Providers))
+	providers := make(map[string]Provider, len(gs.Providers))
 	for _, p := range gs.Providers {
-		if providers[p.Address] {
+		if _, dup := providers[p.Address]; dup {
 			return fmt.Errorf("provider %s listed twice", p.Address)
 		}
-		providers[p.Address] = true
+		providers[p.Address] = p
 		if err := validateAddress("provider", p.Address); err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (gs GenesisState) validate() error {
 			return fmt.Errorf("data unit %d listed twice", u.Id)
 		}
 		units[u.Id] = u
-		if !providers[u.Provider] {
+		if _, ok := providers[u.Provider]; !ok {
 			return fmt.Errorf("data unit %d belongs to unknown provider %s", u.Id, u.Provider)
 		}
 		if u.AllocatedGb > u.CapacityGb {
@@ -78,15 +78,15 @@ func (gs GenesisState) validate() error {
 			return fmt.Errorf("data unit %d: %w", u.Id, err)
 		}
 	}
-	deals := make(map[uint64]bool, len(gs.Deals))
+	deals := make(map[uint64]Deal, len(gs.Deals))
 	for _, d := range gs.Deals {
 		if d.Id == 0 || d.Id >= gs.NextDealId {
 			return fmt.Errorf("deal id %d must be in [1, next_deal_id %d)", d.Id, gs.NextDealId)
 		}
-		if deals[d.Id] {
+		if _, dup := deals[d.Id]; dup {
 			return fmt.Errorf("deal %d listed twice", d.Id)
 		}
-		deals[d.Id] = true
+		deals[d.Id] = d
 		if _, ok := units[d.UnitId]; !ok {
 			return fmt.Errorf("deal %d refers to unknown data unit %d", d.Id, d.UnitId)
 		}
@@ -107,11 +107,42 @@ func (gs GenesisState) validate() error {
 		} else if !d.Running() && d.DueAt != nil {
 			return fmt.Errorf("%s deal %d has a due time; only running deals have one", d.State, d.Id)
 		}
+		if err := validateRunningTimes(d); err != nil {
+			return err
+		}
+	}
+	if err := gs.validateSla(deals, units); err != nil {
+		return err
+	}
+	if err := gs.validateDueFailures(deals, units, providers); err != nil {
+		return err
 	}
 	if err := validateAccessKeys(gs.AccessKeys, providers, consumers); err != nil {
 		return err
 	}
 	return gs.validateSlaState(units)
+}
+
+// validateRunningTimes checks the times a running deal's settlement and due
+// time are computed from (the end blocker dereferences them): a start before
+// its end, a settlement time, and, once overdrawn, when it ran dry.
+func validateRunningTimes(d Deal) error {
+	if !d.Running() {
+		return nil
+	}
+	if d.StartTime == nil || d.EndTime == nil || d.SettledAt == nil {
+		return fmt.Errorf("running deal %d must have a start_time, an end_time and a settled_at", d.Id)
+	}
+	if !d.StartTime.Before(*d.EndTime) {
+		return fmt.Errorf("running deal %d must start (%s) before it ends (%s)", d.Id, d.StartTime, d.EndTime)
+	}
+	if d.SettledAt.Before(*d.StartTime) {
+		return fmt.Errorf("running deal %d is settled at %s, before its start %s", d.Id, d.SettledAt, d.StartTime)
+	}
+	if d.State == DEAL_STATE_OVERDRAWN && d.OverdrawnAt == nil {
+		return fmt.Errorf("overdrawn deal %d must have an overdrawn_at", d.Id)
+	}
+	return nil
 }
 
 func nonNegative(amounts ...sdkmath.Int) bool {

@@ -4,7 +4,7 @@ import "fmt"
 
 // validateAccessKeys checks the genesis access keys: valid keys of
 // registered parties, each listed once.
-func validateAccessKeys(keys []AccessKey, providers, consumers map[string]bool) error {
+func validateAccessKeys(keys []AccessKey, providers map[string]Provider, consumers map[string]bool) error {
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		if err := k.Validate(); err != nil {
@@ -14,7 +14,7 @@ func validateAccessKeys(keys []AccessKey, providers, consumers map[string]bool) 
 			return fmt.Errorf("access key of %s listed twice", k.Address)
 		}
 		seen[k.Address] = true
-		if !providers[k.Address] && !consumers[k.Address] {
+		if _, isProvider := providers[k.Address]; !isProvider && !consumers[k.Address] {
 			return fmt.Errorf("access key of %s, which is neither a provider nor a consumer", k.Address)
 		}
 	}

@@ -42,8 +42,9 @@ var (
 	RequestCursorKey       = collections.NewPrefix(26)
 	LiveUnitByOrdinalKey   = collections.NewPrefix(27)
 	LiveUnitOrdinalKey     = collections.NewPrefix(28)
+	DueFailuresKey         = collections.NewPrefix(29)
 	WorstDealVerdictsKey   = collections.NewPrefix(30)
-	// 31–39 are left to other collections in review.
+	// 31–39 are left free; 40 on are the API service's.
 	AccessKeysKey = collections.NewPrefix(40)
 )
 
@@ -57,20 +58,34 @@ const (
 	// DueMaintenanceStart and DueMaintenanceEnd: a unit's maintenance window.
 	DueMaintenanceStart DueKind = 2
 	DueMaintenanceEnd   DueKind = 3
+	// DueUnbonding: a bond due back (UnbondingQueue). It never appears in
+	// DueQueue keys; it names the item in DueFailures.
+	DueUnbonding DueKind = 4
 )
 
-// DueKindName names a DueKind in events and logs.
+var dueKindNames = map[DueKind]string{
+	DueDeal:             "deal",
+	DueMaintenanceStart: "maintenance_start",
+	DueMaintenanceEnd:   "maintenance_end",
+	DueUnbonding:        "provider_unbonded",
+}
+
+// DueKindName names a DueKind in events, logs and DueFailure records.
 func DueKindName(k DueKind) string {
-	switch k {
-	case DueDeal:
-		return "deal"
-	case DueMaintenanceStart:
-		return "maintenance_start"
-	case DueMaintenanceEnd:
-		return "maintenance_end"
-	default:
-		return "unknown"
+	if name, ok := dueKindNames[k]; ok {
+		return name
 	}
+	return "unknown"
+}
+
+// DueKindFromName is the inverse of DueKindName.
+func DueKindFromName(name string) (DueKind, bool) {
+	for _, k := range []DueKind{DueDeal, DueMaintenanceStart, DueMaintenanceEnd, DueUnbonding} {
+		if dueKindNames[k] == name {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // Marketplace index namespaces: every unit that takes new deals has one

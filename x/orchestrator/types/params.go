@@ -54,6 +54,22 @@ var DefaultReferenceSla = Sla{
 	MaxLatencyMs: 50, MinUploadKbps: 80_000, MinDownloadKbps: 160_000, MinUptimeBps: 9_995, MaxErrorRateBps: 1,
 }
 
+// Due-item retries. A state machine does not fail by chance: a due item
+// fails again until some state changes (another transaction, a governance
+// change, a software upgrade). The first retries come quickly, to ride out a
+// condition a transaction clears; the ten together (10 min × (2¹⁰ − 1) ≈ 7
+// days) span a governance vote or an upgrade before the item is parked and
+// reported as stuck.
+const (
+	DefaultDueRetryDelay = 10 * time.Minute
+	DefaultMaxDueRetries = 10
+	// MaxDueRetries bounds max_due_retries, and MaxDueRetryWait the longest
+	// single wait, due_retry_delay × 2^(max_due_retries − 1), so that a failing
+	// item is parked (and reported) within two months whatever the params.
+	MaxDueRetries   = 20
+	MaxDueRetryWait = 30 * day
+)
+
 // DefaultParams returns the default module parameters.
 func DefaultParams() Params {
 	return Params{
@@ -85,6 +101,8 @@ func DefaultParams() Params {
 		VerdictRetentionEpochs:   90,
 		PlatformFeePoolShare:     DefaultPlatformFeePoolShare,
 		ReferenceSla:             DefaultReferenceSla,
+		DueRetryDelay:            DefaultDueRetryDelay,
+		MaxDueRetries:            DefaultMaxDueRetries,
 	}
 }
 
@@ -155,7 +173,42 @@ func (p Params) Validate() error {
 	if p.MaxDuePerBlock == 0 || p.MaxDuePerBlock > 10_000 {
 		return fmt.Errorf("max_due_per_block must be in [1, 10000], got %d", p.MaxDuePerBlock)
 	}
+	if err := p.validateDueRetries(); err != nil {
+		return err
+	}
 	return p.validateSla()
+}
+
+// validateDueRetries checks the retry schedule of failed due items: whole
+// seconds (the queue is keyed by the second), at least 1 s, at most
+// MaxDueRetries retries, and a longest wait of at most MaxDueRetryWait.
+func (p Params) validateDueRetries() error {
+	if p.DueRetryDelay < time.Second || p.DueRetryDelay%time.Second != 0 {
+		return fmt.Errorf("due_retry_delay must be a whole number of seconds, at least 1s, got %s", p.DueRetryDelay)
+	}
+	if p.MaxDueRetries > MaxDueRetries {
+		return fmt.Errorf("max_due_retries must be at most %d, got %d", MaxDueRetries, p.MaxDueRetries)
+	}
+	if p.MaxDueRetries > 0 {
+		// In seconds: delay × 2^19 overflows a time.Duration for delays over
+		// about five hours, not an int64 of seconds.
+		longest := int64(p.DueRetryDelay/time.Second) << (p.MaxDueRetries - 1)
+		if limit := int64(MaxDueRetryWait / time.Second); p.DueRetryDelay > MaxDueRetryWait || longest > limit {
+			return fmt.Errorf("the longest due retry wait, due_retry_delay × 2^(max_due_retries − 1) = %s × 2^%d, must be at most %s",
+				p.DueRetryDelay, p.MaxDueRetries-1, MaxDueRetryWait)
+		}
+	}
+	return nil
+}
+
+// DueRetryWait is how long a due item waits after its n-th failure in a row
+// (n ≥ 1): due_retry_delay × 2^(n − 1). Validate bounds it by
+// MaxDueRetryWait for every n ≤ max_due_retries.
+func (p Params) DueRetryWait(n uint32) time.Duration {
+	if n == 0 {
+		n = 1
+	}
+	return p.DueRetryDelay << (n - 1)
 }
 
 func (p Params) validateSla() error {

@@ -72,10 +72,7 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 	}
 	paid := sdkmath.ZeroInt()
 	if amt := sdkmath.MinInt(toBond, pool); amt.IsPositive() {
-		if err := k.spendPool(ctx, amt); err != nil {
-			return err
-		}
-		if err := k.deps.orchestrator.CreditBond(ctx, d.Provider, amt, types.ModuleName, "dispute_restitution"); err != nil {
+		if err := k.restoreBond(ctx, d, amt); err != nil {
 			return err
 		}
 		paid = paid.Add(amt)
@@ -98,4 +95,37 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 	d.Restitution = paid
 	d.Shortfall = owed.Sub(paid)
 	return nil
+}
+
+// restoreBond pays a provider back, from the pool, what an upheld verdict
+// took from its bond: into the bond while the provider is registered
+// (active or exiting: an exiting bond is returned with the rest), else to
+// its account. A provider that has exited has no bond to credit — crediting
+// it failed with "provider not found" and the dispute could never be upheld
+// — and the money is the provider's either way; the pool pays it out
+// exactly once in both cases, so the pool and module-balance invariants hold.
+func (k Keeper) restoreBond(ctx context.Context, d *types.Dispute, amt sdkmath.Int) error {
+	_, registered, err := k.deps.orchestrator.ProviderBond(ctx, d.Provider)
+	if err != nil {
+		return err
+	}
+	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	if err != nil {
+		return err
+	}
+	to := "bond"
+	if registered {
+		if err := k.spendPool(ctx, amt); err != nil {
+			return err
+		}
+		if err := k.deps.orchestrator.CreditBond(ctx, d.Provider, amt, types.ModuleName, "dispute_restitution"); err != nil {
+			return err
+		}
+	} else {
+		to = "account"
+		if err := k.payFromPool(ctx, d.Provider, amt); err != nil {
+			return err
+		}
+	}
+	return emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, amt), To: to})
 }

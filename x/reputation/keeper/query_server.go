@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/paging"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -30,19 +31,10 @@ func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
 }
 
-// clampPage applies the default and maximum page size.
+// clampPage applies the default and maximum page size, and the SDK's "no
+// limit: count the total" (every list of the module can count).
 func clampPage(p *query.PageRequest) *query.PageRequest {
-	if p == nil {
-		p = &query.PageRequest{}
-	}
-	out := *p
-	if out.Limit == 0 {
-		out.Limit = DefaultPageLimit
-	}
-	if out.Limit > MaxPageLimit {
-		out.Limit = MaxPageLimit
-	}
-	return &out
+	return paging.Normalize(p, DefaultPageLimit, MaxPageLimit, true)
 }
 
 // Params returns the current module parameters.
