@@ -6,7 +6,8 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/flashbacknetwork/flashbackd/x/internal/address"
 )
 
 // MaxErrorDetails bounds a self-report's error details.
@@ -19,8 +20,8 @@ var (
 
 // ValidateBasic performs stateless checks of MsgUpdateParams.
 func (m *MsgUpdateParams) ValidateBasic() error {
-	if _, err := sdk.AccAddressFromBech32(m.Authority); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "invalid authority address: %s", err)
+	if err := address.ValidateCanonical("authority", m.Authority); err != nil {
+		return err
 	}
 	if err := m.Params.Validate(); err != nil {
 		return errorsmod.Wrap(ErrInvalidParams, err.Error())
@@ -30,8 +31,8 @@ func (m *MsgUpdateParams) ValidateBasic() error {
 
 // ValidateBasic performs stateless checks of MsgSubmitQoSReport.
 func (m *MsgSubmitQoSReport) ValidateBasic() error {
-	if _, err := sdk.AccAddressFromBech32(m.Reporter); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "invalid reporter address: %s", err)
+	if err := address.ValidateCanonical("reporter", m.Reporter); err != nil {
+		return err
 	}
 	if m.DealId == 0 {
 		return errorsmod.Wrap(ErrInvalidInput, "deal_id is required")

@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -504,4 +506,24 @@ func TestPlatformFeeSweepFailureChangesNothing(t *testing.T) {
 	gs, err := k.ExportGenesis(ctx)
 	require.NoError(t, err)
 	require.Equal(t, tooMuch, gs.PendingPlatformFees, "pending fees survive an export")
+}
+
+// TestProviderCannotDealWithItselfInUpperCase: the upper-case form of an
+// address decodes to the same account; comparing parties as strings let a
+// provider request a deal on its own unit that way.
+func TestProviderCannotDealWithItselfInUpperCase(t *testing.T) {
+	s := newSuite(t)
+	unitID := s.market()
+	s.registerConsumer(s.provider)
+	msg := dealMsg(s.provider, unitID)
+	msg.Consumer = strings.ToUpper(msg.Consumer)
+	s.requireErrUnchanged(sdkerrors.ErrInvalidAddress, func() error {
+		_, err := s.msgs.RequestDeal(s.ctx(), msg)
+		return err
+	})
+	msg.Consumer = s.provider.String()
+	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
+		_, err := s.msgs.RequestDeal(s.ctx(), msg)
+		return err
+	})
 }

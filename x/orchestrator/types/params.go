@@ -8,6 +8,8 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/flashbacknetwork/flashbackd/x/internal/address"
 )
 
 // DefaultDenom is the base denom of FLASH.
@@ -137,7 +139,7 @@ func (p Params) Validate() error {
 		return fmt.Errorf("min_priority_fee must be at most %d%s", MaxPriorityFee, denom)
 	}
 	if p.Certifier != "" {
-		if _, err := sdk.AccAddressFromBech32(p.Certifier); err != nil {
+		if err := address.ValidateCanonical("certifier", p.Certifier); err != nil {
 			return fmt.Errorf("certifier must be empty or a valid address: %w", err)
 		}
 	}

@@ -10,7 +10,8 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/flashbacknetwork/flashbackd/x/internal/address"
 )
 
 var (
@@ -20,10 +21,7 @@ var (
 
 // validateAddress checks a bech32 account address field.
 func validateAddress(field, addr string) error {
-	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "invalid %s address %q: %s", field, addr, err)
-	}
-	return nil
+	return address.ValidateCanonical(field, addr)
 }
 
 // validateText checks a free-text field: valid UTF-8, no control

@@ -6,7 +6,8 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/flashbacknetwork/flashbackd/x/internal/address"
 )
 
 // MaxDisputeReason and MaxResolutionLength bound free text in disputes. A
@@ -27,10 +28,7 @@ var (
 )
 
 func validAddress(field, addr string) error {
-	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "invalid %s address %q: %s", field, addr, err)
-	}
-	return nil
+	return address.ValidateCanonical(field, addr)
 }
 
 func validText(field, s string, max int, required bool) error {

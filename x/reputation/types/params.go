@@ -8,7 +8,7 @@ import (
 
 	sdkmath "cosmossdk.io/math"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/flashbacknetwork/flashbackd/x/internal/address"
 )
 
 // Score scale: every score is an integer in [MinScore, MaxScore].
@@ -164,7 +164,7 @@ func (p Params) validateCommunityAndRewards() error {
 		return fmt.Errorf("dispute_window must be positive")
 	}
 	if p.Arbiter != "" {
-		if _, err := sdk.AccAddressFromBech32(p.Arbiter); err != nil {
+		if err := address.ValidateCanonical("arbiter", p.Arbiter); err != nil {
 			return fmt.Errorf("arbiter must be empty or a valid address: %w", err)
 		}
 	}
