@@ -46,6 +46,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		queryCommand(),
 		txCommand(),
 		keys.Commands(),
+		bridgeCommand(),
 	)
 }
 

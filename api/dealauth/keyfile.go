@@ -1,0 +1,90 @@
+package dealauth
+
+import (
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// keyFile is the on-disk form of a private access key. Whoever reads it can
+// use every deal of its owner: it is written readable by its owner only.
+type keyFile struct {
+	// Type names the key scheme, for files written by later versions.
+	Type string `json:"type"`
+	// PrivateKey is the X25519 private key, hex.
+	PrivateKey string `json:"private_key"`
+	// PublicKey is the matching public key, hex: what MsgSetAccessKey publishes.
+	PublicKey string `json:"public_key"`
+}
+
+const keyType = "x25519"
+
+// LoadKey reads a private access key written by CreateKey.
+func LoadKey(path string) (*ecdh.PrivateKey, error) {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f keyFile
+	if err := json.Unmarshal(bz, &f); err != nil {
+		return nil, fmt.Errorf("access key file %s: %w", path, err)
+	}
+	if f.Type != keyType {
+		return nil, fmt.Errorf("access key file %s: type %q, want %q", path, f.Type, keyType)
+	}
+	raw, err := hex.DecodeString(f.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("access key file %s: private_key: %w", path, err)
+	}
+	key, err := ecdh.X25519().NewPrivateKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("access key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// CreateKey writes a new random private access key to path (mode 0600) and
+// returns it. It never overwrites an existing file: a replaced key changes
+// the credentials of every deal.
+func CreateKey(path string) (*ecdh.PrivateKey, error) {
+	key, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	bz, err := json.MarshalIndent(keyFile{
+		Type:       keyType,
+		PrivateKey: hex.EncodeToString(key.Bytes()),
+		PublicKey:  hex.EncodeToString(key.PublicKey().Bytes()),
+	}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(append(bz, '\n')); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
+}
+
+// LoadOrCreateKey reads the key at path, or creates it when there is none.
+func LoadOrCreateKey(path string) (key *ecdh.PrivateKey, created bool, err error) {
+	key, err = LoadKey(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key, err = CreateKey(path)
+		return key, err == nil, err
+	}
+	return key, false, err
+}
