@@ -121,6 +121,8 @@ func openPosix(cfg Config) (backend.Backend, error) {
 		// A unit directory may be a symbolic link to another disk.
 		BucketLinks:         true,
 		ValidateBucketNames: true,
+		// New leaves it at 0, which refuses every copy; S3's limit.
+		CopyObjectThreshold: maxCopySource,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("posix backend: %w", err))
@@ -130,6 +132,9 @@ func openPosix(cfg Config) (backend.Backend, error) {
 
 // Upstream HTTP limits: a service that accepts connections and never
 // answers must fail requests (503 to the client), not hold them forever.
+// maxCopySource is S3's largest CopyObject source.
+const maxCopySource = 5 << 30
+
 const (
 	upstreamDialTimeout   = 10 * time.Second
 	upstreamHeaderTimeout = 60 * time.Second
