@@ -12,20 +12,23 @@ import (
 // reader: the storage sees a failed read and discards what it had written
 // (posix writes a temporary file and renames it only on success).
 var (
-	errWriteTooLarge = errors.New("upload exceeds the deal's quota")
+	errWriteTooLarge = errors.New("upload body longer than declared")
 	errDealGone      = errors.New("deal no longer served")
 )
 
 // ingressBody is a write's request body: it counts the bytes read as the
-// deal's ingress and aborts the write once it reads more than limit bytes or
-// once the deal is removed.
+// deal's ingress and aborts the write at the first read past the declared
+// length (overLength; tooLarge too if that is past what the quota allows),
+// or once the deal is removed.
 type ingressBody struct {
-	r        io.Reader
-	st       *dealState
-	m        *gatewayMetrics
-	limit    int64
-	n        int64
-	tooLarge bool
+	r          io.Reader
+	st         *dealState
+	m          *gatewayMetrics
+	declared   int64
+	limit      int64
+	n          int64
+	overLength bool
+	tooLarge   bool
 }
 
 func (b *ingressBody) Read(p []byte) (int, error) {
@@ -38,8 +41,8 @@ func (b *ingressBody) Read(p []byte) (int, error) {
 		b.st.usage.ingress.Add(uint64(n))
 		b.m.ingress(b.st, n)
 	}
-	if b.n > b.limit {
-		b.tooLarge = true
+	if b.n > b.declared {
+		b.overLength, b.tooLarge = true, b.n > b.limit
 		return n, errWriteTooLarge
 	}
 	return n, err
@@ -58,11 +61,11 @@ func (b ingressChecksumBody) Checksum() string  { return b.cr.Checksum() }
 
 // wrapIngress returns the counting, limited body for a write and the state
 // to inspect after the storage call.
-func wrapIngress(body io.Reader, st *dealState, m *gatewayMetrics, limit int64) (io.Reader, *ingressBody) {
+func wrapIngress(body io.Reader, st *dealState, m *gatewayMetrics, declared, limit int64) (io.Reader, *ingressBody) {
 	if body == nil {
 		body = eofReader{}
 	}
-	ib := &ingressBody{r: body, st: st, m: m, limit: limit}
+	ib := &ingressBody{r: body, st: st, m: m, declared: declared, limit: limit}
 	if cr, ok := body.(middlewares.ChecksumReader); ok {
 		return ingressChecksumBody{ingressBody: ib, cr: cr}, ib
 	}

@@ -28,6 +28,7 @@ type Gateway struct {
 	deals  *dealTable
 	store  *storage
 	probes *probeServer
+	router *router
 	m      *gatewayMetrics
 	reg    *prometheus.Registry
 	srv    *s3api.S3ApiServer
@@ -99,6 +100,7 @@ func New(cfg Config, logger log.Logger) (*Gateway, error) {
 	g.store = store
 	g.probes = newProbeServer(cfg.Probe, store.units, m, logger)
 	r := &router{deals: g.deals, m: m, logger: logger}
+	g.router = r
 	var once sync.Once
 	srv, err := s3api.New(r,
 		middlewares.RootUserConfig{Access: g.rootAccess, Secret: g.rootSecret},

@@ -34,24 +34,24 @@ func (r *router) CreateMultipartUpload(ctx context.Context, in s3response.Create
 // stored bytes, every part already uploaded to an open upload of the deal,
 // and the other writes in flight.
 func (r *router) UploadPart(ctx context.Context, in *s3.UploadPartInput) (*s3.UploadPartOutput, error) {
-	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	var n int64
 	if in.ContentLength != nil {
 		n = *in.ContentLength
 	}
+	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
+	if err != nil {
+		return nil, refuseUpload(in.Body, n, err)
+	}
+	defer release()
 	id, part := deref(in.UploadId), int32(0)
 	if in.PartNumber != nil {
 		part = *in.PartNumber
 	}
 	limit, err := st.usage.admitPart(st.deal().QuotaBytes, id, part, n)
 	if err != nil {
-		return nil, err
+		return nil, refuseUpload(in.Body, n, err)
 	}
-	body, ib := wrapIngress(in.Body, st, r.m, limit)
+	body, ib := wrapIngress(in.Body, st, r.m, n, limit)
 	in.Bucket, in.Key, in.Body = &st.unit.bucket, &skey, body
 	in.ExpectedBucketOwner = nil
 	out, err := st.unit.be.UploadPart(ctx, in)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -59,13 +60,24 @@ func isNotFound(err error) bool {
 	return code == "NoSuchKey" || code == "NotFound"
 }
 
+// errBodyTooLong answers an upload whose body is longer than its declared
+// length (Content-Length or x-amz-decoded-content-length).
+var errBodyTooLong = s3err.APIError{
+	Code:           "InvalidRequest",
+	Description:    "The request body is longer than its declared length.",
+	HTTPStatusCode: 400,
+}
+
 // writeFailed is the client's error for a failed upload: QuotaExceeded when
-// the body outgrew the quota, NoSuchBucket when the deal was removed during
+// the body outgrew the quota, InvalidRequest when it outgrew its declared
+// length, NoSuchBucket when the deal was removed during
 // the upload, the storage's error otherwise.
 func (r *router) writeFailed(st *dealState, op string, ib *ingressBody, err error) error {
 	switch {
 	case ib.tooLarge:
 		return errQuota
+	case ib.overLength:
+		return errBodyTooLong
 	case st.revoked.Load():
 		return s3err.GetBucketErr(s3err.ErrNoSuchBucket, BucketName(st.id))
 	}
@@ -73,24 +85,24 @@ func (r *router) writeFailed(st *dealState, op string, ib *ingressBody, err erro
 }
 
 func (r *router) PutObject(ctx context.Context, in s3response.PutObjectInput) (s3response.PutObjectOutput, error) {
-	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
-	if err != nil {
-		return s3response.PutObjectOutput{}, err
-	}
-	defer release()
 	var n int64
 	if in.ContentLength != nil {
 		n = *in.ContentLength
 	}
+	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
+	if err != nil {
+		return s3response.PutObjectOutput{}, refuseUpload(in.Body, n, err)
+	}
+	defer release()
 	old, err := r.sizeOf(ctx, st, skey)
 	if err != nil {
 		return s3response.PutObjectOutput{}, err
 	}
 	limit, err := st.usage.admit(st.deal().QuotaBytes, n, old)
 	if err != nil {
-		return s3response.PutObjectOutput{}, err
+		return s3response.PutObjectOutput{}, refuseUpload(in.Body, n, err)
 	}
-	body, ib := wrapIngress(in.Body, st, r.m, limit)
+	body, ib := wrapIngress(in.Body, st, r.m, n, limit)
 	in.Bucket, in.Key, in.Body = &st.unit.bucket, &skey, body
 	in.ExpectedBucketOwner = nil
 	out, err := st.unit.be.PutObject(ctx, in)
@@ -100,6 +112,23 @@ func (r *router) PutObject(ctx context.Context, in s3response.PutObjectInput) (s
 	}
 	st.usage.commit(n, ib.n, old)
 	return out, nil
+}
+
+// maxRefusedDrain is how much of a refused upload's body the gateway reads
+// and discards before answering. A server that answers an upload early and
+// closes the connection with the body unread makes the client's kernel
+// report a connection reset instead of the answer (versitygw itself drains
+// at most 256 KiB, as net/http does); reading the body of a refused part of
+// common size lets the client see QuotaExceeded or AccessDenied.
+const maxRefusedDrain = 16 << 20
+
+// refuseUpload drains a refused upload's body when it is small enough and
+// returns err.
+func refuseUpload(body io.Reader, n int64, err error) error {
+	if body != nil && n > 0 && n <= maxRefusedDrain {
+		_, _ = io.CopyN(io.Discard, body, n)
+	}
+	return err
 }
 
 func (r *router) GetObject(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
