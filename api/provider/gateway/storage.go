@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -147,20 +148,24 @@ const (
 // retries), and checksums only where S3 requires them (the gateway has
 // already verified the client's).
 func openS3(ctx context.Context, sc S3Storage) (backend.Backend, error) {
-	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   upstreamDialTimeout,
-		ResponseHeaderTimeout: upstreamHeaderTimeout,
-		ExpectContinueTimeout: time.Second,
-		MaxIdleConns:          4 * upstreamIdlePerHost,
-		MaxIdleConnsPerHost:   upstreamIdlePerHost,
-		IdleConnTimeout:       90 * time.Second,
-	}
+	// A buildable client, so that the SDK can still apply AWS_CA_BUNDLE
+	// and the like to the transport.
+	httpClient := awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) {
+			d.Timeout = upstreamDialTimeout
+			d.KeepAlive = 30 * time.Second
+		}).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.TLSHandshakeTimeout = upstreamDialTimeout
+			tr.ResponseHeaderTimeout = upstreamHeaderTimeout
+			tr.ExpectContinueTimeout = time.Second
+			tr.MaxIdleConns = 4 * upstreamIdlePerHost
+			tr.MaxIdleConnsPerHost = upstreamIdlePerHost
+			tr.IdleConnTimeout = 90 * time.Second
+		})
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(sc.Region),
-		config.WithHTTPClient(&http.Client{Transport: transport}),
+		config.WithHTTPClient(httpClient),
 		config.WithRequestChecksumCalculation(aws.RequestChecksumCalculationWhenRequired),
 		config.WithResponseChecksumValidation(aws.ResponseChecksumValidationWhenRequired),
 	}
