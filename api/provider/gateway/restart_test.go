@@ -47,8 +47,13 @@ func TestKilledMidUpload(t *testing.T) {
 		failed <- halfSend(ctx, d, node.addr, "/"+b+"/inflight?partNumber=2&uploadId="+*open.UploadId, part2, sent, stop)
 	}()
 	go func() { failed <- halfSend(ctx, d, node.addr, "/"+b+"/half-put", part2, sent, stop) }()
-	<-sent
-	<-sent
+	for range 2 {
+		select {
+		case <-sent:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the node did not read the half-sent bodies")
+		}
+	}
 	time.Sleep(200 * time.Millisecond) // let the node write what it received
 	node.kill()
 	close(stop)
@@ -117,7 +122,7 @@ func halfSend(ctx context.Context, d Deal, addr, path string, body []byte, sent 
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", DefaultRegion, time.Now()); err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testHTTPClient.Do(req)
 	if err != nil {
 		return err
 	}
