@@ -53,10 +53,13 @@ type Gateway struct {
 // Timeouts of the node's own storage work.
 const (
 	scanTimeout      = 5 * time.Minute  // listing a deal's prefix when it is first served
-	removeWait       = 30 * time.Second // for uploads in flight when a deal is removed
 	removeTimeout    = 30 * time.Minute // deleting a removed deal's data
 	versitygwMpParts = 10000            // S3's limit on parts per upload
 )
+
+// removeWait is how long RemoveDeal waits for uploads in flight (a variable
+// for tests).
+var removeWait = 30 * time.Second
 
 // New builds a gateway from cfg: it opens every unit's storage (posix
 // directories are created; upstream S3 services are not contacted) and

@@ -80,7 +80,8 @@ func (r *router) writeFailed(st *dealState, op string, ib *ingressBody, err erro
 	case ib.overLength:
 		return errBodyTooLong
 	case st.revoked.Load():
-		return s3err.GetBucketErr(s3err.ErrNoSuchBucket, BucketName(st.id))
+		// Let the client read the answer (see refuseUpload).
+		return refuseUpload(ib.r, ib.declared-ib.n, s3err.GetBucketErr(s3err.ErrNoSuchBucket, BucketName(st.id)))
 	}
 	return r.fail(st, op, err)
 }
