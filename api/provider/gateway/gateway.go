@@ -229,13 +229,34 @@ func (g *Gateway) Close() error {
 	g.closed = true
 	var err error
 	if g.started {
-		err = g.srv.ShutDown()
-		<-g.served
+		err = g.shutdown()
 		g.stop()
 		<-g.janitor
 	}
 	g.store.close()
 	return err
+}
+
+// shutdown stops the server and waits until it has stopped. versitygw
+// reports "listening" from fiber's OnListen hook, just before fasthttp's
+// Serve registers the listener, and fasthttp ignores a shutdown that comes
+// before that (it finds no listener to close). So a gateway closed right
+// after Start may still be serving after a first shutdown that returned
+// nil; ask again until it stops. (A nil answer means fasthttp has no
+// connection left to wait for, which makes asking again safe.)
+func (g *Gateway) shutdown() error {
+	for {
+		err := g.srv.ShutDown()
+		select {
+		case <-g.served:
+			return err
+		case <-time.After(50 * time.Millisecond):
+			if err != nil {
+				<-g.served
+				return err
+			}
+		}
+	}
 }
 
 // maxAccessKeyLen bounds access key ids (AWS uses 16 to 128 characters).
