@@ -238,6 +238,9 @@ func TestRemoveDealDuringUpload(t *testing.T) {
 	sent, stop, done := make(chan struct{}, 1), make(chan struct{}), make(chan error, 1)
 	go func() { done <- halfSend(context.Background(), d, e.g.Addr(), "/"+b+"/late", body, sent, stop, true) }()
 	<-sent
+	// The upload is admitted (and holds its lease) once its bytes are
+	// reserved.
+	require.Eventually(t, func() bool { return e.g.Usage()[0].ReservedBytes == uint64(len(body)) }, 5*time.Second, 5*time.Millisecond)
 
 	require.NoError(t, e.g.RemoveDeal(d.ID))
 	_, err := e.rootClient().HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &b})

@@ -41,6 +41,11 @@ func (b *ingressBody) Read(p []byte) (int, error) {
 		b.st.usage.ingress.Add(uint64(n))
 		b.m.ingress(b.st, n)
 	}
+	if b.st.revoked.Load() {
+		// Removed while this read waited for the client: the storage may
+		// not read again after the last byte, so fail this read.
+		return n, errDealGone
+	}
 	if b.n > b.declared {
 		b.overLength, b.tooLarge = true, b.n > b.limit
 		return n, errWriteTooLarge
