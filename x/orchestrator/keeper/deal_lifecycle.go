@@ -134,7 +134,7 @@ func endReason(d types.Deal) types.CloseReason {
 	switch {
 	case d.PendingClose != types.CLOSE_REASON_UNSPECIFIED:
 		return d.PendingClose
-	case d.CostUntil(*d.EndTime).GT(d.Deposited.Sub(d.Refunded)):
+	case d.CostUntil(*d.EndTime).GT(d.StorageFunds()):
 		return types.CLOSE_REASON_INSUFFICIENT_FUNDS
 	default:
 		return types.CLOSE_REASON_COMPLETED

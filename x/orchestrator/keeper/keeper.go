@@ -36,6 +36,7 @@ type Keeper struct {
 	cdc          codec.BinaryCodec
 	deps         *slaDeps
 	addressCodec address.Codec
+	accounts     types.AccountKeeper
 	bank         types.BankKeeper
 	distr        types.DistributionKeeper
 	moduleAddr   sdk.AccAddress
@@ -150,6 +151,7 @@ func NewKeeper(
 		cdc:          cdc,
 		deps:         &slaDeps{},
 		addressCodec: addressCodec,
+		accounts:     accountKeeper,
 		bank:         bankKeeper,
 		distr:        distrKeeper,
 		moduleAddr:   moduleAddr,

@@ -266,7 +266,7 @@ func (m msgServer) TopUpDeal(ctx context.Context, msg *types.MsgTopUpDeal) (*typ
 	if d.Running() {
 		maxFunds = d.CostUntil(*d.EndTime)
 	}
-	if room := maxFunds.Sub(d.Deposited.Sub(d.Refunded)); amount.GT(room) {
+	if room := maxFunds.Sub(d.StorageFunds()); amount.GT(room) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAmount, "the deal can cost at most %s%s more; a top-up of %s is too much",
 			sdkmath.MaxInt(room, sdkmath.ZeroInt()), params.Denom(), msg.Amount)
 	}

@@ -31,6 +31,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgTopUpDeal{}, "orchestrator/MsgTopUpDeal")
 	legacy.RegisterAminoMsg(cdc, &MsgWithdrawEarnings{}, "orchestrator/MsgWithdrawEarnings")
 	legacy.RegisterAminoMsg(cdc, &MsgCloseDeal{}, "orchestrator/MsgCloseDeal")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitUsageReceipt{}, "orchestrator/MsgSubmitUsageReceipt")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "orchestrator/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "orchestrator/Params", nil)
 }
@@ -58,6 +59,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgTopUpDeal{},
 		&MsgWithdrawEarnings{},
 		&MsgCloseDeal{},
+		&MsgSubmitUsageReceipt{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

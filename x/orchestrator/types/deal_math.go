@@ -31,11 +31,19 @@ func CostOver(monthlyCost sdkmath.Int, seconds int64) sdkmath.Int {
 func TermSeconds(d time.Duration) int64 { return int64(d / time.Second) }
 
 // Escrow is what the deal holds for future payments.
-func (d Deal) Escrow() sdkmath.Int { return d.Deposited.Sub(d.Accrued).Sub(d.Refunded) }
+func (d Deal) Escrow() sdkmath.Int { return d.StorageFunds().Sub(d.Accrued) }
 
-// Earnings is what the provider has earned and not withdrawn yet (SLA
-// refunds take back from it first).
-func (d Deal) Earnings() sdkmath.Int { return d.Accrued.Sub(d.Withdrawn).Sub(orZero(d.ClawedBack)) }
+// StorageFunds is what the deal can ever pay for storage: its deposits, less
+// refunds and what usage receipts charged for egress.
+func (d Deal) StorageFunds() sdkmath.Int {
+	return d.Deposited.Sub(d.Refunded).Sub(orZero(d.EgressCharged))
+}
+
+// Earnings is what the provider has earned, for storage and egress, and not
+// withdrawn yet (SLA refunds take back from it first).
+func (d Deal) Earnings() sdkmath.Int {
+	return d.Accrued.Add(orZero(d.EgressCharged)).Sub(d.Withdrawn).Sub(orZero(d.ClawedBack))
+}
 
 // Held is what the module account holds for this deal: escrow plus
 // unwithdrawn earnings.
@@ -46,7 +54,7 @@ func (d Deal) Held() sdkmath.Int {
 // PaidUntil is what the deal has paid for its service up to t: its cost up
 // to t, bounded by its funds.
 func (d Deal) PaidUntil(t time.Time) sdkmath.Int {
-	return sdkmath.MinInt(d.CostUntil(t), d.Deposited.Sub(d.Refunded))
+	return sdkmath.MinInt(d.CostUntil(t), d.StorageFunds())
 }
 
 func orZero(i sdkmath.Int) sdkmath.Int {
@@ -79,7 +87,7 @@ func (d *Deal) Settle(t time.Time) sdkmath.Int {
 		return sdkmath.ZeroInt()
 	}
 	target := d.CostUntil(t)
-	if funds := d.Deposited.Sub(d.Refunded); target.GT(funds) {
+	if funds := d.StorageFunds(); target.GT(funds) {
 		target = funds
 	}
 	pay := target.Sub(d.Accrued)
@@ -102,7 +110,7 @@ func (d Deal) PaidThrough() (t time.Time, ok bool) {
 	if d.StartTime == nil || !d.MonthlyCost.IsPositive() {
 		return time.Time{}, false
 	}
-	funds := d.Deposited.Sub(d.Refunded)
+	funds := d.StorageFunds()
 	if d.EndTime != nil && d.CostUntil(*d.EndTime).LTE(funds) {
 		return time.Time{}, false
 	}

@@ -6,7 +6,8 @@ import (
 	sdkmath "cosmossdk.io/math"
 )
 
-// NetPaid is what the deal has paid its provider up to t, net of what went
+// NetPaid is what the deal has paid its provider up to t (storage and
+// egress), net of what went
 // back to the consumer: x/reputation weighs the consumer's rating of the
 // deal by it, and refuses a rating below its minimum.
 //
@@ -23,10 +24,10 @@ import (
 func (d Deal) NetPaid(t time.Time) sdkmath.Int {
 	accrued := orZero(d.Accrued)
 	if d.Running() {
-		target := sdkmath.MinInt(d.CostUntil(t), orZero(d.Deposited).Sub(orZero(d.Refunded)))
+		target := sdkmath.MinInt(d.CostUntil(t), orZero(d.Deposited).Sub(orZero(d.Refunded)).Sub(orZero(d.EgressCharged)))
 		accrued = sdkmath.MaxInt(accrued, target)
 	}
-	net := accrued.Sub(orZero(d.SlaRefunded)).Sub(orZero(d.PenaltyPaid))
+	net := accrued.Add(orZero(d.EgressCharged)).Sub(orZero(d.SlaRefunded)).Sub(orZero(d.PenaltyPaid))
 	if net.IsNegative() {
 		return sdkmath.ZeroInt()
 	}

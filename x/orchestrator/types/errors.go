@@ -32,4 +32,6 @@ var (
 	// Codes 27–39 are left free; 40 on are the API service's.
 	ErrInvalidAccessKey  = errors.Register(ModuleName, 40, "invalid access key")
 	ErrAccessKeyNotFound = errors.Register(ModuleName, 41, "access key not found")
+	ErrInvalidReceipt    = errors.Register(ModuleName, 42, "invalid usage receipt")
+	ErrStaleReceipt      = errors.Register(ModuleName, 43, "usage receipt bills nothing new")
 )

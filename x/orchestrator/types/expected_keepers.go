@@ -12,6 +12,8 @@ import (
 type AccountKeeper interface {
 	AddressCodec() address.Codec
 	GetModuleAddress(moduleName string) sdk.AccAddress
+	// GetAccount reads a consumer's public key, to verify its usage receipts.
+	GetAccount(ctx context.Context, addr sdk.AccAddress) sdk.AccountI
 }
 
 // BankKeeper is what x/orchestrator needs from x/bank.
