@@ -83,6 +83,9 @@ func (n *Node) apply(ctx context.Context, provider string, d orchestratortypes.D
 	}
 	started := time.Now()
 	res, err := n.chain.Send(ctx, msg)
+	if ctx.Err() != nil {
+		return // shutting down: decided again at the next start
+	}
 	rec := DecisionStatus{Time: time.Now().UTC(), DealID: d.Id, UnitID: d.UnitId, Consumer: d.Consumer, Accept: dec.Accept, Rule: dec.Code, Reason: dec.Reason}
 	if err != nil {
 		rec.Error = err.Error()

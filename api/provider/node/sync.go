@@ -103,6 +103,9 @@ func (n *Node) ensureAccessKey(ctx context.Context, provider string) error {
 	}
 	n.logger.Info("publishing the node's access key", "why", why)
 	res, err := n.chain.Send(ctx, &orchestratortypes.MsgSetAccessKey{Owner: provider, PublicKey: n.pub})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
 		n.m.txErrors.WithLabelValues("set_access_key").Inc()
 		n.once.errorf(n.logger, "set-access-key", err.Error(), "publishing the node's access key failed; retrying next round", "err", err)

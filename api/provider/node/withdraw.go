@@ -53,7 +53,9 @@ func (n *Node) withdraw(ctx context.Context) {
 			continue
 		}
 		if err != nil {
-			n.once.errorf(n.logger, "withdraw", err.Error(), "reading deals' earnings failed; withdrawing at the next scheduled round", "err", err)
+			if ctx.Err() == nil {
+				n.once.errorf(n.logger, "withdraw", err.Error(), "reading deals' earnings failed; withdrawing at the next scheduled round", "err", err)
+			}
 			return
 		}
 		gross := res.Escrow.Withdrawable.Add(res.Escrow.WithdrawableFee)
@@ -80,6 +82,9 @@ func (n *Node) withdraw(ctx context.Context) {
 	for start := 0; start < len(due); start += orchestratortypes.MaxWithdrawDeals {
 		batch := due[start:min(start+orchestratortypes.MaxWithdrawDeals, len(due))]
 		res, err := n.chain.Send(ctx, &orchestratortypes.MsgWithdrawEarnings{Provider: provider, DealIds: batch})
+		if ctx.Err() != nil {
+			return // shutting down; the next run withdraws
+		}
 		if err != nil {
 			var txErr *chain.TxError
 			if errors.As(err, &txErr) && txErr.Codespace == orchestratortypes.ModuleName && txErr.Code == orchestratortypes.ErrNothingToWithdraw.ABCICode() ||
