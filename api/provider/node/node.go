@@ -56,8 +56,12 @@ type Options struct {
 	Logger       log.Logger
 }
 
-// maxBackoff bounds the delay between reads of an unreachable chain.
-const maxBackoff = time.Minute
+// maxBackoff bounds the delay between reads of an unreachable chain, and
+// so does backoffPolls poll intervals (a fast-polling node comes back fast).
+const (
+	maxBackoff   = time.Minute
+	backoffPolls = 20
+)
 
 // shutdownTimeout bounds the status server's shutdown.
 const shutdownTimeout = 5 * time.Second
@@ -263,6 +267,7 @@ func (n *Node) Run(ctx context.Context, ready chan<- struct{}) (err error) {
 // the chain fails), withdrawals when due.
 func (n *Node) work(ctx context.Context) {
 	interval := n.cfg.Chain.PollInterval.Duration
+	longest := min(maxBackoff, backoffPolls*interval)
 	delay := time.Duration(0)
 	var failingSince time.Time
 	for {
@@ -285,7 +290,7 @@ func (n *Node) work(ctx context.Context) {
 				failingSince = time.Now()
 				delay = interval
 			}
-			delay = min(2*delay, maxBackoff)
+			delay = min(2*delay, longest)
 			n.setReachable(false, err)
 			// Once per distinct error: an unreachable chain must not flood the log.
 			n.once.errorf(n.logger, "chain", err.Error(), "reading the chain failed; serving the deals the node knows and retrying",
