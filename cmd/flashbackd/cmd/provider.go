@@ -45,6 +45,9 @@ const (
 	flagKeyringDir     = "keyring-dir"
 	flagGasPrices      = "gas-prices"
 	flagStatusURL      = "status-url"
+	flagPollInterval   = "poll-interval"
+	flagRetrieval      = "retrieval-period"
+	flagWithdrawEvery  = "withdraw-interval"
 )
 
 // providerCommand is `flashbackd provider`: the provider node of the API
@@ -152,6 +155,9 @@ the provider with the endpoint <public-url>/unit-<ID>.`,
 	f.String(flagKeyringBackend, config.DefaultKeyringBackend, "keyring backend (os, file, test)")
 	f.String(flagKeyringDir, app.DefaultNodeHome, "keyring directory")
 	f.String(flagGasPrices, config.DefaultGasPrices, "gas prices of the node's transactions")
+	f.Duration(flagPollInterval, config.DefaultPollInterval, "how often the node reads the chain")
+	f.Duration(flagRetrieval, config.DefaultRetention, "how long a closed deal's bucket stays readable before it is deleted")
+	f.Duration(flagWithdrawEvery, config.DefaultWithdraw, "how often the node withdraws earnings (0s: never)")
 	return cmd
 }
 
@@ -173,6 +179,9 @@ func initConfig(cmd *cobra.Command) (config.Config, error) {
 	cfg.Chain.KeyName = str(flagKeyName)
 	cfg.Chain.KeyringBackend = str(flagKeyringBackend)
 	cfg.Chain.GasPrices = str(flagGasPrices)
+	cfg.Chain.PollInterval.Duration, _ = f.GetDuration(flagPollInterval)
+	cfg.Retrieval.Period.Duration, _ = f.GetDuration(flagRetrieval)
+	cfg.Withdraw.Interval.Duration, _ = f.GetDuration(flagWithdrawEvery)
 	specs, _ := f.GetStringArray(flagUnit)
 	if len(specs) == 0 {
 		return cfg, errors.New("name at least one data unit: --unit ID=posix, --unit ID=posix:DIR or --unit ID=s3:https://host/bucket")
@@ -351,7 +360,7 @@ func printStatus(w io.Writer, st node.Status) {
 		if u.Problem != "" {
 			ready = "left pending: " + u.Problem
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", u.ID, u.Backend, u.Endpoint, orDash(u.OnChain), ready)
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", u.ID, u.Backend, u.Endpoint, orDash(strings.TrimPrefix(u.OnChain, "DATA_UNIT_STATE_")), ready)
 	}
 	tw.Flush()
 
@@ -366,7 +375,7 @@ func printStatus(w io.Writer, st node.Status) {
 			if d.RetrievalEnds != nil {
 				ends = d.RetrievalEnds.Local().Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "  %d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", d.ID, d.UnitID, d.ChainState, d.Access,
+			fmt.Fprintf(tw, "  %d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", d.ID, d.UnitID, strings.TrimPrefix(d.ChainState, "DEAL_STATE_"), d.Access,
 				bytesText(d.StoredBytes), bytesText(d.QuotaBytes), bytesText(d.IngressBytes), bytesText(d.EgressBytes), d.Requests, ends)
 		}
 		tw.Flush()
@@ -394,9 +403,10 @@ func orDash(s string) string {
 	return s
 }
 
-// bytesText prints a byte count in binary units.
+// bytesText prints a byte count in decimal units, the units deals are
+// sold in (a GB is 10^9 bytes).
 func bytesText(b uint64) string {
-	const unit = 1024
+	const unit = 1000
 	if b < unit {
 		return fmt.Sprintf("%d B", b)
 	}
@@ -405,5 +415,5 @@ func bytesText(b uint64) string {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
+	return fmt.Sprintf("%.1f %cB", float64(b)/float64(div), "kMGTPE"[exp])
 }
