@@ -75,6 +75,12 @@ bench:
 bench-throughput:
 	bash scripts/bench.sh throughput
 
+## bench-storage: provider gateway vs direct access to the same storage (posix dir, upstream S3): PUT/GET
+##                throughput for 4 KiB, 1 MiB, 64 MiB and 4 KiB GET latency, side by side; bench/storage.json
+.PHONY: bench-storage
+bench-storage:
+	$(GO) run ./api/provider/gateway/benchstorage -out bench/storage.json
+
 ## bench-scaling: per-block and query benchmarks at 1k/10k/100k deals and units, 4–150 validators
 bench-scaling:
 	bash scripts/bench.sh scaling

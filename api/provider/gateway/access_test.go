@@ -39,6 +39,14 @@ func TestCredentials(t *testing.T) {
 	resp, _ = rawRequest(t, http.MethodPut, e.endpoint()+"/"+b+"/anon", strings.NewReader("x"), nil)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 
+	// Presigned URLs of the deal's key work without further credentials,
+	// and stop working with the key.
+	presigned, err := s3.NewPresignClient(e.dealClient(d)).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &b, Key: aws.String("k")})
+	require.NoError(t, err)
+	resp, body = rawRequest(t, http.MethodGet, presigned.URL, nil, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.Equal(t, "v", string(body))
+
 	// Changing a deal's credentials takes effect at once.
 	d2 := d
 	d2.AccessKeyID, d2.Secret = "AKROTATEDKEY", "rotated-secret"
@@ -46,6 +54,9 @@ func TestCredentials(t *testing.T) {
 	_, err = e.dealClient(d).GetObject(ctx, &s3.GetObjectInput{Bucket: &b, Key: aws.String("k")})
 	requireS3Error(t, err, "InvalidAccessKeyId", 403)
 	require.Equal(t, []byte("v"), get(t, e.dealClient(d2), b, "k"))
+	resp, body = rawRequest(t, http.MethodGet, presigned.URL, nil, nil)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Contains(t, string(body), "<Code>InvalidAccessKeyId</Code>")
 }
 
 // TestOtherDealsBucket: a deal's key gets AccessDenied on every other deal
@@ -76,6 +87,11 @@ func TestOtherDealsBucket(t *testing.T) {
 	require.Equal(t, 403, status)
 	_, err = tc.UploadPart(ctx, &s3.UploadPartInput{Bucket: &vb, Key: aws.String("upload"), UploadId: mp.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("x")})
 	requireS3Error(t, err, "AccessDenied", 403)
+
+	_, err = tc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &vb})
+	requireS3Error(t, err, "BucketAlreadyExists", 409)
+	_, err = tc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &tb})
+	requireS3Error(t, err, "BucketAlreadyOwnedByYou", 409)
 
 	lb, err := tc.ListBuckets(ctx, &s3.ListBucketsInput{})
 	require.NoError(t, err)

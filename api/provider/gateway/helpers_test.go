@@ -239,8 +239,16 @@ func newS3Client(endpoint, access, secret string) *s3.Client {
 		UsePathStyle:     true,
 		Credentials:      credentials.NewStaticCredentialsProvider(access, secret, ""),
 		RetryMaxAttempts: 1,
+		// A gateway that stops answering fails the test instead of
+		// hanging it.
+		HTTPClient: awshttp.NewBuildableClient().WithTimeout(testHTTPTimeout),
 	})
 }
+
+// testHTTPTimeout bounds every request of the tests.
+const testHTTPTimeout = 60 * time.Second
+
+var testHTTPClient = &http.Client{Timeout: testHTTPTimeout}
 
 // errCode returns the S3 error code and HTTP status of an SDK error.
 func errCode(err error) (string, int) {
@@ -300,7 +308,7 @@ func rawRequest(t *testing.T, method, url string, body io.Reader, header map[str
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testHTTPClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

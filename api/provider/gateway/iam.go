@@ -22,7 +22,11 @@ func (i dealIAM) GetUserAccount(access string) (auth.Account, error) {
 		return auth.Account{}, auth.ErrNoSuchUser
 	}
 	d := st.deal()
-	return auth.Account{Access: d.AccessKeyID, Secret: d.Secret, Role: auth.RoleUser}, nil
+	// userplus differs from user only in that versitygw lets it reach the
+	// backend's CreateBucket, which answers BucketAlreadyOwnedByYou for the
+	// deal's own bucket (what tools that "make" their bucket first expect)
+	// and refuses every other.
+	return auth.Account{Access: d.AccessKeyID, Secret: d.Secret, Role: auth.RoleUserPlus}, nil
 }
 
 func (i dealIAM) ResolveAccounts(keys []string) ([]string, error) {
@@ -38,7 +42,7 @@ func (i dealIAM) ResolveAccounts(keys []string) ([]string, error) {
 func (i dealIAM) ListUserAccounts() ([]auth.Account, error) {
 	var out []auth.Account
 	for _, st := range i.deals.all() {
-		out = append(out, auth.Account{Access: st.deal().AccessKeyID, Role: auth.RoleUser})
+		out = append(out, auth.Account{Access: st.deal().AccessKeyID, Role: auth.RoleUserPlus})
 	}
 	return out, nil
 }

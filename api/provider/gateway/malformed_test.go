@@ -65,12 +65,13 @@ func TestMalformedRequests(t *testing.T) {
 		{"invalid bucket name", signed(t, e, d, http.MethodGet, "/Not_A_Bucket/obj", "", nil, now, DefaultRegion), 400, "InvalidBucketName"},
 		{"not implemented", signed(t, e, d, http.MethodPut, "/"+b+"?tagging", tagging, map[string]string{"Content-MD5": contentMD5(tagging)}, now, DefaultRegion), 501, "NotImplemented"},
 		{"create bucket", signed(t, e, d, http.MethodPut, "/deal-77", "", nil, now, DefaultRegion), 403, "AccessDenied"},
+		{"create own bucket", signed(t, e, d, http.MethodPut, "/"+b, "", nil, now, DefaultRegion), 409, "BucketAlreadyOwnedByYou"},
 		{"delete own bucket", signed(t, e, d, http.MethodDelete, "/"+b, "", nil, now, DefaultRegion), 403, "AccessDenied"},
 		{"huge header", raw(t, http.MethodGet, e.endpoint()+"/"+b+"/obj", map[string]string{"X-Padding": strings.Repeat("p", 16<<10)}), 0, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := http.DefaultClient.Do(tc.req)
+			resp, err := testHTTPClient.Do(tc.req)
 			require.NoError(t, err)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()

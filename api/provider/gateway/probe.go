@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -110,7 +111,7 @@ func (p *probeServer) get(c fiber.Ctx) error {
 		p.m.probe(u.id, "other", s3err.GetAPIError(s3err.ErrNoSuchKey))
 		return writeS3Error(c, s3err.GetAPIError(s3err.ErrNoSuchKey))
 	}
-	ctx := c.RequestCtx()
+	ctx := storageContext(c.RequestCtx())
 	out, err := p.getObject(ctx, u, key)
 	if isNotFound(err) {
 		// Written at start; rewrite it if the storage lost it (or was
@@ -118,6 +119,9 @@ func (p *probeServer) get(c fiber.Ctx) error {
 		if err = p.ensureObject(ctx, u, key); err == nil {
 			out, err = p.getObject(ctx, u, key)
 		}
+	}
+	if err == nil && (out == nil || out.Body == nil) {
+		err = errors.New("storage returned no object body")
 	}
 	if err != nil {
 		se, internal := storageError(u, err)
@@ -178,11 +182,12 @@ func (p *probeServer) put(c fiber.Ctx) error {
 	now := time.Now()
 	// The time in the name lets the start-up sweep tell old from new.
 	key := probeUploadsPrefix + strconv.FormatInt(now.UnixNano(), 10) + "-" + nonce
-	_, err := u.be.PutObject(c.RequestCtx(), s3response.PutObjectInput{Bucket: &u.bucket, Key: &key, ContentLength: &n, Body: counted})
+	ctx := storageContext(c.RequestCtx())
+	_, err := u.be.PutObject(ctx, s3response.PutObjectInput{Bucket: &u.bucket, Key: &key, ContentLength: &n, Body: counted})
 	p.m.probeTraffic(u.id, "in", counted.n)
 	if err == nil && counted.n != n {
 		err = s3err.GetAPIError(s3err.ErrIncompleteBody)
-		p.delete(c.RequestCtx(), u, key)
+		_ = p.delete(ctx, u, key)
 	}
 	if err != nil {
 		p.release(n)
@@ -315,7 +320,7 @@ func (p *probeServer) ensureObject(ctx context.Context, u *unit, key string) err
 		body = io.LimitReader(rand.NewChaCha8([32]byte{'f', 'l', 'a', 's', 'h'}), size)
 	}
 	head, err := u.be.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &key})
-	if err == nil && head.ContentLength != nil && *head.ContentLength == size {
+	if err == nil && head != nil && head.ContentLength != nil && *head.ContentLength == size {
 		return nil
 	}
 	if err != nil && !isNotFound(err) {

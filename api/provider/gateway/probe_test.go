@@ -152,7 +152,7 @@ func TestProbeEndpoints(t *testing.T) {
 	// A body without a length.
 	req, err := http.NewRequest(http.MethodPut, unit+"upload-3333333333333333", io.MultiReader(strings.NewReader("chunked")))
 	require.NoError(t, err)
-	resp, err = http.DefaultClient.Do(req)
+	resp, err = testHTTPClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusLengthRequired, resp.StatusCode)

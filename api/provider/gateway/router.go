@@ -32,6 +32,15 @@ var _ backend.Backend = (*router)(nil)
 
 func (r *router) String() string { return "flashback deal router" }
 
+// storageContext is the context of a storage call. versitygw hands the
+// backend fasthttp's RequestCtx, which fasthttp resets and reuses for the
+// next request as soon as the handler returns, while the upstream S3
+// client (net/http) may still consult the context from its connection
+// goroutines: a data race. fasthttp's context carries no per-request
+// cancellation anyway (a client that goes away fails the body instead), so
+// storage calls get a context of their own.
+func storageContext(context.Context) context.Context { return context.Background() }
+
 // fail converts a storage error for the client, logging what the client
 // does not see.
 func (r *router) fail(st *dealState, op string, err error) error {

@@ -14,6 +14,7 @@ import (
 // marker or token can never show another deal's key.
 
 func (r *router) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input) (s3response.ListObjectsV2Result, error) {
+	ctx = storageContext(ctx)
 	st, release, err := r.deals.acquire(deref(in.Bucket))
 	if err != nil {
 		return s3response.ListObjectsV2Result{}, err
@@ -66,6 +67,7 @@ func (r *router) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input) (
 }
 
 func (r *router) ListObjects(ctx context.Context, in *s3.ListObjectsInput) (s3response.ListObjectsResult, error) {
+	ctx = storageContext(ctx)
 	st, release, err := r.deals.acquire(deref(in.Bucket))
 	if err != nil {
 		return s3response.ListObjectsResult{}, err

@@ -13,6 +13,7 @@ import (
 // no upload in this deal's key space (NoSuchUpload).
 
 func (r *router) CreateMultipartUpload(ctx context.Context, in s3response.CreateMultipartUploadInput) (s3response.InitiateMultipartUploadResult, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
 	if err != nil {
 		return s3response.InitiateMultipartUploadResult{}, err
@@ -34,6 +35,7 @@ func (r *router) CreateMultipartUpload(ctx context.Context, in s3response.Create
 // stored bytes, every part already uploaded to an open upload of the deal,
 // and the other writes in flight.
 func (r *router) UploadPart(ctx context.Context, in *s3.UploadPartInput) (*s3.UploadPartOutput, error) {
+	ctx = storageContext(ctx)
 	var n int64
 	if in.ContentLength != nil {
 		n = *in.ContentLength
@@ -69,6 +71,7 @@ func (r *router) UploadPart(ctx context.Context, in *s3.UploadPartInput) (*s3.Up
 }
 
 func (r *router) CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput) (s3response.CompleteMultipartUploadResult, string, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
 	if err != nil {
 		return s3response.CompleteMultipartUploadResult{}, "", err
@@ -97,6 +100,7 @@ func (r *router) CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMul
 }
 
 func (r *router) AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput) error {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
 	if err != nil {
 		return err
@@ -112,6 +116,7 @@ func (r *router) AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipart
 }
 
 func (r *router) ListParts(ctx context.Context, in *s3.ListPartsInput) (s3response.ListPartsResult, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.object(in.Bucket, in.Key)
 	if err != nil {
 		return s3response.ListPartsResult{}, err
@@ -129,6 +134,7 @@ func (r *router) ListParts(ctx context.Context, in *s3.ListPartsInput) (s3respon
 }
 
 func (r *router) ListMultipartUploads(ctx context.Context, in *s3.ListMultipartUploadsInput) (s3response.ListMultipartUploadsResult, error) {
+	ctx = storageContext(ctx)
 	st, release, err := r.deals.acquire(deref(in.Bucket))
 	if err != nil {
 		return s3response.ListMultipartUploadsResult{}, err

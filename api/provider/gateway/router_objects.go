@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -47,7 +48,7 @@ func (r *router) sizeOf(ctx context.Context, st *dealState, skey string) (int64,
 		}
 		return 0, r.fail(st, "HeadObject", err)
 	}
-	if out.ContentLength == nil {
+	if out == nil || out.ContentLength == nil {
 		return 0, nil
 	}
 	return *out.ContentLength, nil
@@ -85,6 +86,7 @@ func (r *router) writeFailed(st *dealState, op string, ib *ingressBody, err erro
 }
 
 func (r *router) PutObject(ctx context.Context, in s3response.PutObjectInput) (s3response.PutObjectOutput, error) {
+	ctx = storageContext(ctx)
 	var n int64
 	if in.ContentLength != nil {
 		n = *in.ContentLength
@@ -132,6 +134,7 @@ func refuseUpload(body io.Reader, n int64, err error) error {
 }
 
 func (r *router) GetObject(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.object(in.Bucket, in.Key)
 	if err != nil {
 		return nil, err
@@ -140,6 +143,9 @@ func (r *router) GetObject(ctx context.Context, in *s3.GetObjectInput) (*s3.GetO
 	in.Bucket, in.Key = &st.unit.bucket, &skey
 	in.ExpectedBucketOwner = nil
 	out, err := st.unit.be.GetObject(ctx, in)
+	if err == nil && out == nil {
+		err = errors.New("storage returned no object")
+	}
 	if err != nil {
 		return nil, r.fail(st, "GetObject", err)
 	}
@@ -157,6 +163,7 @@ func (r *router) GetObject(ctx context.Context, in *s3.GetObjectInput) (*s3.GetO
 }
 
 func (r *router) HeadObject(ctx context.Context, in *s3.HeadObjectInput) (*s3.HeadObjectOutput, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.object(in.Bucket, in.Key)
 	if err != nil {
 		return nil, err
@@ -172,6 +179,7 @@ func (r *router) HeadObject(ctx context.Context, in *s3.HeadObjectInput) (*s3.He
 }
 
 func (r *router) GetObjectAttributes(ctx context.Context, in *s3.GetObjectAttributesInput) (s3response.GetObjectAttributesResponse, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.object(in.Bucket, in.Key)
 	if err != nil {
 		return s3response.GetObjectAttributesResponse{}, err
@@ -187,6 +195,7 @@ func (r *router) GetObjectAttributes(ctx context.Context, in *s3.GetObjectAttrib
 }
 
 func (r *router) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput) (*s3.DeleteObjectOutput, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
 	if err != nil {
 		return nil, err
@@ -209,6 +218,7 @@ func (r *router) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput) (*s
 // DeleteObjects deletes the valid keys of the batch; an invalid key is
 // reported in the answer's errors, like any other key that failed.
 func (r *router) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput) (s3response.DeleteResult, error) {
+	ctx = storageContext(ctx)
 	st, release, err := r.deals.acquire(deref(in.Bucket))
 	if err != nil {
 		return s3response.DeleteResult{}, err
@@ -271,6 +281,7 @@ func (r *router) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput) (
 // that the caller may read the source; copies between deals (possible only
 // for root) are refused, since the two deals may live on different storage.
 func (r *router) CopyObject(ctx context.Context, in s3response.CopyObjectInput) (s3response.CopyObjectOutput, error) {
+	ctx = storageContext(ctx)
 	st, release, skey, err := r.writeObject(in.Bucket, in.Key)
 	if err != nil {
 		return s3response.CopyObjectOutput{}, err

@@ -132,3 +132,18 @@ func TestS3UpstreamDown(t *testing.T) {
 	put(t, c, b, "k2", []byte("after"))
 	require.NoError(t, e.g.PutDeal(Deal{ID: 14, UnitID: 3, AccessKeyID: "AKNEWDEAL", Secret: "s", QuotaBytes: 1}))
 }
+
+// TestS3UpstreamMisconfigured: an upstream that refuses the provider's own
+// credentials is the provider's problem: clients get 500 InternalError, not
+// the upstream's AccessDenied, and a deal cannot be served on the unit.
+func TestS3UpstreamMisconfigured(t *testing.T) {
+	up := startUpstream(t)
+	wrong := up.storage()
+	wrong.SecretKey = "not-the-upstream-secret"
+	e := newEnv(t, func(c *Config) { c.Units = []UnitConfig{{ID: 4, S3: wrong}} })
+
+	resp, body := rawRequest(t, "GET", e.endpoint()+UnitPath(4)+"/flashback-probe/ping", nil, nil)
+	require.Equal(t, 500, resp.StatusCode)
+	require.Contains(t, string(body), "<Code>InternalError</Code>")
+	require.Error(t, e.g.PutDeal(Deal{ID: 1, UnitID: 4, AccessKeyID: "AKMISCONF", Secret: "s", QuotaBytes: 1}))
+}
