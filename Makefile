@@ -16,7 +16,7 @@ ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
 # Same compile flags as `go test`, so that builds and tests share the build cache.
 BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)'
 
-.PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status demo clean
+.PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status demo demo-storage clean
 
 all: build
 
@@ -49,13 +49,19 @@ lint:
 proto-gen:
 	bash scripts/protocgen.sh
 
-## localnet: build and start a local network (N=1 by default, N=4 for four validators)
+## localnet: build and start a local network (N=1 by default, N=4 for four validators) and a provider
+##           node for its provider account (PROVIDER_NODE=0: without)
 localnet: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/localnet.sh start
 
 ## demo: run the end-to-end demo on a throwaway localnet (~4 min; needs jq and curl)
 demo: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/demo.sh
+
+## demo-storage: a deal becomes an S3 bucket: provider node, aws CLI upload and download, decline, withdrawal,
+##               read-only after close, then deleted (~2 min; needs jq and the aws CLI)
+demo-storage: build
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/demo-storage.sh
 
 ## localnet-stop: stop the local network started by `make localnet`
 localnet-stop:
