@@ -123,13 +123,13 @@ $S3 rm "s3://$S3_BUCKET/aws/dir" --recursive --only-show-errors
 ok "recursive delete"
 
 step "rclone ($(rclone version 2>/dev/null | head -1))"
-# rclone's S3 backend from environment variables; keys given explicitly
-# (no env_auth: rclone's SDK cannot use AWS_CA_BUNDLE with its own
-# transport), and no bucket check (a deal's bucket exists and cannot be
-# created).
+# rclone's S3 backend from environment variables, as a user would set it up:
+# keys given explicitly (not env_auth: rclone's SDK cannot apply an
+# AWS_CA_BUNDLE to its own transport), path-style. rclone creates the bucket
+# before its first upload; the gateway answers BucketAlreadyOwnedByYou.
 export RCLONE_CONFIG_FB_TYPE=s3 RCLONE_CONFIG_FB_PROVIDER=Other RCLONE_CONFIG_FB_ENDPOINT="$S3_ENDPOINT" \
   RCLONE_CONFIG_FB_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_FB_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-  RCLONE_CONFIG_FB_FORCE_PATH_STYLE=true RCLONE_CONFIG_FB_NO_CHECK_BUCKET=true
+  RCLONE_CONFIG_FB_FORCE_PATH_STYLE=true
 rc() { env -u AWS_CA_BUNDLE rclone --config /dev/null -q "$@"; }
 # Above a 16 MiB cutoff: multipart in 16 MiB chunks.
 rc copyto "$WORK/big.bin" "fb:$S3_BUCKET/rclone/big.bin" --s3-upload-cutoff 16M --s3-chunk-size 16M
