@@ -142,7 +142,7 @@ func TestProviderNodeServesDeals(t *testing.T) {
 	}{{d3, "no access key"}, {d4, "below the provider's floor of 2592000000"}} {
 		deal := env.WaitDealState(want.deal, types.DEAL_STATE_CLOSED, 20*time.Second)
 		require.Equal(t, types.CLOSE_REASON_DECLINED, deal.CloseReason)
-		dec := decisionOf(t, n.Status(), want.deal)
+		dec := waitDecision(t, n, want.deal)
 		require.False(t, dec.Accept)
 		msg := declineMsgOnChain(t, env, dec.TxHash)
 		require.Equal(t, want.deal, msg.DealId)
@@ -171,6 +171,19 @@ func TestProviderNodeServesDeals(t *testing.T) {
 	}, 5*time.Second, 100*time.Millisecond, "the new credentials work")
 	_, err = bobS3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &rotated.Bucket, Key: aws.String("b")})
 	require.Error(t, err, "the old credentials no longer work")
+
+	// Removing the key locks the bucket (its data kept) until a key is
+	// published again.
+	rotatedS3 := providertest.S3(rotated.Endpoint, rotated.Credentials)
+	env.Send("bob", &types.MsgSetAccessKey{Owner: bob.Addr.String()})
+	require.Eventually(t, func() bool { return dealOf(t, n.Status(), d2).Access == "locked" }, 5*time.Second, 100*time.Millisecond)
+	_, err = rotatedS3.GetObject(ctx, &s3.GetObjectInput{Bucket: &rotated.Bucket, Key: aws.String("b")})
+	requireS3Code(t, err, "InvalidAccessKeyId", http.StatusForbidden)
+	env.Send("bob", &types.MsgSetAccessKey{Owner: bob.Addr.String(), PublicKey: newKey.PublicKey().Bytes()})
+	require.Eventually(t, func() bool {
+		_, err := rotatedS3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &rotated.Bucket, Key: aws.String("b")})
+		return err == nil
+	}, 5*time.Second, 100*time.Millisecond, "unlocked with the key published again")
 
 	// `provider status` (the CLI, over the status endpoint) and /metrics.
 	out = mustRun(t, "provider", "status", "--home", home)
@@ -225,6 +238,18 @@ func TestProviderNodeServesDeals(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(state), `"phase": "running"`)
 	require.Contains(t, string(state), env.ChainID)
+
+	// Without its state file, a restarted node rebuilds from the chain.
+	require.NoError(t, os.Remove(cfg.Path(cfg.Server.StateFile)))
+	n = env.StartNode(cfg)
+	require.Eventually(t, func() bool {
+		out, err := rotatedS3.GetObject(ctx, &s3.GetObjectInput{Bucket: &rotated.Bucket, Key: aws.String("b")})
+		if err == nil {
+			out.Body.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 100*time.Millisecond, "deal 2 served again after a rebuild")
+	require.Equal(t, "read-write", dealOf(t, n.Status(), d2).Access)
 }
 
 func pseudoRandom(seed byte, n int) []byte {
@@ -285,15 +310,22 @@ func requireS3Code(t *testing.T, err error, code string, status int) {
 	require.Equal(t, status, gotStatus, "%v", err)
 }
 
-func decisionOf(t *testing.T, st node.Status, deal uint64) node.DecisionStatus {
+// waitDecision waits until the node has recorded its decision on a deal
+// (it does once its transaction is included, which the chain may show a
+// moment earlier).
+func waitDecision(t *testing.T, n *providertest.Running, deal uint64) node.DecisionStatus {
 	t.Helper()
-	for _, d := range st.Decisions {
-		if d.DealID == deal && d.Error == "" {
-			return d
+	var found *node.DecisionStatus
+	require.Eventually(t, func() bool {
+		for _, d := range n.Status().Decisions {
+			if d.DealID == deal && d.Error == "" {
+				found = &d
+				return true
+			}
 		}
-	}
-	t.Fatalf("no decision on deal %d in %+v", deal, st.Decisions)
-	return node.DecisionStatus{}
+		return false
+	}, 5*time.Second, 50*time.Millisecond, "no decision on deal %d", deal)
+	return *found
 }
 
 func dealOf(t *testing.T, st node.Status, deal uint64) node.DealStatus {
