@@ -97,6 +97,7 @@ func (n *Node) apply(ctx context.Context, provider string, d orchestratortypes.D
 	}
 	rec.TxHash = res.Hash
 	n.once.clear("decide/" + itoa(d.Id))
+	n.once.clear("pending/" + itoa(d.Id))
 	n.m.decisions.WithLabelValues(label, dec.Code).Inc()
 	if dec.Accept {
 		n.logger.Info("deal request accepted", "deal", d.Id, "unit", d.UnitId, "consumer", d.Consumer, "capacity_gb", d.CapacityGb,
