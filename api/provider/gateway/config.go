@@ -76,11 +76,13 @@ type ProbeConfig struct {
 	// ObjectSizes entry (a validator uploads as many bytes as it downloads).
 	UploadMaxBytes int64
 	// UploadExpiry is how long an uploaded probe object is kept before the
-	// janitor deletes it. Default 1 minute: nothing ever reads it.
+	// janitor deletes it. Default 10 s: nothing ever reads it, and every
+	// validator probing a unit uploads one object per check (150 validators
+	// at the default 256 KiB every 5 s: 7.5 MB/s per probed unit).
 	UploadExpiry time.Duration
 	// UploadMaxOutstanding bounds the bytes of probe uploads stored and in
 	// flight over all units; beyond it uploads get 503 SlowDown. Default
-	// 256 MiB.
+	// 1 GiB.
 	UploadMaxOutstanding int64
 }
 
@@ -88,8 +90,8 @@ type ProbeConfig struct {
 const (
 	DefaultRegion               = "us-east-1"
 	DefaultProbeObjectSize      = 256 << 10
-	DefaultProbeUploadExpiry    = time.Minute
-	DefaultProbeMaxOutstanding  = 256 << 20
+	DefaultProbeUploadExpiry    = 10 * time.Second
+	DefaultProbeMaxOutstanding  = 1 << 30
 	DefaultMaxConnections       = 1024
 	DefaultMaxRequests          = 256
 	maxProbeObjectSize          = 64 << 20 // the prober's own maximum object-size

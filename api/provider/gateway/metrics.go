@@ -75,12 +75,18 @@ func dealLabels(st *dealState) prometheus.Labels {
 	return prometheus.Labels{"deal": strconv.FormatUint(st.id, 10), "unit": strconv.FormatUint(st.unit.id, 10)}
 }
 
+// ingress and egress skip removed deals, whose series forgetDeal deleted
+// (a transfer still running would create them again).
 func (m *gatewayMetrics) ingress(st *dealState, n int) {
-	m.ingressB.With(dealLabels(st)).Add(float64(n))
+	if !st.revoked.Load() {
+		m.ingressB.With(dealLabels(st)).Add(float64(n))
+	}
 }
 
 func (m *gatewayMetrics) egress(st *dealState, n int64) {
-	m.egressB.With(dealLabels(st)).Add(float64(n))
+	if !st.revoked.Load() {
+		m.egressB.With(dealLabels(st)).Add(float64(n))
+	}
 }
 
 // trackDeal points the deal's stored-bytes gauge at the metric.

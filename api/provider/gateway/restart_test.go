@@ -3,8 +3,10 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,18 +49,26 @@ func TestKilledMidUpload(t *testing.T) {
 		failed <- halfSend(ctx, d, node.addr, "/"+b+"/inflight?partNumber=2&uploadId="+*open.UploadId, part2, sent, stop)
 	}()
 	go func() { failed <- halfSend(ctx, d, node.addr, "/"+b+"/half-put", part2, sent, stop) }()
+	var stopOnce sync.Once
+	unstall := func() { stopOnce.Do(func() { close(stop) }) }
+	defer unstall()
 	for range 2 {
 		select {
 		case <-sent:
+		case err := <-failed:
+			t.Fatalf("a half-sent upload ended before the node was killed: %v", err)
 		case <-time.After(30 * time.Second):
 			t.Fatal("the node did not read the half-sent bodies")
 		}
 	}
 	time.Sleep(200 * time.Millisecond) // let the node write what it received
 	node.kill()
-	close(stop)
-	require.Error(t, <-failed)
-	require.Error(t, <-failed)
+	unstall()
+	for range 2 {
+		err := <-failed
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), "the node answered")
+	}
 
 	node = startHelper(t, "gateway", cfg)
 	c = newS3Client("http://"+node.addr, d.AccessKeyID, d.Secret)
@@ -126,6 +136,7 @@ func halfSend(ctx context.Context, d Deal, addr, path string, body []byte, sent 
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
-	return nil
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return fmt.Errorf("the node answered %s: %s", resp.Status, b)
 }

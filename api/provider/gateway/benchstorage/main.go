@@ -55,6 +55,15 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	only := flag.String("backends", "posix,s3", "which backends to measure")
 	flag.Parse()
+	// The gateway's posix backend changes the working directory: resolve
+	// the output paths first.
+	for _, p := range []*string{out, cpuProfile} {
+		if *p != "" {
+			abs, err := filepath.Abs(*p)
+			must(err)
+			*p = abs
+		}
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		must(err)
