@@ -8,6 +8,8 @@ package config
 import (
 	"strings"
 	"time"
+
+	"github.com/flashbacknetwork/flashbackd/api/provider/gateway"
 )
 
 // FileName is the configuration file in the provider node's home.
@@ -122,10 +124,11 @@ const (
 	DefaultStateFile      = "node_state.json"
 	DefaultRetention      = 72 * time.Hour
 	DefaultWithdraw       = 24 * time.Hour
-	DefaultS3Region       = "us-east-1"
-	defaultProbeSize      = 256 << 10
-	defaultProbeExpiry    = time.Minute
-	defaultProbeOutstand  = 256 << 20
+	DefaultS3Region       = gateway.DefaultRegion
+	// The probe settings default to the gateway's own defaults.
+	defaultProbeSize     = gateway.DefaultProbeObjectSize
+	defaultProbeExpiry   = gateway.DefaultProbeUploadExpiry
+	defaultProbeOutstand = gateway.DefaultProbeMaxOutstanding
 )
 
 // Default returns a configuration with every key at its default and no
