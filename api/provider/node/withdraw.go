@@ -58,7 +58,7 @@ func (n *Node) withdraw(ctx context.Context) {
 			}
 			return
 		}
-		gross := res.Escrow.Withdrawable.Add(res.Escrow.WithdrawableFee)
+		gross := orZero(res.Escrow.Withdrawable).Add(orZero(res.Escrow.WithdrawableFee))
 		closed := res.Deal.State == orchestratortypes.DEAL_STATE_CLOSED
 		switch {
 		case gross.IsPositive() && (closed || gross.GTE(minEarnings)):
@@ -98,17 +98,29 @@ func (n *Node) withdraw(ctx context.Context) {
 			continue
 		}
 		n.once.clear("withdraw")
-		var out orchestratortypes.MsgWithdrawEarningsResponse
-		if err := res.MsgResponse(0, &out); err != nil {
-			n.logger.Error("withdrawal included, but its response is unreadable", "tx", res.Hash, "err", err)
-		}
 		n.m.withdrawals.WithLabelValues("ok").Inc()
-		if out.Net.Amount.IsInt64() {
-			n.m.withdrawnNet.Add(float64(out.Net.Amount.Int64()))
+		net, fee := "unknown", "unknown"
+		var out orchestratortypes.MsgWithdrawEarningsResponse
+		if err := res.MsgResponse(0, &out); err != nil || out.Net.Amount.IsNil() || out.Fee.Amount.IsNil() {
+			n.logger.Error("withdrawal included, but its response is unreadable", "tx", res.Hash, "err", err)
+		} else {
+			net, fee = out.Net.String(), out.Fee.String()
+			if out.Net.Amount.IsInt64() {
+				n.m.withdrawnNet.Add(float64(out.Net.Amount.Int64()))
+			}
 		}
-		n.logger.Info("earnings withdrawn", "deals", batch, "net", out.Net.String(), "fee", out.Fee.String(), "tx", res.Hash)
+		n.logger.Info("earnings withdrawn", "deals", batch, "net", net, "fee", fee, "tx", res.Hash)
 		n.mu.Lock()
-		n.st.LastWithdrawal = &withdrawal{Time: time.Now().UTC(), Deals: batch, Net: out.Net.String(), Fee: out.Fee.String(), TxHash: res.Hash}
+		n.st.LastWithdrawal = &withdrawal{Time: time.Now().UTC(), Deals: batch, Net: net, Fee: fee, TxHash: res.Hash}
 		n.mu.Unlock()
 	}
+}
+
+// orZero reads an amount of a chain answer, absent meaning zero (a nil
+// math.Int would panic in arithmetic).
+func orZero(i sdkmath.Int) sdkmath.Int {
+	if i.IsNil() {
+		return sdkmath.ZeroInt()
+	}
+	return i
 }
