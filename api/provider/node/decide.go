@@ -106,10 +106,10 @@ func (n *Node) apply(ctx context.Context, provider string, d orchestratortypes.D
 		n.logger.Info("deal request declined", "deal", d.Id, "unit", d.UnitId, "consumer", d.Consumer, "rule", dec.Code, "reason", dec.Reason, "tx", res.Hash)
 	}
 	if dec.Accept {
-		n.mu.Lock()
-		n.st.Deals[d.Id] = &trackedDeal{ID: d.Id, UnitID: d.UnitId, Consumer: d.Consumer, CapacityGB: d.CapacityGb,
-			ConsumerKey: consumerKey, Phase: phaseRunning, ChainState: orchestratortypes.DEAL_STATE_ACTIVE.String()}
-		n.mu.Unlock()
+		n.locked(func() {
+			n.st.Deals[d.Id] = &trackedDeal{ID: d.Id, UnitID: d.UnitId, Consumer: d.Consumer, CapacityGB: d.CapacityGb,
+				ConsumerKey: consumerKey, Phase: phaseRunning, ChainState: orchestratortypes.DEAL_STATE_ACTIVE.String()}
+		})
 	}
 	n.recordDecision(rec)
 }
@@ -134,18 +134,18 @@ func (n *Node) room(unitID uint64) (room uint64, known bool, err error) {
 		stored[us.DealID] = us.StoredBytes + us.ReservedBytes
 	}
 	unwritten, committed := sdkmath.ZeroInt(), sdkmath.ZeroInt()
-	n.mu.Lock()
-	for _, d := range n.st.Deals {
-		if d.UnitID != unitID || d.Phase == phaseRemoved {
-			continue
+	n.locked(func() {
+		for _, d := range n.st.Deals {
+			if d.UnitID != unitID || d.Phase == phaseRemoved {
+				continue
+			}
+			q := sdkmath.NewIntFromUint64(quotaBytes(d.CapacityGB))
+			committed = committed.Add(q)
+			if left := q.Sub(sdkmath.NewIntFromUint64(stored[d.ID])); left.IsPositive() {
+				unwritten = unwritten.Add(left)
+			}
 		}
-		q := sdkmath.NewIntFromUint64(quotaBytes(d.CapacityGB))
-		committed = committed.Add(q)
-		if left := q.Sub(sdkmath.NewIntFromUint64(stored[d.ID])); left.IsPositive() {
-			unwritten = unwritten.Add(left)
-		}
-	}
-	n.mu.Unlock()
+	})
 
 	best := sdkmath.Int{}
 	if u.Posix != nil {

@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -220,14 +221,15 @@ func (n *Node) Run(ctx context.Context, ready chan<- struct{}) (err error) {
 		n.gw.Close()
 		return fmt.Errorf("status endpoint %s: %w", n.cfg.Server.StatusListen, err)
 	}
-	n.mu.Lock()
-	n.statusLn = ln
-	n.statusSrv = &http.Server{
-		Handler:           n.statusHandler(prometheus.Gatherers{n.gw.Registry(), n.reg}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	srv := n.statusSrv
-	n.mu.Unlock()
+	var srv *http.Server
+	n.locked(func() {
+		n.statusLn = ln
+		n.statusSrv = &http.Server{
+			Handler:           n.statusHandler(prometheus.Gatherers{n.gw.Registry(), n.reg}),
+			ReadHeaderTimeout: 10 * time.Second,
+		}
+		srv = n.statusSrv
+	})
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.logger.Error("status endpoint stopped", "err", err)
@@ -236,9 +238,8 @@ func (n *Node) Run(ctx context.Context, ready chan<- struct{}) (err error) {
 
 	// Serve what the state file knows at once, before the chain answers.
 	n.reconcile()
-	n.mu.Lock()
-	known := len(n.served)
-	n.mu.Unlock()
+	var known int
+	n.locked(func() { known = len(n.served) })
 	n.logger.Info("provider node started", "provider", n.Provider(), "s3", n.gw.Addr(), "public_url", n.cfg.Server.PublicURL,
 		"status", ln.Addr().String(), "units", len(n.cfg.Units), "deals_from_state", known,
 		"access_key", hex.EncodeToString(n.pub))
@@ -253,9 +254,8 @@ func (n *Node) Run(ctx context.Context, ready chan<- struct{}) (err error) {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
-	n.mu.Lock()
-	saveErr := n.st.save(n.cfg.Path(n.cfg.Server.StateFile))
-	n.mu.Unlock()
+	var saveErr error
+	n.locked(func() { saveErr = n.st.save(n.cfg.Path(n.cfg.Server.StateFile)) })
 	if saveErr != nil {
 		n.logger.Error("writing the state file", "err", saveErr)
 	}
@@ -276,14 +276,14 @@ func (n *Node) work(ctx context.Context) {
 			return
 		case <-time.After(delay):
 		}
-		err := n.syncOnce(ctx)
+		err := n.guard("sync", func() error { return n.syncOnce(ctx) })
 		if ctx.Err() != nil {
 			return
 		}
-		n.reconcile()
-		n.mu.Lock()
-		n.saveLocked()
-		n.mu.Unlock()
+		_ = n.guard("serve", func() error { n.reconcile(); return nil })
+		n.locked(func() {
+			n.saveLocked()
+		})
 		if err != nil {
 			n.m.chainErrors.Inc()
 			if failingSince.IsZero() {
@@ -305,9 +305,23 @@ func (n *Node) work(ctx context.Context) {
 		n.setReachable(true, nil)
 		delay = interval
 		if n.withdrawDue() {
-			n.withdraw(ctx)
+			_ = n.guard("withdraw", func() error { n.withdraw(ctx); return nil })
 		}
 	}
+}
+
+// guard runs one part of a round and turns a panic (a bug) into an error
+// with its stack in the log: the gateway goes on serving, and the next round
+// tries again, rather than the whole node going down with a provider's data
+// unreachable.
+func (n *Node) guard(part string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.logger.Error("BUG: the node's "+part+" round panicked; continuing", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s round panicked: %v", part, r)
+		}
+	}()
+	return f()
 }
 
 func (n *Node) setReachable(ok bool, err error) {
@@ -387,3 +401,10 @@ func (n *Node) Status() Status {
 func sdkKeyringService() string { return sdk.KeyringServiceName() }
 
 func sdkIntFromUint64(v uint64) sdkmath.Int { return sdkmath.NewIntFromUint64(v) }
+
+// locked runs f under the node's lock, released even if f panics (see guard).
+func (n *Node) locked(f func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	f()
+}

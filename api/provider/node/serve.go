@@ -37,9 +37,8 @@ type gatewayOp struct {
 // plan is made under the lock and carried out without it (a first PutDeal
 // scans the deal's storage, a RemoveDeal deletes its data).
 func (n *Node) reconcile() {
-	n.mu.Lock()
-	ops := n.planLocked(time.Now())
-	n.mu.Unlock()
+	var ops []gatewayOp
+	n.locked(func() { ops = n.planLocked(time.Now()) })
 	if len(ops) == 0 {
 		n.countServed()
 		return
@@ -58,39 +57,39 @@ func (n *Node) reconcile() {
 		}
 		results = append(results, outcome{op, err})
 	}
-	n.mu.Lock()
-	now := time.Now().UTC()
-	for _, r := range results {
-		d := r.op.deal
-		topic := "deal/" + itoa(d.ID)
-		if r.err != nil {
-			what := "serving a deal failed; retrying next round"
-			if r.op.remove {
-				what = "deleting a closed deal's bucket failed; retrying next round"
+	n.locked(func() {
+		now := time.Now().UTC()
+		for _, r := range results {
+			d := r.op.deal
+			topic := "deal/" + itoa(d.ID)
+			if r.err != nil {
+				what := "serving a deal failed; retrying next round"
+				if r.op.remove {
+					what = "deleting a closed deal's bucket failed; retrying next round"
+				}
+				n.once.errorf(n.logger, topic, r.err.Error(), what, "deal", d.ID, "unit", d.UnitID, "err", r.err)
+				continue
 			}
-			n.once.errorf(n.logger, topic, r.err.Error(), what, "deal", d.ID, "unit", d.UnitID, "err", r.err)
-			continue
+			n.once.clear(topic)
+			if r.op.remove {
+				delete(n.served, d.ID)
+				d.Phase, d.RemovedAt = phaseRemoved, &now
+				n.m.removed.Inc()
+				n.logger.Info("retrieval period over: deal bucket and its data deleted", "deal", d.ID, "unit", d.UnitID, "closed_at", d.ClosedAt)
+				continue
+			}
+			before, had := n.served[d.ID]
+			n.served[d.ID] = *r.op.put
+			switch {
+			case !had:
+				n.logger.Info("serving deal", "deal", d.ID, "unit", d.UnitID, "bucket", layout.DealBucket(d.ID), "access", accessLabel(*r.op.put), "quota_bytes", r.op.put.QuotaBytes)
+			case accessLabel(before) != accessLabel(*r.op.put):
+				n.logger.Info("deal access changed", "deal", d.ID, "from", accessLabel(before), "to", accessLabel(*r.op.put))
+			case before.AccessKeyID != r.op.put.AccessKeyID:
+				n.logger.Info("deal credentials changed (a party published a new access key)", "deal", d.ID)
+			}
 		}
-		n.once.clear(topic)
-		if r.op.remove {
-			delete(n.served, d.ID)
-			d.Phase, d.RemovedAt = phaseRemoved, &now
-			n.m.removed.Inc()
-			n.logger.Info("retrieval period over: deal bucket and its data deleted", "deal", d.ID, "unit", d.UnitID, "closed_at", d.ClosedAt)
-			continue
-		}
-		before, had := n.served[d.ID]
-		n.served[d.ID] = *r.op.put
-		switch {
-		case !had:
-			n.logger.Info("serving deal", "deal", d.ID, "unit", d.UnitID, "bucket", layout.DealBucket(d.ID), "access", accessLabel(*r.op.put), "quota_bytes", r.op.put.QuotaBytes)
-		case accessLabel(before) != accessLabel(*r.op.put):
-			n.logger.Info("deal access changed", "deal", d.ID, "from", accessLabel(before), "to", accessLabel(*r.op.put))
-		case before.AccessKeyID != r.op.put.AccessKeyID:
-			n.logger.Info("deal credentials changed (a party published a new access key)", "deal", d.ID)
-		}
-	}
-	n.mu.Unlock()
+	})
 	n.countServed()
 }
 
@@ -160,12 +159,12 @@ func quotaBytes(capacityGB uint64) uint64 {
 
 // countServed sets the served-deals gauge.
 func (n *Node) countServed() {
-	n.mu.Lock()
 	counts := map[string]float64{"read-write": 0, "read-only": 0, "locked": 0}
-	for _, d := range n.served {
-		counts[accessLabel(d)]++
-	}
-	n.mu.Unlock()
+	n.locked(func() {
+		for _, d := range n.served {
+			counts[accessLabel(d)]++
+		}
+	})
 	for access, c := range counts {
 		n.m.deals.WithLabelValues(access).Set(c)
 	}

@@ -22,12 +22,13 @@ func (n *Node) syncOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.mu.Lock()
-	known := n.st.ChainID
-	if known == "" {
-		n.st.ChainID = chainID
-	}
-	n.mu.Unlock()
+	var known string
+	n.locked(func() {
+		known = n.st.ChainID
+		if known == "" {
+			n.st.ChainID = chainID
+		}
+	})
 	if known != "" && known != chainID {
 		return fmt.Errorf("the chain node is on chain %s, but this node's state file is for chain %s", chainID, known)
 	}
@@ -37,17 +38,17 @@ func (n *Node) syncOnce(ctx context.Context) error {
 		if !chain.IsNotFound(err) {
 			return fmt.Errorf("reading the provider's record: %w", err)
 		}
-		n.mu.Lock()
-		n.registered = false
-		n.mu.Unlock()
+		n.locked(func() {
+			n.registered = false
+		})
 		n.once.warnf(n.logger, "registered", "no", "the provider is not registered on chain: register it with `flashbackd tx orchestrator register-provider`; the node checks again every poll",
 			"provider", provider)
 		n.markSynced()
 		return nil
 	}
-	n.mu.Lock()
-	n.registered = true
-	n.mu.Unlock()
+	n.locked(func() {
+		n.registered = true
+	})
 	n.once.clear("registered")
 
 	if err := n.ensureAccessKey(ctx, provider); err != nil {
@@ -57,9 +58,8 @@ func (n *Node) syncOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.mu.Lock()
-	rebuilt := n.st.Rebuilt
-	n.mu.Unlock()
+	var rebuilt bool
+	n.locked(func() { rebuilt = n.st.Rebuilt })
 	if !rebuilt {
 		if err := n.rebuild(ctx, provider); err != nil {
 			return err
@@ -77,9 +77,9 @@ func (n *Node) syncOnce(ctx context.Context) error {
 
 func (n *Node) markSynced() {
 	now := time.Now().UTC()
-	n.mu.Lock()
-	n.st.LastSync = &now
-	n.mu.Unlock()
+	n.locked(func() {
+		n.st.LastSync = &now
+	})
 	n.m.lastSync.Set(float64(now.Unix()))
 }
 
@@ -92,9 +92,9 @@ func (n *Node) ensureAccessKey(ctx context.Context, provider string) error {
 		return fmt.Errorf("reading the provider's access key: %w", err)
 	}
 	if bytes.Equal(pub, n.pub) {
-		n.mu.Lock()
-		n.keyPublished = true
-		n.mu.Unlock()
+		n.locked(func() {
+			n.keyPublished = true
+		})
 		return nil
 	}
 	why := "none published"
@@ -113,9 +113,9 @@ func (n *Node) ensureAccessKey(ctx context.Context, provider string) error {
 	}
 	n.once.clear("set-access-key")
 	n.logger.Info("access key published", "tx", res.Hash, "height", res.Height)
-	n.mu.Lock()
-	n.keyPublished = true
-	n.mu.Unlock()
+	n.locked(func() {
+		n.keyPublished = true
+	})
 	return nil
 }
 
@@ -150,11 +150,12 @@ func (n *Node) checkUnits(ctx context.Context, provider string) (map[uint64]bool
 		default:
 			onChain = du.State.String()
 		}
-		n.mu.Lock()
-		st := n.units[u.ID]
-		hadProblem := st.Problem != ""
-		st.OnChain, st.Problem = onChain, problem
-		n.mu.Unlock()
+		var hadProblem bool
+		n.locked(func() {
+			st := n.units[u.ID]
+			hadProblem = st.Problem != ""
+			st.OnChain, st.Problem = onChain, problem
+		})
 		topic := "unit/" + itoa(u.ID)
 		if problem != "" {
 			n.once.warnf(n.logger, topic, problem, "unit not ready for new deals", "unit", u.ID, "problem", problem)
@@ -189,13 +190,13 @@ func (n *Node) syncDeals(ctx context.Context, provider string) error {
 			consumers[d.Consumer] = true
 		}
 	}
-	n.mu.Lock()
-	for _, d := range n.st.Deals {
-		if d.Phase == phaseClosed {
-			consumers[d.Consumer] = true
+	n.locked(func() {
+		for _, d := range n.st.Deals {
+			if d.Phase == phaseClosed {
+				consumers[d.Consumer] = true
+			}
 		}
-	}
-	n.mu.Unlock()
+	})
 	keys := map[string][]byte{}
 	for c := range consumers {
 		pub, err := n.consumerKey(ctx, c)
@@ -205,60 +206,60 @@ func (n *Node) syncDeals(ctx context.Context, provider string) error {
 		keys[c] = pub
 	}
 
-	n.mu.Lock()
-	seen := map[uint64]bool{}
-	for _, d := range running {
-		if !n.servesUnit(d.UnitId) {
-			// Another node of the provider may serve it.
-			n.once.warnf(n.logger, "foreign/"+itoa(d.UnitId), "running", "deals run on a unit this node does not serve (not in provider.toml)", "unit", d.UnitId, "deal", d.Id)
-			continue
-		}
-		seen[d.Id] = true
-		td := n.st.Deals[d.Id]
-		if td == nil {
-			td = &trackedDeal{ID: d.Id}
-			n.st.Deals[d.Id] = td
-		}
-		if td.Phase != phaseRunning && td.Phase != "" {
-			continue // closed deals do not run again
-		}
-		td.UnitID, td.Consumer, td.CapacityGB, td.Phase, td.ChainState = d.UnitId, d.Consumer, d.CapacityGb, phaseRunning, d.State.String()
-		td.ConsumerKey = keys[d.Consumer]
-	}
 	var gone []uint64
-	for _, td := range n.st.Deals {
-		switch {
-		case td.Phase == phaseRunning && !seen[td.ID]:
-			gone = append(gone, td.ID)
-		case td.Phase == phaseClosed:
-			if k, ok := keys[td.Consumer]; ok {
-				td.ConsumerKey = k
+	n.locked(func() {
+		seen := map[uint64]bool{}
+		for _, d := range running {
+			if !n.servesUnit(d.UnitId) {
+				// Another node of the provider may serve it.
+				n.once.warnf(n.logger, "foreign/"+itoa(d.UnitId), "running", "deals run on a unit this node does not serve (not in provider.toml)", "unit", d.UnitId, "deal", d.Id)
+				continue
+			}
+			seen[d.Id] = true
+			td := n.st.Deals[d.Id]
+			if td == nil {
+				td = &trackedDeal{ID: d.Id}
+				n.st.Deals[d.Id] = td
+			}
+			if td.Phase != phaseRunning && td.Phase != "" {
+				continue // closed deals do not run again
+			}
+			td.UnitID, td.Consumer, td.CapacityGB, td.Phase, td.ChainState = d.UnitId, d.Consumer, d.CapacityGb, phaseRunning, d.State.String()
+			td.ConsumerKey = keys[d.Consumer]
+		}
+		for _, td := range n.st.Deals {
+			switch {
+			case td.Phase == phaseRunning && !seen[td.ID]:
+				gone = append(gone, td.ID)
+			case td.Phase == phaseClosed:
+				if k, ok := keys[td.Consumer]; ok {
+					td.ConsumerKey = k
+				}
 			}
 		}
-	}
-	n.mu.Unlock()
+	})
 
 	for _, id := range gone {
 		res, err := n.chain.Deal(ctx, id)
 		if err != nil && !chain.IsNotFound(err) {
 			return fmt.Errorf("reading deal %d: %w", id, err)
 		}
-		n.mu.Lock()
-		td := n.st.Deals[id]
-		switch {
-		case err != nil: // the chain forgot it: nothing more to serve
-			now := time.Now().UTC()
-			td.Phase, td.ChainState, td.ClosedAt = phaseClosed, "UNKNOWN", &now
-		case res.Deal.State == orchestratortypes.DEAL_STATE_CLOSED:
-			closed := time.Now().UTC()
-			if res.Deal.ClosedAt != nil {
-				closed = res.Deal.ClosedAt.UTC()
+		n.locked(func() {
+			td := n.st.Deals[id]
+			switch {
+			case err != nil: // the chain forgot it: nothing more to serve
+				now := time.Now().UTC()
+				td.Phase, td.ChainState, td.ClosedAt = phaseClosed, "UNKNOWN", &now
+			case res.Deal.State == orchestratortypes.DEAL_STATE_CLOSED:
+				closed := time.Now().UTC()
+				if res.Deal.ClosedAt != nil {
+					closed = res.Deal.ClosedAt.UTC()
+				}
+				td.Phase, td.ChainState, td.ClosedAt = phaseClosed, res.Deal.State.String(), &closed
+				n.logger.Info("deal closed: its bucket is read-only for the retrieval period, then deleted", "deal", id,
+					"reason", res.Deal.CloseReason.String(), "closed_at", closed, "deleted_at", td.retrievalEnds(n.cfg.Retrieval.Period.Duration))
 			}
-			td.Phase, td.ChainState, td.ClosedAt = phaseClosed, res.Deal.State.String(), &closed
-			n.logger.Info("deal closed: its bucket is read-only for the retrieval period, then deleted", "deal", id,
-				"reason", res.Deal.CloseReason.String(), "closed_at", closed, "deleted_at", td.retrievalEnds(n.cfg.Retrieval.Period.Duration))
-		}
-		n.mu.Unlock()
+		})
 	}
 	return nil
 }
@@ -293,33 +294,33 @@ func (n *Node) rebuild(ctx context.Context, provider string) error {
 	period := n.cfg.Retrieval.Period.Duration
 	now := time.Now()
 	var expired []uint64
-	n.mu.Lock()
 	tracked := 0
-	for _, d := range all {
-		if !n.servesUnit(d.UnitId) || d.State != orchestratortypes.DEAL_STATE_CLOSED || d.StartTime == nil || d.ClosedAt == nil {
-			continue // only deals that ran have data
+	n.locked(func() {
+		for _, d := range all {
+			if !n.servesUnit(d.UnitId) || d.State != orchestratortypes.DEAL_STATE_CLOSED || d.StartTime == nil || d.ClosedAt == nil {
+				continue // only deals that ran have data
+			}
+			if n.st.Deals[d.Id] != nil {
+				continue
+			}
+			closed := d.ClosedAt.UTC()
+			if now.Before(closed.Add(period)) {
+				n.st.Deals[d.Id] = &trackedDeal{ID: d.Id, UnitID: d.UnitId, Consumer: d.Consumer, CapacityGB: d.CapacityGb,
+					Phase: phaseClosed, ChainState: d.State.String(), ClosedAt: &closed}
+				tracked++
+				continue
+			}
+			expired = append(expired, d.Id)
 		}
-		if n.st.Deals[d.Id] != nil {
-			continue
-		}
-		closed := d.ClosedAt.UTC()
-		if now.Before(closed.Add(period)) {
-			n.st.Deals[d.Id] = &trackedDeal{ID: d.Id, UnitID: d.UnitId, Consumer: d.Consumer, CapacityGB: d.CapacityGb,
-				Phase: phaseClosed, ChainState: d.State.String(), ClosedAt: &closed}
-			tracked++
-			continue
-		}
-		expired = append(expired, d.Id)
-	}
-	n.mu.Unlock()
+	})
 	for _, id := range expired {
 		if err := n.gw.RemoveDeal(id); err != nil {
 			n.logger.Error("deleting an old closed deal's data failed", "deal", id, "err", err)
 		}
 	}
-	n.mu.Lock()
-	n.st.Rebuilt = true
-	n.mu.Unlock()
+	n.locked(func() {
+		n.st.Rebuilt = true
+	})
 	n.logger.Info("deals read from the chain (no state file)", "deals", len(all), "closed_in_retrieval", tracked, "closed_data_deleted", len(expired))
 	return nil
 }

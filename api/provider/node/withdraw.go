@@ -34,15 +34,15 @@ func (n *Node) withdrawDue() bool {
 // hold. Deals are batched up to the module's limit per transaction. A
 // removed deal with nothing left is forgotten.
 func (n *Node) withdraw(ctx context.Context) {
-	n.mu.Lock()
-	n.lastWithdrawn = time.Now()
 	var ids []uint64
 	phase := map[uint64]string{}
-	for _, d := range n.st.sortedDeals() {
-		ids = append(ids, d.ID)
-		phase[d.ID] = d.Phase
-	}
-	n.mu.Unlock()
+	n.locked(func() {
+		n.lastWithdrawn = time.Now()
+		for _, d := range n.st.sortedDeals() {
+			ids = append(ids, d.ID)
+			phase[d.ID] = d.Phase
+		}
+	})
 
 	minEarnings := sdkmath.NewIntFromUint64(n.cfg.Withdraw.MinEarnings)
 	var due, forget []uint64
@@ -68,11 +68,11 @@ func (n *Node) withdraw(ctx context.Context) {
 		}
 	}
 	if len(forget) > 0 {
-		n.mu.Lock()
-		for _, id := range forget {
-			delete(n.st.Deals, id)
-		}
-		n.mu.Unlock()
+		n.locked(func() {
+			for _, id := range forget {
+				delete(n.st.Deals, id)
+			}
+		})
 	}
 	if len(due) == 0 {
 		n.logger.Debug("withdrawal round: nothing due")
@@ -110,9 +110,9 @@ func (n *Node) withdraw(ctx context.Context) {
 			}
 		}
 		n.logger.Info("earnings withdrawn", "deals", batch, "net", net, "fee", fee, "tx", res.Hash)
-		n.mu.Lock()
-		n.st.LastWithdrawal = &withdrawal{Time: time.Now().UTC(), Deals: batch, Net: net, Fee: fee, TxHash: res.Hash}
-		n.mu.Unlock()
+		n.locked(func() {
+			n.st.LastWithdrawal = &withdrawal{Time: time.Now().UTC(), Deals: batch, Net: net, Fee: fee, TxHash: res.Hash}
+		})
 	}
 }
 

@@ -363,3 +363,54 @@ func httpGet(t *testing.T, url string) string {
 	require.Equal(t, http.StatusOK, res.StatusCode, string(b))
 	return string(b)
 }
+
+// TestProviderInitCLI: `provider init` writes a configuration that loads,
+// with the given settings, keeps an existing access key, never overwrites
+// provider.toml, and refuses bad input with a message that says what to do;
+// `provider status` says when the node does not answer.
+func TestProviderInitCLI(t *testing.T) {
+	home := t.TempDir()
+	out := mustRun(t, "provider", "init", "--home", home, "--unit", "3=posix", "--unit", "4=s3:http://127.0.0.1:7070/acme",
+		"--public-url", "https://s3.acme.example/", "--status-listen", "127.0.0.1:1", "--keyring-backend", "test",
+		"--retrieval-period", "1h", "--withdraw-interval", "0s", "--poll-interval", "2s")
+	require.Contains(t, out, "created access key")
+	require.Contains(t, out, "unit 3 must register the endpoint https://s3.acme.example/unit-3")
+	cfg, err := config.Load(filepath.Join(home, config.FileName))
+	require.NoError(t, err)
+	require.Equal(t, "https://s3.acme.example", cfg.Server.PublicURL)
+	require.Equal(t, time.Hour, cfg.Retrieval.Period.Duration)
+	require.Zero(t, cfg.Withdraw.Interval.Duration)
+	require.Equal(t, 2*time.Second, cfg.Chain.PollInterval.Duration)
+	require.Equal(t, "unit-3", cfg.Units[0].Posix.Dir)
+	require.Equal(t, "acme", cfg.Units[1].S3.Bucket)
+	key, err := dealauth.LoadKey(cfg.Path(cfg.Server.AccessKeyFile))
+	require.NoError(t, err)
+
+	_, err = run(t, "provider", "init", "--home", home, "--unit", "3=posix")
+	require.ErrorContains(t, err, "exists; edit it")
+	// A new configuration in the same home keeps the node's key.
+	require.NoError(t, os.Remove(filepath.Join(home, config.FileName)))
+	out = mustRun(t, "provider", "init", "--home", home, "--unit", "3=posix")
+	require.Contains(t, out, "kept the existing access key")
+	again, err := dealauth.LoadKey(cfg.Path(cfg.Server.AccessKeyFile))
+	require.NoError(t, err)
+	require.True(t, key.Equal(again))
+
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "name at least one data unit"},
+		{[]string{"--unit", "x=posix"}, "ID=posix"},
+		{[]string{"--unit", "1=posix", "--public-url", "https://node.example/s3"}, "server.public_url"},
+		{[]string{"--unit", "1=posix", "--keyring-backend", "plaintext"}, "chain.keyring_backend"},
+	} {
+		_, err := run(t, append([]string{"provider", "init", "--home", t.TempDir()}, bad.args...)...)
+		require.ErrorContains(t, err, bad.want)
+	}
+
+	_, err = run(t, "provider", "status", "--home", home)
+	require.ErrorContains(t, err, "does not answer")
+	_, err = run(t, "provider", "serve", "--home", t.TempDir())
+	require.ErrorContains(t, err, "provider init")
+}
