@@ -74,12 +74,17 @@ q() { "$BIN" q "$@" --home "$HOME0" --node "$NODE" -o json 2>>"$LOG"; }
 status() { "$BIN" provider status --home "$PHOME" -o json; }
 TX_RESULT=
 tx() { # tx FROM ARGS...: sign, broadcast, wait for the block, fail loudly
-  local from=$1 out hash
+  local from=$1 out hash attempt
   shift
-  printf '\n$ flashbackd tx %s --from %s\n' "$*" "$from" >>"$LOG"
-  out=$("$BIN" tx "$@" --from "$from" --home "$HOME0" --node "$NODE" --chain-id "$CHAIN_ID" \
-    --keyring-backend test --gas auto --gas-adjustment 1.5 --gas-prices 0.0025uflash -y -o json 2>>"$LOG") ||
-    die "'flashbackd tx $*' was refused: $(tail -n 1 "$LOG")"
+  # The provider node signs with the provider's key too: a sequence
+  # mismatch is answered by sending again.
+  for attempt in 1 2 3; do
+    printf '\n$ flashbackd tx %s --from %s\n' "$*" "$from" >>"$LOG"
+    out=$("$BIN" tx "$@" --from "$from" --home "$HOME0" --node "$NODE" --chain-id "$CHAIN_ID" \
+      --keyring-backend test --gas auto --gas-adjustment 1.5 --gas-prices 0.0025uflash -y -o json 2>>"$LOG") && break
+    tail -n 1 "$LOG" | grep -q "account sequence mismatch" && [ "$attempt" -lt 3 ] || die "'flashbackd tx $*' was refused: $(tail -n 1 "$LOG")"
+    sleep 2
+  done
   [ "$(jq -r .code <<<"$out")" = 0 ] || die "'flashbackd tx $*' was rejected: $(jq -r .raw_log <<<"$out")"
   hash=$(jq -r .txhash <<<"$out")
   TX_RESULT=$("$BIN" q wait-tx "$hash" --timeout 60s --home "$HOME0" --node "$NODE" -o json 2>>"$LOG") ||

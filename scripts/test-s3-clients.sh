@@ -46,9 +46,15 @@ ok() { printf '   ok: %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
 # tx sends a transaction and waits until a block includes it successfully.
+# The provider node signs with the provider's key too: a sequence mismatch
+# is answered by sending again.
 tx() {
-  local out hash i
-  out=$(fb tx "$@" $TX 2>"$WORK/tx.err") || fail "flashbackd tx $*: $(cat "$WORK/tx.err") $out"
+  local out hash i attempt
+  for attempt in 1 2 3; do
+    out=$(fb tx "$@" $TX 2>"$WORK/tx.err") && break
+    grep -q "account sequence mismatch" "$WORK/tx.err" && [ "$attempt" -lt 3 ] || fail "flashbackd tx $*: $(cat "$WORK/tx.err") $out"
+    sleep 2
+  done
   hash=$(jq -r '.txhash // empty' <<<"$out" 2>/dev/null || true)
   [ -n "$hash" ] || fail "flashbackd tx $*: $out"
   [ "$(jq -r .code <<<"$out")" = 0 ] || fail "flashbackd tx $*: $(jq -r .raw_log <<<"$out")"

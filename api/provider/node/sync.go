@@ -51,12 +51,20 @@ func (n *Node) syncOnce(ctx context.Context) error {
 	})
 	n.once.clear("registered")
 
-	if err := n.ensureAccessKey(ctx, provider); err != nil {
-		return err
-	}
-	unitsOK, err := n.checkUnits(ctx, provider)
+	unitsOK, owned, err := n.checkUnits(ctx, provider)
 	if err != nil {
 		return err
+	}
+	// The key is published once the provider has a unit of this node on
+	// chain: before, there is nothing to serve, and a provider setting up
+	// (register, then create its units) is not raced for its account
+	// sequence by the node's transaction.
+	if owned {
+		if err := n.ensureAccessKey(ctx, provider); err != nil {
+			return err
+		}
+	} else {
+		n.once.warnf(n.logger, "no-units", "none", "none of the node's units is on chain as this provider's yet: the node publishes its access key once one is (see provider status)")
 	}
 	var rebuilt bool
 	n.locked(func() { rebuilt = n.st.Rebuilt })
@@ -125,10 +133,11 @@ func (n *Node) unitEndpoint(id uint64) string {
 }
 
 // checkUnits reads every configured unit and reports which ones take new
-// deals: the unit exists, is this provider's, and registers this node's
-// endpoint. A unit that fails is logged once, with the fix.
-func (n *Node) checkUnits(ctx context.Context, provider string) (map[uint64]bool, error) {
-	ok := map[uint64]bool{}
+// deals (the unit exists, is this provider's, and registers this node's
+// endpoint), and whether any exists as this provider's. A unit that fails
+// is logged once, with the fix.
+func (n *Node) checkUnits(ctx context.Context, provider string) (ok map[uint64]bool, owned bool, err error) {
+	ok = map[uint64]bool{}
 	for _, u := range n.cfg.Units {
 		du, err := n.chain.DataUnit(ctx, u.ID)
 		onChain, problem := "", ""
@@ -138,16 +147,18 @@ func (n *Node) checkUnits(ctx context.Context, provider string) (map[uint64]bool
 			problem = fmt.Sprintf("unit %d does not exist on chain: create it with endpoint %s (tx orchestrator create-data-unit ... %s), "+
 				"or fix its id in provider.toml", u.ID, want, want)
 		case err != nil:
-			return nil, fmt.Errorf("reading unit %d: %w", u.ID, err)
+			return nil, false, fmt.Errorf("reading unit %d: %w", u.ID, err)
 		case du.Provider != provider:
 			onChain = du.State.String()
 			problem = fmt.Sprintf("unit %d belongs to provider %s, not to this node's provider %s: remove it from provider.toml", u.ID, du.Provider, provider)
 		case du.Endpoint != want:
+			owned = true
 			onChain = du.State.String()
 			problem = fmt.Sprintf("unit %d registers endpoint %q, but this node serves it at %q: consumers and validators would not reach it, "+
 				"so new requests are left pending; fix it with tx orchestrator update-data-unit %d %d %s %s",
 				u.ID, du.Endpoint, want, u.ID, du.CapacityGb, du.PricePerGbMonth, want)
 		default:
+			owned = true
 			onChain = du.State.String()
 		}
 		var hadProblem bool
@@ -167,7 +178,10 @@ func (n *Node) checkUnits(ctx context.Context, provider string) (map[uint64]bool
 			n.logger.Info("unit ready: registered by this provider with this node's endpoint", "unit", u.ID, "endpoint", want, "state", onChain)
 		}
 	}
-	return ok, nil
+	if owned {
+		n.once.clear("no-units")
+	}
+	return ok, owned, nil
 }
 
 // syncDeals follows the running deals of the node's units (and their
