@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -221,4 +222,42 @@ func TestRemovedDeal(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(orphan, "left-behind"), []byte("x"), 0o600))
 	require.NoError(t, e.g.RemoveDeal(9))
 	require.NoDirExists(t, orphan)
+}
+
+// TestRemoveDealDuringUpload: a deal removed while one of its uploads is
+// stalled mid-body stops being served at once; when the rest of the body
+// arrives the upload is aborted (NoSuchBucket), and nothing of it is left in
+// storage.
+func TestRemoveDealDuringUpload(t *testing.T) {
+	defer func(w time.Duration) { removeWait = w }(removeWait)
+	removeWait = 200 * time.Millisecond
+	e := newEnv(t)
+	d := e.deal(8, 1, 1<<30)
+	b := bucketOf(d)
+	body := randomBytes(8, 2<<20)
+	sent, stop, done := make(chan struct{}, 1), make(chan struct{}), make(chan error, 1)
+	go func() { done <- halfSend(context.Background(), d, e.g.Addr(), "/"+b+"/late", body, sent, stop, true) }()
+	<-sent
+	// The upload is admitted (and holds its lease) once its bytes are
+	// reserved.
+	require.Eventually(t, func() bool { return e.g.Usage()[0].ReservedBytes == uint64(len(body)) }, 5*time.Second, 5*time.Millisecond)
+
+	require.NoError(t, e.g.RemoveDeal(d.ID))
+	_, err := e.rootClient().HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &b})
+	_, status := errCode(err)
+	require.Equal(t, 404, status)
+
+	close(stop) // the rest of the body arrives
+	err = <-done
+	require.ErrorContains(t, err, "404")
+	require.ErrorContains(t, err, "<Code>NoSuchBucket</Code>")
+	dealDir := filepath.Join(e.root, "unit-1", "deals", "8")
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(dealDir)
+		return os.IsNotExist(err)
+	}, 5*time.Second, 20*time.Millisecond)
+	require.Never(t, func() bool {
+		_, err := os.Stat(filepath.Join(dealDir, "late"))
+		return err == nil
+	}, 300*time.Millisecond, 20*time.Millisecond)
 }

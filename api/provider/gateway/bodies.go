@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"os"
+	"sync"
 
 	"github.com/versity/versitygw/s3api/middlewares"
 )
@@ -40,6 +42,11 @@ func (b *ingressBody) Read(p []byte) (int, error) {
 		b.n += int64(n)
 		b.st.usage.ingress.Add(uint64(n))
 		b.m.ingress(b.st, n)
+	}
+	if b.st.revoked.Load() {
+		// Removed while this read waited for the client: the storage may
+		// not read again after the last byte, so fail this read.
+		return n, errDealGone
 	}
 	if b.n > b.declared {
 		b.overLength, b.tooLarge = true, b.n > b.limit
@@ -96,14 +103,36 @@ func (b *egressBody) WriteTo(w io.Writer) (int64, error) {
 	}
 	var src io.Reader = b.rc
 	if b.size >= 0 {
-		// A *io.LimitedReader around an *os.File is what net.TCPConn's
-		// ReadFrom turns into sendfile.
 		src = io.LimitReader(b.rc, b.size)
 	}
-	n, err := io.Copy(w, src)
+	var n int64
+	var err error
+	if _, file := b.rc.(*os.File); file {
+		// A *io.LimitedReader around an *os.File is what net.TCPConn's
+		// ReadFrom (reached through the empty bufio.Writer) turns into
+		// sendfile.
+		n, err = io.Copy(w, src)
+	} else {
+		// Anything else (an upstream S3 response, a file range) is copied
+		// in large chunks: an empty bufio.Writer passes writes larger than
+		// its buffer straight to the connection, and the fewer system calls
+		// matter for an upstream body arriving over another connection.
+		buf := egressBuffers.Get().(*[]byte)
+		n, err = io.CopyBuffer(writerOnly{w}, src, *buf)
+		egressBuffers.Put(buf)
+	}
 	b.count(n)
 	return n, err
 }
+
+// egressBuffers are the copy buffers of non-file response bodies.
+var egressBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// writerOnly hides the writer's ReadFrom, so that io.CopyBuffer uses the
+// given buffer.
+type writerOnly struct{ w io.Writer }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
 
 // Read serves the chunked path (unknown length), where the server copies
 // through its own buffer: bytes count as they are handed to it.

@@ -53,10 +53,13 @@ type Gateway struct {
 // Timeouts of the node's own storage work.
 const (
 	scanTimeout      = 5 * time.Minute  // listing a deal's prefix when it is first served
-	removeWait       = 30 * time.Second // for uploads in flight when a deal is removed
 	removeTimeout    = 30 * time.Minute // deleting a removed deal's data
 	versitygwMpParts = 10000            // S3's limit on parts per upload
 )
+
+// removeWait is how long RemoveDeal waits for uploads in flight (a variable
+// for tests).
+var removeWait = 30 * time.Second
 
 // New builds a gateway from cfg: it opens every unit's storage (posix
 // directories are created; upstream S3 services are not contacted) and
@@ -226,13 +229,34 @@ func (g *Gateway) Close() error {
 	g.closed = true
 	var err error
 	if g.started {
-		err = g.srv.ShutDown()
-		<-g.served
+		err = g.shutdown()
 		g.stop()
 		<-g.janitor
 	}
 	g.store.close()
 	return err
+}
+
+// shutdown stops the server and waits until it has stopped. versitygw
+// reports "listening" from fiber's OnListen hook, just before fasthttp's
+// Serve registers the listener, and fasthttp ignores a shutdown that comes
+// before that (it finds no listener to close). So a gateway closed right
+// after Start may still be serving after a first shutdown that returned
+// nil; ask again until it stops. (A nil answer means fasthttp has no
+// connection left to wait for, which makes asking again safe.)
+func (g *Gateway) shutdown() error {
+	for {
+		err := g.srv.ShutDown()
+		select {
+		case <-g.served:
+			return err
+		case <-time.After(50 * time.Millisecond):
+			if err != nil {
+				<-g.served
+				return err
+			}
+		}
+	}
 }
 
 // maxAccessKeyLen bounds access key ids (AWS uses 16 to 128 characters).

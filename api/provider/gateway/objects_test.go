@@ -76,6 +76,17 @@ func TestObjectRoundTrip(t *testing.T) {
 	require.EqualValues(t, 1, testutil.ToFloat64(e.g.m.requests.WithLabelValues("7", "CopyObject", "ok")))
 	require.EqualValues(t, 1, testutil.ToFloat64(e.g.m.requests.WithLabelValues("7", "GetObject", "NoSuchKey")))
 
+	// What the node exports.
+	families, err := e.g.Registry().Gather()
+	require.NoError(t, err)
+	var names []string
+	for _, f := range families {
+		names = append(names, f.GetName())
+	}
+	for _, want := range []string{"deal_stored_bytes", "deal_ingress_bytes_total", "deal_egress_bytes_total", "deal_requests_total", "probe_upload_outstanding_bytes"} {
+		require.Contains(t, names, "flashback_provider_"+want)
+	}
+
 	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &b, Key: aws.String("docs/report.bin")})
 	require.NoError(t, err)
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: &b, Key: aws.String("docs/report.bin")})

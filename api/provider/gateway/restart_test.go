@@ -46,9 +46,9 @@ func TestKilledMidUpload(t *testing.T) {
 	sent, stop := make(chan struct{}, 2), make(chan struct{})
 	failed := make(chan error, 2)
 	go func() {
-		failed <- halfSend(ctx, d, node.addr, "/"+b+"/inflight?partNumber=2&uploadId="+*open.UploadId, part2, sent, stop)
+		failed <- halfSend(ctx, d, node.addr, "/"+b+"/inflight?partNumber=2&uploadId="+*open.UploadId, part2, sent, stop, false)
 	}()
-	go func() { failed <- halfSend(ctx, d, node.addr, "/"+b+"/half-put", part2, sent, stop) }()
+	go func() { failed <- halfSend(ctx, d, node.addr, "/"+b+"/half-put", part2, sent, stop, false) }()
 	var stopOnce sync.Once
 	unstall := func() { stopOnce.Do(func() { close(stop) }) }
 	defer unstall()
@@ -112,14 +112,21 @@ func completeUpload(t *testing.T, c *s3.Client, bucket, key string, chunks ...[]
 }
 
 // halfSend PUTs body, signed with UNSIGNED-PAYLOAD like an SDK streaming
-// an upload, but sends only its first half and then stalls until stop; it
-// signals sent when the half is out and returns the request's error.
-func halfSend(ctx context.Context, d Deal, addr, path string, body []byte, sent chan<- struct{}, stop <-chan struct{}) error {
+// an upload, but sends only its first half and then stalls until stop; then
+// it sends the rest if finish is set, or gives up. It signals sent when the
+// half is out and returns the request's error, or the node's answer as an
+// error.
+func halfSend(ctx context.Context, d Deal, addr, path string, body []byte, sent chan<- struct{}, stop <-chan struct{}, finish bool) error {
 	pr, pw := io.Pipe()
 	go func() {
 		_, _ = pw.Write(body[:len(body)/2])
 		sent <- struct{}{}
 		<-stop
+		if finish {
+			_, _ = pw.Write(body[len(body)/2:])
+			pw.Close()
+			return
+		}
 		pw.CloseWithError(io.ErrUnexpectedEOF)
 	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+addr+path, pr)

@@ -57,6 +57,9 @@ func (r *router) UploadPart(ctx context.Context, in *s3.UploadPartInput) (*s3.Up
 	in.Bucket, in.Key, in.Body = &st.unit.bucket, &skey, body
 	in.ExpectedBucketOwner = nil
 	out, err := st.unit.be.UploadPart(ctx, in)
+	if err == nil && st.revoked.Load() {
+		err = errDealGone // see PutObject
+	}
 	if err != nil {
 		st.usage.partDone(id, part, n, false)
 		return nil, r.writeFailed(st, "UploadPart", ib, err)

@@ -80,7 +80,8 @@ func (r *router) writeFailed(st *dealState, op string, ib *ingressBody, err erro
 	case ib.overLength:
 		return errBodyTooLong
 	case st.revoked.Load():
-		return s3err.GetBucketErr(s3err.ErrNoSuchBucket, BucketName(st.id))
+		// Let the client read the answer (see refuseUpload).
+		return refuseUpload(ib.r, ib.declared-ib.n, s3err.GetBucketErr(s3err.ErrNoSuchBucket, BucketName(st.id)))
 	}
 	return r.fail(st, op, err)
 }
@@ -108,6 +109,11 @@ func (r *router) PutObject(ctx context.Context, in s3response.PutObjectInput) (s
 	in.Bucket, in.Key, in.Body = &st.unit.bucket, &skey, body
 	in.ExpectedBucketOwner = nil
 	out, err := st.unit.be.PutObject(ctx, in)
+	if err == nil && st.revoked.Load() {
+		// Stored just as the deal was removed: RemoveDeal deletes it once
+		// this call has ended; the client must not count on it.
+		err = errDealGone
+	}
 	if err != nil {
 		st.usage.commit(n, 0, 0)
 		return s3response.PutObjectOutput{}, r.writeFailed(st, "PutObject", ib, err)
