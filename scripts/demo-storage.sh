@@ -206,7 +206,10 @@ tx spare orchestrator register-consumer
 tx spare orchestrator request-deal 1 1 1h "$((PRICE / 30 / 24))uflash" --sla "$SLA"
 DECLINED=$(jq -r '.events[] | select(.type == "flashback.orchestrator.v1.EventDealRequested") | .attributes[] | select(.key == "deal_id") | .value' <<<"$TX_RESULT" | tr -d '"')
 wait_until "the node to decide deal $DECLINED" 30 deal_is "$DECLINED" DEAL_STATE_CLOSED
-DECLINE_TX=$(status | jq -r --argjson d "$DECLINED" '.decisions[] | select(.deal_id == $d and (.error // "") == "") | .tx_hash')
+decision_tx() { status | jq -er --argjson d "$1" '.decisions[] | select(.deal_id == $d and (.error // "") == "") | .tx_hash'; }
+# The node records its decision once it has seen its transaction in a block.
+wait_until "the node to record its decision on deal $DECLINED" 10 decision_tx "$DECLINED"
+DECLINE_TX=$(decision_tx "$DECLINED")
 REASON=$(q tx "$DECLINE_TX" | jq -r '.tx.body.messages[0].reason')
 note "deal $DECLINED from $STRANGER: $(q orchestrator deal "$DECLINED" | jq -r .deal.close_reason), deposit refunded"
 note "reason in the provider's MsgDeclineDeal (tx $DECLINE_TX):"
