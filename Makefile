@@ -85,7 +85,7 @@ bench-throughput:
 ##                throughput for 4 KiB, 1 MiB, 64 MiB and 4 KiB GET latency, side by side; bench/storage.json
 .PHONY: bench-storage
 bench-storage:
-	$(GO) run ./api/provider/gateway/benchstorage -out bench/storage.json
+	$(GO) run ./api/provider/gateway/benchstorage -rounds 5 -out bench/storage.json
 
 ## bench-scaling: per-block and query benchmarks at 1k/10k/100k deals and units, 4–150 validators
 bench-scaling:
