@@ -15,8 +15,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/client/config"
 	"github.com/cosmos/cosmos-sdk/server"
 	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
-	"github.com/cosmos/cosmos-sdk/types/tx/signing"
-	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	txmodule "github.com/cosmos/cosmos-sdk/x/auth/tx/config"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
@@ -64,10 +62,7 @@ func NewRootCmd() *cobra.Command {
 			// SIGN_MODE_TEXTUAL needs coin metadata, which an online client
 			// can query from the node.
 			if !clientCtx.Offline {
-				txConfig, err := authtx.NewTxConfigWithOptions(clientCtx.Codec, authtx.ConfigOptions{
-					EnabledSignModes:           append(append([]signing.SignMode{}, authtx.DefaultSignModes...), signing.SignMode_SIGN_MODE_TEXTUAL),
-					TextualCoinMetadataQueryFn: txmodule.NewGRPCCoinMetadataQueryFn(clientCtx),
-				})
+				txConfig, err := app.NewTxConfig(clientCtx.Codec, txmodule.NewGRPCCoinMetadataQueryFn(clientCtx))
 				if err != nil {
 					return err
 				}
