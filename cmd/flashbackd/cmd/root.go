@@ -21,6 +21,9 @@ import (
 	"github.com/flashbacknetwork/flashbackd/app"
 )
 
+// envPrefix prefixes the environment variables that set flags (FLASHBACKD_NODE).
+const envPrefix = "FLASHBACKD"
+
 // NewRootCmd returns the root command of flashbackd.
 func NewRootCmd() *cobra.Command {
 	// A throw-away app instance gives the CLI the same codecs, module basics
@@ -40,7 +43,7 @@ func NewRootCmd() *cobra.Command {
 		WithInput(os.Stdin).
 		WithAccountRetriever(authtypes.AccountRetriever{}).
 		WithHomeDir(app.DefaultNodeHome).
-		WithViper("FLASHBACKD")
+		WithViper(envPrefix)
 
 	rootCmd := &cobra.Command{
 		Use:           app.AppName,
@@ -55,7 +58,11 @@ func NewRootCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			clientCtx, err = config.ReadFromClientConfig(clientCtx)
+			// A fresh viper: the config loader adds <home>/config to the
+			// instance's search paths, and one that had already read the
+			// default home's client.toml kept finding that file first, so
+			// `--home H` ignored H's client.toml (node, chain-id, keyring).
+			clientCtx, err = config.ReadFromClientConfig(clientCtx.WithViper(envPrefix))
 			if err != nil {
 				return err
 			}
@@ -79,9 +86,15 @@ func NewRootCmd() *cobra.Command {
 	initRootCmd(rootCmd, tempApp)
 
 	autoCliOpts := tempApp.AutoCliOpts()
-	initClientCtx, _ = config.ReadFromClientConfig(initClientCtx)
+	// AutoCLI's fallback context takes the client defaults without reading
+	// (or creating) a client.toml in the default home: each command reads the
+	// one under its --home when it runs.
+	initClientCtx, _ = config.ReadDefaultValuesFromDefaultClientConfig(initClientCtx)
 	autoCliOpts.ClientCtx = initClientCtx
 	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
+		panic(err)
+	}
+	if err := enhanceModuleCommands(rootCmd, autoCliOpts); err != nil {
 		panic(err)
 	}
 	return rootCmd
