@@ -27,7 +27,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "QoSHistory", Use: "qos-history [unit-id]", Short: "List a unit's QoS records (--from-window, --to-window)",
-					Long:      "Arguments:\n  unit-id   the data unit's id",
+					Long: "Arguments:\n  unit-id   the data unit's id",
 					FlagOptions: map[string]*autocliv1.FlagOptions{
 						"from_window": {Usage: "first window number (inclusive; default the oldest kept)"},
 						"to_window":   {Usage: "last window number (inclusive; default the latest)"},
@@ -36,7 +36,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "QoSSummary", Use: "qos-summary [period]", Short: "Average a unit's (--unit-id) or a provider's (--provider) QoS over a period",
-					Long:      "Arguments:\n  period   how far back to average, a Go duration (24h, 168h); one of --unit-id and --provider is needed",
+					Long: "Arguments:\n  period   how far back to average, a Go duration (24h, 168h); one of --unit-id and --provider is needed",
 					FlagOptions: map[string]*autocliv1.FlagOptions{
 						"unit_id":  {Usage: "the data unit to summarize (or --provider)"},
 						"provider": {Usage: "the provider whose units to summarize, flash1… (or --unit-id)"},
@@ -50,7 +50,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "SelfReports", Use: "self-reports [deal-id]", Short: "List the self-reports filed on a deal",
-					Long:      "Arguments:\n  deal-id   the deal's id",
+					Long:           "Arguments:\n  deal-id   the deal's id",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "deal_id"}},
 				},
 			},
@@ -60,7 +60,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
 					RpcMethod: "SubmitQoSReport", Use: "submit-qos-report [deal-id] [operation]",
-					Short:          "File a self-report on a deal you are party to (--latency-ms, --throughput-kbps, --success, --error-details)",
+					Short: "File a self-report on a deal you are party to (--latency-ms, --throughput-kbps, --success, --error-details)",
 					Long: "Arguments:\n  deal-id     a deal you are the consumer or provider of\n" +
 						"  operation   what was measured: read, write, upload, download or delete (OPERATION_TYPE_DOWNLOAD … also work)\n\n" +
 						"At most one report per party and deal every self_report_min_interval (param). Reports are stored as evidence; they do not change verdicts.",

@@ -197,7 +197,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 						"  price-per-gb-month   new price in uflash per GB-month (running deals keep theirs)\n" +
 						"  endpoint             new http(s) URL\n\n" +
 						"A new SLA waits (pending) until the current epoch's SLA round has graded the unit. Features left out are cleared.",
-					Example: `flashbackd tx orchestrator update-data-unit 1 2000 18000 https://s3.acme.example/unit1 --sla ` + exampleSla + exampleFrom,
+					Example:        `flashbackd tx orchestrator update-data-unit 1 2000 18000 https://s3.acme.example/unit1 --sla ` + exampleSla + exampleFrom,
 					PositionalArgs: pos("unit_id", "capacity_gb", "price_per_gb_month", "endpoint"),
 					FlagOptions: usage("sla", slaUsage, "features", featuresUsage,
 						"add_priority_fee", "optional fee burned and added to the unit's priority fee, in uflash, e.g. 50000uflash"),
@@ -224,7 +224,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 						"  deposit       escrow paid now, in uflash: at least min_prepaid_period of the rate, at most the whole term's cost\n\n" +
 						"The provider accepts or declines; an unanswered request expires after deal_request_ttl and is refunded. " +
 						"The --sla is what you require; the unit's verdicts and your refunds are judged against it.",
-					Example: `flashbackd tx orchestrator request-deal 1 100 720h 2000000uflash --sla ` + exampleSla + exampleConsume,
+					Example:        `flashbackd tx orchestrator request-deal 1 100 720h 2000000uflash --sla ` + exampleSla + exampleConsume,
 					PositionalArgs: pos("unit_id", "capacity_gb", "term", "deposit"),
 					FlagOptions:    usage("sla", slaUsage),
 				},

@@ -60,9 +60,9 @@ func TestCustomCommandsHelp(t *testing.T) {
 func TestFormatError(t *testing.T) {
 	for in, want := range map[string]string{
 		"rpc error: code = Unknown desc = rpc error: code = Unknown desc = failed to execute message; message index: 0: deal 99 does not exist: deal not found [/work/x/orchestrator/keeper/store_deal.go:21] with gas used: '46582': unknown request": "failed to execute message; message index: 0: deal 99 does not exist: deal not found with gas used: '46582'",
-		"rpc error: code = NotFound desc = rpc error: code = NotFound desc = deal 99 does not exist: deal not found: key not found":                                                                                  "deal 99 does not exist: deal not found: key not found",
-		"rpc error: code = Unknown desc = rpc error: code = Unknown desc = sla max_latency_ms must be positive: invalid input [/build/x/orchestrator/types/validation.go:93] with gas used: '1162': unknown request":  "sla max_latency_ms must be positive: invalid input with gas used: '1162'",
-		"invalid unit-id \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax":                                                                                                                                  "invalid unit-id \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax",
+		"rpc error: code = NotFound desc = rpc error: code = NotFound desc = deal 99 does not exist: deal not found: key not found":                                                                                                                    "deal 99 does not exist: deal not found: key not found",
+		"rpc error: code = Unknown desc = rpc error: code = Unknown desc = sla max_latency_ms must be positive: invalid input [/build/x/orchestrator/types/validation.go:93] with gas used: '1162': unknown request":                                   "sla max_latency_ms must be positive: invalid input with gas used: '1162'",
+		"invalid unit-id \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax":                                                                                                                                                                  "invalid unit-id \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax",
 	} {
 		require.Equal(t, want, cmd.FormatError(errors.New(in)))
 	}
