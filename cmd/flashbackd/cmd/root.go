@@ -97,5 +97,9 @@ func NewRootCmd() *cobra.Command {
 	if err := enhanceModuleCommands(rootCmd, autoCliOpts); err != nil {
 		panic(err)
 	}
+	// Governance proposals for the modules' params (params_proposal.go).
+	if gov := findCommand(rootCmd, "tx", "gov"); gov != nil {
+		gov.AddCommand(draftParamsProposalCmd())
+	}
 	return rootCmd
 }
