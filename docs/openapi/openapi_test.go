@@ -37,7 +37,7 @@ func TestServedSpecAndUI(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Equal(t, "application/json", ctype)
 	var spec struct {
-		Info struct{ Title, Version string }
+		Info  struct{ Title, Version string }
 		Paths map[string]map[string]struct {
 			OperationID string `json:"operationId"`
 			Tags        []string
