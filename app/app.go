@@ -405,6 +405,10 @@ func New(
 		if err := app.LoadLatestVersion(); err != nil {
 			panic(fmt.Errorf("failed to load latest version: %w", err))
 		}
+		// A node: export its marketplace metrics (metrics.go).
+		if err := enableMetrics(app); err != nil {
+			panic(fmt.Errorf("registering metrics: %w", err))
+		}
 	}
 	return app
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	sdkmath "cosmossdk.io/math"
@@ -24,7 +25,8 @@ import (
 
 // TestRESTEnumFiltersTakeNames queries every enum filter of the REST API on a
 // live node by the names the OpenAPI spec lists (and by number, as before).
-// Before the fix every name answered 400 `strconv.ParseInt`.
+// Before the fix every name answered 400 `strconv.ParseInt`. The same
+// network then shows the marketplace's Prometheus metrics.
 func TestRESTEnumFiltersTakeNames(t *testing.T) {
 	cfg := network.DefaultConfig(t)
 	// Two disputes in genesis: one open, one rejected.
@@ -108,4 +110,29 @@ func TestRESTEnumFiltersTakeNames(t *testing.T) {
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	require.True(t, strings.Contains(string(body), "DEAL_STATE_BOGUS"), string(body))
+
+	// The marketplace metrics, read from the committed state on scrape.
+	families, err := prometheus.DefaultGatherer.Gather()
+	require.NoError(t, err)
+	metric := func(name, state string) float64 {
+		for _, f := range families {
+			if f.GetName() != name {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				if state == "" || (len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == state) {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+		require.Failf(t, "no metric", "%s{state=%q}", name, state)
+		return 0
+	}
+	require.Equal(t, 1.0, metric("flashback_marketplace_deals", "pending"))
+	require.Equal(t, 0.0, metric("flashback_marketplace_deals", "active"))
+	require.Equal(t, 1.0, metric("flashback_marketplace_data_units", "reserved"))
+	require.Equal(t, 200_000.0, metric("flashback_marketplace_escrow_held_uflash", ""))
+	require.Equal(t, 1_000_000_000.0, metric("flashback_marketplace_bonds_held_uflash", ""))
+	require.Equal(t, 0.0, metric("flashback_marketplace_due_backlog", ""))
+	require.Positive(t, metric("flashback_marketplace_height", ""))
 }

@@ -263,7 +263,13 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", ports.API)
 		appCfg.GRPC.Enable = true
 		appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
-		appCfg.Telemetry.Enabled = false
+		// The SDK's telemetry (tx and module timings) joins CometBFT's and
+		// flashbackd's metrics (marketplace, prober) on the Prometheus
+		// endpoint; the API also serves them at /metrics?format=prometheus.
+		appCfg.Telemetry.Enabled = true
+		appCfg.Telemetry.PrometheusRetentionTime = 60
+		appCfg.Telemetry.ServiceName = "flashbackd"
+		appCfg.Telemetry.EnableHostnameLabel = false
 		// Local validators probe the units (short intervals for quick windows)
 		// and, unlike a real validator, the storage of a local network, which
 		// listens on 127.0.0.1.
