@@ -24,6 +24,7 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/flashbacknetwork/flashbackd/app"
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -145,4 +146,18 @@ func mustAminoJSON(t *testing.T, a *app.App, enc aminojson.Encoder, msg gogoprot
 	out, err := enc.Marshal(dyn)
 	require.NoError(t, err)
 	return out
+}
+
+// TestQoSOutputShowsZeroes: the CLI prints query results as amino JSON,
+// which leaves out zero fields; a unit measured down (uptime 0) must show
+// its zeroes, not a record without them.
+func TestQoSOutputShowsZeroes(t *testing.T) {
+	a := newTestApp(t)
+	enc := aminojson.NewEncoder(aminojson.EncoderOptions{FileResolver: a.InterfaceRegistry()})
+	out := string(mustAminoJSON(t, a, enc, &oracletypes.QoSRecord{UnitId: 1, Window: 3, ErrorRateBps: 10_000}))
+	for _, f := range []string{`"latency_ms":0`, `"uptime_bps":0`, `"download_kbps":"0"`, `"upload_kbps":"0"`, `"error_rate_bps":10000`} {
+		require.Contains(t, out, f)
+	}
+	out = string(mustAminoJSON(t, a, enc, &oracletypes.QoSSummary{}))
+	require.Contains(t, out, `"uptime_bps":0`)
 }
