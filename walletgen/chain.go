@@ -2,7 +2,9 @@ package walletgen
 
 import (
 	"fmt"
-	"runtime/debug"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	sdkmath "cosmossdk.io/math"
@@ -48,22 +50,38 @@ func readChainParams(a *app.App) (chainParams, error) {
 		minGasPrice:      gp.Amount,
 		unbondingSeconds: int64(staking.Params.UnbondingTime.Seconds()),
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return chainParams{}, fmt.Errorf("no build info")
+	if p.sdkVersion, err = requiredVersion("github.com/cosmos/cosmos-sdk"); err != nil {
+		return chainParams{}, err
 	}
-	for _, dep := range info.Deps {
-		switch dep.Path {
-		case "github.com/cosmos/cosmos-sdk":
-			p.sdkVersion = dep.Version
-		case "github.com/cometbft/cometbft":
-			p.cometVersion = dep.Version
-		}
-	}
-	if p.sdkVersion == "" || p.cometVersion == "" {
-		return chainParams{}, fmt.Errorf("SDK or CometBFT version not in the build info")
+	if p.cometVersion, err = requiredVersion("github.com/cometbft/cometbft"); err != nil {
+		return chainParams{}, err
 	}
 	return p, nil
+}
+
+// requiredVersion is the version go.mod requires of module (the build
+// info of a test binary lists no dependencies). go.mod is found from the
+// working directory up.
+func requiredVersion(module string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		bz, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil {
+			m := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(module) + `\s+(v\S+)`).FindSubmatch(bz)
+			if m == nil {
+				return "", fmt.Errorf("go.mod requires no %s", module)
+			}
+			return string(m[1]), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }
 
 func (p chainParams) gasPrice(factor int64) float64 {
