@@ -86,8 +86,15 @@ func TestWalletCLIOnLiveNode(t *testing.T) {
 	// first hour (min_prepaid_period) 36,000.
 	const price = "2592000"
 
-	// Governance first: a certifier and an arbiter for the messages that
-	// need them, and an oracle param, through MsgUpdateParams of each module.
+	// The README's governance example, run as written: proposal 1.
+	runREADMEGovernance(t, dir, h, mustRunStdout)
+	require.Eventually(t, func() bool {
+		return strings.Contains(q("q", "orchestrator", "params"), `"platform_fee_rate":"0.010000000000000000"`)
+	}, 30*time.Second, 500*time.Millisecond, "the README's proposal passes")
+
+	// Governance: a certifier and an arbiter for the messages that need
+	// them, and an oracle param, through MsgUpdateParams of each module
+	// (proposals 2 to 4).
 	for i, change := range [][]string{
 		{"orchestrator", "--certifier", validator},
 		{"reputation", "--arbiter", validator},
@@ -96,7 +103,7 @@ func TestWalletCLIOnLiveNode(t *testing.T) {
 		file := filepath.Join(dir, change[0]+".json")
 		mustRun(t, append(append([]string{"tx", "gov", "draft-params-proposal"}, change...), append(h, "-O", file)...)...)
 		tx("validator", "tx", "gov", "submit-proposal", file)
-		tx("validator", "tx", "gov", "vote", fmt.Sprint(i+1), "yes")
+		tx("validator", "tx", "gov", "vote", fmt.Sprint(i+2), "yes")
 	}
 
 	// Providers, consumers, units.
@@ -203,4 +210,86 @@ func mustRunStdout(t *testing.T, args ...string) string {
 	printed := <-done
 	require.NoError(t, runErr, "flashbackd %s\n%s%s", strings.Join(args, " "), out, printed)
 	return out + string(printed)
+}
+
+// runREADMEGovernance runs the `$FB …` lines of README.md's governance
+// example with this test's home: $NODE is in client.toml, $TX becomes
+// --yes and the gas settings, `> file` writes the output to dir.
+func runREADMEGovernance(t *testing.T, dir string, home []string, run func(*testing.T, ...string) string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	require.NoError(t, err)
+	section := string(readme)[strings.Index(string(readme), "## Governance"):]
+	block := section[strings.Index(section, "```sh\n")+6:]
+	block = strings.ReplaceAll(block[:strings.Index(block, "```")], "\\\n", " ")
+	ran := 0
+	for _, line := range strings.Split(block, "\n") {
+		if !strings.HasPrefix(line, "$FB ") {
+			continue
+		}
+		args, out := shellWords(t, line)
+		var expanded []string
+		for _, a := range args[1:] {
+			switch a {
+			case "$NODE":
+			case "$TX":
+				expanded = append(expanded, "--gas", "800000", "--gas-prices", app.DefaultMinGasPrices, "--yes")
+			case "proposal.json":
+				expanded = append(expanded, filepath.Join(dir, a))
+			default:
+				require.False(t, strings.HasPrefix(a, "$"), "README line %q uses %s", line, a)
+				expanded = append(expanded, a)
+			}
+		}
+		printed := run(t, append(expanded, home...)...)
+		if out != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, out), []byte(printed), 0o600))
+		}
+		if len(expanded) > 1 && expanded[0] == "tx" && expanded[1] == "gov" && expanded[2] != "draft-params-proposal" {
+			time.Sleep(time.Second) // the next command needs this block
+		}
+		ran++
+	}
+	require.Equal(t, 5, ran, "the README's governance example has five commands")
+}
+
+// shellWords splits a README command line as the shell would for the
+// quoting it uses (double quotes), dropping a trailing comment and
+// returning the file of a `> file` redirection.
+func shellWords(t *testing.T, line string) (words []string, redirect string) {
+	t.Helper()
+	var cur strings.Builder
+	inQuote, have := false, false
+	flush := func() {
+		if have {
+			words = append(words, cur.String())
+		}
+		cur.Reset()
+		have = false
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == '"':
+			inQuote, have = !inQuote, true
+		case inQuote:
+			cur.WriteByte(c)
+		case c == '#':
+			flush()
+			i = len(line)
+		case c == ' ' || c == '\t':
+			flush()
+		default:
+			cur.WriteByte(c)
+			have = true
+		}
+	}
+	flush()
+	for i, w := range words {
+		if w == ">" {
+			require.Len(t, words, i+2, "redirection at the end: %q", line)
+			return words[:i], words[i+1]
+		}
+	}
+	return words, ""
 }
