@@ -3,8 +3,8 @@ package prober
 import (
 	"sort"
 	"strconv"
-	"time"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
