@@ -32,7 +32,16 @@ import (
 //   - enum flags and arguments take the REST names;
 //   - chain errors are printed once, without gRPC prefixes and source paths.
 func TestWalletCLIOnLiveNode(t *testing.T) {
-	dir := t.TempDir()
+	// Not t.TempDir: CometBFT's address book may still be written into the
+	// home's config/ just after the node stops, and TempDir's removal then
+	// fails the test. Removed with retries once the node has stopped.
+	dir, err := os.MkdirTemp("", "wallet-cli-")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for i := 0; i < 50 && os.RemoveAll(dir) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	const chainID = "flashback-wallet-1"
 	mustRun(t, "testnet", "init-files", "--validators", "1", "--output-dir", filepath.Join(dir, "net"),
 		"--chain-id", chainID, "--accounts", "provider,consumer,spare", "--timeout-commit", "200ms", "--voting-period", "4s",
@@ -174,7 +183,7 @@ func TestWalletCLIOnLiveNode(t *testing.T) {
 	require.Contains(t, q("q", "reputation", "disputes", "--status", "DISPUTE_STATUS_REJECTED"), `"status":"DISPUTE_STATUS_REJECTED"`)
 
 	// Errors a person reads.
-	_, err := run(t, append([]string{"q", "orchestrator", "deal", "99"}, h...)...)
+	_, err = run(t, append([]string{"q", "orchestrator", "deal", "99"}, h...)...)
 	require.Error(t, err)
 	require.Equal(t, "deal 99 does not exist: deal not found: key not found", cmd.FormatError(err))
 	_, err = run(t, append([]string{"tx", "orchestrator", "accept-deal", "99", "--from", "provider", "--gas", "auto", "--yes"}, h...)...)
