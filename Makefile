@@ -16,7 +16,7 @@ ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
 # Same compile flags as `go test`, so that builds and tests share the build cache.
 BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)'
 
-.PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status demo demo-storage clean
+.PHONY: all build install test test-unit test-e2e test-ts test-all lint proto-gen wallet-gen localnet localnet-stop localnet-status demo demo-storage clean
 
 all: build
 
@@ -37,17 +37,27 @@ test:
 test-e2e: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) $(GO) test -count=1 -tags e2e -timeout 20m -p 1 ./testutil/e2e/...
 
+## test-ts: the TypeScript client (ts/): npm ci, build, unit tests, then CosmJS end to end on a fresh localnet
+test-ts: build
+	cd ts && npm ci --no-audit --no-fund --loglevel=error && npm run build && node --test dist/test/unit/
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash ts/scripts/e2e.sh
+
 ## test-all: everything CI runs
-test-all: test test-e2e
+test-all: test test-e2e test-ts
 
 ## lint: formatting and vet
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 
-## proto-gen: regenerate Go code and the OpenAPI spec from proto/ (offline)
+## proto-gen: regenerate Go code and the OpenAPI spec from proto/ (offline), and the TypeScript types when ts/node_modules exists
 proto-gen:
 	bash scripts/protocgen.sh
+	if [ -d ts/node_modules ]; then bash ts/scripts/generate.sh; fi
+
+## wallet-gen: regenerate the chain-registry files, Keplr chain info and the TypeScript client's tables (walletgen)
+wallet-gen:
+	$(GO) run ./walletgen/gen
 
 ## localnet: build and start a local network (N=1 by default, N=4 for four validators) and a provider
 ##           node for its provider account (PROVIDER_NODE=0: without)

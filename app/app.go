@@ -47,7 +47,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
-	signingtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
 	"github.com/cosmos/cosmos-sdk/version"
 	"github.com/cosmos/cosmos-sdk/x/auth"
 	authcodec "github.com/cosmos/cosmos-sdk/x/auth/codec"
@@ -245,11 +244,7 @@ func New(
 	)
 
 	// SIGN_MODE_TEXTUAL needs the bank keeper to render coin metadata.
-	enabledSignModes := append(append([]signingtypes.SignMode{}, authtx.DefaultSignModes...), signingtypes.SignMode_SIGN_MODE_TEXTUAL)
-	txConfigWithTextual, err := authtx.NewTxConfigWithOptions(appCodec, authtx.ConfigOptions{
-		EnabledSignModes:           enabledSignModes,
-		TextualCoinMetadataQueryFn: txmodule.NewBankKeeperCoinMetadataQueryFn(app.BankKeeper),
-	})
+	txConfigWithTextual, err := NewTxConfig(appCodec, txmodule.NewBankKeeperCoinMetadataQueryFn(app.BankKeeper))
 	if err != nil {
 		panic(err)
 	}
@@ -409,6 +404,10 @@ func New(
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {
 			panic(fmt.Errorf("failed to load latest version: %w", err))
+		}
+		// A node: export its marketplace metrics (metrics.go).
+		if err := enableMetrics(app); err != nil {
+			panic(fmt.Errorf("registering metrics: %w", err))
 		}
 	}
 	return app
