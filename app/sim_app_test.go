@@ -182,6 +182,23 @@ func stateFactory(a *simApp) simsx.SimStateFactory {
 	}
 }
 
+// completed records the seeds whose run reached its end: the SDK's
+// simulator skips a seed whose validators all left the set, and a test
+// that passed on skipped seeds would have checked nothing.
+var completed sync.Map
+
+// requireCompleted makes t fail, once its seeds' subtests are done, for
+// every seed that did not complete.
+func requireCompleted(t *testing.T, seeds []int64) {
+	t.Cleanup(func() {
+		for _, seed := range seeds {
+			if _, ok := completed.Load(fmt.Sprintf("%s/%d", t.Name(), seed)); !ok {
+				t.Errorf("seed %d did not complete (the SDK's simulator stops a run whose validators all left the set): use another seed", seed)
+			}
+		}
+	})
+}
+
 // checkFinalState runs the invariants once more on the committed state
 // and prints what the run did to the Flashback modules: the figures the
 // reliability report quotes.
@@ -202,6 +219,7 @@ func checkFinalState(t testing.TB, ti simsx.TestInstance[*simApp], _ []simtypes.
 	a.stats.mu.Lock()
 	defer a.stats.mu.Unlock()
 	records = a.stats.qosRecords
+	completed.Store(fmt.Sprintf("%s/%d", strings.Split(t.Name(), "/")[0], ti.Cfg.Seed), true)
 	require.Positive(t, a.stats.invariantChecks, "the invariants never ran")
 	fmt.Printf("FLASHBACK-SIM seed=%d height=%d blocks=%d invariant_checks=%d qos_records_checked=%d "+
 		"providers=%d consumers=%d deals=%v units=%v unit_verdicts_kept=%d ratings=%d disputes=%d\n",

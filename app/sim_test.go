@@ -42,6 +42,7 @@ func cmtHeader(a *simApp) cmtproto.Header {
 // honest reports. `make sim-short` runs it small (CI), `make sim-long`
 // large.
 func TestFullAppSimulation(t *testing.T) {
+	requireCompleted(t, seeds(t))
 	simsx.RunWithSeeds(t, newSimApp, stateFactory, seeds(t), nil, checkFinalState)
 }
 
@@ -114,6 +115,7 @@ var storeNames = []string{
 // and its import must rebuild every index exactly (`make
 // sim-import-export`).
 func TestAppImportExport(t *testing.T) {
+	requireCompleted(t, seeds(t))
 	simsx.RunWithSeeds(t, newSimApp, stateFactory, seeds(t), nil, checkFinalState,
 		func(t testing.TB, ti simsx.TestInstance[*simApp], _ []simtypes.Account) {
 			a := ti.App
