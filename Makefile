@@ -105,5 +105,38 @@ bench-scaling:
 bench-network:
 	bash scripts/bench.sh network
 
+## Simulation (app/sim_test.go, build tag sims): the SDK's simulator over every
+## module with the three Flashback modules' operations, invariants after every
+## block. SIM_SEEDS, SIM_BLOCKS and SIM_BLOCK_SIZE shape the runs; seeds run two
+## at a time. docs/RELIABILITY.md has the figures.
+.PHONY: sim-short sim-determinism sim-import-export sim-long fuzz
+SIM_SEEDS      ?= 1,2,4
+SIM_BLOCKS     ?= 150
+SIM_BLOCK_SIZE ?= 40
+SIM_FLAGS       = -Seeds=$(SIM_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
+
+## sim-short: a few seeds, a few hundred blocks (CI: .ci/run)
+sim-short:
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestFullAppSimulation$$' ./app $(SIM_FLAGS)
+
+## sim-determinism: each seed twice from scratch; the app hash must match at every commit
+sim-determinism:
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppStateDeterminism$$' ./app -Seeds=$(SIM_SEEDS) -NumBlocks=50 -BlockSize=$(SIM_BLOCK_SIZE)
+
+## sim-import-export: run, export, import into a fresh app, compare every store key by key
+sim-import-export:
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppImportExport$$' ./app $(SIM_FLAGS)
+
+## sim-long: not in CI; SIM_LONG_SEEDS × SIM_LONG_BLOCKS blocks of SIM_LONG_BLOCK_SIZE
+##           operations, niced, logged to build/sim-long.log and summed up by scripts/sim_report.sh
+SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20
+SIM_LONG_BLOCKS     ?= 1000
+SIM_LONG_BLOCK_SIZE ?= 100
+sim-long:
+	@mkdir -p $(BUILD_DIR)
+	nice -n 15 $(GO) test -count=1 -tags sims -timeout 48h -run '^TestFullAppSimulation$$' -v ./app \
+		-Seeds=$(SIM_LONG_SEEDS) -NumBlocks=$(SIM_LONG_BLOCKS) -BlockSize=$(SIM_LONG_BLOCK_SIZE) 2>&1 | tee $(BUILD_DIR)/sim-long.log | grep --line-buffered 'FLASHBACK-SIM\|opsCount\|^--- \|^ok\|FAIL'
+	bash scripts/sim_report.sh $(BUILD_DIR)/sim-long.log
+
 clean:
 	rm -rf $(BUILD_DIR) .localnet
