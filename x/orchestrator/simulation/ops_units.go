@@ -49,13 +49,16 @@ func (m market) createDataUnit() simsx.SimMsgFactoryFn[*types.MsgCreateDataUnit]
 			reporter.Skip("provider cannot pay the unit's fees")
 			return nil, nil
 		}
-		return []simsx.SimAccount{acc}, &types.MsgCreateDataUnit{
+		msg := &types.MsgCreateDataUnit{
 			Provider: p.Address, CapacityGb: uint64(1 + r.Intn(100_000)), PricePerGbMonth: randomPrice(r),
 			Region: simutil.Region(r), Country: simutil.Country(r), Api: types.ApiCompatibility(1 + r.Intn(5)),
 			Endpoint: simutil.URL(r), Sla: RandomSla(r),
-			Features:    types.Features{Versioning: r.Intn(2) == 0, Encryption: r.Intn(2) == 0, ObjectLock: r.Intn(2) == 0},
-			PriorityFee: priority,
+			Features: &types.Features{Versioning: r.Intn(2) == 0, Encryption: r.Intn(2) == 0, ObjectLock: r.Intn(2) == 0},
 		}
+		if priority.IsPositive() {
+			msg.PriorityFee = &priority
+		}
+		return []simsx.SimAccount{acc}, msg
 	}
 }
 
@@ -71,7 +74,7 @@ func (m market) updateDataUnit() simsx.SimMsgFactoryFn[*types.MsgUpdateDataUnit]
 		acc := account(testData, reporter, u.Provider)
 		msg := &types.MsgUpdateDataUnit{
 			Provider: u.Provider, UnitId: u.Id, CapacityGb: simutil.Uint64Between(r, max(u.AllocatedGb, 1), min(u.CapacityGb*2+1, types.MaxCapacityGB)),
-			PricePerGbMonth: u.PricePerGbMonth, Endpoint: u.Endpoint, Sla: u.Sla, Features: u.Features,
+			PricePerGbMonth: u.PricePerGbMonth, Endpoint: u.Endpoint, Sla: u.Sla, Features: &u.Features,
 		}
 		if r.Intn(2) == 0 {
 			msg.PricePerGbMonth = randomPrice(r)
@@ -87,7 +90,9 @@ func (m market) updateDataUnit() simsx.SimMsgFactoryFn[*types.MsgUpdateDataUnit]
 			reporter.Skip("provider cannot pay the priority fee")
 			return nil, nil
 		}
-		msg.AddPriorityFee = fee
+		if fee.IsPositive() {
+			msg.AddPriorityFee = &fee
+		}
 		return []simsx.SimAccount{acc}, msg
 	}
 }

@@ -29,6 +29,7 @@ func validMsgs() []fuzzutil.Msg {
 	coin := sdk.NewInt64Coin("uflash", 1_000_000)
 	sla := types.DefaultParams().ReferenceSla
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	priority := sdk.NewInt64Coin("uflash", 10_000)
 	key := orchsim.RandomAccessKey(rand.New(rand.NewSource(1)))
 	return []fuzzutil.Msg{
 		&types.MsgRegisterProvider{Owner: owner, Name: "p", Website: "https://p.example", Country: "FR", Bond: coin},
@@ -40,7 +41,7 @@ func validMsgs() []fuzzutil.Msg {
 		&types.MsgUpdateConsumer{Owner: owner, Name: "c"},
 		&types.MsgVerifyConsumer{Authority: gov, Consumer: other, Verified: true},
 		&types.MsgSetAccessKey{Owner: owner, PublicKey: key},
-		&types.MsgCreateDataUnit{Provider: owner, CapacityGb: 10, PricePerGbMonth: sdkmath.NewInt(1000), Region: "eu-west", Country: "FR", Api: types.API_COMPATIBILITY_S3, Endpoint: "https://s3.example.com/u", Sla: sla, PriorityFee: sdk.NewInt64Coin("uflash", 10_000)},
+		&types.MsgCreateDataUnit{Provider: owner, CapacityGb: 10, PricePerGbMonth: sdkmath.NewInt(1000), Region: "eu-west", Country: "FR", Api: types.API_COMPATIBILITY_S3, Endpoint: "https://s3.example.com/u", Sla: sla, PriorityFee: &priority},
 		&types.MsgUpdateDataUnit{Provider: owner, UnitId: 1, CapacityGb: 10, PricePerGbMonth: sdkmath.NewInt(1000), Endpoint: "https://s3.example.com/u", Sla: sla},
 		&types.MsgScheduleMaintenance{Provider: owner, UnitId: 1, Start: start, End: start.Add(time.Hour)},
 		&types.MsgDecommissionDataUnit{Provider: owner, UnitId: 1},
