@@ -16,7 +16,7 @@ ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
 # Same compile flags as `go test`, so that builds and tests share the build cache.
 BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)'
 
-.PHONY: all build install test test-unit test-e2e test-all lint proto-gen localnet localnet-stop localnet-status demo clean
+.PHONY: all build install test test-unit test-e2e test-ts test-all lint proto-gen wallet-gen localnet localnet-stop localnet-status demo demo-storage clean
 
 all: build
 
@@ -37,25 +37,41 @@ test:
 test-e2e: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) $(GO) test -count=1 -tags e2e -timeout 20m -p 1 ./testutil/e2e/...
 
+## test-ts: the TypeScript client (ts/): npm ci, build, unit tests, then CosmJS end to end on a fresh localnet
+test-ts: build
+	cd ts && npm ci --no-audit --no-fund --loglevel=error && npm run build && node --test dist/test/unit/
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash ts/scripts/e2e.sh
+
 ## test-all: everything CI runs
-test-all: test test-e2e
+test-all: test test-e2e test-ts
 
 ## lint: formatting and vet
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 
-## proto-gen: regenerate Go code and the OpenAPI spec from proto/ (offline)
+## proto-gen: regenerate Go code and the OpenAPI spec from proto/ (offline), and the TypeScript types when ts/node_modules exists
 proto-gen:
 	bash scripts/protocgen.sh
+	if [ -d ts/node_modules ]; then bash ts/scripts/generate.sh; fi
 
-## localnet: build and start a local network (N=1 by default, N=4 for four validators)
+## wallet-gen: regenerate the chain-registry files, Keplr chain info and the TypeScript client's tables (walletgen)
+wallet-gen:
+	$(GO) run ./walletgen/gen
+
+## localnet: build and start a local network (N=1 by default, N=4 for four validators) and a provider
+##           node for its provider account (PROVIDER_NODE=0: without)
 localnet: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/localnet.sh start
 
 ## demo: run the end-to-end demo on a throwaway localnet (~4 min; needs jq and curl)
 demo: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/demo.sh
+
+## demo-storage: a deal becomes an S3 bucket: provider node, aws CLI upload and download, decline, withdrawal,
+##               read-only after close, then deleted (~2 min; needs jq and the aws CLI)
+demo-storage: build
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash scripts/demo-storage.sh
 
 ## localnet-stop: stop the local network started by `make localnet`
 localnet-stop:
@@ -88,6 +104,39 @@ bench-scaling:
 ## bench-network: load generator against a 4-validator localnet (RATE=250 DURATION=60s)
 bench-network:
 	bash scripts/bench.sh network
+
+## Simulation (app/sim_test.go, build tag sims): the SDK's simulator over every
+## module with the three Flashback modules' operations, invariants after every
+## block. SIM_SEEDS, SIM_BLOCKS and SIM_BLOCK_SIZE shape the runs; seeds run two
+## at a time. docs/RELIABILITY.md has the figures.
+.PHONY: sim-short sim-determinism sim-import-export sim-long fuzz
+SIM_SEEDS      ?= 1,2,4
+SIM_BLOCKS     ?= 150
+SIM_BLOCK_SIZE ?= 40
+SIM_FLAGS       = -Seeds=$(SIM_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
+
+## sim-short: a few seeds, a few hundred blocks (CI: .ci/run)
+sim-short:
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestFullAppSimulation$$' ./app $(SIM_FLAGS)
+
+## sim-determinism: each seed twice from scratch; the app hash must match at every commit
+sim-determinism:
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppStateDeterminism$$' ./app -Seeds=$(SIM_SEEDS) -NumBlocks=50 -BlockSize=$(SIM_BLOCK_SIZE)
+
+## sim-import-export: run, export, import into a fresh app, compare every store key by key
+sim-import-export:
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppImportExport$$' ./app $(SIM_FLAGS)
+
+## sim-long: not in CI; SIM_LONG_SEEDS × SIM_LONG_BLOCKS blocks of SIM_LONG_BLOCK_SIZE
+##           operations, niced, logged to build/sim-long.log and summed up by scripts/sim_report.sh
+SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20
+SIM_LONG_BLOCKS     ?= 1000
+SIM_LONG_BLOCK_SIZE ?= 100
+sim-long:
+	@mkdir -p $(BUILD_DIR)
+	nice -n 15 $(GO) test -count=1 -tags sims -timeout 48h -run '^TestFullAppSimulation$$' -v ./app \
+		-Seeds=$(SIM_LONG_SEEDS) -NumBlocks=$(SIM_LONG_BLOCKS) -BlockSize=$(SIM_LONG_BLOCK_SIZE) 2>&1 | tee $(BUILD_DIR)/sim-long.log | grep --line-buffered 'FLASHBACK-SIM\|opsCount\|^--- \|^ok\|FAIL'
+	bash scripts/sim_report.sh $(BUILD_DIR)/sim-long.log
 
 clean:
 	rm -rf $(BUILD_DIR) .localnet

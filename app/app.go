@@ -47,7 +47,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
-	signingtypes "github.com/cosmos/cosmos-sdk/types/tx/signing"
 	"github.com/cosmos/cosmos-sdk/version"
 	"github.com/cosmos/cosmos-sdk/x/auth"
 	authcodec "github.com/cosmos/cosmos-sdk/x/auth/codec"
@@ -77,6 +76,7 @@ import (
 	govclient "github.com/cosmos/cosmos-sdk/x/gov/client"
 	govkeeper "github.com/cosmos/cosmos-sdk/x/gov/keeper"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	govv1beta1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1beta1"
 	"github.com/cosmos/cosmos-sdk/x/mint"
 	mintkeeper "github.com/cosmos/cosmos-sdk/x/mint/keeper"
 	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
@@ -186,6 +186,9 @@ type App struct {
 	injectedTxs *oracleabci.InjectedTxGate
 
 	configurator module.Configurator
+
+	// sm is the SDK simulation's view of the modules (simulation.go).
+	sm *module.SimulationManager
 }
 
 // New returns a fully wired flashbackd application.
@@ -245,11 +248,7 @@ func New(
 	)
 
 	// SIGN_MODE_TEXTUAL needs the bank keeper to render coin metadata.
-	enabledSignModes := append(append([]signingtypes.SignMode{}, authtx.DefaultSignModes...), signingtypes.SignMode_SIGN_MODE_TEXTUAL)
-	txConfigWithTextual, err := authtx.NewTxConfigWithOptions(appCodec, authtx.ConfigOptions{
-		EnabledSignModes:           enabledSignModes,
-		TextualCoinMetadataQueryFn: txmodule.NewBankKeeperCoinMetadataQueryFn(app.BankKeeper),
-	})
+	txConfigWithTextual, err := NewTxConfig(appCodec, txmodule.NewBankKeeperCoinMetadataQueryFn(app.BankKeeper))
 	if err != nil {
 		panic(err)
 	}
@@ -295,6 +294,11 @@ func New(
 		appCodec, runtime.NewKVStoreService(keys[govtypes.StoreKey]), app.AccountKeeper, app.BankKeeper,
 		app.StakingKeeper, app.DistrKeeper, app.MsgServiceRouter(), govConfig, govAuthority,
 	)
+	// Legacy (v1beta1) proposal content: text proposals, which wallets still
+	// submit. Without a router the gov keeper dereferenced a nil router on
+	// every MsgExecLegacyContent and panicked (found by the simulation;
+	// TestLegacyTextProposalIsAccepted).
+	govKeeper.SetLegacyRouter(govv1beta1.NewRouter().AddRoute(govtypes.RouterKey, govv1beta1.ProposalHandler))
 	app.GovKeeper = *govKeeper.SetHooks(govtypes.NewMultiGovHooks())
 
 	evidenceKeeper := evidencekeeper.NewKeeper(
@@ -385,6 +389,8 @@ func New(
 	}
 	reflectionv1.RegisterReflectionServiceServer(app.GRPCQueryRouter(), reflectionSvc)
 
+	app.sm = newSimulationManager(app.ModuleManager)
+
 	app.MountKVStores(keys)
 	app.MountTransientStores(tkeys)
 
@@ -409,6 +415,10 @@ func New(
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {
 			panic(fmt.Errorf("failed to load latest version: %w", err))
+		}
+		// A node: export its marketplace metrics (metrics.go).
+		if err := enableMetrics(app); err != nil {
+			panic(fmt.Errorf("registering metrics: %w", err))
 		}
 	}
 	return app
@@ -498,9 +508,6 @@ func (app *App) ModuleAccountAddrs() map[string]bool {
 	}
 	return addrs
 }
-
-// SimulationManager is not used: flashbackd tests run real networks instead.
-func (app *App) SimulationManager() *module.SimulationManager { return nil }
 
 // RegisterAPIRoutes registers the REST routes (grpc-gateway) and the OpenAPI spec.
 func (app *App) RegisterAPIRoutes(apiSvr *api.Server, apiConfig config.APIConfig) {

@@ -8,7 +8,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec/address"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	"github.com/cosmos/cosmos-sdk/std"
-	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	"github.com/cosmos/gogoproto/proto"
 
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
@@ -41,10 +40,14 @@ func MakeEncodingConfig() EncodingConfig {
 	amino := codec.NewLegacyAmino()
 	std.RegisterLegacyAminoCodec(amino)
 	std.RegisterInterfaces(interfaceRegistry)
+	txConfig, err := NewTxConfig(cdc, nil)
+	if err != nil {
+		panic(err)
+	}
 	return EncodingConfig{
 		InterfaceRegistry: interfaceRegistry,
 		Codec:             cdc,
-		TxConfig:          authtx.NewTxConfig(cdc, authtx.DefaultSignModes),
+		TxConfig:          txConfig,
 		Amino:             amino,
 	}
 }

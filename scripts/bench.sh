@@ -72,8 +72,8 @@ scaling() {
   benchreport scaling "${args[@]}"
 }
 
-localnet() { # start|stop
-  N=4 LOCALNET_DIR="$NETWORK_DIR" BASE_PORT="$NETWORK_BASE_PORT" FLASHBACKD_BIN="$BIN_DIR/flashbackd" \
+localnet() { # start|stop (chain nodes only: the load generator uses the provider account)
+  PROVIDER_NODE=0 N=4 LOCALNET_DIR="$NETWORK_DIR" BASE_PORT="$NETWORK_BASE_PORT" FLASHBACKD_BIN="$BIN_DIR/flashbackd" \
     bash "$ROOT/scripts/localnet.sh" "$1"
 }
 

@@ -201,7 +201,8 @@ done
 heading "2. A one-validator chain"
 mkdir -p "$DIR"
 STARTED=1
-if ! N=1 LOCALNET_DIR=$DIR BASE_PORT=$BASE_PORT CHAIN_ID=$CHAIN_ID FLASHBACKD_BIN=$BIN START_TIMEOUT=180 \
+# No provider node: this demo drives the provider account by hand (scripts/demo-storage.sh shows the node).
+if ! PROVIDER_NODE=0 N=1 LOCALNET_DIR=$DIR BASE_PORT=$BASE_PORT CHAIN_ID=$CHAIN_ID FLASHBACKD_BIN=$BIN START_TIMEOUT=180 \
   GENESIS_PATCH=$GENESIS_PATCH bash "$ROOT/scripts/localnet.sh" start >"$DIR.start.log" 2>&1; then
   cat "$DIR.start.log" >&2
   rm -f "$DIR.start.log"

@@ -12,6 +12,11 @@
 #   CHAIN_ID          chain ID (default flashback-local-1)
 #   FLASHBACKD_BIN    binary to run (default build/flashbackd, built if missing)
 #   GENESIS_PATCH     JSON merged into the genesis app state (see `testnet init-files --help`)
+#   PROVIDER_NODE     1 (default): also run a provider node (`flashbackd provider serve`) for the
+#                     funded `provider` account, serving unit 1 from a directory under LOCALNET_DIR;
+#                     0: chain nodes only
+#   PROVIDER_PORT     its S3 port (default BASE_PORT+200); its status/metrics endpoint is PROVIDER_PORT+1
+#   PROVIDER_ARGS     extra `provider init` flags (e.g. "--retrieval-period 30s --withdraw-interval 1m")
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +27,10 @@ CHAIN_ID=${CHAIN_ID:-flashback-local-1}
 BIN=${FLASHBACKD_BIN:-$ROOT/build/flashbackd}
 GENESIS_PATCH=${GENESIS_PATCH:-}
 START_TIMEOUT=${START_TIMEOUT:-90}
+PROVIDER_NODE=${PROVIDER_NODE:-1}
+PROVIDER_PORT=${PROVIDER_PORT:-$((BASE_PORT + 200))}
+PROVIDER_ARGS=${PROVIDER_ARGS:-}
+PROVIDER_HOME=$DIR/provider
 
 die() { echo "localnet: $*" >&2; exit 1; }
 
@@ -64,6 +73,11 @@ start() {
       fi
     done
   done
+  if [ "$PROVIDER_NODE" = 1 ]; then
+    for off in 0 1; do
+      port_in_use $((PROVIDER_PORT + off)) && die "port $((PROVIDER_PORT + off)) is in use; stop what holds it or set PROVIDER_PORT"
+    done
+  fi
 
   rm -rf "$DIR"
   mkdir -p "$DIR/logs" "$DIR/pids"
@@ -91,7 +105,35 @@ start() {
     sleep 1
     waited=$((waited + 1))
   done
+  [ "$PROVIDER_NODE" != 1 ] || start_provider
   summary
+}
+
+# start_provider writes a provider node's configuration for the `provider`
+# account of node0's test keyring and runs it. The node serves unit 1 (the
+# first unit created on the fresh chain) from $PROVIDER_HOME/data/unit-1; it
+# waits for the provider to register, publishes its access key, and decides
+# deal requests on unit 1 by its policy (provider.toml).
+start_provider() {
+  local url="http://127.0.0.1:$PROVIDER_PORT"
+  # shellcheck disable=SC2086 # PROVIDER_ARGS is a list of flags
+  "$BIN" provider init --home "$PROVIDER_HOME" --public-url "$url" \
+    --listen "127.0.0.1:$PROVIDER_PORT" --status-listen "127.0.0.1:$((PROVIDER_PORT + 1))" --unit 1=posix \
+    --grpc-address "127.0.0.1:$(port 0 2)" --rpc-address "tcp://127.0.0.1:$(port 0 1)" --chain-id "$CHAIN_ID" \
+    --key-name provider --keyring-backend test --keyring-dir "$DIR/homes/node0" --poll-interval 1s $PROVIDER_ARGS \
+    >"$DIR/logs/provider-init.log" 2>&1 || { cat "$DIR/logs/provider-init.log" >&2; stop >/dev/null; die "provider init failed"; }
+  nohup "$BIN" provider serve --home "$PROVIDER_HOME" >"$DIR/logs/provider.log" 2>&1 &
+  echo $! >"$DIR/pids/provider.pid"
+  local waited=0
+  until port_in_use $((PROVIDER_PORT + 1)); do
+    if ! kill -0 "$(cat "$DIR/pids/provider.pid")" 2>/dev/null || [ "$waited" -ge 30 ]; then
+      tail -n 30 "$DIR/logs/provider.log" >&2 || true
+      stop >/dev/null
+      die "the provider node did not start; logs are in $DIR/logs"
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
 }
 
 summary() {
@@ -109,6 +151,13 @@ summary() {
     printf '  %-10s %s\n' "$name" "$("$BIN" keys show "$name" -a --keyring-backend test --home "$DIR/homes/node0" 2>/dev/null || echo '-')"
   done
   echo
+  if [ "$PROVIDER_NODE" = 1 ]; then
+    echo
+    echo "Provider node (account 'provider'): S3 http://127.0.0.1:$PROVIDER_PORT, status http://127.0.0.1:$((PROVIDER_PORT + 1))/status"
+    echo "  serves unit 1 once the provider registers it with endpoint http://127.0.0.1:$PROVIDER_PORT/unit-1"
+    echo "  home $PROVIDER_HOME, log $DIR/logs/provider.log; $BIN provider status --home $PROVIDER_HOME"
+  fi
+  echo
   echo "Homes: $DIR/homes   Logs: $DIR/logs   OpenAPI: http://127.0.0.1:$(port 0 3)/swagger/"
   echo "Try:   $BIN q orchestrator params --node tcp://127.0.0.1:$(port 0 1)"
   echo "Stop:  make localnet-stop"
@@ -121,6 +170,19 @@ stop() {
     echo "no localnet running from $DIR"
     rm -f "$DIR"/pids/*.pid 2>/dev/null || true
     return 0
+  fi
+  # The provider node first: it finishes its requests and writes its state
+  # while the chain is still up.
+  if [ -e "$DIR/pids/provider.pid" ]; then
+    pid=$(cat "$DIR/pids/provider.pid")
+    if kill -TERM "$pid" 2>/dev/null; then
+      while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 30 ]; do
+        sleep 1
+        waited=$((waited + 1))
+      done
+    fi
+    waited=0
+    pids=$(running_pids)
   fi
   for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
   while [ -n "$(running_pids)" ] && [ "$waited" -lt 30 ]; do
@@ -139,6 +201,10 @@ status() {
     i=${f##*node}
     printf 'node%s  height=%s\n' "$i" "$(height "$i" || true)"
   done
+  if [ -e "$PROVIDER_HOME/provider.toml" ]; then
+    echo
+    "$BIN" provider status --home "$PROVIDER_HOME" || true
+  fi
 }
 
 case "${1:-start}" in

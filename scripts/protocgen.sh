@@ -47,8 +47,22 @@ buf generate --template proto/buf.gen.yaml --path proto/flashback
 # Move the Go files to where their go_package says they belong.
 cp -r "$OUT/go/github.com/flashbacknetwork/flashbackd/." "$ROOT/"
 
-# The merged OpenAPI spec, served by the node under /swagger/.
-install -D -m 0644 "$OUT/openapi/flashback.swagger.json" "$ROOT/docs/openapi/openapi.json"
+# One OpenAPI spec for everything the node's REST server answers: the
+# Flashback modules and the SDK services app.RegisterAPIRoutes registers
+# (docs/openapi/gen checks the list against the app and finishes the file:
+# title, version, unique operation ids). Served by the node under /swagger/.
+SDK_REST_PROTOS=(
+  cosmos/auth/v1beta1/query.proto cosmos/authz/v1beta1/query.proto cosmos/bank/v1beta1/query.proto
+  cosmos/base/node/v1beta1/query.proto cosmos/base/tendermint/v1beta1/query.proto cosmos/consensus/v1/query.proto
+  cosmos/distribution/v1beta1/query.proto cosmos/epochs/v1beta1/query.proto cosmos/evidence/v1beta1/query.proto
+  cosmos/feegrant/v1beta1/query.proto cosmos/gov/v1/query.proto cosmos/gov/v1beta1/query.proto
+  cosmos/mint/v1beta1/query.proto cosmos/slashing/v1beta1/query.proto cosmos/staking/v1beta1/query.proto
+  cosmos/tx/v1beta1/service.proto cosmos/upgrade/v1beta1/query.proto
+)
+paths=(--path proto/flashback)
+for p in "${SDK_REST_PROTOS[@]}"; do paths+=(--path ".proto-deps/cosmos-sdk/$p"); done
+buf generate --template proto/buf.gen.openapi.yaml "${paths[@]}"
+go run ./docs/openapi/gen "$OUT/openapi/flashbackd.swagger.json" "$ROOT/docs/openapi/openapi.json"
 
 rm -rf "$OUT"
 echo "proto generation done"

@@ -15,7 +15,7 @@ import (
 func main() {
 	rootCmd := cmd.NewRootCmd()
 	if err := svrcmd.Execute(rootCmd, "FLASHBACKD", app.DefaultNodeHome); err != nil {
-		fmt.Fprintln(rootCmd.OutOrStderr(), err)
+		fmt.Fprintln(rootCmd.OutOrStderr(), cmd.FormatError(err))
 		os.Exit(1)
 	}
 }

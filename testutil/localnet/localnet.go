@@ -31,6 +31,12 @@ type Options struct {
 	GenesisPatch string
 	// Env adds environment variables for the script.
 	Env []string
+	// ProviderNode also runs the script's provider node for the `provider`
+	// account (off by default: tests that drive the provider account by
+	// hand must not have a node deciding its deals and using its key).
+	ProviderNode bool
+	// ProviderArgs are extra `provider init` flags.
+	ProviderArgs string
 }
 
 // Localnet is a running network started by scripts/localnet.sh.
@@ -96,6 +102,8 @@ func (ln *Localnet) script(action string) (string, error) {
 		fmt.Sprintf("BASE_PORT=%d", ln.opts.BasePort),
 		"FLASHBACKD_BIN="+ln.Bin,
 		"GENESIS_PATCH="+ln.opts.GenesisPatch,
+		fmt.Sprintf("PROVIDER_NODE=%d", map[bool]int{false: 0, true: 1}[ln.opts.ProviderNode]),
+		"PROVIDER_ARGS="+ln.opts.ProviderArgs,
 	)
 	cmd.Env = append(cmd.Env, ln.opts.Env...)
 	out, err := cmd.CombinedOutput()
@@ -159,6 +167,12 @@ func (ln *Localnet) NodeRunning(i int) bool {
 	}
 	return exec.Command("kill", "-0", fmt.Sprint(pid)).Run() == nil
 }
+
+// ProviderHome is the provider node's home (with ProviderNode).
+func (ln *Localnet) ProviderHome() string { return filepath.Join(ln.Dir, "provider") }
+
+// ProviderPort is the provider node's S3 port (its status port is the next).
+func (ln *Localnet) ProviderPort() int { return ln.opts.BasePort + 200 }
 
 // Home returns node i's home directory.
 func (ln *Localnet) Home(i int) string {
@@ -229,8 +243,15 @@ func (ln *Localnet) GetJSON(i int, path string, out any) error {
 }
 
 func (ln *Localnet) dumpLogs() {
+	var names []string
 	for i := 0; i < ln.opts.Validators; i++ {
-		raw, err := os.ReadFile(filepath.Join(ln.Dir, "logs", fmt.Sprintf("node%d.log", i)))
+		names = append(names, fmt.Sprintf("node%d", i))
+	}
+	if ln.opts.ProviderNode {
+		names = append(names, "provider")
+	}
+	for _, name := range names {
+		raw, err := os.ReadFile(filepath.Join(ln.Dir, "logs", name+".log"))
 		if err != nil {
 			continue
 		}
@@ -238,7 +259,7 @@ func (ln *Localnet) dumpLogs() {
 		if len(lines) > 40 {
 			lines = lines[len(lines)-40:]
 		}
-		ln.t.Logf("--- node%d log (tail) ---\n%s", i, strings.Join(lines, "\n"))
+		ln.t.Logf("--- %s log (tail) ---\n%s", name, strings.Join(lines, "\n"))
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
+	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	sdknetwork "github.com/cosmos/cosmos-sdk/testutil/network"
 	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
@@ -141,6 +142,12 @@ func New(t testing.TB, cfg Config) *Network {
 		*addr = a
 	}
 	cfg.GRPCAddress = strings.TrimPrefix(cfg.GRPCAddress, "tcp://")
+	// The SDK's network writes each validator's app.toml from its default
+	// config struct with the process-wide app.toml template. A flashbackd
+	// command run earlier in the same test process (its pre-run) replaces
+	// that template with flashbackd's, which has an [oracle] section the
+	// default struct lacks: put the SDK's template back.
+	serverconfig.SetConfigTemplate(serverconfig.DefaultConfigTemplate)
 	net, err := sdknetwork.New(t, t.TempDir(), cfg)
 	require.NoError(t, err)
 	_, err = net.WaitForHeight(1)

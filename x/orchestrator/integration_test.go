@@ -72,7 +72,7 @@ func TestDealLifecycleOnNetwork(t *testing.T) {
 	send("provider", &types.MsgCreateDataUnit{
 		Provider: provider.String(), CapacityGb: 1000, PricePerGbMonth: sdkmath.NewInt(2_592_000), // 1 uflash per GB-second
 		Region: "eu-west", Country: "FR", Api: types.API_COMPATIBILITY_S3, Endpoint: "https://s3.acme.example/u1",
-		Sla: sla, PriorityFee: sdk.NewInt64Coin(app.BondDenom, 10_000),
+		Sla: sla, PriorityFee: &[]sdk.Coin{sdk.NewInt64Coin(app.BondDenom, 10_000)}[0],
 	})
 
 	market, err := q.DataUnits(ctx, &types.QueryDataUnitsRequest{Region: "eu-west"})

@@ -17,6 +17,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/restenum"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -68,6 +69,9 @@ func (AppModule) RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 
 // RegisterGRPCGatewayRoutes serves the queries over REST (/flashback/reputation/v1/...).
 func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwruntime.ServeMux) {
+	// Enum query parameters by name (?state=DEAL_STATE_ACTIVE), as the
+	// OpenAPI spec lists them; numbers keep working.
+	restenum.RegisterPackage("flashback.reputation.v1")
 	if err := types.RegisterQueryHandlerClient(context.Background(), mux, types.NewQueryClient(clientCtx)); err != nil {
 		panic(err)
 	}

@@ -47,6 +47,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		txCommand(),
 		keys.Commands(),
 		bridgeCommand(),
+		providerCommand(tempApp),
 	)
 }
 

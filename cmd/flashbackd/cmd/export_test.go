@@ -28,6 +28,7 @@ import (
 
 	"cosmossdk.io/log"
 
+	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/server"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
@@ -159,6 +160,9 @@ func startNode(t *testing.T, home string) *testNode {
 	db, err := dbm.NewDB("application", server.GetAppDBBackend(appOpts), filepath.Join(home, "data"))
 	require.NoError(t, err)
 	a := app.New(log.NewNopLogger(), db, nil, true, appOpts, server.DefaultBaseappOptions(appOpts)...)
+	// Transaction simulation (`--gas auto`) over ABCI queries, as `start`
+	// registers it.
+	a.RegisterTxService(client.Context{}.WithTxConfig(a.TxConfig()).WithCodec(a.AppCodec()).WithInterfaceRegistry(a.InterfaceRegistry()))
 
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	require.NoError(t, err)

@@ -15,13 +15,14 @@ import (
 	"github.com/cosmos/cosmos-sdk/client/config"
 	"github.com/cosmos/cosmos-sdk/server"
 	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
-	"github.com/cosmos/cosmos-sdk/types/tx/signing"
-	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	txmodule "github.com/cosmos/cosmos-sdk/x/auth/tx/config"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
 )
+
+// envPrefix prefixes the environment variables that set flags (FLASHBACKD_NODE).
+const envPrefix = "FLASHBACKD"
 
 // NewRootCmd returns the root command of flashbackd.
 func NewRootCmd() *cobra.Command {
@@ -42,7 +43,7 @@ func NewRootCmd() *cobra.Command {
 		WithInput(os.Stdin).
 		WithAccountRetriever(authtypes.AccountRetriever{}).
 		WithHomeDir(app.DefaultNodeHome).
-		WithViper("FLASHBACKD")
+		WithViper(envPrefix)
 
 	rootCmd := &cobra.Command{
 		Use:           app.AppName,
@@ -57,17 +58,18 @@ func NewRootCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			clientCtx, err = config.ReadFromClientConfig(clientCtx)
+			// A fresh viper: the config loader adds <home>/config to the
+			// instance's search paths, and one that had already read the
+			// default home's client.toml kept finding that file first, so
+			// `--home H` ignored H's client.toml (node, chain-id, keyring).
+			clientCtx, err = config.ReadFromClientConfig(clientCtx.WithViper(envPrefix))
 			if err != nil {
 				return err
 			}
 			// SIGN_MODE_TEXTUAL needs coin metadata, which an online client
 			// can query from the node.
 			if !clientCtx.Offline {
-				txConfig, err := authtx.NewTxConfigWithOptions(clientCtx.Codec, authtx.ConfigOptions{
-					EnabledSignModes:           append(append([]signing.SignMode{}, authtx.DefaultSignModes...), signing.SignMode_SIGN_MODE_TEXTUAL),
-					TextualCoinMetadataQueryFn: txmodule.NewGRPCCoinMetadataQueryFn(clientCtx),
-				})
+				txConfig, err := app.NewTxConfig(clientCtx.Codec, txmodule.NewGRPCCoinMetadataQueryFn(clientCtx))
 				if err != nil {
 					return err
 				}
@@ -84,10 +86,20 @@ func NewRootCmd() *cobra.Command {
 	initRootCmd(rootCmd, tempApp)
 
 	autoCliOpts := tempApp.AutoCliOpts()
-	initClientCtx, _ = config.ReadFromClientConfig(initClientCtx)
+	// AutoCLI's fallback context takes the client defaults without reading
+	// (or creating) a client.toml in the default home: each command reads the
+	// one under its --home when it runs.
+	initClientCtx, _ = config.ReadDefaultValuesFromDefaultClientConfig(initClientCtx)
 	autoCliOpts.ClientCtx = initClientCtx
 	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
 		panic(err)
+	}
+	if err := enhanceModuleCommands(rootCmd, autoCliOpts); err != nil {
+		panic(err)
+	}
+	// Governance proposals for the modules' params (params_proposal.go).
+	if gov := findCommand(rootCmd, "tx", "gov"); gov != nil {
+		gov.AddCommand(draftParamsProposalCmd())
 	}
 	return rootCmd
 }

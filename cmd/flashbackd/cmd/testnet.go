@@ -56,6 +56,22 @@ const (
 // block base+i*portsPerNode.
 type testnetPorts struct{ P2P, RPC, GRPC, API, Pprof, Metrics int }
 
+// DefaultBasePort is node0's first port in `testnet init-files` and the
+// localnet (scripts/localnet.sh).
+const DefaultBasePort = 26600
+
+// DefaultLocalnetChainID is the chain ID of `testnet init-files` and the
+// localnet.
+const DefaultLocalnetChainID = "flashback-local-1"
+
+// LocalnetEndpoints are node0's RPC, gRPC and REST (API) addresses in a
+// network written with the default base port: what wallets and the chain
+// registry files describe as the localnet (walletgen).
+func LocalnetEndpoints() (rpc, grpc, rest string) {
+	p := portsFor(DefaultBasePort, 0)
+	return fmt.Sprintf("http://127.0.0.1:%d", p.RPC), fmt.Sprintf("127.0.0.1:%d", p.GRPC), fmt.Sprintf("http://127.0.0.1:%d", p.API)
+}
+
 func portsFor(base, i int) testnetPorts {
 	b := base + i*portsPerNode
 	return testnetPorts{P2P: b, RPC: b + 1, GRPC: b + 2, API: b + 3, Pprof: b + 4, Metrics: b + 5}
@@ -105,8 +121,8 @@ a shared genesis with every validator's gentx, funded test-keyring accounts
 	}
 	cmd.Flags().Int(flagValidators, 4, "number of validators")
 	cmd.Flags().String(flagOutputDir, "./.localnet", "directory that receives the node homes")
-	cmd.Flags().String(flags.FlagChainID, "flashback-local-1", "chain ID")
-	cmd.Flags().Int(flagBasePort, 26600, "first port of node0; each node uses 10 ports")
+	cmd.Flags().String(flags.FlagChainID, DefaultLocalnetChainID, "chain ID")
+	cmd.Flags().Int(flagBasePort, DefaultBasePort, "first port of node0; each node uses 10 ports")
 	cmd.Flags().String(flagAccounts, "provider,consumer,spare", "comma-separated names of extra funded accounts")
 	cmd.Flags().String(flagAccountTokens, "1000000000000", "uflash given to each account and validator")
 	cmd.Flags().String(flagStakeTokens, "100000000000", "uflash each validator self-delegates")
@@ -263,7 +279,13 @@ func initTestnetFiles(cmd *cobra.Command, tempApp *app.App, a testnetArgs) error
 		appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", ports.API)
 		appCfg.GRPC.Enable = true
 		appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
-		appCfg.Telemetry.Enabled = false
+		// The SDK's telemetry (tx and module timings) joins CometBFT's and
+		// flashbackd's metrics (marketplace, prober) on the Prometheus
+		// endpoint; the API also serves them at /metrics?format=prometheus.
+		appCfg.Telemetry.Enabled = true
+		appCfg.Telemetry.PrometheusRetentionTime = 60
+		appCfg.Telemetry.ServiceName = "flashbackd"
+		appCfg.Telemetry.EnableHostnameLabel = false
 		// Local validators probe the units (short intervals for quick windows)
 		// and, unlike a real validator, the storage of a local network, which
 		// listens on 127.0.0.1.

@@ -154,7 +154,7 @@ func UnitMsg(provider sdk.AccAddress, capacityGB uint64, endpoint string) *orche
 	return &orchestratortypes.MsgCreateDataUnit{
 		Provider: provider.String(), CapacityGb: capacityGB, PricePerGbMonth: sdkmath.NewInt(PricePerGBMonth),
 		Region: "eu-west", Country: "FR", Api: orchestratortypes.API_COMPATIBILITY_S3, Endpoint: endpoint,
-		Sla: SLA(), Features: orchestratortypes.Features{Versioning: true},
+		Sla: SLA(), Features: &orchestratortypes.Features{Versioning: true},
 	}
 }
 

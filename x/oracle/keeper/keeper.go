@@ -131,6 +131,10 @@ func (k Keeper) SetRegistries(units types.UnitRegistry, deals types.DealRegistry
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
+// Deals is the deal registry set by SetRegistries: the simulation finds the
+// parties of open deals through it to file valid self-reports.
+func (k Keeper) Deals() types.DealRegistry { return k.deps.deals }
+
 // Logger returns a module-scoped logger.
 func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)

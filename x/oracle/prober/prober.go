@@ -85,6 +85,9 @@ func NewWithClient(cfg Config, logger log.Logger, client *http.Client) *Prober {
 			cfg.Enabled = false
 		}
 	}
+	if cfg.Enabled {
+		registerMetrics()
+	}
 	if client == nil {
 		client = newHTTPClient(cfg)
 	}
@@ -180,13 +183,20 @@ func (p *Prober) SetAssignment(window uint64, targets []Target) {
 	}
 	// A running check of a target that is not kept would be dropped when it
 	// ends: cancel it now, so that it gives its slot to a current target.
+	var gone []uint64
 	for id, old := range p.targets {
 		if fresh[id] != old && old.cancel != nil {
 			old.cancel()
 		}
+		if _, kept := fresh[id]; !kept {
+			gone = append(gone, id)
+		}
 	}
 	p.window, p.assigned, p.targets = window, true, fresh
 	p.mu.Unlock()
+	for _, id := range gone {
+		forget(id)
+	}
 	p.signal()
 }
 

@@ -126,6 +126,7 @@ func (p *Prober) record(st *targetState, started time.Time, res checkResult, abo
 	}
 	res.finished = finished
 	st.stats.add(res)
+	observe(st.target.UnitID, res)
 	st.summary = st.stats.measurement(st.target.UnitID)
 }
 

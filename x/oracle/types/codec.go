@@ -8,12 +8,14 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
 )
 
-// RegisterLegacyAminoCodec registers the module's messages for amino JSON
-// signing (Ledger).
+// RegisterLegacyAminoCodec registers the module's messages with the legacy
+// amino codec, under the amino names of their protos (amino.name): the names
+// amino JSON signatures (Ledger) cover. app.TestAminoNamesAgree keeps the two
+// in step.
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "oracle/MsgUpdateParams")
-	legacy.RegisterAminoMsg(cdc, &MsgSubmitQoSReport{}, "oracle/MsgSubmitQoSReport")
-	cdc.RegisterConcrete(&Params{}, "oracle/Params", nil)
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "flashback/oracle/MsgUpdateParams")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitQoSReport{}, "flashback/MsgSubmitQoSReport")
+	cdc.RegisterConcrete(&Params{}, "flashback/oracle/Params", nil)
 }
 
 // RegisterInterfaces registers the module's messages with the interface registry.

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
@@ -124,4 +125,35 @@ func TestAccessKeysGenesis(t *testing.T) {
 	got, err := keeper.NewQueryServerImpl(fresh.app.OrchestratorKeeper).AccessKey(fresh.ctx(), &types.QueryAccessKeyRequest{Address: s.consumer.String()})
 	require.NoError(t, err)
 	require.Equal(t, pub, got.AccessKey.PublicKey)
+}
+
+// TestExitedProviderLosesItsAccessKey: when a provider's exit completes, its
+// access key goes with it (EventAccessKeySet, removed), unless the address is
+// also a consumer; the export then passes genesis validation. The key used
+// to stay behind, and the exported genesis of any chain where a provider
+// with a key had exited failed its own validation, so it could not be
+// imported. Found by the import/export simulation.
+func TestExitedProviderLosesItsAccessKey(t *testing.T) {
+	s := newSuite(t)
+	s.registerProvider(s.provider)
+	s.registerProvider(s.provider2)
+	s.registerConsumer(s.provider2) // a provider that also buys storage
+	for _, p := range []string{s.provider.String(), s.provider2.String()} {
+		_, err := s.msgs.SetAccessKey(s.ctx(), &types.MsgSetAccessKey{Owner: p, PublicKey: x25519Public(t)})
+		require.NoError(t, err)
+		_, err = s.msgs.BeginProviderExit(s.ctx(), &types.MsgBeginProviderExit{Owner: p})
+		require.NoError(t, err)
+	}
+	s.advance(s.params().ProviderUnbondingPeriod + time.Second)
+
+	has, err := s.app.OrchestratorKeeper.AccessKeys.Has(s.ctx(), s.provider)
+	require.NoError(t, err)
+	require.False(t, has, "an exited provider keeps no access key")
+	has, err = s.app.OrchestratorKeeper.AccessKeys.Has(s.ctx(), s.provider2)
+	require.NoError(t, err)
+	require.True(t, has, "a consumer keeps its key after its provider exit")
+
+	gs, err := s.app.OrchestratorKeeper.ExportGenesis(s.ctx())
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
 }

@@ -62,7 +62,7 @@ func benchMarket(b *testing.B, units, deals int) (*apptest.TestApp, []uint64) {
 		m.Region = regions[i%len(regions)]
 		m.CapacityGb = 1_000_000
 		if i%7 == 0 {
-			m.PriorityFee = uflash(int64(10_000 + i))
+			m.PriorityFee = uflashPtr(int64(10_000 + i))
 		}
 		res, err := msgs.CreateDataUnit(ctx, m)
 		require.NoError(b, err)

@@ -224,10 +224,7 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if err := k.DataUnits.Walk(ctx, nil, func(_ uint64, u types.DataUnit) (bool, error) {
-		gs.DataUnits = append(gs.DataUnits, u)
-		return false, nil
-	}); err != nil {
+	if gs.DataUnits, err = k.exportUnits(ctx); err != nil {
 		return nil, err
 	}
 	if err := k.Deals.Walk(ctx, nil, func(_ uint64, d types.Deal) (bool, error) {
@@ -267,4 +264,30 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	return gs, nil
+}
+
+// exportUnits lists the live units in the order of their ordinals, then the
+// decommissioned ones by id. InitGenesis numbers the live units in the
+// genesis file's order, so an import rebuilds LiveUnitByOrdinal exactly as
+// it was, and x/oracle's random draws pick the same units as on the
+// exporting chain. Listed by id, the ordinals of a chain where units had
+// left (each leaving unit is replaced by the last) came back permuted
+// (found by the import/export simulation;
+// TestExportImportKeepsLiveUnitOrdinals).
+func (k Keeper) exportUnits(ctx context.Context) ([]types.DataUnit, error) {
+	var units []types.DataUnit
+	if err := k.LiveUnitByOrdinal.Walk(ctx, nil, func(_ uint64, id uint64) (bool, error) {
+		u, err := k.DataUnits.Get(ctx, id)
+		units = append(units, u)
+		return err != nil, err
+	}); err != nil {
+		return nil, err
+	}
+	err := k.DataUnits.Walk(ctx, nil, func(_ uint64, u types.DataUnit) (bool, error) {
+		if u.State == types.DATA_UNIT_STATE_DECOMMISSIONED {
+			units = append(units, u)
+		}
+		return false, nil
+	})
+	return units, err
 }

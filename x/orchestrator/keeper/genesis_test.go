@@ -30,7 +30,7 @@ func TestGenesisExportImport(t *testing.T) {
 	unitID := s.market()
 	s.registerProvider(s.provider2)
 	s.registerConsumer(s.consumer2)
-	maintained := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(30_000) })
+	maintained := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflashPtr(30_000) })
 	_, err := s.msgs.ScheduleMaintenance(s.ctx(), &types.MsgScheduleMaintenance{
 		Provider: s.provider.String(), UnitId: maintained, Start: s.app.Time.Add(time.Hour), End: s.app.Time.Add(2 * time.Hour),
 	})

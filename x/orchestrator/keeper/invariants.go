@@ -22,12 +22,13 @@ func RegisterInvariants(ir sdk.InvariantRegistry, k Keeper) {
 	ir.RegisterRoute(types.ModuleName, "module-account-balance", ModuleBalanceInvariant(k))
 	ir.RegisterRoute(types.ModuleName, "counters", CountersInvariant(k))
 	ir.RegisterRoute(types.ModuleName, "live-unit-index", LiveUnitIndexInvariant(k))
+	ir.RegisterRoute(types.ModuleName, "access-keys", AccessKeyInvariant(k))
 }
 
 // AllInvariants runs every invariant of the module.
 func AllInvariants(k Keeper) sdk.Invariant {
 	return func(ctx sdk.Context) (string, bool) {
-		for _, inv := range []sdk.Invariant{ModuleBalanceInvariant(k), CountersInvariant(k), LiveUnitIndexInvariant(k)} {
+		for _, inv := range []sdk.Invariant{ModuleBalanceInvariant(k), CountersInvariant(k), LiveUnitIndexInvariant(k), AccessKeyInvariant(k)} {
 			if msg, broken := inv(ctx); broken {
 				return msg, true
 			}

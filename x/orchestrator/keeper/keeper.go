@@ -122,6 +122,11 @@ type Keeper struct {
 	// recorded; the unit's verdict reads it instead of walking its deals.
 	// Keyed by epoch first so that it is pruned like the verdicts.
 	WorstDealVerdicts collections.Map[collections.Pair[int64, uint64], int32]
+	// HeldVerdicts holds (unit, epoch) of the unit verdicts a dispute is
+	// open on: pruning keeps them, and their deals' verdicts, until the
+	// dispute is resolved (derived from x/reputation's open disputes; not in
+	// genesis).
+	HeldVerdicts collections.KeySet[collections.Pair[uint64, int64]]
 
 	// AccessKeys holds the parties' published X25519 access keys, from which
 	// provider nodes and consumer bridges derive deal credentials.
@@ -209,6 +214,8 @@ func NewKeeper(
 		WorstDealVerdicts: collections.NewMap(sb, types.WorstDealVerdictsKey, "worst_deal_verdicts",
 			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key), collections.Int32Value),
 		AccessKeys: collections.NewMap(sb, types.AccessKeysKey, "access_keys", sdk.AccAddressKey, codec.CollValue[types.AccessKey](cdc)),
+		HeldVerdicts: collections.NewKeySet(sb, types.HeldVerdictsKey, "held_verdicts",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Int64Key)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -109,3 +109,38 @@ func TestLiveUnitIndexInvariantBreaks(t *testing.T) {
 		require.NoError(t, k.LiveUnits.Remove(ctx, a))
 	}, "is listed in LiveUnits: false")
 }
+
+// ordinals reads LiveUnitByOrdinal in ordinal order (unsorted: the order is
+// what x/oracle's draws depend on).
+func ordinals(t *testing.T, k keeper.Keeper, ctx sdk.Context) []uint64 {
+	t.Helper()
+	var ids []uint64
+	require.NoError(t, k.LiveUnitByOrdinal.Walk(ctx, nil, func(_ uint64, id uint64) (bool, error) {
+		ids = append(ids, id)
+		return false, nil
+	}))
+	return ids
+}
+
+// TestExportImportKeepsLiveUnitOrdinals: after units left from the middle of
+// the numbering, an export imported into a new chain numbers the live units
+// exactly as the exporting chain did, so x/oracle draws the same units. The
+// export listed units by id and the import numbered them in that order:
+// the ordinals came back permuted (found by the import/export simulation).
+func TestExportImportKeepsLiveUnitOrdinals(t *testing.T) {
+	s := newSuite(t)
+	ids := []uint64{s.market()}
+	for i := 0; i < 5; i++ {
+		ids = append(ids, s.createUnit(s.provider))
+	}
+	s.decommission(ids[1]) // the last unit takes ordinal 1
+	s.decommission(ids[3])
+	want := ordinals(t, s.app.OrchestratorKeeper, s.ctx())
+	require.NotEqual(t, want, slices.Sorted(slices.Values(want)), "the numbering must differ from id order for the test to mean anything")
+
+	gs, err := s.app.OrchestratorKeeper.ExportGenesis(s.ctx())
+	require.NoError(t, err)
+	second := newSuite(t)
+	require.NoError(t, second.app.OrchestratorKeeper.InitGenesis(second.ctx(), *gs))
+	require.Equal(t, want, ordinals(t, second.app.OrchestratorKeeper, second.ctx()))
+}

@@ -48,3 +48,23 @@ func (m msgServer) SetAccessKey(ctx context.Context, msg *types.MsgSetAccessKey)
 	}
 	return &types.MsgSetAccessKeyResponse{}, emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), PublicKey: msg.PublicKey})
 }
+
+// dropOrphanAccessKey removes the access key of an address that is no
+// longer a provider nor a consumer (a provider whose exit completed). An
+// access key belongs to a registered party: one left behind made the
+// exported genesis fail its own validation, so a chain exported after any
+// provider with a key had exited could not be imported (found by the
+// import/export simulation; TestExitedProviderLosesItsAccessKey).
+func (k Keeper) dropOrphanAccessKey(ctx context.Context, owner sdk.AccAddress) error {
+	if isConsumer, err := k.Consumers.Has(ctx, owner); err != nil || isConsumer {
+		return err
+	}
+	has, err := k.AccessKeys.Has(ctx, owner)
+	if err != nil || !has {
+		return err
+	}
+	if err := k.AccessKeys.Remove(ctx, owner); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), Removed: true})
+}

@@ -157,6 +157,9 @@ func (k Keeper) completeProviderExit(ctx context.Context, params types.Params, o
 	if err := k.removeProvider(ctx, p); err != nil {
 		return err
 	}
+	if err := k.dropOrphanAccessKey(ctx, owner); err != nil {
+		return err
+	}
 	return emit(ctx, &types.EventProviderExited{Provider: p.Address, BondReturned: coin(params.Denom(), p.Bond)})
 }
 

@@ -62,7 +62,7 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 	if provider.LiveUnits >= params.MaxUnitsPerProvider {
 		return nil, errorsmod.Wrapf(types.ErrTooManyUnits, "provider %s already has %d data units, the maximum", msg.Provider, provider.LiveUnits)
 	}
-	priorityFee, err := checkPriorityFee(params, msg.PriorityFee, sdkmath.ZeroInt())
+	priorityFee, err := checkPriorityFee(params, msg.PriorityFeeOrNone(), sdkmath.ZeroInt())
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 		Api:             msg.Api,
 		Endpoint:        msg.Endpoint,
 		Sla:             msg.Sla,
-		Features:        msg.Features,
+		Features:        msg.FeaturesOrNone(),
 		PriorityFee:     priorityFee,
 		Reputation:      reputation,
 		CreatedAt:       blockSecond(ctx),
@@ -135,7 +135,7 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 	if msg.CapacityGb < old.AllocatedGb {
 		return nil, errorsmod.Wrapf(types.ErrInsufficientCap, "capacity %d GB is below the %d GB its open deals hold", msg.CapacityGb, old.AllocatedGb)
 	}
-	added, err := checkPriorityFee(params, msg.AddPriorityFee, old.PriorityFee)
+	added, err := checkPriorityFee(params, msg.AddPriorityFeeOrNone(), old.PriorityFee)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 	u.PricePerGbMonth = msg.PricePerGbMonth
 	u.Endpoint = msg.Endpoint
 	staged := m.k.stageSla(ctx, &u, msg.Sla)
-	u.Features = msg.Features
+	u.Features = msg.FeaturesOrNone()
 	u.PriorityFee = u.PriorityFee.Add(added)
 	if err := m.k.setUnit(ctx, &old, u); err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ func TestCreateDataUnitFees(t *testing.T) {
 	s.registerProvider(s.provider)
 	balance, supply, pool := s.balance(s.provider), s.supply(), s.communityPool()
 
-	id := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(50_000) })
+	id := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflashPtr(50_000) })
 	u := s.unit(id)
 	require.Equal(t, types.DATA_UNIT_STATE_AVAILABLE, u.State)
 	require.Equal(t, uint32(50), u.Reputation)
@@ -55,10 +55,10 @@ func TestCreateDataUnitRejects(t *testing.T) {
 		"endpoint ftp":             {func(m *types.MsgCreateDataUnit) { m.Endpoint = "ftp://x.example/" }, types.ErrInvalidInput},
 		"uptime above 100 %":       {func(m *types.MsgCreateDataUnit) { m.Sla.MinUptimeBps = 10_001 }, types.ErrInvalidInput},
 		"no latency bound":         {func(m *types.MsgCreateDataUnit) { m.Sla.MaxLatencyMs = 0 }, types.ErrInvalidInput},
-		"priority fee below min":   {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(1) }, types.ErrInvalidAmount},
-		"priority fee wrong denom": {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(50_000); m.PriorityFee.Denom = "uatom" }, types.ErrInvalidAmount},
+		"priority fee below min":   {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflashPtr(1) }, types.ErrInvalidAmount},
+		"priority fee wrong denom": {func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflashPtr(50_000); m.PriorityFee.Denom = "uatom" }, types.ErrInvalidAmount},
 		"priority fee over max": {func(m *types.MsgCreateDataUnit) {
-			m.PriorityFee = uflash(0)
+			m.PriorityFee = uflashPtr(0)
 			m.PriorityFee.Amount = sdkmath.NewIntFromUint64(types.MaxPriorityFee + 1)
 		}, types.ErrAmountTooLarge},
 	}
@@ -82,7 +82,7 @@ func TestUpdateDataUnit(t *testing.T) {
 	update := func() *types.MsgUpdateDataUnit {
 		return &types.MsgUpdateDataUnit{
 			Provider: s.provider.String(), UnitId: unitID, CapacityGb: 500, PricePerGbMonth: sdkmath.NewInt(30_000),
-			Endpoint: "https://s3.acme.example/unit-v2", Sla: defaultSla(), AddPriorityFee: uflash(20_000),
+			Endpoint: "https://s3.acme.example/unit-v2", Sla: defaultSla(), AddPriorityFee: uflashPtr(20_000),
 		}
 	}
 	_, err := s.msgs.UpdateDataUnit(s.ctx(), update())

@@ -97,7 +97,7 @@ func TestDataUnitsPaging(t *testing.T) {
 	require.NoError(t, err)
 	// Ranked by priority fee: a, b, c, d (all eu-west); e is elsewhere.
 	fee := func(n int64) func(*types.MsgCreateDataUnit) {
-		return func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(n) }
+		return func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflashPtr(n) }
 	}
 	a := s.createUnit(s.provider, fee(50_000))
 	b := s.createUnit(s.provider2, fee(40_000))

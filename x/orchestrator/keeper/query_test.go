@@ -29,9 +29,9 @@ func TestMarketplaceRankingAndFilters(t *testing.T) {
 	s.registerConsumer(s.consumer)
 
 	plain := s.createUnit(s.provider)
-	boosted := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflash(100_000) })
+	boosted := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PriorityFee = uflashPtr(100_000) })
 	boostedMore := s.createUnit(s.provider2, func(m *types.MsgCreateDataUnit) {
-		m.PriorityFee = uflash(200_000)
+		m.PriorityFee = uflashPtr(200_000)
 		m.Region, m.Country, m.Api = "us-east", "US", types.API_COMPATIBILITY_GCS
 	})
 	cheap := s.createUnit(s.provider2, func(m *types.MsgCreateDataUnit) { m.PricePerGbMonth = sdkmath.NewInt(5_000) })

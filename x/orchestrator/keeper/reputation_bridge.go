@@ -192,3 +192,19 @@ func (k Keeper) DealPaid(ctx context.Context, id uint64) (sdkmath.Int, error) {
 	}
 	return d.NetPaid(blockSecond(ctx)), nil
 }
+
+// HoldUnitVerdict keeps a unit verdict, and its deals' verdicts of the
+// epoch, from pruning while a dispute on it is open (x/reputation calls it
+// when the dispute is filed, and at InitGenesis for the open ones).
+func (k Keeper) HoldUnitVerdict(ctx context.Context, unitID uint64, epoch int64) error {
+	if _, err := k.UnitVerdict(ctx, unitID, epoch); err != nil {
+		return err
+	}
+	return k.HeldVerdicts.Set(ctx, collections.Join(unitID, epoch))
+}
+
+// ReleaseUnitVerdict lets pruning remove the verdict again once its
+// dispute is resolved; the next blocks prune it if it is past retention.
+func (k Keeper) ReleaseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) error {
+	return k.HeldVerdicts.Remove(ctx, collections.Join(unitID, epoch))
+}

@@ -174,7 +174,13 @@ func (k Keeper) agreedQoS(ctx context.Context, r types.SlaRound, unitID uint64) 
 }
 
 // pruneVerdicts deletes verdicts older than verdict_retention_epochs, at
-// most limit of each kind per block.
+// most limit of each kind per block. A unit verdict with an open dispute,
+// and its deals' verdicts of that epoch, are kept until the dispute is
+// resolved (HeldVerdicts): pruned earlier, an upheld dispute could not be
+// carried out ("no verdict"), so the provider could never be made whole.
+// They stay first in the epoch index and are read again by later blocks,
+// each read counting against the limit; at most 2 × limit entries are read
+// per kind and block.
 func (k Keeper) pruneVerdicts(ctx context.Context, params types.Params, limit int) error {
 	latest, ok, err := k.latestVerdictEpoch(ctx)
 	if err != nil || !ok || latest <= int64(params.VerdictRetentionEpochs) {
@@ -183,31 +189,58 @@ func (k Keeper) pruneVerdicts(ctx context.Context, params types.Params, limit in
 	cutoff := latest - int64(params.VerdictRetentionEpochs)
 	for _, idx := range []struct {
 		set    collections.KeySet[collections.Pair[int64, uint64]]
+		unit   func(collections.Pair[uint64, int64]) (uint64, error)
 		remove func(collections.Pair[uint64, int64]) error
 	}{
-		{k.DealVerdictsByEpoch, func(key collections.Pair[uint64, int64]) error {
-			v, err := k.DealVerdicts.Get(ctx, key)
-			if err != nil {
-				return err
-			}
-			if err := k.DealVerdictsByUnit.Remove(ctx, collections.Join3(v.UnitId, v.Epoch, v.DealId)); err != nil {
-				return err
-			}
-			return k.DealVerdicts.Remove(ctx, key)
-		}},
-		{k.UnitVerdictsByEpoch, func(key collections.Pair[uint64, int64]) error { return k.UnitVerdicts.Remove(ctx, key) }},
+		{
+			k.DealVerdictsByEpoch,
+			func(key collections.Pair[uint64, int64]) (uint64, error) {
+				v, err := k.DealVerdicts.Get(ctx, key)
+				return v.UnitId, err
+			},
+			func(key collections.Pair[uint64, int64]) error {
+				v, err := k.DealVerdicts.Get(ctx, key)
+				if err != nil {
+					return err
+				}
+				if err := k.DealVerdictsByUnit.Remove(ctx, collections.Join3(v.UnitId, v.Epoch, v.DealId)); err != nil {
+					return err
+				}
+				return k.DealVerdicts.Remove(ctx, key)
+			},
+		},
+		{
+			k.UnitVerdictsByEpoch,
+			func(key collections.Pair[uint64, int64]) (uint64, error) { return key.K1(), nil },
+			func(key collections.Pair[uint64, int64]) error { return k.UnitVerdicts.Remove(ctx, key) },
+		},
 	} {
-		keys, err := firstKeys(ctx, idx.set, collections.NewPrefixUntilPairRange[int64, uint64](cutoff-1), limit)
+		keys, err := firstKeys(ctx, idx.set, collections.NewPrefixUntilPairRange[int64, uint64](cutoff-1), 2*limit)
 		if err != nil {
 			return err
 		}
+		removed := 0
 		for _, key := range keys {
-			if err := idx.remove(collections.Join(key.K2(), key.K1())); err != nil {
+			if removed >= limit {
+				break
+			}
+			verdict := collections.Join(key.K2(), key.K1())
+			unitID, err := idx.unit(verdict)
+			if err != nil {
+				return err
+			}
+			if held, err := k.HeldVerdicts.Has(ctx, collections.Join(unitID, key.K1())); err != nil {
+				return err
+			} else if held {
+				continue
+			}
+			if err := idx.remove(verdict); err != nil {
 				return err
 			}
 			if err := idx.set.Remove(ctx, key); err != nil {
 				return err
 			}
+			removed++
 		}
 	}
 	return k.pruneWorstDealVerdicts(ctx, cutoff, limit)

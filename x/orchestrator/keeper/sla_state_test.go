@@ -20,7 +20,7 @@ func (s *suite) updateSla(unitID uint64, sla types.Sla) []*types.EventDataUnitSl
 	ctx := s.ctx()
 	_, err := s.msgs.UpdateDataUnit(ctx, &types.MsgUpdateDataUnit{
 		Provider: u.Provider, UnitId: unitID, CapacityGb: u.CapacityGb, PricePerGbMonth: u.PricePerGbMonth,
-		Endpoint: u.Endpoint, Sla: sla, Features: u.Features,
+		Endpoint: u.Endpoint, Sla: sla, Features: &u.Features,
 	})
 	require.NoError(s.t, err)
 	return typedEvents[*types.EventDataUnitSlaPending](ctx.EventManager().ABCIEvents())

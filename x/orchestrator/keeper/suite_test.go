@@ -173,6 +173,9 @@ func (s *suite) rewardPool() sdkmath.Int {
 
 func uflash(n int64) sdk.Coin { return sdk.NewInt64Coin(app.BondDenom, n) }
 
+// uflashPtr is uflash for the optional (nullable) coin fields of messages.
+func uflashPtr(n int64) *sdk.Coin { c := uflash(n); return &c }
+
 func defaultSla() types.Sla {
 	return types.Sla{MaxLatencyMs: 100, MinUploadKbps: 80_000, MinDownloadKbps: 160_000, MinUptimeBps: 9_990, MaxErrorRateBps: 10}
 }
@@ -196,7 +199,7 @@ func unitMsg(provider sdk.AccAddress) *types.MsgCreateDataUnit {
 	return &types.MsgCreateDataUnit{
 		Provider: provider.String(), CapacityGb: 1000, PricePerGbMonth: sdkmath.NewInt(20_000),
 		Region: "eu-west", Country: "FR", Api: types.API_COMPATIBILITY_S3, Endpoint: "https://s3.acme.example/unit",
-		Sla: defaultSla(), Features: types.Features{Versioning: true},
+		Sla: defaultSla(), Features: &types.Features{Versioning: true},
 	}
 }
 

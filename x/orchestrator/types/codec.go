@@ -8,32 +8,34 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
 )
 
-// RegisterLegacyAminoCodec registers the module's messages for amino JSON
-// signing (Ledger).
+// RegisterLegacyAminoCodec registers the module's messages with the legacy
+// amino codec, under the amino names of their protos (amino.name): the names
+// amino JSON signatures (Ledger) cover. app.TestAminoNamesAgree keeps the two
+// in step.
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
-	legacy.RegisterAminoMsg(cdc, &MsgRegisterProvider{}, "orchestrator/MsgRegisterProvider")
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateProvider{}, "orchestrator/MsgUpdateProvider")
-	legacy.RegisterAminoMsg(cdc, &MsgAddProviderBond{}, "orchestrator/MsgAddProviderBond")
-	legacy.RegisterAminoMsg(cdc, &MsgBeginProviderExit{}, "orchestrator/MsgBeginProviderExit")
-	legacy.RegisterAminoMsg(cdc, &MsgCertifyProvider{}, "orchestrator/MsgCertifyProvider")
-	legacy.RegisterAminoMsg(cdc, &MsgRegisterConsumer{}, "orchestrator/MsgRegisterConsumer")
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateConsumer{}, "orchestrator/MsgUpdateConsumer")
-	legacy.RegisterAminoMsg(cdc, &MsgVerifyConsumer{}, "orchestrator/MsgVerifyConsumer")
-	legacy.RegisterAminoMsg(cdc, &MsgSetAccessKey{}, "orchestrator/MsgSetAccessKey")
-	legacy.RegisterAminoMsg(cdc, &MsgCreateDataUnit{}, "orchestrator/MsgCreateDataUnit")
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateDataUnit{}, "orchestrator/MsgUpdateDataUnit")
-	legacy.RegisterAminoMsg(cdc, &MsgScheduleMaintenance{}, "orchestrator/MsgScheduleMaintenance")
-	legacy.RegisterAminoMsg(cdc, &MsgDecommissionDataUnit{}, "orchestrator/MsgDecommissionDataUnit")
-	legacy.RegisterAminoMsg(cdc, &MsgRequestDeal{}, "orchestrator/MsgRequestDeal")
-	legacy.RegisterAminoMsg(cdc, &MsgAcceptDeal{}, "orchestrator/MsgAcceptDeal")
-	legacy.RegisterAminoMsg(cdc, &MsgDeclineDeal{}, "orchestrator/MsgDeclineDeal")
-	legacy.RegisterAminoMsg(cdc, &MsgCancelDealRequest{}, "orchestrator/MsgCancelDealRequest")
-	legacy.RegisterAminoMsg(cdc, &MsgTopUpDeal{}, "orchestrator/MsgTopUpDeal")
-	legacy.RegisterAminoMsg(cdc, &MsgWithdrawEarnings{}, "orchestrator/MsgWithdrawEarnings")
-	legacy.RegisterAminoMsg(cdc, &MsgCloseDeal{}, "orchestrator/MsgCloseDeal")
-	legacy.RegisterAminoMsg(cdc, &MsgSubmitUsageReceipt{}, "orchestrator/MsgSubmitUsageReceipt")
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "orchestrator/MsgUpdateParams")
-	cdc.RegisterConcrete(&Params{}, "orchestrator/Params", nil)
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterProvider{}, "flashback/MsgRegisterProvider")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateProvider{}, "flashback/MsgUpdateProvider")
+	legacy.RegisterAminoMsg(cdc, &MsgAddProviderBond{}, "flashback/MsgAddProviderBond")
+	legacy.RegisterAminoMsg(cdc, &MsgBeginProviderExit{}, "flashback/MsgBeginProviderExit")
+	legacy.RegisterAminoMsg(cdc, &MsgCertifyProvider{}, "flashback/MsgCertifyProvider")
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterConsumer{}, "flashback/MsgRegisterConsumer")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateConsumer{}, "flashback/MsgUpdateConsumer")
+	legacy.RegisterAminoMsg(cdc, &MsgVerifyConsumer{}, "flashback/MsgVerifyConsumer")
+	legacy.RegisterAminoMsg(cdc, &MsgSetAccessKey{}, "flashback/MsgSetAccessKey")
+	legacy.RegisterAminoMsg(cdc, &MsgCreateDataUnit{}, "flashback/MsgCreateDataUnit")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateDataUnit{}, "flashback/MsgUpdateDataUnit")
+	legacy.RegisterAminoMsg(cdc, &MsgScheduleMaintenance{}, "flashback/MsgScheduleMaintenance")
+	legacy.RegisterAminoMsg(cdc, &MsgDecommissionDataUnit{}, "flashback/MsgDecommissionDataUnit")
+	legacy.RegisterAminoMsg(cdc, &MsgRequestDeal{}, "flashback/MsgRequestDeal")
+	legacy.RegisterAminoMsg(cdc, &MsgAcceptDeal{}, "flashback/MsgAcceptDeal")
+	legacy.RegisterAminoMsg(cdc, &MsgDeclineDeal{}, "flashback/MsgDeclineDeal")
+	legacy.RegisterAminoMsg(cdc, &MsgCancelDealRequest{}, "flashback/MsgCancelDealRequest")
+	legacy.RegisterAminoMsg(cdc, &MsgTopUpDeal{}, "flashback/MsgTopUpDeal")
+	legacy.RegisterAminoMsg(cdc, &MsgWithdrawEarnings{}, "flashback/MsgWithdrawEarnings")
+	legacy.RegisterAminoMsg(cdc, &MsgCloseDeal{}, "flashback/MsgCloseDeal")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitUsageReceipt{}, "flashback/MsgSubmitUsageReceipt")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "flashback/orchestrator/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "flashback/orchestrator/Params", nil)
 }
 
 // RegisterInterfaces registers the module's messages with the interface registry.

@@ -44,7 +44,8 @@ var (
 	LiveUnitOrdinalKey     = collections.NewPrefix(28)
 	DueFailuresKey         = collections.NewPrefix(29)
 	WorstDealVerdictsKey   = collections.NewPrefix(30)
-	// 31–39 are left free; 40 on are the API service's.
+	HeldVerdictsKey        = collections.NewPrefix(31)
+	// 32–39 are left free; 40 on are the API service's.
 	AccessKeysKey = collections.NewPrefix(40)
 )
 

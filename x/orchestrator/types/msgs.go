@@ -153,7 +153,7 @@ func (m *MsgCreateDataUnit) ValidateBasic() error {
 	if _, ok := ApiCompatibility_name[int32(m.Api)]; !ok || m.Api == API_COMPATIBILITY_UNSPECIFIED {
 		return errorsmod.Wrapf(ErrInvalidInput, "api must be one of S3, GCS, AZURE_BLOB, IPFS, OTHER, got %d", m.Api)
 	}
-	return validateCoin("priority_fee", m.PriorityFee, true)
+	return validateCoin("priority_fee", m.PriorityFeeOrNone(), true)
 }
 
 // ValidateBasic checks MsgUpdateDataUnit.
@@ -167,7 +167,7 @@ func (m *MsgUpdateDataUnit) ValidateBasic() error {
 	if err := validateUnitTerms(m.CapacityGb, m.PricePerGbMonth, m.Endpoint, m.Sla); err != nil {
 		return err
 	}
-	return validateCoin("add_priority_fee", m.AddPriorityFee, true)
+	return validateCoin("add_priority_fee", m.AddPriorityFeeOrNone(), true)
 }
 
 // ValidateBasic checks MsgScheduleMaintenance.

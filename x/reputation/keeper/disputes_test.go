@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -239,4 +241,42 @@ func TestDisputeRejectsBadInput(t *testing.T) {
 	_, err = s.queries.Disputes(s.ctx(), &types.QueryDisputesRequest{Status: 9})
 	require.Error(t, err)
 	require.Equal(t, orchtypes.SLA_VERDICT_CRITICAL, s.unitVerdict(unitID, critical).Verdict)
+}
+
+// TestDisputedVerdictOutlivesRetention: a verdict disputed while it was
+// kept is kept, with its deals' verdicts, until the dispute is resolved,
+// however many epochs pass; upholding it then works, and pruning removes it
+// afterwards. With a retention shorter than the time a resolution took, the
+// verdict used to be pruned under the open dispute and upholding failed
+// with "no verdict" for ever (found by the simulation).
+func TestDisputedVerdictOutlivesRetention(t *testing.T) {
+	s := newSuite(t, options{orchestrator: func(p *orchtypes.Params) { p.VerdictRetentionEpochs = 1 }})
+	unitID, dealID := s.market()
+	s.fundPool(1_000 * flash)
+	epoch := s.criticalEpoch(unitID)
+	id := s.fileVerdictDispute(s.provider, unitID, epoch)
+
+	s.epochs(3, unitID, qosMet) // well past a one-epoch retention
+	k := s.app.OrchestratorKeeper
+	has, err := k.UnitVerdicts.Has(s.ctx(), joinVerdict(unitID, epoch))
+	require.NoError(t, err)
+	require.True(t, has, "the disputed unit verdict is kept")
+	has, err = k.DealVerdicts.Has(s.ctx(), joinVerdict(dealID, epoch))
+	require.NoError(t, err)
+	require.True(t, has, "its deal's verdict too")
+	older, err := k.UnitVerdicts.Has(s.ctx(), joinVerdict(unitID, epoch-1))
+	require.NoError(t, err)
+	require.False(t, older, "undisputed verdicts of that age are pruned")
+
+	s.resolve(s.arbiter, id, true)
+	require.Equal(t, types.DISPUTE_STATUS_UPHELD, s.dispute(id).Status)
+	require.True(t, s.unitVerdict(unitID, epoch).Reversed)
+
+	s.epochs(1, unitID, qosMet)
+	has, err = k.UnitVerdicts.Has(s.ctx(), joinVerdict(unitID, epoch))
+	require.NoError(t, err)
+	require.False(t, has, "released, the verdict is pruned")
+	has, err = k.HeldVerdicts.Has(s.ctx(), collections.Join(unitID, epoch))
+	require.NoError(t, err)
+	require.False(t, has)
 }

@@ -72,6 +72,13 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := k.DisputeByTarget.Set(ctx, disputeTarget(d), d.Id); err != nil {
 			return err
 		}
+		// x/orchestrator's genesis, imported first, holds the verdict: keep
+		// it from pruning until the dispute is resolved.
+		if d.Kind == types.DISPUTE_KIND_VERDICT && d.Status == types.DISPUTE_STATUS_OPEN {
+			if err := k.deps.orchestrator.HoldUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
+				return err
+			}
+		}
 	}
 	if err := k.NextDisputeID.Set(ctx, gs.NextDisputeId); err != nil {
 		return err

@@ -135,6 +135,10 @@ func (k Keeper) SetDependencies(orchestrator types.OrchestratorKeeper, epochs ty
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
+// Orchestrator is the marketplace set by SetDependencies: the simulation
+// reads deals and verdicts through it to build valid ratings and disputes.
+func (k Keeper) Orchestrator() types.OrchestratorKeeper { return k.deps.orchestrator }
+
 // ModuleAddress returns the account holding the reward pool.
 func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
 

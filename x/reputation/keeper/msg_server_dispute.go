@@ -52,6 +52,11 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 		d.UnitId, d.Epoch = v.UnitId, v.Epoch
 		d.ScoreChange = int32(v.ScoreAfter) - int32(v.ScoreBefore)
 		target = fmt.Sprintf("verdict/%d/%d", v.UnitId, v.Epoch)
+		// Keep the verdict until the dispute is resolved: upholding it
+		// reads and reverses it (TestDisputedVerdictOutlivesRetention).
+		if err := m.k.deps.orchestrator.HoldUnitVerdict(ctx, v.UnitId, v.Epoch); err != nil {
+			return nil, err
+		}
 	case types.DISPUTE_KIND_RATING:
 		r, err := m.k.Ratings.Get(ctx, msg.DealId)
 		if errors.Is(err, collections.ErrNotFound) {
@@ -122,6 +127,11 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 	if msg.Upheld {
 		d.Status = types.DISPUTE_STATUS_UPHELD
 		if err := m.k.uphold(ctx, params, &d); err != nil {
+			return nil, err
+		}
+	}
+	if d.Kind == types.DISPUTE_KIND_VERDICT {
+		if err := m.k.deps.orchestrator.ReleaseUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
 			return nil, err
 		}
 	}

@@ -43,7 +43,7 @@ func (s *suite) updateUnitSla(unitID uint64, sla orchtypes.Sla) []abci.Event {
 	ctx := s.ctx()
 	_, err := s.orch.UpdateDataUnit(ctx, &orchtypes.MsgUpdateDataUnit{
 		Provider: u.Provider, UnitId: unitID, CapacityGb: u.CapacityGb, PricePerGbMonth: u.PricePerGbMonth,
-		Endpoint: u.Endpoint, Sla: sla, Features: u.Features,
+		Endpoint: u.Endpoint, Sla: sla, Features: &u.Features,
 	})
 	require.NoError(s.t, err)
 	return ctx.EventManager().ABCIEvents()

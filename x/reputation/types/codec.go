@@ -8,15 +8,17 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
 )
 
-// RegisterLegacyAminoCodec registers the module's messages for amino JSON
-// signing (Ledger).
+// RegisterLegacyAminoCodec registers the module's messages with the legacy
+// amino codec, under the amino names of their protos (amino.name): the names
+// amino JSON signatures (Ledger) cover. app.TestAminoNamesAgree keeps the two
+// in step.
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
-	legacy.RegisterAminoMsg(cdc, &MsgRateProvider{}, "reputation/MsgRateProvider")
-	legacy.RegisterAminoMsg(cdc, &MsgFileDispute{}, "reputation/MsgFileDispute")
-	legacy.RegisterAminoMsg(cdc, &MsgResolveDispute{}, "reputation/MsgResolveDispute")
-	legacy.RegisterAminoMsg(cdc, &MsgFundRewardPool{}, "reputation/MsgFundRewardPool")
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "reputation/MsgUpdateParams")
-	cdc.RegisterConcrete(&Params{}, "reputation/Params", nil)
+	legacy.RegisterAminoMsg(cdc, &MsgRateProvider{}, "flashback/MsgRateProvider")
+	legacy.RegisterAminoMsg(cdc, &MsgFileDispute{}, "flashback/MsgFileDispute")
+	legacy.RegisterAminoMsg(cdc, &MsgResolveDispute{}, "flashback/MsgResolveDispute")
+	legacy.RegisterAminoMsg(cdc, &MsgFundRewardPool{}, "flashback/MsgFundRewardPool")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "flashback/reputation/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "flashback/reputation/Params", nil)
 }
 
 // RegisterInterfaces registers the module's messages with the interface registry.

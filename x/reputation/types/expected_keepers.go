@@ -28,6 +28,10 @@ type OrchestratorKeeper interface {
 	ConsumerVerified(ctx context.Context, consumer string) (bool, error)
 	UnitVerdict(ctx context.Context, unitID uint64, epoch int64) (orchtypes.UnitVerdict, error)
 	ReverseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) (orchtypes.UnitVerdict, []orchtypes.DealVerdict, error)
+	// HoldUnitVerdict keeps a verdict (and its deals' verdicts) from
+	// pruning while a dispute on it is open; ReleaseUnitVerdict ends that.
+	HoldUnitVerdict(ctx context.Context, unitID uint64, epoch int64) error
+	ReleaseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) error
 	RestoreClawback(ctx context.Context, dealID uint64, amount sdkmath.Int, fromModule string) (sdkmath.Int, error)
 	SetUnitReputation(ctx context.Context, unitID uint64, score uint32) error
 	// SlaRoundPending reports whether an SLA round is still being checked.
