@@ -16,6 +16,7 @@ const (
 		`max_error_rate_bps (share of failed requests, basis points: 10 = 0.10 %); ` +
 		`e.g. '{"max_latency_ms":100,"min_upload_kbps":80000,"min_download_kbps":160000,"min_uptime_bps":9990,"max_error_rate_bps":10}'`
 	featuresUsage  = `optional features the unit offers, JSON: '{"versioning":true,"encryption":true,"object_lock":false}' (default none)`
+	egressUsage    = "egress price in uflash per GB (10^9 bytes) served, billed from usage receipts the consumer signs (default 0: free egress)"
 	exampleSla     = `'{"max_latency_ms":100,"min_upload_kbps":80000,"min_download_kbps":160000,"min_uptime_bps":9990,"max_error_rate_bps":10}'`
 	nameUsage      = "display name (at most 64 bytes)"
 	descUsage      = "description (at most 512 bytes)"
@@ -186,7 +187,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 						`--sla ` + exampleSla + ` --from provider`,
 					PositionalArgs: pos("capacity_gb", "price_per_gb_month", "region", "country", "api", "endpoint"),
 					FlagOptions: usage("sla", slaUsage, "features", featuresUsage,
-						"priority_fee", "optional fee burned to rank the unit higher, in uflash (at least the min_priority_fee param), e.g. 50000uflash"),
+						"priority_fee", "optional fee burned to rank the unit higher, in uflash (at least the min_priority_fee param), e.g. 50000uflash",
+						"price_per_gb_egress", egressUsage),
 				},
 				{
 					RpcMethod: "UpdateDataUnit", Use: "update-data-unit [unit-id] [capacity-gb] [price-per-gb-month] [endpoint]",
@@ -200,7 +202,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Example:        `flashbackd tx orchestrator update-data-unit 1 2000 18000 https://s3.acme.example/unit1 --sla ` + exampleSla + exampleFrom,
 					PositionalArgs: pos("unit_id", "capacity_gb", "price_per_gb_month", "endpoint"),
 					FlagOptions: usage("sla", slaUsage, "features", featuresUsage,
-						"add_priority_fee", "optional fee burned and added to the unit's priority fee, in uflash, e.g. 50000uflash"),
+						"add_priority_fee", "optional fee burned and added to the unit's priority fee, in uflash, e.g. 50000uflash",
+						"price_per_gb_egress", egressUsage+"; deals keep the price they were requested at"),
 				},
 				{
 					RpcMethod: "ScheduleMaintenance", Use: "schedule-maintenance [unit-id] [start] [end]",
@@ -257,6 +260,19 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "CloseDeal", Use: "close-deal [deal-id]", Short: "Close a deal early, after your side's notice", PositionalArgs: pos("deal_id"),
 					Long:    dealArgsLong + "\n\nThe deal closes after consumer_close_notice or provider_close_notice (params); see the module README for refunds.",
 					Example: "flashbackd tx orchestrator close-deal 1" + exampleConsume,
+				},
+				{
+					RpcMethod: "SubmitUsageReceipt", Use: "submit-usage-receipt [deal-id] [bytes-served] [sequence] [consumer-signature]",
+					Short: "Bill a deal's egress with the latest usage receipt its consumer signed (the provider node does this itself)",
+					Long: "Arguments:\n" +
+						"  deal-id              the deal's id\n" +
+						"  bytes-served         cumulative bytes served since the deal started, as the receipt says\n" +
+						"  sequence             the receipt's sequence; must be above the last billed\n" +
+						"  consumer-signature   the consumer's signature of the receipt, base64\n\n" +
+						"The deal pays price_per_gb_egress (uflash per 10^9 bytes) for the bytes above those billed before, " +
+						"from its escrow as far as it goes; see the module README.",
+					Example:        "flashbackd tx orchestrator submit-usage-receipt 1 5000000000 7 MEUCIQ...=" + exampleFrom,
+					PositionalArgs: pos("deal_id", "bytes_served", "sequence", "consumer_signature"),
 				},
 				// Governance-only: `flashbackd tx gov draft-params-proposal
 				// orchestrator` writes the proposal (see README.md).

@@ -20,6 +20,7 @@ export const aminoMessages: AminoMessageTable = {
   "/flashback.orchestrator.v1.MsgRequestDeal": "flashback/MsgRequestDeal",
   "/flashback.orchestrator.v1.MsgScheduleMaintenance": "flashback/MsgScheduleMaintenance",
   "/flashback.orchestrator.v1.MsgSetAccessKey": "flashback/MsgSetAccessKey",
+  "/flashback.orchestrator.v1.MsgSubmitUsageReceipt": "flashback/MsgSubmitUsageReceipt",
   "/flashback.orchestrator.v1.MsgTopUpDeal": "flashback/MsgTopUpDeal",
   "/flashback.orchestrator.v1.MsgUpdateConsumer": "flashback/MsgUpdateConsumer",
   "/flashback.orchestrator.v1.MsgUpdateDataUnit": "flashback/MsgUpdateDataUnit",
@@ -105,6 +106,7 @@ export const aminoTypes: AminoTypeTable = {
     { name: "sla", ts: "sla", kind: "message", type: "flashback.orchestrator.v1.Sla", dontOmitEmpty: true },
     { name: "features", ts: "features", kind: "message", type: "flashback.orchestrator.v1.Features" },
     { name: "priority_fee", ts: "priorityFee", kind: "message", type: "cosmos.base.v1beta1.Coin" },
+    { name: "price_per_gb_egress", ts: "pricePerGbEgress", kind: "uint64" },
   ],
   "flashback.orchestrator.v1.MsgDeclineDeal": [
     { name: "provider", ts: "provider", kind: "string" },
@@ -148,6 +150,13 @@ export const aminoTypes: AminoTypeTable = {
     { name: "owner", ts: "owner", kind: "string" },
     { name: "public_key", ts: "publicKey", kind: "bytes" },
   ],
+  "flashback.orchestrator.v1.MsgSubmitUsageReceipt": [
+    { name: "provider", ts: "provider", kind: "string" },
+    { name: "deal_id", ts: "dealId", kind: "uint64" },
+    { name: "bytes_served", ts: "bytesServed", kind: "uint64" },
+    { name: "sequence", ts: "sequence", kind: "uint64" },
+    { name: "consumer_signature", ts: "consumerSignature", kind: "bytes" },
+  ],
   "flashback.orchestrator.v1.MsgTopUpDeal": [
     { name: "consumer", ts: "consumer", kind: "string" },
     { name: "deal_id", ts: "dealId", kind: "uint64" },
@@ -169,6 +178,7 @@ export const aminoTypes: AminoTypeTable = {
     { name: "sla", ts: "sla", kind: "message", type: "flashback.orchestrator.v1.Sla", dontOmitEmpty: true },
     { name: "features", ts: "features", kind: "message", type: "flashback.orchestrator.v1.Features" },
     { name: "add_priority_fee", ts: "addPriorityFee", kind: "message", type: "cosmos.base.v1beta1.Coin" },
+    { name: "price_per_gb_egress", ts: "pricePerGbEgress", kind: "uint64" },
   ],
   "flashback.orchestrator.v1.MsgUpdateParams": [
     { name: "authority", ts: "authority", kind: "string" },

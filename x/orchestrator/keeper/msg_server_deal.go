@@ -95,6 +95,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 		Term:             msg.Term,
 		Sla:              msg.Sla,
 		PricePerGbMonth:  unit.PricePerGbMonth,
+		PricePerGbEgress: unit.PricePerGbEgress,
 		MonthlyCost:      monthly,
 		State:            types.DEAL_STATE_PENDING,
 		RequestedAt:      now,

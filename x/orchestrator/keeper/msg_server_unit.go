@@ -83,19 +83,20 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 		return nil, err
 	}
 	u := types.DataUnit{
-		Id:              id,
-		Provider:        msg.Provider,
-		CapacityGb:      msg.CapacityGb,
-		PricePerGbMonth: msg.PricePerGbMonth,
-		Region:          msg.Region,
-		Country:         msg.Country,
-		Api:             msg.Api,
-		Endpoint:        msg.Endpoint,
-		Sla:             msg.Sla,
-		Features:        msg.FeaturesOrNone(),
-		PriorityFee:     priorityFee,
-		Reputation:      reputation,
-		CreatedAt:       blockSecond(ctx),
+		Id:               id,
+		Provider:         msg.Provider,
+		CapacityGb:       msg.CapacityGb,
+		PricePerGbMonth:  msg.PricePerGbMonth,
+		PricePerGbEgress: msg.PricePerGbEgress,
+		Region:           msg.Region,
+		Country:          msg.Country,
+		Api:              msg.Api,
+		Endpoint:         msg.Endpoint,
+		Sla:              msg.Sla,
+		Features:         msg.FeaturesOrNone(),
+		PriorityFee:      priorityFee,
+		Reputation:       reputation,
+		CreatedAt:        blockSecond(ctx),
 	}
 	if err := m.k.setUnit(ctx, nil, u); err != nil {
 		return nil, err
@@ -146,6 +147,7 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 	u := old
 	u.CapacityGb = msg.CapacityGb
 	u.PricePerGbMonth = msg.PricePerGbMonth
+	u.PricePerGbEgress = msg.PricePerGbEgress
 	u.Endpoint = msg.Endpoint
 	staged := m.k.stageSla(ctx, &u, msg.Sla)
 	u.Features = msg.FeaturesOrNone()

@@ -34,6 +34,7 @@ func WeightedOperations(weights simsx.WeightSource, reg simsx.Registry, k keeper
 	reg.Add(weights.Get("msg_top_up_deal", 120), m.topUpDeal())
 	reg.Add(weights.Get("msg_withdraw_earnings", 100), m.withdrawEarnings())
 	reg.Add(weights.Get("msg_close_deal", 40), m.closeDeal())
+	reg.Add(weights.Get("msg_submit_usage_receipt", 60), m.submitUsageReceipt())
 }
 
 // ProposalMsgs registers the messages governance proposals carry.

@@ -52,10 +52,10 @@ func (m market) createDataUnit() simsx.SimMsgFactoryFn[*types.MsgCreateDataUnit]
 		msg := &types.MsgCreateDataUnit{
 			Provider: p.Address, CapacityGb: uint64(1 + r.Intn(100_000)), PricePerGbMonth: randomPrice(r),
 			Region: simutil.Region(r), Country: simutil.Country(r), Api: types.ApiCompatibility(1 + r.Intn(5)),
-			Endpoint: simutil.URL(r), Sla: RandomSla(r),
+			Endpoint: simutil.URL(r), Sla: RandomSla(r), PricePerGbEgress: uint64(r.Int63n(100_000)),
 			Features: &types.Features{Versioning: r.Intn(2) == 0, Encryption: r.Intn(2) == 0, ObjectLock: r.Intn(2) == 0},
 		}
-		if priority.IsPositive() {
+		if !priority.Amount.IsNil() && priority.IsPositive() {
 			msg.PriorityFee = &priority
 		}
 		return []simsx.SimAccount{acc}, msg
@@ -74,7 +74,7 @@ func (m market) updateDataUnit() simsx.SimMsgFactoryFn[*types.MsgUpdateDataUnit]
 		acc := account(testData, reporter, u.Provider)
 		msg := &types.MsgUpdateDataUnit{
 			Provider: u.Provider, UnitId: u.Id, CapacityGb: simutil.Uint64Between(r, max(u.AllocatedGb, 1), min(u.CapacityGb*2+1, types.MaxCapacityGB)),
-			PricePerGbMonth: u.PricePerGbMonth, Endpoint: u.Endpoint, Sla: u.Sla, Features: &u.Features,
+			PricePerGbMonth: u.PricePerGbMonth, PricePerGbEgress: u.PricePerGbEgress, Endpoint: u.Endpoint, Sla: u.Sla, Features: &u.Features,
 		}
 		if r.Intn(2) == 0 {
 			msg.PricePerGbMonth = randomPrice(r)
@@ -90,7 +90,7 @@ func (m market) updateDataUnit() simsx.SimMsgFactoryFn[*types.MsgUpdateDataUnit]
 			reporter.Skip("provider cannot pay the priority fee")
 			return nil, nil
 		}
-		if fee.IsPositive() {
+		if !fee.Amount.IsNil() && fee.IsPositive() {
 			msg.AddPriorityFee = &fee
 		}
 		return []simsx.SimAccount{acc}, msg

@@ -52,6 +52,7 @@ func validMsgs() []fuzzutil.Msg {
 		&types.MsgTopUpDeal{Consumer: owner, DealId: 1, Amount: coin},
 		&types.MsgWithdrawEarnings{Provider: owner, DealIds: []uint64{1, 2}},
 		&types.MsgCloseDeal{Sender: owner, DealId: 1},
+		&types.MsgSubmitUsageReceipt{Provider: owner, DealId: 1, BytesServed: 1 << 30, Sequence: 1, ConsumerSignature: make([]byte, 64)},
 		&types.MsgUpdateParams{Authority: gov, Params: types.DefaultParams()},
 	}
 }

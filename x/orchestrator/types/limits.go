@@ -13,6 +13,9 @@ const (
 	MaxCapacityGB uint64 = 1_000_000_000
 	// MaxPricePerGBMonth bounds a price (10^15 uflash = 10^9 FLASH per GB-month).
 	MaxPricePerGBMonth uint64 = 1_000_000_000_000_000
+	// MaxPricePerGBEgress bounds an egress price the same way; with
+	// receipts' bytes below 2^64 the cost stays far inside math.Int.
+	MaxPricePerGBEgress uint64 = 1_000_000_000_000_000
 	// MaxPriorityFee bounds a unit's total priority fee so that the
 	// marketplace ranking key (fee << 8 | reputation) fits in 64 bits.
 	MaxPriorityFee uint64 = 1<<56 - 1

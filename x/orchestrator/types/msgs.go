@@ -123,12 +123,15 @@ func (m *MsgVerifyConsumer) ValidateBasic() error {
 }
 
 // validateUnitTerms checks the commercial terms shared by create and update.
-func validateUnitTerms(capacityGB uint64, price sdkmath.Int, endpoint string, sla Sla) error {
+func validateUnitTerms(capacityGB uint64, price sdkmath.Int, egressPrice uint64, endpoint string, sla Sla) error {
 	if err := validateCapacity("capacity_gb", capacityGB); err != nil {
 		return err
 	}
 	if err := validatePrice(price); err != nil {
 		return err
+	}
+	if egressPrice > MaxPricePerGBEgress {
+		return errorsmod.Wrapf(ErrAmountTooLarge, "price_per_gb_egress must be at most %d", MaxPricePerGBEgress)
 	}
 	if err := validateURL("endpoint", endpoint, true); err != nil {
 		return err
@@ -141,7 +144,7 @@ func (m *MsgCreateDataUnit) ValidateBasic() error {
 	if err := validateAddress("provider", m.Provider); err != nil {
 		return err
 	}
-	if err := validateUnitTerms(m.CapacityGb, m.PricePerGbMonth, m.Endpoint, m.Sla); err != nil {
+	if err := validateUnitTerms(m.CapacityGb, m.PricePerGbMonth, m.PricePerGbEgress, m.Endpoint, m.Sla); err != nil {
 		return err
 	}
 	if err := ValidateRegion(m.Region); err != nil {
@@ -164,7 +167,7 @@ func (m *MsgUpdateDataUnit) ValidateBasic() error {
 	if m.UnitId == 0 {
 		return errorsmod.Wrap(ErrInvalidInput, "unit_id is required")
 	}
-	if err := validateUnitTerms(m.CapacityGb, m.PricePerGbMonth, m.Endpoint, m.Sla); err != nil {
+	if err := validateUnitTerms(m.CapacityGb, m.PricePerGbMonth, m.PricePerGbEgress, m.Endpoint, m.Sla); err != nil {
 		return err
 	}
 	return validateCoin("add_priority_fee", m.AddPriorityFeeOrNone(), true)

@@ -53,6 +53,7 @@ func TestMsgsRefuseNonCanonicalAddresses(t *testing.T) {
 		"TopUpDeal":            &types.MsgTopUpDeal{Consumer: owner, DealId: 1, Amount: coin},
 		"WithdrawEarnings":     &types.MsgWithdrawEarnings{Provider: owner, DealIds: []uint64{1}},
 		"CloseDeal":            &types.MsgCloseDeal{Sender: owner, DealId: 1},
+		"SubmitUsageReceipt":   &types.MsgSubmitUsageReceipt{Provider: owner, DealId: 1, BytesServed: 1, Sequence: 1, ConsumerSignature: make([]byte, 64)},
 		"UpdateParams":         &types.MsgUpdateParams{Authority: gov, Params: types.DefaultParams()},
 	}
 	for _, method := range types.Msg_serviceDesc.Methods {

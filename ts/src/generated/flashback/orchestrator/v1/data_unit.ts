@@ -218,7 +218,15 @@ export interface DataUnit {
    * already under way.
    */
   pendingSla?: Sla | undefined;
-  pendingSlaSince?: Timestamp | undefined;
+  pendingSlaSince?:
+    | Timestamp
+    | undefined;
+  /**
+   * price_per_gb_egress is what the unit charges per GB (10^9 bytes) served
+   * to the consumer, in uflash, billed from the deal's escrow on the
+   * consumer's signed usage receipts (MsgSubmitUsageReceipt); 0: free egress.
+   */
+  pricePerGbEgress: string;
 }
 
 function createBaseSla(): Sla {
@@ -589,6 +597,7 @@ function createBaseDataUnit(): DataUnit {
     createdAt: undefined,
     pendingSla: undefined,
     pendingSlaSince: undefined,
+    pricePerGbEgress: "0",
   };
 }
 
@@ -656,6 +665,9 @@ export const DataUnit: MessageFns<DataUnit> = {
     }
     if (message.pendingSlaSince !== undefined) {
       Timestamp.encode(message.pendingSlaSince, writer.uint32(170).fork()).join();
+    }
+    if (message.pricePerGbEgress !== "0") {
+      writer.uint32(176).uint64(message.pricePerGbEgress);
     }
     return writer;
   },
@@ -841,6 +853,14 @@ export const DataUnit: MessageFns<DataUnit> = {
             message.pendingSlaSince = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.pricePerGbEgress = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -912,6 +932,11 @@ export const DataUnit: MessageFns<DataUnit> = {
         : isSet(object.pending_sla_since)
         ? fromJsonTimestamp(object.pending_sla_since)
         : undefined,
+      pricePerGbEgress: isSet(object.pricePerGbEgress)
+        ? globalThis.String(object.pricePerGbEgress)
+        : isSet(object.price_per_gb_egress)
+        ? globalThis.String(object.price_per_gb_egress)
+        : "0",
     };
   },
 
@@ -980,6 +1005,9 @@ export const DataUnit: MessageFns<DataUnit> = {
     if (message.pendingSlaSince !== undefined) {
       obj.pendingSlaSince = fromTimestamp(message.pendingSlaSince).toISOString();
     }
+    if (message.pricePerGbEgress !== "0") {
+      obj.pricePerGbEgress = message.pricePerGbEgress;
+    }
     return obj;
   },
 
@@ -1019,6 +1047,7 @@ export const DataUnit: MessageFns<DataUnit> = {
     message.pendingSlaSince = (object.pendingSlaSince !== undefined && object.pendingSlaSince !== null)
       ? Timestamp.fromPartial(object.pendingSlaSince)
       : undefined;
+    message.pricePerGbEgress = object.pricePerGbEgress ?? "0";
     return message;
   },
 };

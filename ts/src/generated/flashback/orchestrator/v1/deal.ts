@@ -295,6 +295,18 @@ export interface Deal {
   slaRefunded: string;
   /** consecutive_critical counts the deal's CRITICAL verdicts in a row. */
   consecutiveCritical: number;
+  /**
+   * Egress billing (MsgSubmitUsageReceipt). price_per_gb_egress is the
+   * unit's egress price when the deal was requested; egress_billed_bytes
+   * the cumulative bytes of the last billed receipt, whose sequence is
+   * receipt_sequence; egress_charged what receipts moved from escrow into
+   * earnings; egress_unpaid what they could not, the escrow being empty.
+   */
+  pricePerGbEgress: string;
+  egressBilledBytes: string;
+  receiptSequence: string;
+  egressCharged: string;
+  egressUnpaid: string;
 }
 
 /** AgreedQoS is the QoS the oracle agreed on over an epoch (averaged). */
@@ -447,6 +459,21 @@ export interface Stats {
   escrowHeld: string;
 }
 
+/**
+ * UsageReceipt is what a deal's consumer signs, off chain, as its provider
+ * serves it data: the cumulative bytes served so far, with a sequence that
+ * grows with every receipt. Its sign bytes are a fixed prefix followed by
+ * this message's protobuf encoding (UsageReceiptSignBytes), signed by the
+ * consumer's account key. Being cumulative, a receipt can never bill bytes
+ * twice, and a lost receipt is covered by the next one.
+ */
+export interface UsageReceipt {
+  chainId: string;
+  dealId: string;
+  bytesServed: string;
+  sequence: string;
+}
+
 function createBaseDeal(): Deal {
   return {
     id: "0",
@@ -478,6 +505,11 @@ function createBaseDeal(): Deal {
     clawedBack: "",
     slaRefunded: "",
     consecutiveCritical: 0,
+    pricePerGbEgress: "0",
+    egressBilledBytes: "0",
+    receiptSequence: "0",
+    egressCharged: "",
+    egressUnpaid: "",
   };
 }
 
@@ -569,6 +601,21 @@ export const Deal: MessageFns<Deal> = {
     }
     if (message.consecutiveCritical !== 0) {
       writer.uint32(232).uint32(message.consecutiveCritical);
+    }
+    if (message.pricePerGbEgress !== "0") {
+      writer.uint32(320).uint64(message.pricePerGbEgress);
+    }
+    if (message.egressBilledBytes !== "0") {
+      writer.uint32(328).uint64(message.egressBilledBytes);
+    }
+    if (message.receiptSequence !== "0") {
+      writer.uint32(336).uint64(message.receiptSequence);
+    }
+    if (message.egressCharged !== "") {
+      writer.uint32(346).string(message.egressCharged);
+    }
+    if (message.egressUnpaid !== "") {
+      writer.uint32(354).string(message.egressUnpaid);
     }
     return writer;
   },
@@ -818,6 +865,46 @@ export const Deal: MessageFns<Deal> = {
             message.consecutiveCritical = reader.uint32();
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.pricePerGbEgress = reader.uint64().toString();
+            continue;
+          }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.egressBilledBytes = reader.uint64().toString();
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.receiptSequence = reader.uint64().toString();
+            continue;
+          }
+          case 43: {
+            if (tag !== 346) {
+              break;
+            }
+
+            message.egressCharged = reader.string();
+            continue;
+          }
+          case 44: {
+            if (tag !== 354) {
+              break;
+            }
+
+            message.egressUnpaid = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -937,6 +1024,31 @@ export const Deal: MessageFns<Deal> = {
         : isSet(object.consecutive_critical)
         ? globalThis.Number(object.consecutive_critical)
         : 0,
+      pricePerGbEgress: isSet(object.pricePerGbEgress)
+        ? globalThis.String(object.pricePerGbEgress)
+        : isSet(object.price_per_gb_egress)
+        ? globalThis.String(object.price_per_gb_egress)
+        : "0",
+      egressBilledBytes: isSet(object.egressBilledBytes)
+        ? globalThis.String(object.egressBilledBytes)
+        : isSet(object.egress_billed_bytes)
+        ? globalThis.String(object.egress_billed_bytes)
+        : "0",
+      receiptSequence: isSet(object.receiptSequence)
+        ? globalThis.String(object.receiptSequence)
+        : isSet(object.receipt_sequence)
+        ? globalThis.String(object.receipt_sequence)
+        : "0",
+      egressCharged: isSet(object.egressCharged)
+        ? globalThis.String(object.egressCharged)
+        : isSet(object.egress_charged)
+        ? globalThis.String(object.egress_charged)
+        : "",
+      egressUnpaid: isSet(object.egressUnpaid)
+        ? globalThis.String(object.egressUnpaid)
+        : isSet(object.egress_unpaid)
+        ? globalThis.String(object.egress_unpaid)
+        : "",
     };
   },
 
@@ -1029,6 +1141,21 @@ export const Deal: MessageFns<Deal> = {
     if (message.consecutiveCritical !== 0) {
       obj.consecutiveCritical = Math.round(message.consecutiveCritical);
     }
+    if (message.pricePerGbEgress !== "0") {
+      obj.pricePerGbEgress = message.pricePerGbEgress;
+    }
+    if (message.egressBilledBytes !== "0") {
+      obj.egressBilledBytes = message.egressBilledBytes;
+    }
+    if (message.receiptSequence !== "0") {
+      obj.receiptSequence = message.receiptSequence;
+    }
+    if (message.egressCharged !== "") {
+      obj.egressCharged = message.egressCharged;
+    }
+    if (message.egressUnpaid !== "") {
+      obj.egressUnpaid = message.egressUnpaid;
+    }
     return obj;
   },
 
@@ -1082,6 +1209,11 @@ export const Deal: MessageFns<Deal> = {
     message.clawedBack = object.clawedBack ?? "";
     message.slaRefunded = object.slaRefunded ?? "";
     message.consecutiveCritical = object.consecutiveCritical ?? 0;
+    message.pricePerGbEgress = object.pricePerGbEgress ?? "0";
+    message.egressBilledBytes = object.egressBilledBytes ?? "0";
+    message.receiptSequence = object.receiptSequence ?? "0";
+    message.egressCharged = object.egressCharged ?? "";
+    message.egressUnpaid = object.egressUnpaid ?? "";
     return message;
   },
 };
@@ -2527,6 +2659,135 @@ export const Stats: MessageFns<Stats> = {
     message.capacityAllocatedGb = object.capacityAllocatedGb ?? "0";
     message.bondsHeld = object.bondsHeld ?? "";
     message.escrowHeld = object.escrowHeld ?? "";
+    return message;
+  },
+};
+
+function createBaseUsageReceipt(): UsageReceipt {
+  return { chainId: "", dealId: "0", bytesServed: "0", sequence: "0" };
+}
+
+export const UsageReceipt: MessageFns<UsageReceipt> = {
+  encode(message: UsageReceipt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chainId !== "") {
+      writer.uint32(10).string(message.chainId);
+    }
+    if (message.dealId !== "0") {
+      writer.uint32(16).uint64(message.dealId);
+    }
+    if (message.bytesServed !== "0") {
+      writer.uint32(24).uint64(message.bytesServed);
+    }
+    if (message.sequence !== "0") {
+      writer.uint32(32).uint64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UsageReceipt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsageReceipt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dealId = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bytesServed = reader.uint64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UsageReceipt {
+    return {
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+      dealId: isSet(object.dealId)
+        ? globalThis.String(object.dealId)
+        : isSet(object.deal_id)
+        ? globalThis.String(object.deal_id)
+        : "0",
+      bytesServed: isSet(object.bytesServed)
+        ? globalThis.String(object.bytesServed)
+        : isSet(object.bytes_served)
+        ? globalThis.String(object.bytes_served)
+        : "0",
+      sequence: isSet(object.sequence) ? globalThis.String(object.sequence) : "0",
+    };
+  },
+
+  toJSON(message: UsageReceipt): unknown {
+    const obj: any = {};
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    if (message.dealId !== "0") {
+      obj.dealId = message.dealId;
+    }
+    if (message.bytesServed !== "0") {
+      obj.bytesServed = message.bytesServed;
+    }
+    if (message.sequence !== "0") {
+      obj.sequence = message.sequence;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UsageReceipt>, I>>(base?: I): UsageReceipt {
+    return UsageReceipt.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UsageReceipt>, I>>(object: I): UsageReceipt {
+    const message = createBaseUsageReceipt();
+    message.chainId = object.chainId ?? "";
+    message.dealId = object.dealId ?? "0";
+    message.bytesServed = object.bytesServed ?? "0";
+    message.sequence = object.sequence ?? "0";
     return message;
   },
 };

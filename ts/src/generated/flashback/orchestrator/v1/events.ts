@@ -346,6 +346,20 @@ export interface EventDueItemStuck {
   error: string;
 }
 
+/**
+ * EventEgressCharged: a usage receipt billed a deal's egress. bytes is what
+ * this receipt added; charged moved from escrow to earnings; unpaid is what
+ * the escrow could not cover.
+ */
+export interface EventEgressCharged {
+  dealId: string;
+  sequence: string;
+  bytes: string;
+  bytesServed: string;
+  charged?: Coin | undefined;
+  unpaid?: Coin | undefined;
+}
+
 function createBaseEventParamsUpdated(): EventParamsUpdated {
   return { authority: "", params: undefined };
 }
@@ -4905,6 +4919,167 @@ export const EventDueItemStuck: MessageFns<EventDueItemStuck> = {
     message.provider = object.provider ?? "";
     message.attempts = object.attempts ?? 0;
     message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseEventEgressCharged(): EventEgressCharged {
+  return { dealId: "0", sequence: "0", bytes: "0", bytesServed: "0", charged: undefined, unpaid: undefined };
+}
+
+export const EventEgressCharged: MessageFns<EventEgressCharged> = {
+  encode(message: EventEgressCharged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dealId !== "0") {
+      writer.uint32(8).uint64(message.dealId);
+    }
+    if (message.sequence !== "0") {
+      writer.uint32(16).uint64(message.sequence);
+    }
+    if (message.bytes !== "0") {
+      writer.uint32(24).uint64(message.bytes);
+    }
+    if (message.bytesServed !== "0") {
+      writer.uint32(32).uint64(message.bytesServed);
+    }
+    if (message.charged !== undefined) {
+      Coin.encode(message.charged, writer.uint32(42).fork()).join();
+    }
+    if (message.unpaid !== undefined) {
+      Coin.encode(message.unpaid, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventEgressCharged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventEgressCharged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.dealId = reader.uint64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bytes = reader.uint64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.bytesServed = reader.uint64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.charged = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.unpaid = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventEgressCharged {
+    return {
+      dealId: isSet(object.dealId)
+        ? globalThis.String(object.dealId)
+        : isSet(object.deal_id)
+        ? globalThis.String(object.deal_id)
+        : "0",
+      sequence: isSet(object.sequence) ? globalThis.String(object.sequence) : "0",
+      bytes: isSet(object.bytes) ? globalThis.String(object.bytes) : "0",
+      bytesServed: isSet(object.bytesServed)
+        ? globalThis.String(object.bytesServed)
+        : isSet(object.bytes_served)
+        ? globalThis.String(object.bytes_served)
+        : "0",
+      charged: isSet(object.charged) ? Coin.fromJSON(object.charged) : undefined,
+      unpaid: isSet(object.unpaid) ? Coin.fromJSON(object.unpaid) : undefined,
+    };
+  },
+
+  toJSON(message: EventEgressCharged): unknown {
+    const obj: any = {};
+    if (message.dealId !== "0") {
+      obj.dealId = message.dealId;
+    }
+    if (message.sequence !== "0") {
+      obj.sequence = message.sequence;
+    }
+    if (message.bytes !== "0") {
+      obj.bytes = message.bytes;
+    }
+    if (message.bytesServed !== "0") {
+      obj.bytesServed = message.bytesServed;
+    }
+    if (message.charged !== undefined) {
+      obj.charged = Coin.toJSON(message.charged);
+    }
+    if (message.unpaid !== undefined) {
+      obj.unpaid = Coin.toJSON(message.unpaid);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EventEgressCharged>, I>>(base?: I): EventEgressCharged {
+    return EventEgressCharged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EventEgressCharged>, I>>(object: I): EventEgressCharged {
+    const message = createBaseEventEgressCharged();
+    message.dealId = object.dealId ?? "0";
+    message.sequence = object.sequence ?? "0";
+    message.bytes = object.bytes ?? "0";
+    message.bytesServed = object.bytesServed ?? "0";
+    message.charged = (object.charged !== undefined && object.charged !== null)
+      ? Coin.fromPartial(object.charged)
+      : undefined;
+    message.unpaid = (object.unpaid !== undefined && object.unpaid !== null)
+      ? Coin.fromPartial(object.unpaid)
+      : undefined;
     return message;
   },
 };

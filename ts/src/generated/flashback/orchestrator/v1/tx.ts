@@ -163,7 +163,11 @@ export interface MsgCreateDataUnit {
    * sign it at all under dont_omitempty).
    */
   features?: Features | undefined;
-  priorityFee?: Coin | undefined;
+  priorityFee?:
+    | Coin
+    | undefined;
+  /** price_per_gb_egress: uflash per GB (10^9 bytes) served, 0 for free egress. */
+  pricePerGbEgress: string;
 }
 
 export interface MsgCreateDataUnitResponse {
@@ -191,7 +195,14 @@ export interface MsgUpdateDataUnit {
     | Features
     | undefined;
   /** add_priority_fee is burned and added to the unit's priority fee. */
-  addPriorityFee?: Coin | undefined;
+  addPriorityFee?:
+    | Coin
+    | undefined;
+  /**
+   * price_per_gb_egress applies to deals requested from now on; running
+   * deals keep the price they were requested at.
+   */
+  pricePerGbEgress: string;
 }
 
 export interface MsgUpdateDataUnitResponse {
@@ -311,6 +322,33 @@ export interface MsgUpdateParams {
 }
 
 export interface MsgUpdateParamsResponse {
+}
+
+/**
+ * MsgSubmitUsageReceipt bills a running deal's egress: the provider submits
+ * the latest usage receipt its consumer signed (a UsageReceipt, cumulative
+ * bytes served), and the deal pays price_per_gb_egress for the bytes not
+ * billed before, from its escrow (as far as it goes) into the provider's
+ * earnings. The platform fee is taken when the provider withdraws, as for
+ * storage payments.
+ */
+export interface MsgSubmitUsageReceipt {
+  provider: string;
+  dealId: string;
+  /** bytes_served is cumulative since the deal started. */
+  bytesServed: string;
+  /** sequence must be above the deal's last billed receipt's. */
+  sequence: string;
+  /**
+   * consumer_signature is the consumer's account key's signature of the
+   * UsageReceipt's sign bytes (UsageReceiptSignBytes).
+   */
+  consumerSignature: Uint8Array;
+}
+
+export interface MsgSubmitUsageReceiptResponse {
+  /** charged is what this receipt moved from escrow to earnings (uflash). */
+  charged: string;
 }
 
 function createBaseMsgRegisterProvider(): MsgRegisterProvider {
@@ -1809,6 +1847,7 @@ function createBaseMsgCreateDataUnit(): MsgCreateDataUnit {
     sla: undefined,
     features: undefined,
     priorityFee: undefined,
+    pricePerGbEgress: "0",
   };
 }
 
@@ -1843,6 +1882,9 @@ export const MsgCreateDataUnit: MessageFns<MsgCreateDataUnit> = {
     }
     if (message.priorityFee !== undefined) {
       Coin.encode(message.priorityFee, writer.uint32(82).fork()).join();
+    }
+    if (message.pricePerGbEgress !== "0") {
+      writer.uint32(160).uint64(message.pricePerGbEgress);
     }
     return writer;
   },
@@ -1940,6 +1982,14 @@ export const MsgCreateDataUnit: MessageFns<MsgCreateDataUnit> = {
             message.priorityFee = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.pricePerGbEgress = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1976,6 +2026,11 @@ export const MsgCreateDataUnit: MessageFns<MsgCreateDataUnit> = {
         : isSet(object.priority_fee)
         ? Coin.fromJSON(object.priority_fee)
         : undefined,
+      pricePerGbEgress: isSet(object.pricePerGbEgress)
+        ? globalThis.String(object.pricePerGbEgress)
+        : isSet(object.price_per_gb_egress)
+        ? globalThis.String(object.price_per_gb_egress)
+        : "0",
     };
   },
 
@@ -2011,6 +2066,9 @@ export const MsgCreateDataUnit: MessageFns<MsgCreateDataUnit> = {
     if (message.priorityFee !== undefined) {
       obj.priorityFee = Coin.toJSON(message.priorityFee);
     }
+    if (message.pricePerGbEgress !== "0") {
+      obj.pricePerGbEgress = message.pricePerGbEgress;
+    }
     return obj;
   },
 
@@ -2033,6 +2091,7 @@ export const MsgCreateDataUnit: MessageFns<MsgCreateDataUnit> = {
     message.priorityFee = (object.priorityFee !== undefined && object.priorityFee !== null)
       ? Coin.fromPartial(object.priorityFee)
       : undefined;
+    message.pricePerGbEgress = object.pricePerGbEgress ?? "0";
     return message;
   },
 };
@@ -2120,6 +2179,7 @@ function createBaseMsgUpdateDataUnit(): MsgUpdateDataUnit {
     sla: undefined,
     features: undefined,
     addPriorityFee: undefined,
+    pricePerGbEgress: "0",
   };
 }
 
@@ -2148,6 +2208,9 @@ export const MsgUpdateDataUnit: MessageFns<MsgUpdateDataUnit> = {
     }
     if (message.addPriorityFee !== undefined) {
       Coin.encode(message.addPriorityFee, writer.uint32(66).fork()).join();
+    }
+    if (message.pricePerGbEgress !== "0") {
+      writer.uint32(160).uint64(message.pricePerGbEgress);
     }
     return writer;
   },
@@ -2229,6 +2292,14 @@ export const MsgUpdateDataUnit: MessageFns<MsgUpdateDataUnit> = {
             message.addPriorityFee = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.pricePerGbEgress = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2267,6 +2338,11 @@ export const MsgUpdateDataUnit: MessageFns<MsgUpdateDataUnit> = {
         : isSet(object.add_priority_fee)
         ? Coin.fromJSON(object.add_priority_fee)
         : undefined,
+      pricePerGbEgress: isSet(object.pricePerGbEgress)
+        ? globalThis.String(object.pricePerGbEgress)
+        : isSet(object.price_per_gb_egress)
+        ? globalThis.String(object.price_per_gb_egress)
+        : "0",
     };
   },
 
@@ -2296,6 +2372,9 @@ export const MsgUpdateDataUnit: MessageFns<MsgUpdateDataUnit> = {
     if (message.addPriorityFee !== undefined) {
       obj.addPriorityFee = Coin.toJSON(message.addPriorityFee);
     }
+    if (message.pricePerGbEgress !== "0") {
+      obj.pricePerGbEgress = message.pricePerGbEgress;
+    }
     return obj;
   },
 
@@ -2316,6 +2395,7 @@ export const MsgUpdateDataUnit: MessageFns<MsgUpdateDataUnit> = {
     message.addPriorityFee = (object.addPriorityFee !== undefined && object.addPriorityFee !== null)
       ? Coin.fromPartial(object.addPriorityFee)
       : undefined;
+    message.pricePerGbEgress = object.pricePerGbEgress ?? "0";
     return message;
   },
 };
@@ -4026,6 +4106,220 @@ export const MsgUpdateParamsResponse: MessageFns<MsgUpdateParamsResponse> = {
   },
 };
 
+function createBaseMsgSubmitUsageReceipt(): MsgSubmitUsageReceipt {
+  return { provider: "", dealId: "0", bytesServed: "0", sequence: "0", consumerSignature: new Uint8Array(0) };
+}
+
+export const MsgSubmitUsageReceipt: MessageFns<MsgSubmitUsageReceipt> = {
+  encode(message: MsgSubmitUsageReceipt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.dealId !== "0") {
+      writer.uint32(16).uint64(message.dealId);
+    }
+    if (message.bytesServed !== "0") {
+      writer.uint32(24).uint64(message.bytesServed);
+    }
+    if (message.sequence !== "0") {
+      writer.uint32(32).uint64(message.sequence);
+    }
+    if (message.consumerSignature.length !== 0) {
+      writer.uint32(42).bytes(message.consumerSignature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSubmitUsageReceipt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSubmitUsageReceipt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dealId = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bytesServed = reader.uint64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.consumerSignature = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSubmitUsageReceipt {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      dealId: isSet(object.dealId)
+        ? globalThis.String(object.dealId)
+        : isSet(object.deal_id)
+        ? globalThis.String(object.deal_id)
+        : "0",
+      bytesServed: isSet(object.bytesServed)
+        ? globalThis.String(object.bytesServed)
+        : isSet(object.bytes_served)
+        ? globalThis.String(object.bytes_served)
+        : "0",
+      sequence: isSet(object.sequence) ? globalThis.String(object.sequence) : "0",
+      consumerSignature: isSet(object.consumerSignature)
+        ? bytesFromBase64(object.consumerSignature)
+        : isSet(object.consumer_signature)
+        ? bytesFromBase64(object.consumer_signature)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: MsgSubmitUsageReceipt): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.dealId !== "0") {
+      obj.dealId = message.dealId;
+    }
+    if (message.bytesServed !== "0") {
+      obj.bytesServed = message.bytesServed;
+    }
+    if (message.sequence !== "0") {
+      obj.sequence = message.sequence;
+    }
+    if (message.consumerSignature.length !== 0) {
+      obj.consumerSignature = base64FromBytes(message.consumerSignature);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgSubmitUsageReceipt>, I>>(base?: I): MsgSubmitUsageReceipt {
+    return MsgSubmitUsageReceipt.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgSubmitUsageReceipt>, I>>(object: I): MsgSubmitUsageReceipt {
+    const message = createBaseMsgSubmitUsageReceipt();
+    message.provider = object.provider ?? "";
+    message.dealId = object.dealId ?? "0";
+    message.bytesServed = object.bytesServed ?? "0";
+    message.sequence = object.sequence ?? "0";
+    message.consumerSignature = object.consumerSignature ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseMsgSubmitUsageReceiptResponse(): MsgSubmitUsageReceiptResponse {
+  return { charged: "" };
+}
+
+export const MsgSubmitUsageReceiptResponse: MessageFns<MsgSubmitUsageReceiptResponse> = {
+  encode(message: MsgSubmitUsageReceiptResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.charged !== "") {
+      writer.uint32(10).string(message.charged);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSubmitUsageReceiptResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSubmitUsageReceiptResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.charged = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSubmitUsageReceiptResponse {
+    return { charged: isSet(object.charged) ? globalThis.String(object.charged) : "" };
+  },
+
+  toJSON(message: MsgSubmitUsageReceiptResponse): unknown {
+    const obj: any = {};
+    if (message.charged !== "") {
+      obj.charged = message.charged;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgSubmitUsageReceiptResponse>, I>>(base?: I): MsgSubmitUsageReceiptResponse {
+    return MsgSubmitUsageReceiptResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgSubmitUsageReceiptResponse>, I>>(
+    object: I,
+  ): MsgSubmitUsageReceiptResponse {
+    const message = createBaseMsgSubmitUsageReceiptResponse();
+    message.charged = object.charged ?? "";
+    return message;
+  },
+};
+
 /** Msg is the x/orchestrator transaction service. */
 export interface Msg {
   /** Providers. */
@@ -4053,6 +4347,7 @@ export interface Msg {
   TopUpDeal(request: MsgTopUpDeal): Promise<MsgTopUpDealResponse>;
   WithdrawEarnings(request: MsgWithdrawEarnings): Promise<MsgWithdrawEarningsResponse>;
   CloseDeal(request: MsgCloseDeal): Promise<MsgCloseDealResponse>;
+  SubmitUsageReceipt(request: MsgSubmitUsageReceipt): Promise<MsgSubmitUsageReceiptResponse>;
   /** UpdateParams replaces all module parameters. Signed by the governance authority. */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
 }
@@ -4084,6 +4379,7 @@ export class MsgClientImpl implements Msg {
     this.TopUpDeal = this.TopUpDeal.bind(this);
     this.WithdrawEarnings = this.WithdrawEarnings.bind(this);
     this.CloseDeal = this.CloseDeal.bind(this);
+    this.SubmitUsageReceipt = this.SubmitUsageReceipt.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
   }
   RegisterProvider(request: MsgRegisterProvider): Promise<MsgRegisterProviderResponse> {
@@ -4204,6 +4500,12 @@ export class MsgClientImpl implements Msg {
     const data = MsgCloseDeal.encode(request).finish();
     const promise = this.rpc.request(this.service, "CloseDeal", data);
     return promise.then((data) => MsgCloseDealResponse.decode(new BinaryReader(data)));
+  }
+
+  SubmitUsageReceipt(request: MsgSubmitUsageReceipt): Promise<MsgSubmitUsageReceiptResponse> {
+    const data = MsgSubmitUsageReceipt.encode(request).finish();
+    const promise = this.rpc.request(this.service, "SubmitUsageReceipt", data);
+    return promise.then((data) => MsgSubmitUsageReceiptResponse.decode(new BinaryReader(data)));
   }
 
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
