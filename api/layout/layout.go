@@ -24,6 +24,13 @@ func DealFromBucket(bucket string) (dealID uint64, ok bool) {
 	return id, err == nil
 }
 
+// ReceiptKey is the object key, in a deal's bucket, to which the consumer's
+// bridge uploads its latest signed usage receipt (api/receipts). The
+// provider node takes it instead of storing it: the deal's SigV4
+// credentials authenticate the upload, the consumer's signature makes it
+// billable on chain.
+const ReceiptKey = ".flashback/usage-receipt"
+
 // UnitPath is the path, below a provider node's public URL, that a data
 // unit registers as its endpoint: validators probe <endpoint>/flashback-probe/…
 func UnitPath(unitID uint64) string { return "unit-" + strconv.FormatUint(unitID, 10) }

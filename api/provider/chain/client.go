@@ -27,6 +27,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
@@ -251,4 +252,20 @@ func (c *Client) Params(ctx context.Context) (orchestratortypes.Params, error) {
 		return orchestratortypes.Params{}, err
 	}
 	return res.Params, nil
+}
+
+// AccountPubKey is the public key an account has on chain; nil when the
+// account has never signed a transaction.
+func (c *Client) AccountPubKey(ctx context.Context, addr string) (cryptotypes.PubKey, error) {
+	res, err := call(ctx, func(ctx context.Context) (*authtypes.QueryAccountResponse, error) {
+		return c.auth.Account(ctx, &authtypes.QueryAccountRequest{Address: addr})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var acc sdk.AccountI
+	if err := c.cfg.InterfaceRegistry.UnpackAny(res.Account, &acc); err != nil {
+		return nil, fmt.Errorf("decoding account %s: %w", addr, err)
+	}
+	return acc.GetPubKey(), nil
 }

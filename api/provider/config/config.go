@@ -23,6 +23,7 @@ type Config struct {
 	Policy    Policy    `toml:"policy" comment:"Which deal requests the node accepts. A request that fails any rule is declined, with the rule as the reason.\nA request on a unit whose on-chain endpoint is not this node's is left pending (see the log)."`
 	Withdraw  Withdraw  `toml:"withdraw" comment:"Withdrawing the deals' earnings to the provider's account."`
 	Retrieval Retrieval `toml:"retrieval" comment:"What happens to a deal's bucket once the deal has closed."`
+	Receipts  Receipts  `toml:"receipts" comment:"Egress billing: the usage receipts consumers' bridges upload to their deals' buckets (api/receipts), submitted on chain."`
 	Units     []Unit    `toml:"units" comment:"The data units this node serves: one [[units]] table per unit, with exactly one storage backend,\n[units.posix] or [units.s3]. Each unit must be registered on chain by this provider with the endpoint\n<server.public_url>/unit-<id>."`
 
 	// home is the directory relative paths are resolved against (not in
@@ -70,6 +71,12 @@ type Policy struct {
 	VerifiedOnly       bool     `toml:"verified_consumers_only" comment:"Accept requests from verified consumers only (the chain's register of certified consumers)."`
 	AllowConsumers     []string `toml:"allow_consumers" comment:"If not empty, only these consumer addresses (flash1…) are accepted."`
 	DenyConsumers      []string `toml:"deny_consumers" comment:"Consumer addresses (flash1…) whose requests are always declined."`
+}
+
+// Receipts is the [receipts] section.
+type Receipts struct {
+	SubmitInterval Duration `toml:"submit_interval" comment:"How often the node submits a deal's latest usage receipt when it bills new bytes (and whenever the deal ends\nwithin this interval). 0s: never (receipts are still checked and kept, and can be submitted by hand)."`
+	SubmitMinBytes uint64   `toml:"submit_min_bytes" comment:"Submit earlier, at the next poll, once the latest receipt bills at least this many bytes not billed yet."`
 }
 
 // Withdraw is the [withdraw] section.
@@ -124,7 +131,11 @@ const (
 	DefaultStateFile      = "node_state.json"
 	DefaultRetention      = 72 * time.Hour
 	DefaultWithdraw       = 24 * time.Hour
-	DefaultS3Region       = gateway.DefaultRegion
+	// Receipts are submitted hourly, or as soon as 10 GB are unbilled: a
+	// transaction's fee is small next to an hour's or 10 GB's egress.
+	DefaultReceiptSubmit   = time.Hour
+	DefaultReceiptMinBytes = 10_000_000_000
+	DefaultS3Region        = gateway.DefaultRegion
 	// The probe settings default to the gateway's own defaults.
 	defaultProbeSize     = gateway.DefaultProbeObjectSize
 	defaultProbeExpiry   = gateway.DefaultProbeUploadExpiry
@@ -163,6 +174,7 @@ func Default(keyringDir string) Config {
 		Policy:    Policy{MinPricePerGBMonth: 0, FreeSpaceMarginGB: 1, AllowConsumers: []string{}, DenyConsumers: []string{}},
 		Withdraw:  Withdraw{Interval: Duration{DefaultWithdraw}, MinEarnings: 1},
 		Retrieval: Retrieval{Period: Duration{DefaultRetention}},
+		Receipts:  Receipts{SubmitInterval: Duration{DefaultReceiptSubmit}, SubmitMinBytes: DefaultReceiptMinBytes},
 		Units:     []Unit{},
 	}
 }

@@ -143,6 +143,12 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	if d := c.Receipts.SubmitInterval.Duration; d != 0 && d < minWithdraw {
+		bad("receipts.submit_interval", "%s: must be 0s (never) or at least %s", d, minWithdraw)
+	}
+	if c.Receipts.SubmitMinBytes == 0 {
+		bad("receipts.submit_min_bytes", "must be positive")
+	}
 	if d := c.Withdraw.Interval.Duration; d != 0 && d < minWithdraw {
 		bad("withdraw.interval", "%s: must be 0s (never) or at least %s", d, minWithdraw)
 	}

@@ -33,6 +33,12 @@ type Config struct {
 	Units []UnitConfig
 	// Probe configures the anonymous probe protocol (x/oracle/prober).
 	Probe ProbeConfig
+	// OnReceipt takes a deal's usage receipt: the body of an upload to
+	// layout.ReceiptKey in the deal's bucket, authenticated with the deal's
+	// credentials on a read-write deal. An error refuses the upload
+	// (InvalidArgument, with the error's text). nil: such uploads are
+	// refused, and the key is never stored.
+	OnReceipt func(dealID uint64, body []byte) error `json:"-"`
 	// MaxConnections and MaxRequests bound concurrent TCP connections and
 	// in-flight requests. Defaults 1024 and 256.
 	MaxConnections int

@@ -102,7 +102,7 @@ func New(cfg Config, logger log.Logger) (*Gateway, error) {
 	}
 	g.store = store
 	g.probes = newProbeServer(cfg.Probe, store.units, m, logger)
-	r := &router{deals: g.deals, m: m, logger: logger}
+	r := &router{deals: g.deals, m: m, logger: logger, onReceipt: cfg.OnReceipt}
 	g.router = r
 	var once sync.Once
 	srv, err := s3api.New(r,

@@ -23,9 +23,10 @@ import (
 // implement is BackendUnsupported's NotImplemented.
 type router struct {
 	backend.BackendUnsupported
-	deals  *dealTable
-	m      *gatewayMetrics
-	logger log.Logger
+	deals     *dealTable
+	m         *gatewayMetrics
+	logger    log.Logger
+	onReceipt func(dealID uint64, body []byte) error
 }
 
 var _ backend.Backend = (*router)(nil)

@@ -10,6 +10,8 @@ import (
 	"github.com/versity/versitygw/backend"
 	"github.com/versity/versitygw/s3err"
 	"github.com/versity/versitygw/s3response"
+
+	"github.com/flashbacknetwork/flashbackd/api/layout"
 )
 
 // object opens a deal for an object-level call on key: the deal's state and
@@ -97,6 +99,9 @@ func (r *router) PutObject(ctx context.Context, in s3response.PutObjectInput) (s
 		return s3response.PutObjectOutput{}, refuseUpload(in.Body, n, err)
 	}
 	defer release()
+	if deref(in.Key) == layout.ReceiptKey {
+		return r.takeReceipt(st, in.Body, n)
+	}
 	old, err := r.sizeOf(ctx, st, skey)
 	if err != nil {
 		return s3response.PutObjectOutput{}, err

@@ -20,6 +20,7 @@ type nodeMetrics struct {
 	txErrors     *prometheus.CounterVec
 	deals        *prometheus.GaugeVec
 	removed      prometheus.Counter
+	receipts     *prometheus.CounterVec
 }
 
 func newNodeMetrics(reg prometheus.Registerer, lastSync func() time.Time) (*nodeMetrics, error) {
@@ -46,12 +47,16 @@ func newNodeMetrics(reg prometheus.Registerer, lastSync func() time.Time) (*node
 		}),
 		txErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "tx_errors_total",
-			Help: "Transactions of the node that failed, by message (accept, decline, withdraw, set_access_key).",
+			Help: "Transactions of the node that failed, by message (accept, decline, withdraw, set_access_key, receipt).",
 		}, []string{"msg"}),
 		deals: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: metricsNamespace, Name: "deals_served",
 			Help: "Deals the gateway serves, by access (read-write, read-only, locked: the consumer has no access key).",
 		}, []string{"access"}),
+		receipts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "usage_receipts_total",
+			Help: "Usage receipts by outcome (accepted: checked and held; submitted: billed on chain; refused: the chain refused it).",
+		}, []string{"outcome"}),
 		removed: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "deals_removed_total",
 			Help: "Closed deals whose retrieval period ended and whose bucket was deleted.",
@@ -67,7 +72,7 @@ func newNodeMetrics(reg prometheus.Registerer, lastSync func() time.Time) (*node
 		}
 		return time.Since(t).Seconds()
 	})
-	for _, c := range []prometheus.Collector{m.lastSync, m.chainErrors, m.decisions, m.withdrawals, m.withdrawnNet, m.txErrors, m.deals, m.removed, age} {
+	for _, c := range []prometheus.Collector{m.lastSync, m.chainErrors, m.decisions, m.withdrawals, m.withdrawnNet, m.txErrors, m.deals, m.removed, m.receipts, age} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -142,12 +142,15 @@ func New(cfg config.Config, opts Options) (*Node, error) {
 		cc.Close()
 		return nil, fmt.Errorf("state file %s is for chain %s, the configuration names %s", cfg.Path(cfg.Server.StateFile), st.ChainID, cfg.Chain.ChainID)
 	}
-	gw, err := gateway.New(cfg.Gateway(), logger)
+	var n *Node
+	gwCfg := cfg.Gateway()
+	gwCfg.OnReceipt = func(dealID uint64, body []byte) error { return n.takeReceipt(dealID, body) }
+	gw, err := gateway.New(gwCfg, logger)
 	if err != nil {
 		cc.Close()
 		return nil, err
 	}
-	n := &Node{
+	n = &Node{
 		cfg: cfg, logger: logger, key: key, pub: key.PublicKey().Bytes(),
 		chain: cc, gw: gw, policy: policyOf(cfg.Policy),
 		reg: prometheus.NewRegistry(), once: newLogOnce(),
@@ -304,6 +307,7 @@ func (n *Node) work(ctx context.Context) {
 		n.once.clear("chain")
 		n.setReachable(true, nil)
 		delay = interval
+		_ = n.guard("receipts", func() error { n.submitReceipts(ctx); return nil })
 		if n.withdrawDue() {
 			_ = n.guard("withdraw", func() error { n.withdraw(ctx); return nil })
 		}

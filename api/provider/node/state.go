@@ -41,6 +41,27 @@ type trackedDeal struct {
 	ChainState  string     `json:"chain_state"`
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
 	RemovedAt   *time.Time `json:"removed_at,omitempty"`
+	// EndTime is the deal's term end on chain (running deals).
+	EndTime *time.Time `json:"end_time,omitempty"`
+	// Receipt is the latest usage receipt the consumer uploaded, checked;
+	// Billed what the chain has billed of the deal's egress as last read.
+	Receipt *heldReceipt `json:"receipt,omitempty"`
+	Billed  billedEgress `json:"billed"`
+}
+
+// heldReceipt is a checked usage receipt waiting to be submitted.
+type heldReceipt struct {
+	BytesServed uint64    `json:"bytes_served"`
+	Sequence    uint64    `json:"sequence"`
+	Signature   []byte    `json:"signature"`
+	ReceivedAt  time.Time `json:"received_at"`
+}
+
+// billedEgress is the deal's egress billing on chain.
+type billedEgress struct {
+	Bytes       uint64     `json:"bytes"`
+	Sequence    uint64     `json:"sequence"`
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 }
 
 // retrievalEnds is when a closed deal's bucket is deleted.

@@ -239,6 +239,10 @@ func (n *Node) syncDeals(ctx context.Context, provider string) error {
 				continue // closed deals do not run again
 			}
 			td.UnitID, td.Consumer, td.CapacityGB, td.Phase, td.ChainState = d.UnitId, d.Consumer, d.CapacityGb, phaseRunning, d.State.String()
+			td.EndTime = d.EndTime
+			if d.ReceiptSequence > td.Billed.Sequence {
+				td.Billed.Bytes, td.Billed.Sequence = d.EgressBilledBytes, d.ReceiptSequence
+			}
 			td.ConsumerKey = keys[d.Consumer]
 		}
 		for _, td := range n.st.Deals {
