@@ -25,7 +25,7 @@ func bridgeCommand() *cobra.Command {
 		Use:   "bridge",
 		Short: "Consumer side of the API service: your access key and your deals' S3 credentials",
 	}
-	cmd.AddCommand(bridgeAccessKeyCmd(), bridgeCredentialsCmd())
+	cmd.AddCommand(bridgeAccessKeyCmd(), bridgeCredentialsCmd(), bridgeReceiptCmd())
 	return cmd
 }
 

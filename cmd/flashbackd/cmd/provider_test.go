@@ -115,6 +115,17 @@ func TestProviderNodeServesDeals(t *testing.T) {
 	require.Equal(t, "big.bin", *list.Contents[0].Key)
 	require.Equal(t, int64(len(big)), *list.Contents[0].Size)
 
+	// Alice signs a usage receipt with the CLI; the node takes it and bills
+	// it on chain (unit 1 is free to read: the bytes are recorded, nothing
+	// charged). Bob cannot send one for her deal: his key derives no
+	// credentials for it.
+	out = mustRun(t, "bridge", "receipt", strconv.FormatUint(d1, 10), "4096", "--from", "alice", "--access-key-file", alice.KeyFile,
+		"--keyring-backend", "test", "--keyring-dir", env.KeyringDir(), "--node", env.Val.RPCAddress, "--home", env.Val.Dir)
+	require.Contains(t, out, "4096 bytes served")
+	require.Eventually(t, func() bool { return env.Deal(d1).Deal.EgressBilledBytes == 4096 }, 20*time.Second, 200*time.Millisecond,
+		"the node bills the receipt")
+	require.True(t, env.Deal(d1).Deal.EgressCharged.IsZero())
+
 	// Bob's deal is his; his credentials do not open Alice's bucket, and
 	// his key derives no credentials for her deal.
 	d2 := env.RequestDeal(bob, 1, 1, time.Minute)
