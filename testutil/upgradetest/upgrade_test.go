@@ -26,6 +26,9 @@ const basePort = 30000
 // upgradeName is the plan's name: app/upgrades/v2.
 const upgradeName = "v2"
 
+// sla is what the unit offers and the deals require (no prober runs here).
+const sla = `{"max_latency_ms":200,"min_upload_kbps":100,"min_download_kbps":100,"min_uptime_bps":9900,"max_error_rate_bps":100}`
+
 // TestUpgradeV2OnFourValidators upgrades a 4-validator localnet from v1 to
 // v2 the way operators do: the network runs the v1 release (built from the
 // commit in v1.commit) and has a provider with a rating; a software-upgrade
@@ -58,7 +61,8 @@ func TestUpgradeV2OnFourValidators(t *testing.T) {
 	setup := time.Now()
 	provider := ln.KeyAddress("provider")
 	ln.Tx("provider", "tx", "orchestrator", "register-provider", "Acme", "1000000000uflash", "--country", "FR")
-	ln.Tx("provider", "tx", "orchestrator", "create-data-unit", "1000", "20000", "eu-west", "FR", "s3", "http://127.0.0.1:9/unit")
+	ln.Tx("provider", "tx", "orchestrator", "create-data-unit", "1000", "20000", "eu-west", "FR", "s3", "http://127.0.0.1:9/unit",
+		"--sla", sla)
 	ln.Tx("consumer", "tx", "orchestrator", "register-consumer")
 	rate(t, ln, 1, 4)
 	v1Score := providerScore(t, ln, 0, provider)
@@ -79,9 +83,11 @@ func TestUpgradeV2OnFourValidators(t *testing.T) {
 		60*time.Second, time.Second, "the upgrade proposal did not pass (status %s)", proposalStatus(t, ln, 1))
 	phase("proposal passed", proposed)
 
-	// Every node halts at the plan height: the last block is planHeight-1,
-	// the log says the upgrade is needed, and upgrade-info.json tells
-	// cosmovisor to switch binaries.
+	// Every node halts at the plan height: consensus decided block
+	// planHeight but no application executed it (the last one they executed
+	// is planHeight-1; the new binary will replay it), the log says the
+	// upgrade is needed, and upgrade-info.json tells cosmovisor to switch
+	// binaries.
 	needed := fmt.Sprintf(`UPGRADE \"%s\" NEEDED at height: %d`, upgradeName, planHeight)
 	for i := 0; i < 4; i++ {
 		require.Eventually(t, func() bool { return strings.Contains(nodeLog(t, ln, i), needed) },
@@ -89,7 +95,7 @@ func TestUpgradeV2OnFourValidators(t *testing.T) {
 	}
 	phase("halt at plan height", proposed)
 	for i := 0; i < 4; i++ {
-		require.Equal(t, planHeight-1, ln.Height(i), "node%d's last block", i)
+		require.Equal(t, planHeight-1, appHeight(t, ln, i), "node%d's application's last block", i)
 		var info struct {
 			Name   string `json:"name"`
 			Height int64  `json:"height"`
@@ -145,6 +151,16 @@ func TestUpgradeV2OnFourValidators(t *testing.T) {
 	phase("whole test", began)
 }
 
+// appHeight is the last height node i's application executed and committed.
+func appHeight(t *testing.T, ln *localnet.Localnet, i int) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	info, err := ln.RPC(i).ABCIInfo(ctx)
+	require.NoError(t, err)
+	return info.Response.LastBlockHeight
+}
+
 // v1Binary is the v1 release's binary: $FLASHBACKD_V1_BIN, else
 // build/flashbackd-v1 (make build-v1), built at the commit of v1.commit.
 func v1Binary(t *testing.T) string {
@@ -185,7 +201,7 @@ func nodeVersion(t *testing.T, ln *localnet.Localnet, i int) string {
 // and rates it once it has paid the provider something.
 func rate(t *testing.T, ln *localnet.Localnet, deal, stars int) {
 	t.Helper()
-	ln.Tx("consumer", "tx", "orchestrator", "request-deal", "1", "100", "720h", "2000000uflash")
+	ln.Tx("consumer", "tx", "orchestrator", "request-deal", "1", "100", "720h", "2000000uflash", "--sla", sla)
 	ln.Tx("provider", "tx", "orchestrator", "accept-deal", fmt.Sprint(deal))
 	// The deal pays by the second: wait for a block after its acceptance.
 	ln.WaitForHeight(0, ln.Height(0)+2, 30*time.Second)
