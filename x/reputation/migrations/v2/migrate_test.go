@@ -194,27 +194,3 @@ func TestMigrateRefusesAnIndexWithoutItsRating(t *testing.T) {
 	_, err := s.migrate(t)
 	require.ErrorContains(t, err, "rating of deal 99")
 }
-
-// BenchmarkMigrate measures the migration on an in-memory store of 10k
-// providers with 10 ratings each (100k ratings, one in ten hidden). The
-// in-process upgrade test (app/upgrade_v2_test.go) measures it on IAVL
-// through the real upgrade. Run with
-//
-//	go test ./x/reputation/migrations/v2 -run '^$' -bench . -benchtime 3x
-func BenchmarkMigrate(b *testing.B) {
-	for _, n := range []int{1_000, 10_000} {
-		b.Run(fmt.Sprintf("providers=%d/ratings=%d", n, 10*n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				s := newV1(b)
-				for p := 0; p < n; p++ {
-					s.provider(b, p, 5, 4, 3, -2, 5, 1, 4, 4, 5, 3)
-				}
-				b.StartTimer()
-				res, err := s.migrate(b)
-				require.NoError(b, err)
-				require.Equal(b, uint64(n), res.Providers)
-			}
-		})
-	}
-}
