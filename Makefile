@@ -54,7 +54,7 @@ test-ts: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash ts/scripts/e2e.sh
 
 ## test-all: everything CI runs
-test-all: test test-e2e test-ts
+test-all: test test-e2e test-upgrade test-ts
 
 ## lint: formatting and vet
 lint:
