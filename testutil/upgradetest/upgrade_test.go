@@ -64,7 +64,7 @@ func TestUpgradeV2OnFourValidators(t *testing.T) {
 	ln.Tx("provider", "tx", "orchestrator", "create-data-unit", "1000", "20000", "eu-west", "FR", "s3", "http://127.0.0.1:9/unit",
 		"--sla", sla)
 	ln.Tx("consumer", "tx", "orchestrator", "register-consumer")
-	rate(t, ln, 1, 4)
+	rate(t, ln, provider, 1, 4)
 	v1Score := providerScore(t, ln, 0, provider)
 	require.Equal(t, "1", v1Score.Community.Count)
 	require.Nil(t, v1Score.Community.StarCounts, "v1 has no star counts")
@@ -144,7 +144,7 @@ func TestUpgradeV2OnFourValidators(t *testing.T) {
 	}
 
 	// The chain goes on under v2: a new 5-star rating counts.
-	rate(t, ln, 2, 5)
+	rate(t, ln, provider, 2, 5)
 	require.Equal(t, []string{"0", "0", "0", "1", "1"}, providerScore(t, ln, 0, provider).Community.StarCounts)
 
 	checkAppHashes(t, ln, planHeight)
@@ -199,13 +199,42 @@ func nodeVersion(t *testing.T, ln *localnet.Localnet, i int) string {
 
 // rate makes deal `deal` on unit 1 between the consumer and the provider,
 // and rates it once it has paid the provider something.
-func rate(t *testing.T, ln *localnet.Localnet, deal, stars int) {
+func rate(t *testing.T, ln *localnet.Localnet, providerAddr string, deal, stars int) {
 	t.Helper()
 	ln.Tx("consumer", "tx", "orchestrator", "request-deal", "1", "100", "720h", "2000000uflash", "--sla", sla)
 	ln.Tx("provider", "tx", "orchestrator", "accept-deal", fmt.Sprint(deal))
-	// The deal pays by the second: wait for a block after its acceptance.
-	ln.WaitForHeight(0, ln.Height(0)+2, 30*time.Second)
-	ln.Tx("consumer", "tx", "reputation", "rate-provider", fmt.Sprint(deal), fmt.Sprint(stars))
+	// The deal pays ~0.8 uflash a second: until it has paid its provider
+	// min_rating_payment (1 uflash), the rating is refused in CheckTx.
+	require.Eventually(t, func() bool {
+		out, err := ln.CLI(0, "tx", "reputation", "rate-provider", fmt.Sprint(deal), fmt.Sprint(stars),
+			"--from", "consumer", "--keyring-backend", "test", "--chain-id", ln.ChainID(),
+			"--gas", "600000", "--gas-prices", "0.0025uflash", "--yes", "--output", "json")
+		require.NoError(t, err)
+		var res struct {
+			Code   uint32 `json:"code"`
+			RawLog string `json:"raw_log"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+		if res.Code != 0 {
+			require.Contains(t, res.RawLog, "min_rating_payment", "rating deal %d", deal)
+			return false
+		}
+		return true
+	}, 30*time.Second, time.Second, "deal %d never paid enough to be rated", deal)
+	require.Eventually(t, func() bool { return providerRatings(t, ln, providerAddr) >= deal }, 30*time.Second, 500*time.Millisecond,
+		"the rating of deal %d was not included", deal)
+}
+
+// providerRatings is the number of ratings listed for a provider.
+func providerRatings(t *testing.T, ln *localnet.Localnet, addr string) int {
+	t.Helper()
+	var res struct {
+		Ratings []json.RawMessage `json:"ratings"`
+	}
+	if err := ln.GetJSON(0, "/flashback/reputation/v1/providers/"+addr+"/ratings", &res); err != nil {
+		return 0
+	}
+	return len(res.Ratings)
 }
 
 type scoreJSON struct {
