@@ -16,7 +16,7 @@ ldflags := -X github.com/cosmos/cosmos-sdk/version.Name=flashback \
 # Same compile flags as `go test`, so that builds and tests share the build cache.
 BUILD_FLAGS := -tags "$(BUILD_TAGS)" -ldflags '$(ldflags)'
 
-.PHONY: all build install test test-unit test-e2e test-ts test-all lint proto-gen wallet-gen localnet localnet-stop localnet-status demo demo-storage clean
+.PHONY: all build build-v1 install test test-unit test-e2e test-upgrade test-ts test-all lint proto-gen wallet-gen localnet localnet-stop localnet-status demo demo-storage clean
 
 all: build
 
@@ -37,13 +37,24 @@ test:
 test-e2e: build
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) $(GO) test -count=1 -tags e2e -timeout 20m -p 1 ./testutil/e2e/...
 
+## build-v1: build the release the v2 upgrade starts from (the commit in testutil/upgradetest/v1.commit)
+##           into build/flashbackd-v1 (kept while that commit is unchanged)
+build-v1:
+	bash scripts/build-at-commit.sh $$(cat testutil/upgradetest/v1.commit) $(BUILD_DIR)/$(BINARY)-v1
+
+## test-upgrade: the v2 software upgrade on a 4-validator localnet: v1 → gov proposal → halt → restart on
+##               build/flashbackd (ports 30000-30599; ~2 min plus the v1 build the first time)
+test-upgrade: build build-v1
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) FLASHBACKD_V1_BIN=$(BUILD_DIR)/$(BINARY)-v1 \
+		$(GO) test -count=1 -tags e2e -timeout 10m -v -run TestUpgrade ./testutil/upgradetest/
+
 ## test-ts: the TypeScript client (ts/): npm ci, build, unit tests, then CosmJS end to end on a fresh localnet
 test-ts: build
 	cd ts && npm ci --no-audit --no-fund --loglevel=error && npm run build && node --test dist/test/unit/
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) bash ts/scripts/e2e.sh
 
 ## test-all: everything CI runs
-test-all: test test-e2e test-ts
+test-all: test test-e2e test-upgrade test-ts
 
 ## lint: formatting and vet
 lint:

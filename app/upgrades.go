@@ -6,12 +6,15 @@ import (
 	upgradetypes "cosmossdk.io/x/upgrade/types"
 
 	"github.com/flashbacknetwork/flashbackd/app/upgrades"
+	v2 "github.com/flashbacknetwork/flashbackd/app/upgrades/v2"
 )
 
 // Upgrades lists every software upgrade this binary knows, oldest first. To
 // ship an upgrade: add a package under app/upgrades/<name>, append it here,
 // and pass a gov software-upgrade proposal with the same name.
-var Upgrades = []upgrades.Upgrade{}
+var Upgrades = []upgrades.Upgrade{
+	v2.Upgrade, // x/reputation 1 → 2: provider scores gain star_counts
+}
 
 // setUpgradeHandlers registers the handlers and store changes of Upgrades.
 func (app *App) setUpgradeHandlers() {

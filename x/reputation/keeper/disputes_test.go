@@ -158,6 +158,7 @@ func TestUpheldRatingDisputeHidesRating(t *testing.T) {
 	require.Equal(t, uint32(60), ps.CommunityScore, "(5 + 1) / 2 × 20")
 	require.True(t, ps.CommunityPublic)
 	require.Equal(t, uint32(53), ps.Overall, "0.7 × 50 + 0.3 × 60 = 53")
+	require.Equal(t, []uint64{1, 0, 0, 0, 1}, ps.Community.StarCounts, "one 1★, one 5★")
 
 	res, err := s.msgs.FileDispute(s.ctx(), &types.MsgFileDispute{
 		Provider: s.provider.String(), Kind: types.DISPUTE_KIND_RATING, DealId: second, Reason: "the consumer never used the unit",
@@ -167,6 +168,7 @@ func TestUpheldRatingDisputeHidesRating(t *testing.T) {
 
 	ps = s.providerScore(s.provider).Score
 	require.Equal(t, uint64(1), ps.Community.Count)
+	require.Equal(t, []uint64{0, 0, 0, 0, 1}, ps.Community.StarCounts, "the hidden 1★ no longer counts")
 	require.Equal(t, uint32(100), ps.CommunityScore)
 	require.False(t, ps.CommunityPublic, "one visible rating is under the threshold of 2")
 	require.Equal(t, uint32(50), ps.Overall)
@@ -174,10 +176,12 @@ func TestUpheldRatingDisputeHidesRating(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, r.Hidden)
 
-	// Ageing skips a hidden rating; the sums stay right.
+	// Ageing skips a hidden rating; the sums stay right, and ageing does
+	// not move the star counts.
 	s.block(31 * 24 * time.Hour)
 	ps = s.providerScore(s.provider).Score
 	require.Equal(t, uint64(1), ps.Community.Count)
+	require.Equal(t, []uint64{0, 0, 0, 0, 1}, ps.Community.StarCounts)
 	require.Equal(t, uint32(100), ps.CommunityScore)
 }
 

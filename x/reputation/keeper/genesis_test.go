@@ -88,9 +88,26 @@ func TestGenesisValidate(t *testing.T) {
 		"min rating payment 0": func(g *types.GenesisState) { g.Params.MinRatingPayment = sdkmath.ZeroInt() },
 		"negative pool":        func(g *types.GenesisState) { g.Pool = sdkmath.NewInt(-1) },
 		"bad params":           func(g *types.GenesisState) { g.Params.MinPublicRatings = 0 },
+		// A genesis exported before the v2 upgrade has no star counts.
+		"provider score without star counts": func(g *types.GenesisState) {
+			acc := types.NewCommunityAccumulator()
+			acc.StarCounts, acc.Count = nil, 0
+			g.ProviderScores = []types.ProviderScore{{Provider: "flash1provider", Community: acc}}
+		},
+		"star counts not adding up to the count": func(g *types.GenesisState) {
+			acc := types.NewCommunityAccumulator()
+			acc.StarCounts[4], acc.Count = 2, 3
+			g.ProviderScores = []types.ProviderScore{{Provider: "flash1provider", Community: acc}}
+		},
 	} {
 		gs := types.DefaultGenesis()
 		mutate(gs)
 		require.ErrorIs(t, gs.Validate(), types.ErrInvalidGenesis, name)
 	}
+
+	v1 := types.DefaultGenesis()
+	acc := types.NewCommunityAccumulator()
+	acc.StarCounts = nil
+	v1.ProviderScores = []types.ProviderScore{{Provider: "flash1provider", Community: acc}}
+	require.ErrorContains(t, v1.Validate(), "provider score flash1provider: star_counts has 0 entries, want 5")
 }

@@ -14,12 +14,13 @@ import (
 func RegisterInvariants(ir sdk.InvariantRegistry, k Keeper) {
 	ir.RegisterRoute(types.ModuleName, "reward-pool", PoolInvariant(k))
 	ir.RegisterRoute(types.ModuleName, "leaderboard", LeaderboardInvariant(k))
+	ir.RegisterRoute(types.ModuleName, "community", CommunityInvariant(k))
 }
 
 // AllInvariants runs every invariant of the module.
 func AllInvariants(k Keeper) sdk.Invariant {
 	return func(ctx sdk.Context) (string, bool) {
-		for _, inv := range []sdk.Invariant{PoolInvariant(k), LeaderboardInvariant(k)} {
+		for _, inv := range []sdk.Invariant{PoolInvariant(k), LeaderboardInvariant(k), CommunityInvariant(k)} {
 			if msg, broken := inv(ctx); broken {
 				return msg, true
 			}

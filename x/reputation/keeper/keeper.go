@@ -29,6 +29,7 @@ type deps struct {
 // Keeper owns the x/reputation store.
 type Keeper struct {
 	cdc          codec.BinaryCodec
+	storeService corestore.KVStoreService
 	addressCodec address.Codec
 	bank         types.BankKeeper
 	moduleAddr   sdk.AccAddress
@@ -87,7 +88,7 @@ func NewKeeper(
 	sb := collections.NewSchemaBuilder(storeService)
 	intValue := sdk.IntValue
 	k := Keeper{
-		cdc: cdc, addressCodec: addressCodec, bank: bankKeeper, moduleAddr: moduleAddr, authority: authority, deps: &deps{},
+		cdc: cdc, storeService: storeService, addressCodec: addressCodec, bank: bankKeeper, moduleAddr: moduleAddr, authority: authority, deps: &deps{},
 
 		Params:         collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		UnitScores:     collections.NewMap(sb, types.UnitScoresKey, "unit_scores", collections.Uint64Key, codec.CollValue[types.UnitScore](cdc)),

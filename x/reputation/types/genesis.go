@@ -46,6 +46,9 @@ func (gs GenesisState) validate() error {
 		if providers[p.Provider] || p.Objective > MaxScore || p.Overall > MaxScore || p.CommunityScore > MaxScore {
 			return fmt.Errorf("provider score %s is duplicated or out of range", p.Provider)
 		}
+		if err := p.Community.ValidateStarCounts(); err != nil {
+			return fmt.Errorf("provider score %s: %w", p.Provider, err)
+		}
 		providers[p.Provider] = true
 	}
 	deals := make(map[uint64]bool, len(gs.Ratings))

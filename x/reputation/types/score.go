@@ -1,6 +1,8 @@
 package types
 
 import (
+	"fmt"
+
 	sdkmath "cosmossdk.io/math"
 
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -57,10 +59,52 @@ func DecayToward(score, baseline, points uint32) uint32 {
 	}
 }
 
+// MaxStars is the most stars a rating gives (and the number of entries of
+// CommunityAccumulator.StarCounts); the least is 1.
+const MaxStars = 5
+
 // NewCommunityAccumulator returns empty sums.
 func NewCommunityAccumulator() CommunityAccumulator {
 	z := sdkmath.LegacyZeroDec()
-	return CommunityAccumulator{RecentWeightedStars: z, RecentWeight: z, OldWeightedStars: z, OldWeight: z}
+	return CommunityAccumulator{
+		RecentWeightedStars: z, RecentWeight: z, OldWeightedStars: z, OldWeight: z,
+		StarCounts: make([]uint64, MaxStars),
+	}
+}
+
+// countStars adds delta (+1 or -1) to the count of ratings with `stars`.
+// Since the v2 upgrade (x/reputation/migrations/v2) every record has
+// MaxStars counts; growing a shorter slice only keeps a malformed record from
+// panicking the block, and the community invariant reports it.
+func (a *CommunityAccumulator) countStars(stars uint32, delta int) {
+	if stars < 1 || stars > MaxStars {
+		return
+	}
+	for len(a.StarCounts) < MaxStars {
+		a.StarCounts = append(a.StarCounts, 0)
+	}
+	switch {
+	case delta > 0:
+		a.StarCounts[stars-1]++
+	case a.StarCounts[stars-1] > 0:
+		a.StarCounts[stars-1]--
+	}
+}
+
+// ValidateStarCounts checks that the per-star counts have MaxStars entries
+// adding up to Count.
+func (a CommunityAccumulator) ValidateStarCounts() error {
+	if len(a.StarCounts) != MaxStars {
+		return fmt.Errorf("star_counts has %d entries, want %d", len(a.StarCounts), MaxStars)
+	}
+	var sum uint64
+	for _, n := range a.StarCounts {
+		sum += n
+	}
+	if sum != a.Count {
+		return fmt.Errorf("star_counts add up to %d, count is %d", sum, a.Count)
+	}
+	return nil
 }
 
 // Add counts a rating of `stars` with base weight w (1, or the verified
@@ -73,6 +117,7 @@ func (a *CommunityAccumulator) Add(stars uint32, w sdkmath.LegacyDec, recent boo
 		a.OldWeightedStars, a.OldWeight = a.OldWeightedStars.Add(ws), a.OldWeight.Add(w)
 	}
 	a.Count++
+	a.countStars(stars, +1)
 }
 
 // Remove takes a rating out of the sums (it is hidden).
@@ -86,6 +131,7 @@ func (a *CommunityAccumulator) Remove(stars uint32, w sdkmath.LegacyDec, recent 
 	if a.Count > 0 {
 		a.Count--
 	}
+	a.countStars(stars, -1)
 }
 
 // Age moves a rating from the recent sums to the old ones.

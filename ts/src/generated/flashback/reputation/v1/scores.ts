@@ -127,6 +127,12 @@ export interface CommunityAccumulator {
   oldWeight: string;
   /** count is the number of visible ratings. */
   count: string;
+  /**
+   * star_counts[i] is how many of the visible ratings gave i+1 stars: five
+   * entries that add up to count. Added by the v2 upgrade, which filled it
+   * from the stored ratings (x/reputation/migrations/v2).
+   */
+  starCounts: string[];
 }
 
 /** ProviderScore is a provider's reputation. */
@@ -457,7 +463,7 @@ export const UnitScore: MessageFns<UnitScore> = {
 };
 
 function createBaseCommunityAccumulator(): CommunityAccumulator {
-  return { recentWeightedStars: "", recentWeight: "", oldWeightedStars: "", oldWeight: "", count: "0" };
+  return { recentWeightedStars: "", recentWeight: "", oldWeightedStars: "", oldWeight: "", count: "0", starCounts: [] };
 }
 
 export const CommunityAccumulator: MessageFns<CommunityAccumulator> = {
@@ -476,6 +482,13 @@ export const CommunityAccumulator: MessageFns<CommunityAccumulator> = {
     }
     if (message.count !== "0") {
       writer.uint32(40).uint64(message.count);
+    }
+    if (message.starCounts.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.starCounts) {
+        writer.uint64(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -533,6 +546,24 @@ export const CommunityAccumulator: MessageFns<CommunityAccumulator> = {
             message.count = reader.uint64().toString();
             continue;
           }
+          case 6: {
+            if (tag === 48) {
+              message.starCounts.push(reader.uint64().toString());
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.starCounts.push(reader.uint64().toString());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -568,6 +599,11 @@ export const CommunityAccumulator: MessageFns<CommunityAccumulator> = {
         ? globalThis.String(object.old_weight)
         : "",
       count: isSet(object.count) ? globalThis.String(object.count) : "0",
+      starCounts: globalThis.Array.isArray(object?.starCounts)
+        ? object.starCounts.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.star_counts)
+        ? object.star_counts.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -588,6 +624,9 @@ export const CommunityAccumulator: MessageFns<CommunityAccumulator> = {
     if (message.count !== "0") {
       obj.count = message.count;
     }
+    if (message.starCounts?.length) {
+      obj.starCounts = message.starCounts;
+    }
     return obj;
   },
 
@@ -601,6 +640,7 @@ export const CommunityAccumulator: MessageFns<CommunityAccumulator> = {
     message.oldWeightedStars = object.oldWeightedStars ?? "";
     message.oldWeight = object.oldWeight ?? "";
     message.count = object.count ?? "0";
+    message.starCounts = object.starCounts?.map((e) => e) || [];
     return message;
   },
 };
