@@ -26,7 +26,7 @@ import (
 // `make test-faults-long` a long one:
 //
 //	FAULTS_KILLS          SIGKILL/restart cycles under load (default 3)
-//	FAULTS_LOAD_DURATION  how long loadgen sends (default 45s)
+//	FAULTS_LOAD_DURATION  how long loadgen sends (default 60s)
 //	FAULTS_RATE           loadgen's offered tx/s (default 60)
 func envInt(t *testing.T, name string, def int) int {
 	v := os.Getenv(name)
@@ -188,7 +188,7 @@ func appHashCheck(t *testing.T, ln *localnet.Localnet, nodes []int, from map[int
 // header.
 func TestFaultsKillUnderLoadAndStateSync(t *testing.T) {
 	kills := envInt(t, "FAULTS_KILLS", 3)
-	duration := envDuration(t, "FAULTS_LOAD_DURATION", 45*time.Second)
+	duration := envDuration(t, "FAULTS_LOAD_DURATION", 60*time.Second)
 	rate := envInt(t, "FAULTS_RATE", 60)
 
 	ln := localnet.Start(t, localnet.Options{Validators: 4, BasePort: 29000, SnapshotInterval: 10})
@@ -212,7 +212,7 @@ func TestFaultsKillUnderLoadAndStateSync(t *testing.T) {
 
 	// A new node joins by state sync; the validators have snapshots every
 	// 10 blocks.
-	ln.WaitForHeight(0, 25, 60*time.Second)
+	ln.WaitForHeight(0, 25, 60*time.Second) // two snapshots taken
 	join := ln.JoinByStateSync(4, 3*time.Minute)
 	t.Logf("state sync: node4 joined in %s (trust height %d, first stored height %d, load running: %v)",
 		join.Joined.Round(100*time.Millisecond), join.TrustHeight, join.SyncedAt, time.Since(loadStart) < duration)
