@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,9 +196,9 @@ func TestOracleFaults(t *testing.T) {
 		// Powers 201k, 201k, 100k, 100k: node2 and node3 hold 200/602 =
 		// 33.2 % of the power, just under a third.
 		for i, from := range map[int]string{0: "spare", 1: "consumer"} {
-			valoper, err := ln.CLI(0, "keys", "show", "validator", "--bech", "val", "-a", "--keyring-backend", "test", "--home", ln.Home(i))
+			valoper, err := exec.Command(ln.Bin, "keys", "show", "validator", "--bech", "val", "-a", "--keyring-backend", "test", "--home", ln.Home(i)).Output()
 			require.NoError(t, err)
-			ln.Tx(from, "tx", "staking", "delegate", strings.TrimSpace(valoper), "101000000000uflash")
+			ln.Tx(from, "tx", "staking", "delegate", strings.TrimSpace(string(valoper)), "101000000000uflash")
 		}
 		h := ln.Height(0)
 		ln.WaitForHeight(0, h+3, time.Minute)
