@@ -115,6 +115,12 @@ bench-throughput:
 bench-storage:
 	$(GO) run ./api/provider/gateway/benchstorage -rounds 5 -out bench/storage.json
 
+## bench-overload: block interval idle vs at RATE (500) tx/s on a 4-validator localnet, RUNS (2) times each,
+##                 accepted transactions left out, refusals and rechecks (docs/FAULTS.md; scripts/overload.sh)
+.PHONY: bench-overload
+bench-overload:
+	bash scripts/overload.sh
+
 ## bench-scaling: per-block and query benchmarks at 1k/10k/100k deals and units, 4–150 validators
 bench-scaling:
 	bash scripts/bench.sh scaling
