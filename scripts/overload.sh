@@ -39,7 +39,7 @@ summary() {
        (row("block interval p50") | floor),
        (row("block interval p99") | floor),
        (row("txs per block mean") | floor),
-       (.details.rpc_error_kinds["mempool is full"] // 0),
+       ((.details.rpc_error_kinds["mempool is full"] // 0) + (.details.check_failures["sdk/20"] // 0)),
        (row("mempool rechecks per block") | floor),
        .details.accepted, .details.not_included] | @tsv' "$f" |
       awk -F'\t' '{printf "%-28s %8s %9s %9s %8s %8s %8s %9s %9s %9s %9s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11}'

@@ -61,6 +61,9 @@ func TestGenesisCLIPath(t *testing.T) {
 				ABCI struct {
 					VoteExtensionsEnableHeight string `json:"vote_extensions_enable_height"`
 				} `json:"abci"`
+				Block struct {
+					MaxGas string `json:"max_gas"`
+				} `json:"block"`
 			} `json:"params"`
 		} `json:"consensus"`
 		AppState struct {
@@ -99,6 +102,7 @@ func TestGenesisCLIPath(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &genesis))
 	require.Equal(t, "flashback-cli-1", genesis.ChainID)
 	require.Equal(t, "2", genesis.Consensus.Params.ABCI.VoteExtensionsEnableHeight)
+	require.Equal(t, "30000000", genesis.Consensus.Params.Block.MaxGas, "a block executes within timeout_commit (app.DefaultBlockMaxGas)")
 	require.Equal(t, "uflash", genesis.AppState.Staking.Params.BondDenom)
 	require.Equal(t, "uflash", genesis.AppState.Mint.Params.MintDenom)
 	require.Equal(t, "31557600", genesis.AppState.Mint.Params.BlocksPerYear, "x/mint counts ~1 s blocks")
