@@ -213,9 +213,10 @@ func TestFaultsKillUnderLoadAndStateSync(t *testing.T) {
 	// A new node joins by state sync; the validators have snapshots every
 	// 10 blocks.
 	ln.WaitForHeight(0, 25, 60*time.Second) // two snapshots taken
+	joinAt := time.Since(loadStart)
 	join := ln.JoinByStateSync(4, 3*time.Minute)
-	t.Logf("state sync: node4 joined in %s (trust height %d, first stored height %d, load running: %v)",
-		join.Joined.Round(100*time.Millisecond), join.TrustHeight, join.SyncedAt, time.Since(loadStart) < duration)
+	t.Logf("state sync: node4 joined in %s (trust height %d, first stored height %d; started %s into the %s load)",
+		join.Joined.Round(100*time.Millisecond), join.TrustHeight, join.SyncedAt, joinAt.Round(time.Second), duration)
 	require.Greater(t, join.SyncedAt, int64(1), "node4 block-synced from genesis instead of restoring a snapshot")
 
 	res := load.wait(t, duration+3*time.Minute)

@@ -246,9 +246,13 @@ func TestOracleFaults(t *testing.T) {
 			}
 			votes := votesOfWindow(t, ln, r.votedAt(t))
 			require.Nil(t, votes[addrs[2]], "node2's garbage extension must be rejected")
+			// node3's vote is in the commit when it arrived before +2/3
+			// did; node0 and node1 alone hold 66.8 %, a quorum.
+			wantReporters := uint32(2)
 			if m, ok := measurementOf(votes[addrs[3]], unit); ok {
 				require.Equal(t, uint32(0), m.UptimeBps, "node3 reports extremes")
 				extremes++
+				wantReporters = 3
 			}
 			var honest []oracletypes.Measurement
 			for _, i := range []int{0, 1} {
@@ -266,7 +270,7 @@ func TestOracleFaults(t *testing.T) {
 			within("upload", up, honest[0].UploadKbps, honest[1].UploadKbps)
 			within("uptime", uint64(r.UptimeBps), uint64(honest[0].UptimeBps), uint64(honest[1].UptimeBps))
 			within("error rate", uint64(r.ErrorRateBps), uint64(honest[0].ErrorRateBps), uint64(honest[1].ErrorRateBps))
-			require.Equal(t, uint32(3), r.Reporters, "node0, node1 and the extreme node3: %+v", r)
+			require.Equal(t, wantReporters, r.Reporters, "node0, node1 and, when its vote made the commit, the extreme node3: %+v", r)
 		}
 		require.Positive(t, extremes, "node3's extreme extensions never reached a window")
 		t.Logf("Byzantine from height %d to %d: %d windows agreed, %d with node3's extremes, every agreed value within the honest reports: %+v",
