@@ -33,9 +33,27 @@ install:
 test:
 	$(GO) test -count=1 -timeout 20m ./...
 
-## test-e2e: multi-process tests against scripts/localnet.sh (4 validators)
-test-e2e: build
-	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) $(GO) test -count=1 -tags e2e -timeout 20m -p 1 ./testutil/e2e/...
+## build-faultinject: build/flashbackd-faultinject, the test-only build whose validators can be made
+##                    Byzantine through FLASHBACKD_UNSAFE_ORACLE_FAULT (docs/FAULTS.md); never run it for real
+.PHONY: build-faultinject test-faults-long
+build-faultinject:
+	@mkdir -p $(BUILD_DIR)
+	$(GO) build -tags "$(BUILD_TAGS) faultinject" -ldflags '$(ldflags)' -o $(BUILD_DIR)/$(BINARY)-faultinject ./cmd/flashbackd
+
+## test-e2e: multi-process tests against scripts/localnet.sh (4 validators), the short fault tests included
+test-e2e: build build-faultinject
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) FLASHBACKD_FAULT_BIN=$(BUILD_DIR)/$(BINARY)-faultinject \
+		$(GO) test -count=1 -tags e2e -timeout 25m -p 1 ./testutil/e2e/...
+
+## test-faults-long: the kill/restart and state-sync fault test at length (not in CI): FAULTS_KILLS
+##                   SIGKILL/restart cycles (default 30) under FAULTS_RATE tx/s (60) for FAULTS_LOAD_DURATION (10m)
+FAULTS_KILLS ?= 30
+FAULTS_RATE ?= 60
+FAULTS_LOAD_DURATION ?= 10m
+test-faults-long: build
+	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) FAULTS_KILLS=$(FAULTS_KILLS) FAULTS_RATE=$(FAULTS_RATE) \
+		FAULTS_LOAD_DURATION=$(FAULTS_LOAD_DURATION) \
+		$(GO) test -count=1 -tags e2e -timeout 60m -v -run 'TestFaultsKillUnderLoadAndStateSync' ./testutil/e2e/
 
 ## build-v1: build the release the v2 upgrade starts from (the commit in testutil/upgradetest/v1.commit)
 ##           into build/flashbackd-v1 (kept while that commit is unchanged)
@@ -107,6 +125,12 @@ bench-throughput:
 .PHONY: bench-storage
 bench-storage:
 	$(GO) run ./api/provider/gateway/benchstorage -rounds 5 -out bench/storage.json
+
+## bench-overload: block interval idle vs at RATE (500) tx/s on a 4-validator localnet, RUNS (2) times each,
+##                 accepted transactions left out, refusals and rechecks (docs/FAULTS.md; scripts/overload.sh)
+.PHONY: bench-overload
+bench-overload:
+	bash scripts/overload.sh
 
 ## bench-scaling: per-block and query benchmarks at 1k/10k/100k deals and units, 4–150 validators
 bench-scaling:

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"os"
-
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
@@ -11,11 +9,12 @@ import (
 	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 )
 
-// oracleFaultEnv enables an oracle fault for end-to-end tests only; see
-// oracleabci.FaultGarbageExtensions.
-const oracleFaultEnv = "FLASHBACKD_UNSAFE_ORACLE_FAULT"
-
-func oracleFault() string { return os.Getenv(oracleFaultEnv) }
+// OracleFaultEnv names the environment variable that makes a node a
+// Byzantine oracle voter (oracleabci.FaultGarbageExtensions,
+// FaultExtremeExtensions) in the end-to-end fault tests. Only a binary built
+// with the `faultinject` build tag reads it (fault_inject.go); a production
+// binary ignores it (fault_none.go).
+const OracleFaultEnv = "FLASHBACKD_UNSAFE_ORACLE_FAULT"
 
 // setABCIHandlers installs the ABCI++ handlers: the oracle's vote extensions,
 // the proposal handlers that carry the extended commit (wrapping the default

@@ -181,6 +181,9 @@ type App struct {
 	Prober *prober.Prober
 	// oracleAggregator is the oracle's part of the PreBlocker.
 	oracleAggregator *oracleabci.Aggregator
+	// admission refuses new transactions CometBFT's mempool has no room
+	// for (mempool_admission.go).
+	admission *mempoolAdmission
 	// injectedTxs tells the ante handler which transaction is the block's
 	// oracle payload (filled by the PreBlocker).
 	injectedTxs *oracleabci.InjectedTxGate
@@ -329,6 +332,7 @@ func New(
 	app.OrchestratorKeeper.SetSlaDependencies(app.OracleKeeper, app.ReputationKeeper, &app.EpochsKeeper)
 	app.ReputationKeeper.SetDependencies(app.OrchestratorKeeper, &app.EpochsKeeper)
 
+	app.admission = newMempoolAdmission(appOpts)
 	proberConfig, err := prober.ReadConfig(appOpts)
 	if err != nil {
 		panic(fmt.Errorf("invalid [oracle] section in app.toml: %w", err))

@@ -97,8 +97,19 @@ func ConsensusParams() *cmttypes.ConsensusParams {
 	return params
 }
 
-// DefaultBlockMaxGas bounds the gas of all transactions in a block.
-const DefaultBlockMaxGas = 100_000_000
+// DefaultBlockMaxGas bounds the gas wanted by all transactions of a block,
+// and so the time a block takes to execute: the chain keeps its ~1 s block
+// interval only if FinalizeBlock, Commit and the mempool's recheck fit in
+// timeout_commit (500 ms). A validator's core executes ~100 M gas of
+// flashbackd's transactions per second (docs/PERFORMANCE.md, part 1: 1,200–
+// 1,500 tx/s of 66–106 k gas used), and wallets sign for ~1.4 × the gas they
+// use, so 30 M gas wanted is ~21 M used, ~0.2–0.3 s of execution: 180–300
+// transactions per block. The 100 M it replaces let an overloaded
+// 4-validator localnet build blocks of 700 transactions that took 1.2 s to
+// execute on each node and stretched the interval to 3.7 s (docs/FAULTS.md,
+// "Overload"). Governance raises it (x/consensus MsgUpdateParams) when
+// validators run on faster machines.
+const DefaultBlockMaxGas = 30_000_000
 
 // MarshalIndent renders the app state as genesis files show it.
 func (gs GenesisState) MarshalIndent() ([]byte, error) {

@@ -17,6 +17,13 @@
 #                     0: chain nodes only
 #   PROVIDER_PORT     its S3 port (default BASE_PORT+200); its status/metrics endpoint is PROVIDER_PORT+1
 #   PROVIDER_ARGS     extra `provider init` flags (e.g. "--retrieval-period 30s --withdraw-interval 1m")
+#   SNAPSHOT_INTERVAL state-sync snapshots every this many blocks on every validator (default 0: none),
+#                     so that a new node can join by state sync (app.toml [state-sync])
+#   SNAPSHOT_KEEP_RECENT snapshots each validator keeps (default 10). Keep them for minutes, not
+#                     seconds: a joining node spends ~15 s discovering snapshots and then fetches the
+#                     one it chose; if every peer has pruned it meanwhile, CometBFT retries the
+#                     missing chunk for ever ("cannot add nil chunk"). 2 (the SDK's default) with
+#                     10-block intervals and ~1 s blocks left a node stuck that way.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +37,8 @@ START_TIMEOUT=${START_TIMEOUT:-90}
 PROVIDER_NODE=${PROVIDER_NODE:-1}
 PROVIDER_PORT=${PROVIDER_PORT:-$((BASE_PORT + 200))}
 PROVIDER_ARGS=${PROVIDER_ARGS:-}
+SNAPSHOT_INTERVAL=${SNAPSHOT_INTERVAL:-0}
+SNAPSHOT_KEEP_RECENT=${SNAPSHOT_KEEP_RECENT:-10}
 PROVIDER_HOME=$DIR/provider
 
 die() { echo "localnet: $*" >&2; exit 1; }
@@ -84,6 +93,17 @@ start() {
   local init_args=(testnet init-files --validators "$N" --output-dir "$DIR/homes" --chain-id "$CHAIN_ID" --base-port "$BASE_PORT")
   [ -z "$GENESIS_PATCH" ] || init_args+=(--genesis-patch "$GENESIS_PATCH")
   "$BIN" "${init_args[@]}" >"$DIR/logs/init.log" 2>&1 || { cat "$DIR/logs/init.log" >&2; die "init-files failed"; }
+  [[ "$SNAPSHOT_INTERVAL" =~ ^[0-9]+$ ]] || die "SNAPSHOT_INTERVAL must be a number of blocks, got '$SNAPSHOT_INTERVAL'"
+  [[ "$SNAPSHOT_KEEP_RECENT" =~ ^[0-9]+$ ]] || die "SNAPSHOT_KEEP_RECENT must be a number, got '$SNAPSHOT_KEEP_RECENT'"
+  if [ "$SNAPSHOT_INTERVAL" != 0 ]; then
+    for ((i = 0; i < N; i++)); do
+      sed -i -e "s/^snapshot-interval = .*/snapshot-interval = $SNAPSHOT_INTERVAL/" \
+        -e "s/^snapshot-keep-recent = .*/snapshot-keep-recent = $SNAPSHOT_KEEP_RECENT/" "$DIR/homes/node$i/config/app.toml"
+      grep -q "^snapshot-interval = $SNAPSHOT_INTERVAL\$" "$DIR/homes/node$i/config/app.toml" &&
+        grep -q "^snapshot-keep-recent = $SNAPSHOT_KEEP_RECENT\$" "$DIR/homes/node$i/config/app.toml" ||
+        die "could not set the snapshot settings in node$i's app.toml"
+    done
+  fi
 
   for ((i = 0; i < N; i++)); do
     nohup "$BIN" start --home "$DIR/homes/node$i" >"$DIR/logs/node$i.log" 2>&1 &

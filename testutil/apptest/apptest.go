@@ -19,6 +19,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
+	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -58,6 +59,9 @@ type Options struct {
 	ValidatorKeys []cmtcrypto.PrivKey
 	// VoteExtensionsEnableHeight is set in the consensus params (0: off).
 	VoteExtensionsEnableHeight int64
+	// AppOptions are extra node options (app.toml and config.toml keys,
+	// e.g. "mempool.size").
+	AppOptions map[string]any
 }
 
 // TestApp is a flashbackd app past genesis.
@@ -82,8 +86,11 @@ func Setup(t testing.TB, opts Options) *TestApp {
 		db = dbm.NewMemDB()
 	}
 	home := t.TempDir()
-	a := app.New(log.NewNopLogger(), db, nil, true, simtestutil.NewAppOptionsWithFlagHome(home),
-		baseapp.SetChainID(ChainID))
+	appOpts := simtestutil.AppOptionsMap{flags.FlagHome: home}
+	for k, v := range opts.AppOptions {
+		appOpts[k] = v
+	}
+	a := app.New(log.NewNopLogger(), db, nil, true, appOpts, baseapp.SetChainID(ChainID))
 
 	valSet, err := simtestutil.CreateRandomValidatorSet()
 	require.NoError(t, err)

@@ -93,6 +93,10 @@ func SetupBench(opts BenchOptions) (*TestApp, error) {
 	} else {
 		consensusParams = app.ConsensusParams().ToProto()
 		consensusParams.Abci = &cmtproto.ABCIParams{VoteExtensionsEnableHeight: 0}
+		// The benchmarks execute blocks of a fixed number of transactions
+		// (500 by default) to measure execution, whatever the gas limit a
+		// proposer would fill blocks to (app.DefaultBlockMaxGas).
+		consensusParams.Block.MaxGas = -1
 	}
 	if _, err := a.InitChain(&abci.RequestInitChain{
 		ChainId:         ChainID,

@@ -37,6 +37,9 @@ type Options struct {
 	ProviderNode bool
 	// ProviderArgs are extra `provider init` flags.
 	ProviderArgs string
+	// SnapshotInterval makes every validator take a state-sync snapshot
+	// every this many blocks (0: none).
+	SnapshotInterval int
 }
 
 // Localnet is a running network started by scripts/localnet.sh.
@@ -47,6 +50,8 @@ type Localnet struct {
 	Root    string
 	opts    Options
 	stopped bool
+	// trustHeight is the last state-sync trust height JoinByStateSync used.
+	trustHeight int64
 }
 
 // RepoRoot returns the repository root (where scripts/ lives).
@@ -104,6 +109,7 @@ func (ln *Localnet) script(action string) (string, error) {
 		"GENESIS_PATCH="+ln.opts.GenesisPatch,
 		fmt.Sprintf("PROVIDER_NODE=%d", map[bool]int{false: 0, true: 1}[ln.opts.ProviderNode]),
 		"PROVIDER_ARGS="+ln.opts.ProviderArgs,
+		fmt.Sprintf("SNAPSHOT_INTERVAL=%d", ln.opts.SnapshotInterval),
 	)
 	cmd.Env = append(cmd.Env, ln.opts.Env...)
 	out, err := cmd.CombinedOutput()
@@ -243,12 +249,14 @@ func (ln *Localnet) GetJSON(i int, path string, out any) error {
 }
 
 func (ln *Localnet) dumpLogs() {
+	// Every node's log: the validators, any node that joined later
+	// (JoinByStateSync) and the provider node.
+	logs, _ := filepath.Glob(filepath.Join(ln.Dir, "logs", "*.log"))
 	var names []string
-	for i := 0; i < ln.opts.Validators; i++ {
-		names = append(names, fmt.Sprintf("node%d", i))
-	}
-	if ln.opts.ProviderNode {
-		names = append(names, "provider")
+	for _, l := range logs {
+		if name := strings.TrimSuffix(filepath.Base(l), ".log"); name != "init" && name != "provider-init" {
+			names = append(names, name)
+		}
 	}
 	for _, name := range names {
 		raw, err := os.ReadFile(filepath.Join(ln.Dir, "logs", name+".log"))
@@ -267,16 +275,23 @@ func (ln *Localnet) dumpLogs() {
 // variables, after editing its app.toml with edit (nil: unchanged).
 func (ln *Localnet) RestartNodeWith(i int, env []string, edit func(appToml string) string) {
 	ln.t.Helper()
+	ln.RestartNodeBinary(i, ln.Bin, env, edit)
+}
+
+// RestartNodeBinary is RestartNodeWith with another flashbackd binary (e.g.
+// FaultBinary's).
+func (ln *Localnet) RestartNodeBinary(i int, bin string, env []string, edit func(appToml string) string) {
+	ln.t.Helper()
 	if edit != nil {
 		path := filepath.Join(ln.Home(i), "config", "app.toml")
 		raw, err := os.ReadFile(path)
 		require.NoError(ln.t, err)
 		require.NoError(ln.t, os.WriteFile(path, []byte(edit(string(raw))), 0o600))
 	}
-	logFile, err := os.OpenFile(filepath.Join(ln.Dir, "logs", fmt.Sprintf("node%d.log", i)), os.O_APPEND|os.O_WRONLY, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(ln.Dir, "logs", fmt.Sprintf("node%d.log", i)), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
 	require.NoError(ln.t, err)
 	defer logFile.Close()
-	cmd := exec.Command(ln.Bin, "start", "--home", ln.Home(i))
+	cmd := exec.Command(bin, "start", "--home", ln.Home(i))
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(ln.t, cmd.Start())

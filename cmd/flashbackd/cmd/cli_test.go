@@ -61,6 +61,9 @@ func TestGenesisCLIPath(t *testing.T) {
 				ABCI struct {
 					VoteExtensionsEnableHeight string `json:"vote_extensions_enable_height"`
 				} `json:"abci"`
+				Block struct {
+					MaxGas string `json:"max_gas"`
+				} `json:"block"`
 			} `json:"params"`
 		} `json:"consensus"`
 		AppState struct {
@@ -99,6 +102,7 @@ func TestGenesisCLIPath(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &genesis))
 	require.Equal(t, "flashback-cli-1", genesis.ChainID)
 	require.Equal(t, "2", genesis.Consensus.Params.ABCI.VoteExtensionsEnableHeight)
+	require.Equal(t, "30000000", genesis.Consensus.Params.Block.MaxGas, "a block executes within timeout_commit (app.DefaultBlockMaxGas)")
 	require.Equal(t, "uflash", genesis.AppState.Staking.Params.BondDenom)
 	require.Equal(t, "uflash", genesis.AppState.Mint.Params.MintDenom)
 	require.Equal(t, "31557600", genesis.AppState.Mint.Params.BlocksPerYear, "x/mint counts ~1 s blocks")
@@ -107,7 +111,8 @@ func TestGenesisCLIPath(t *testing.T) {
 	cfg, err := os.ReadFile(filepath.Join(home, "config", "config.toml"))
 	require.NoError(t, err)
 	require.Regexp(t, `(?m)^timeout_commit = "500ms"$`, string(cfg), "flashbackd's block time (cmd/flashbackd/cmd/config.go)")
-	require.Regexp(t, `(?m)^size = 2000$`, string(cfg), "flashbackd's mempool size")
+	require.Regexp(t, `(?m)^size = 500$`, string(cfg), "flashbackd's mempool size")
+	require.Regexp(t, `(?m)^max_txs_bytes = 4194304$`, string(cfg), "flashbackd's mempool bytes")
 	appToml, err := os.ReadFile(filepath.Join(home, "config", "app.toml"))
 	require.NoError(t, err)
 	require.Contains(t, string(appToml), `index-events = ["message.action", "message.sender", "transfer.recipient", "tx.acc_seq", ]`,
@@ -216,7 +221,7 @@ func TestTestnetInitFiles(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(cfg), "127.0.0.1:366"+string(rune('0'+i))+"1", "RPC port of node%d", i)
 		require.Equal(t, 2, strings.Count(peersLine(string(cfg)), "@127.0.0.1:"), "node%d peers with the two others", i)
-		require.Regexp(t, `(?m)^size = 2000$`, string(cfg), "flashbackd's mempool size (cmd/flashbackd/cmd/config.go)")
+		require.Regexp(t, `(?m)^size = 500$`, string(cfg), "flashbackd's mempool size (cmd/flashbackd/cmd/config.go)")
 		require.Regexp(t, `(?m)^timeout_commit = "500ms"$`, string(cfg), "testnet's default is flashbackd's")
 		require.Regexp(t, `(?m)^timeout_propose = "2s"$`, string(cfg), "never under 2 s")
 		require.Regexp(t, `(?m)^prometheus = true$`, string(cfg))

@@ -57,15 +57,17 @@ func initCometBFTConfig() *cmtcfg.Config {
 	// Vote extensions travel in precommits; peers need room for them.
 	cfg.P2P.MaxPacketMsgPayloadSize = 10240
 	// After every block CometBFT re-runs CheckTx on every transaction left
-	// in the mempool, inside Commit, so consensus waits for it. A recheck
-	// costs ~0.1 ms here (the ante handler without signatures); CometBFT's
-	// 5,000 made each block of an overloaded node wait ~0.5 s, blocks grew
-	// longer, the mempool fuller: a 4-validator localnet offered 250 tx/s
-	// committed 84–95 tx/s. With 2,000 (several blocks of backlog at the
-	// chain's measured capacity) it committed 144 tx/s and refused the
-	// excess at once ("mempool is full"), which wallets retry.
-	// docs/PERFORMANCE.md has the runs.
-	cfg.Mempool.Size = 2000
+	// in the mempool, inside Commit, so consensus waits for it (~0.1 ms a
+	// transaction on an idle core, ~0.7 ms on the loaded localnet). The
+	// mempool holds about two blocks' worth (app.DefaultBlockMaxGas: 180–300
+	// transactions): enough for the next proposals, and a recheck that fits
+	// in timeout_commit. The excess is refused at the door ("mempool is
+	// full", which wallets retry) instead of queueing for minutes. With
+	// CometBFT's 5,000 a localnet offered 250 tx/s committed 84–95 tx/s;
+	// with 2,000, offered 500 tx/s, each node rechecked ~1,340 transactions
+	// per block and blocks stretched to 3.7 s (docs/FAULTS.md, "Overload").
+	cfg.Mempool.Size = DefaultMempoolSize
+	cfg.Mempool.MaxTxsBytes = DefaultMempoolMaxTxsBytes
 	// flashbackd is designed for ~1 s blocks (x/oracle's 10-block windows,
 	// x/mint's blocks per year). CometBFT starts a height's timeout_commit
 	// when the previous height has +2/3 precommits, so a block interval is
@@ -79,6 +81,15 @@ func initCometBFTConfig() *cmtcfg.Config {
 	cfg.Consensus.TimeoutCommit = DefaultTimeoutCommit
 	return cfg
 }
+
+// DefaultMempoolSize and DefaultMempoolMaxTxsBytes bound CometBFT's mempool
+// (see initCometBFTConfig): about two blocks of transactions, and 4 MiB
+// (CometBFT's default is 1 GiB), which two blocks of flashbackd's ~0.3–1 KiB
+// transactions never reach; it stops a flood of large ones.
+const (
+	DefaultMempoolSize        = 500
+	DefaultMempoolMaxTxsBytes = 4 << 20
+)
 
 // DefaultTimeoutCommit is the timeout_commit of flashbackd's default
 // config.toml and of `testnet init-files` (see initCometBFTConfig).

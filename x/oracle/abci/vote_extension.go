@@ -3,6 +3,7 @@ package abci
 import (
 	"context"
 	"crypto/rand"
+	"math"
 	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -25,10 +26,37 @@ type Prober interface {
 	Snapshot(window uint64) []prober.Measurement
 }
 
-// FaultGarbageExtensions makes ExtendVote return random bytes. It exists for
-// the end-to-end test of a misbehaving validator, and is only enabled by the
-// FLASHBACKD_UNSAFE_ORACLE_FAULT environment variable.
-const FaultGarbageExtensions = "garbage-extensions"
+// Byzantine behaviours for the end-to-end fault tests. The handler takes the
+// fault as an argument; only a binary built with the `faultinject` build tag
+// reads it from the FLASHBACKD_UNSAFE_ORACLE_FAULT environment variable
+// (app/fault_inject.go), so a production binary cannot be configured into
+// them.
+const (
+	// FaultGarbageExtensions makes ExtendVote return random bytes, which
+	// VerifyVoteExtension rejects.
+	FaultGarbageExtensions = "garbage-extensions"
+	// FaultExtremeExtensions makes ExtendVote report, at every window end,
+	// each assigned unit with the most extreme values a valid extension can
+	// carry (see extremeMeasurement): the extension passes
+	// VerifyVoteExtension, so the medians must absorb it.
+	FaultExtremeExtensions = "extreme-extensions"
+)
+
+// ValidFault reports whether fault is empty or a known fault.
+func ValidFault(fault string) bool {
+	return fault == "" || fault == FaultGarbageExtensions || fault == FaultExtremeExtensions
+}
+
+// extremeMeasurement is what an extreme-extensions validator reports on a
+// unit: each metric at the end of its range, worst for latency, upload,
+// uptime and error rate, best for download, so that an aggregate pulled
+// either way shows.
+func extremeMeasurement(unitID uint64) types.Measurement {
+	return types.Measurement{
+		UnitId: unitID, LatencyMs: math.MaxUint32, DownloadKbps: math.MaxUint64, UploadKbps: 0,
+		UptimeBps: 0, ErrorRateBps: types.MaxBasisPoints,
+	}
+}
 
 // VoteExtensionHandler produces and verifies the oracle's vote extensions.
 type VoteExtensionHandler struct {
@@ -64,7 +92,7 @@ func (h *VoteExtensionHandler) ExtendVote() sdk.ExtendVoteHandler {
 			_, _ = rand.Read(garbage)
 			return &abci.ResponseExtendVote{VoteExtension: garbage}, nil
 		}
-		if !h.prober.Enabled() {
+		if !h.prober.Enabled() && h.fault != FaultExtremeExtensions {
 			return empty, nil
 		}
 		h.startOnce.Do(func() { h.prober.Start(context.Background()) })
@@ -80,6 +108,20 @@ func (h *VoteExtensionHandler) ExtendVote() sdk.ExtendVoteHandler {
 		h.prober.SetAssignment(a.Window, targets)
 		if req.Height != a.EndHeight {
 			return empty, nil
+		}
+
+		if h.fault == FaultExtremeExtensions {
+			ms := make([]types.Measurement, 0, len(a.Units))
+			for _, u := range a.Units { // sorted by unit id, unique
+				if len(ms) < types.MaxMeasurements {
+					ms = append(ms, extremeMeasurement(u.UnitId))
+				}
+			}
+			bz, err := types.EncodeVoteExtension(req.Height, a.Window, ms)
+			if err != nil {
+				return empty, nil
+			}
+			return &abci.ResponseExtendVote{VoteExtension: bz}, nil
 		}
 
 		snapshot := h.prober.Snapshot(a.Window)

@@ -2,6 +2,7 @@ package abci_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -92,4 +93,33 @@ func TestExtendVote(t *testing.T) {
 	verdict, err := handler.VerifyVoteExtension()(a.Ctx(), &abci.RequestVerifyVoteExtension{Height: assignment.EndHeight, VoteExtension: res.VoteExtension})
 	require.NoError(t, err)
 	require.Equal(t, abci.ResponseVerifyVoteExtension_REJECT, verdict.Status)
+
+	// The extreme fault reports every assigned unit at the ends of the
+	// ranges, even with the prober off, in an extension that other
+	// validators accept; before the window's end it votes empty.
+	fp.enabled = false
+	extreme := oracleabci.NewVoteExtensionHandler(log.NewNopLogger(), a.OracleKeeper, fp, oracleabci.FaultExtremeExtensions)
+	res, err = extreme.ExtendVote()(a.Ctx(), &abci.RequestExtendVote{Height: assignment.StartHeight})
+	require.NoError(t, err)
+	require.Empty(t, res.VoteExtension)
+	res, err = extreme.ExtendVote()(a.Ctx(), &abci.RequestExtendVote{Height: assignment.EndHeight})
+	require.NoError(t, err)
+	verdict, err = handler.VerifyVoteExtension()(a.Ctx(), &abci.RequestVerifyVoteExtension{Height: assignment.EndHeight, VoteExtension: res.VoteExtension})
+	require.NoError(t, err)
+	require.Equal(t, abci.ResponseVerifyVoteExtension_ACCEPT, verdict.Status)
+	ve, err = oracletypes.DecodeVoteExtension(res.VoteExtension, assignment.EndHeight)
+	require.NoError(t, err)
+	require.Len(t, ve.Measurements, len(assignment.Units))
+	for i, m := range ve.Measurements {
+		require.Equal(t, assignment.Units[i].UnitId, m.UnitId)
+		require.Equal(t, uint32(math.MaxUint32), m.LatencyMs)
+		require.Equal(t, uint64(math.MaxUint64), m.DownloadKbps)
+		require.Zero(t, m.UploadKbps)
+		require.Zero(t, m.UptimeBps)
+		require.Equal(t, uint32(oracletypes.MaxBasisPoints), m.ErrorRateBps)
+	}
+
+	require.True(t, oracleabci.ValidFault(""))
+	require.True(t, oracleabci.ValidFault(oracleabci.FaultExtremeExtensions))
+	require.False(t, oracleabci.ValidFault("garbage"))
 }
