@@ -1,0 +1,185 @@
+package repo
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/versity/versitygw/s3response"
+)
+
+// repairBatch bounds the missed writes one repair round looks at.
+const repairBatch = 256
+
+// TriggerRepair asks the repair loop for a round now (a deal came back, a
+// read found a stale replica).
+func (r *Repo) TriggerRepair() {
+	select {
+	case r.repairNow <- struct{}{}:
+	default:
+	}
+}
+
+// RunRepair repairs every interval, and at once when triggered, until ctx
+// ends.
+func (r *Repo) RunRepair(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-r.repairNow:
+		}
+		if _, err := r.Repair(ctx); err != nil && ctx.Err() == nil {
+			r.logger.Error("repair round failed", "err", err)
+		}
+	}
+}
+
+// Repair makes one round over the missed writes of deals that are up: a
+// missed delete is deleted again; a missed version is copied from a deal
+// that holds it (streamed, with its Content-MD5 when it has one, so the
+// target checks the bytes). It returns how many it repaired.
+func (r *Repo) Repair(ctx context.Context) (int, error) {
+	pending, err := r.db.ListPending(r.Name, repairBatch)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, p := range pending {
+		if ctx.Err() != nil {
+			break
+		}
+		target := r.replica(p.Deal)
+		if target == nil {
+			// A deal no longer in the repository: nothing to repair.
+			_ = r.db.ClearPending(r.Name, p.Deal, p.Key)
+			continue
+		}
+		if !target.Stats.Up() {
+			continue
+		}
+		if err := r.repairOne(ctx, target, p.Key); err != nil {
+			r.logger.Info("repair failed; retried next round", "key", p.Key, "deal", p.Deal, "err", err)
+			continue
+		}
+		done++
+	}
+	return done, nil
+}
+
+func (r *Repo) repairOne(ctx context.Context, target *Replica, key string) error {
+	unlock := r.lock(key)
+	defer unlock()
+	obj, err := r.db.GetObject(r.Name, key)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, r.opts.WriteTimeout)
+	defer cancel()
+	start := time.Now()
+	if obj == nil {
+		_, err := target.Backend.DeleteObject(wctx, &s3.DeleteObjectInput{Bucket: &target.Bucket, Key: &key})
+		if err != nil {
+			target.Stats.Fail(err)
+			return err
+		}
+		target.Stats.OK(time.Since(start))
+		return r.db.ClearPending(r.Name, target.Deal, key)
+	}
+	if obj.Has(target.Deal) {
+		return r.db.ClearPending(r.Name, target.Deal, key)
+	}
+	var last error = fmt.Errorf("no deal that holds the current version is up")
+	for _, src := range r.readOrder(obj.Has) {
+		if !src.Stats.Up() {
+			continue
+		}
+		etag, err := r.copy(wctx, src, target, key, obj)
+		if err != nil {
+			last = err
+			continue
+		}
+		added, err := r.db.AddReplica(r.Name, key, obj.Seq, target.Deal, etag)
+		if err != nil {
+			return err
+		}
+		if added {
+			r.logger.Info("repaired a missed write", "key", key, "deal", target.Deal, "from", src.Deal, "bytes", obj.Size)
+		}
+		return nil
+	}
+	return last
+}
+
+// copy streams key's current version from src to target and returns the
+// ETag target gives it.
+func (r *Repo) copy(ctx context.Context, src, target *Replica, key string, obj *Object) (string, error) {
+	start := time.Now()
+	out, err := src.Backend.GetObject(ctx, &s3.GetObjectInput{Bucket: &src.Bucket, Key: &key})
+	if err != nil {
+		src.Stats.Fail(err)
+		return "", fmt.Errorf("reading from deal %d: %w", src.Deal, err)
+	}
+	defer out.Body.Close()
+	src.Stats.OK(time.Since(start))
+	if got := deref(out.ETag); got != obj.Replicas[src.Deal] {
+		return "", fmt.Errorf("deal %d has etag %s, not %s", src.Deal, got, obj.Replicas[src.Deal])
+	}
+	in := s3response.PutObjectInput{
+		Bucket: &target.Bucket, Key: &key, Body: out.Body, ContentLength: out.ContentLength,
+		ContentType: out.ContentType, ContentEncoding: out.ContentEncoding, ContentDisposition: out.ContentDisposition,
+		ContentLanguage: out.ContentLanguage, CacheControl: out.CacheControl, Metadata: out.Metadata,
+	}
+	if e := strings.Trim(deref(out.ETag), `"`); plainETag(e) {
+		sum, _ := hex.DecodeString(e)
+		in.ContentMD5 = ptr(base64.StdEncoding.EncodeToString(sum))
+	}
+	start = time.Now()
+	res, err := target.Backend.PutObject(ctx, in)
+	if err != nil {
+		target.Stats.Fail(err)
+		return "", fmt.Errorf("writing to deal %d: %w", target.Deal, err)
+	}
+	target.Stats.OK(time.Since(start))
+	return res.ETag, nil
+}
+
+// CheckHealth asks every deal for its bucket (HEAD), within failover_after:
+// a deal that answers is up (and, if it was down, repaired at once).
+func (r *Repo) CheckHealth(ctx context.Context) {
+	for _, rep := range r.Replicas {
+		cctx, cancel := context.WithTimeout(ctx, r.opts.FailoverAfter)
+		start := time.Now()
+		_, err := rep.Backend.HeadBucket(cctx, &s3.HeadBucketInput{Bucket: &rep.Bucket})
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			rep.Stats.Fail(fmt.Errorf("health check: %w", err))
+			continue
+		}
+		rep.Stats.OK(time.Since(start))
+	}
+}
+
+// RunHealth checks the deals every interval until ctx ends.
+func (r *Repo) RunHealth(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.CheckHealth(ctx)
+		}
+	}
+}
