@@ -249,7 +249,9 @@ func (r *Repo) CompleteMultipartUpload(_ context.Context, in *s3.CompleteMultipa
 	})
 	etagOf := func(o outcome) string { return deref(o.val.(s3response.CompleteMultipartUploadResult).ETag) }
 	st := r.settle(key, ok, failed, rest, left, len(targets),
-		func(ok []outcome) Object { return Object{Size: size, ETag: etagOf(ok[0]), Replicas: replicaETags(ok, etagOf)} },
+		func(ok []outcome) Object {
+			return Object{Size: size, ETag: etagOf(ok[0]), Replicas: replicaETags(ok, etagOf)}
+		},
 		etagOf, func() {
 			unlock()
 			if err := r.db.DeleteUpload(deref(in.UploadId)); err != nil {
