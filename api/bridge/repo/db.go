@@ -325,16 +325,6 @@ func (d *DB) Count(repo string) (Counts, error) {
 	return out, err
 }
 
-// HasObjects reports whether the database knows any object or missed
-// write of the repository (false for a new or lost database).
-func (d *DB) HasObjects(repo string) (bool, error) {
-	c, err := d.Count(repo)
-	if err != nil {
-		return false, err
-	}
-	return c.Objects > 0 || len(c.Pending) > 0, nil
-}
-
 // Replace sets the repository's whole record (a rebuild from the deals).
 func (d *DB) Replace(repo string, objects map[string]Object, missed map[string][]uint64) error {
 	return d.db.Update(func(tx *bolt.Tx) error {
