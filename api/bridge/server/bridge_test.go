@@ -241,7 +241,6 @@ func (r *runningBridge) waitIdle(t *testing.T) {
 	}, 20*time.Second, 50*time.Millisecond)
 }
 
-
 // dealClient reaches a deal directly on its provider node.
 type dealClient struct {
 	c      *s3.Client
