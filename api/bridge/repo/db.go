@@ -79,6 +79,10 @@ type Object struct {
 	// that deal reports for it (a repaired multipart object is stored as
 	// one PUT, which gives it another ETag).
 	Replicas map[uint64]string `json:"replicas"`
+	// Parts are the part sizes of a multipart object, so that a repair
+	// uploads it with the same parts and the same ETag (unknown after a
+	// rebuild: such a repair is one PUT, recorded with its own ETag).
+	Parts []int64 `json:"parts,omitempty"`
 }
 
 // Has reports whether deal holds this version.

@@ -234,9 +234,12 @@ func (r *Repo) CompleteMultipartUpload(_ context.Context, in *s3.CompleteMultipa
 	unlock := r.lock(key)
 	targets := r.targetsOf(u)
 	var size int64
+	var sizes []int64
 	if in.MultipartUpload != nil {
 		for _, p := range in.MultipartUpload.Parts {
-			size += u.Parts[deref(p.PartNumber)]
+			n := u.Parts[deref(p.PartNumber)]
+			size += n
+			sizes = append(sizes, n)
 		}
 	}
 	base := *in
@@ -250,7 +253,7 @@ func (r *Repo) CompleteMultipartUpload(_ context.Context, in *s3.CompleteMultipa
 	etagOf := func(o outcome) string { return deref(o.val.(s3response.CompleteMultipartUploadResult).ETag) }
 	st := r.settle(key, ok, failed, rest, left, len(targets),
 		func(ok []outcome) Object {
-			return Object{Size: size, ETag: etagOf(ok[0]), Replicas: replicaETags(ok, etagOf)}
+			return Object{Size: size, ETag: etagOf(ok[0]), Replicas: replicaETags(ok, etagOf), Parts: sizes}
 		},
 		etagOf, func() {
 			unlock()

@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/versity/versitygw/s3response"
 )
 
@@ -132,6 +134,9 @@ func (r *Repo) copy(ctx context.Context, src, target *Replica, key string, obj *
 	if got := deref(out.ETag); got != obj.Replicas[src.Deal] {
 		return "", fmt.Errorf("deal %d has etag %s, not %s", src.Deal, got, obj.Replicas[src.Deal])
 	}
+	if len(obj.Parts) > 1 {
+		return r.copyParts(ctx, out, target, key, obj)
+	}
 	in := s3response.PutObjectInput{
 		Bucket: &target.Bucket, Key: &key, Body: out.Body, ContentLength: out.ContentLength,
 		ContentType: out.ContentType, ContentEncoding: out.ContentEncoding, ContentDisposition: out.ContentDisposition,
@@ -182,4 +187,51 @@ func (r *Repo) RunHealth(ctx context.Context, interval time.Duration) {
 			r.CheckHealth(ctx)
 		}
 	}
+}
+
+// copyParts uploads a multipart object to target with the parts it was
+// written with, cut from the source's stream: the target then computes the
+// same ETag, which is checked (end to end: the ETag is the MD5 of the
+// parts' MD5s).
+func (r *Repo) copyParts(ctx context.Context, src *s3.GetObjectOutput, target *Replica, key string, obj *Object) (string, error) {
+	start := time.Now()
+	fail := func(err error) (string, error) {
+		target.Stats.Fail(err)
+		return "", fmt.Errorf("writing to deal %d: %w", target.Deal, err)
+	}
+	up, err := target.Backend.CreateMultipartUpload(ctx, s3response.CreateMultipartUploadInput{
+		Bucket: &target.Bucket, Key: &key, ContentType: src.ContentType, ContentEncoding: src.ContentEncoding,
+		ContentDisposition: src.ContentDisposition, ContentLanguage: src.ContentLanguage, CacheControl: src.CacheControl, Metadata: src.Metadata,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	abort := func() {
+		_ = target.Backend.AbortMultipartUpload(context.WithoutCancel(ctx), &s3.AbortMultipartUploadInput{Bucket: &target.Bucket, Key: &key, UploadId: &up.UploadId})
+	}
+	var parts []types.CompletedPart
+	for i, size := range obj.Parts {
+		n := int32(i + 1)
+		res, err := target.Backend.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket: &target.Bucket, Key: &key, UploadId: &up.UploadId, PartNumber: &n,
+			Body: io.LimitReader(src.Body, size), ContentLength: ptr(size),
+		})
+		if err != nil {
+			abort()
+			return fail(err)
+		}
+		parts = append(parts, types.CompletedPart{PartNumber: &n, ETag: res.ETag})
+	}
+	res, _, err := target.Backend.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: &target.Bucket, Key: &key, UploadId: &up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		abort()
+		return fail(err)
+	}
+	target.Stats.OK(time.Since(start))
+	if got := deref(res.ETag); got != obj.ETag {
+		return "", fmt.Errorf("deal %d computed etag %s for the copy, not %s", target.Deal, got, obj.ETag)
+	}
+	return deref(res.ETag), nil
 }

@@ -283,7 +283,7 @@ func TestRepair(t *testing.T) {
 
 // TestMultipart: a multipart upload goes to every deal; a deal that fails
 // a part leaves the upload, the object is acknowledged with the quorum and
-// the deal gets it by repair (as one object, whose other ETag is recorded).
+// the deal gets it by repair, uploaded with the same parts (same ETag).
 func TestMultipart(t *testing.T) {
 	tr := newTestRepo(t, 3, 2)
 	ctx := context.Background()
@@ -318,6 +318,9 @@ func TestMultipart(t *testing.T) {
 	n, err := tr.Repair(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
+	obj, err = tr.db.GetObject("repo", "big")
+	require.NoError(t, err)
+	require.Equal(t, *res.ETag, obj.Replicas[2], "repaired with the same parts")
 	tr.deals[0].set(true, 0)
 	tr.deals[2].set(true, 0)
 	out, err := tr.GetObject(ctx, &s3.GetObjectInput{Key: ptr("big")})

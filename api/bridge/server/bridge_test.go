@@ -5,8 +5,12 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +194,28 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	require.Equal(t, big[:6<<20], direct[downDeal].get(t, "big-during"))
 	require.False(t, direct[downDeal].has(t, "docs/small"), "the missed delete is done")
 
+	// The status endpoint tells the same.
+	var viaHTTP server.Status
+	res, err := http.Get("http://" + cfg.Server.StatusListen + "/status")
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&viaHTTP))
+	res.Body.Close()
+	require.Equal(t, accts[3].String(), viaHTTP.Consumer)
+	require.Len(t, viaHTTP.Repositories, 2)
+	require.Equal(t, 3, viaHTTP.Repositories[0].Objects)
+	require.Len(t, viaHTTP.Repositories[0].Deals, 3)
+	require.Positive(t, viaHTTP.Repositories[0].Deals[0].Requests)
+
+	// The database lost: the bridge rebuilds it from the deals at start.
+	b.stop(t)
+	require.NoError(t, os.Remove(filepath.Join(cfg.Path(cfg.Server.DataDir), server.DBFile)))
+	b = startBridge(t, cfg, accts[3].String())
+	st = b.Status()
+	require.Equal(t, 3, st.Repositories[0].Objects)
+	require.Zero(t, st.Repositories[0].Pending)
+	require.Equal(t, 1, st.Repositories[1].Objects)
+	require.Equal(t, during, get(t, c, "media", "during", ""))
+
 	// With the two others gone, the repaired deal serves alone.
 	for i := range nodes {
 		if i != v {
@@ -233,11 +259,18 @@ func startBridge(t *testing.T, cfg config.Config, consumer string) *runningBridg
 	case <-time.After(30 * time.Second):
 		t.Fatal("bridge not ready after 30s")
 	}
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-r.done)
-	})
+	t.Cleanup(func() { r.stop(t) })
 	return r
+}
+
+// stop shuts the bridge down and requires a clean exit.
+func (r *runningBridge) stop(t *testing.T) {
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	r.cancel = nil
+	require.NoError(t, <-r.done)
 }
 
 // waitIdle waits until no write is pending on any deal.
