@@ -38,6 +38,7 @@ func TestBridgeInitKeysStatusCLI(t *testing.T) {
 	cfg, err := config.Load(path)
 	require.NoError(t, err)
 	require.Equal(t, "alice", cfg.Chain.KeyName)
+	require.Equal(t, home, cfg.Chain.KeyringDir, "the keyring of --home, as for flashbackd keys")
 	require.Len(t, cfg.Keys, 1)
 	require.False(t, cfg.Keys[0].ReadOnly)
 	require.Equal(t, []uint64{2, 3, 4}, cfg.Repositories[1].Deals)

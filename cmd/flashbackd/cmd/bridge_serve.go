@@ -89,9 +89,12 @@ a majority). Every deal must be yours and ACTIVE when the bridge starts.`,
 			}
 			f := cmd.Flags()
 			str := func(name string) string { v, _ := f.GetString(name); return v }
-			dir, err := filepath.Abs(str(flagKeyringDir))
-			if err != nil {
-				return err
+			// The keyring of --home by default, as for flashbackd keys.
+			dir := filepath.Dir(home)
+			if f.Changed(flagKeyringDir) {
+				if dir, err = filepath.Abs(str(flagKeyringDir)); err != nil {
+					return err
+				}
 			}
 			cfg := config.Default(dir)
 			cfg.Server.Listen = str(flagListen)
@@ -149,7 +152,7 @@ a majority). Every deal must be yours and ACTIVE when the bridge starts.`,
 	f.String(flagProvChainID, "", "chain id (empty: read from the node)")
 	f.String(flagKeyName, config.DefaultKeyName, "name of your consumer key in the keyring")
 	f.String(flagKeyringBackend, config.DefaultKeyringBackend, "keyring backend (os, file, test)")
-	f.String(flagKeyringDir, app.DefaultNodeHome, "keyring directory")
+	f.String(flagKeyringDir, "", "keyring directory (default: --home)")
 	f.StringArray(flagRepository, nil, "a repository: NAME=normal:DEAL or NAME=mirror:DEAL,DEAL[,...][/QUORUM] (repeat for several)")
 	f.String(flagKeyNameApp, "app", "name of the read-write S3 key written into bridge.toml")
 	return cmd
