@@ -23,8 +23,13 @@ func (r *Repo) lookup(key string) (*Object, error) {
 		r.logger.Error("reading the object record failed", "key", key, "err", err)
 		return nil, s3err.GetAPIError(s3err.ErrInternalError)
 	}
-	if obj == nil || len(obj.Replicas) == 0 {
+	if obj == nil {
 		return nil, s3err.GetAPIError(s3err.ErrNoSuchKey)
+	}
+	if len(obj.Replicas) == 0 {
+		// Every deal that held it turned out stale or corrupt: repairs
+		// cannot restore it, but the key exists.
+		return nil, errNoReplica
 	}
 	return obj, nil
 }
@@ -39,6 +44,9 @@ func attempt[T any](rep *Replica, timeout time.Duration, call func(ctx context.C
 	v, err := call(ctx)
 	if !slow.Stop() && err == nil {
 		// Answered just as it was abandoned: the body is cut off.
+		if o, ok := any(v).(*s3.GetObjectOutput); ok && o != nil && o.Body != nil {
+			o.Body.Close()
+		}
 		err = errSlow
 	}
 	if err != nil {

@@ -136,6 +136,36 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	require.Equal(t, small, get(t, c, "solo", "x", ""))
 	require.Equal(t, small, newDealClient(t, env, aliceKey, solo).get(t, "x"))
 
+	// Numbers for the report (logged, not asserted): 4 MiB through the
+	// bridge (mirror over 3 deals, quorum 2; normal) and straight to a deal.
+	payload := random(t, 4<<20)
+	best := func(f func()) time.Duration {
+		d := time.Duration(1 << 62)
+		for i := 0; i < 3; i++ {
+			start := time.Now()
+			f()
+			d = min(d, time.Since(start))
+		}
+		return d
+	}
+	putVia := func(c *s3.Client, bucket string) func() {
+		return func() {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("perf"), Body: bytes.NewReader(payload)})
+			require.NoError(t, err)
+		}
+	}
+	getVia := func(c *s3.Client, bucket string) func() { return func() { get(t, c, bucket, "perf", "") } }
+	dc := direct[mirror[0]]
+	t.Logf("4 MiB PUT: direct to a deal %s, bridge normal %s, bridge mirror (3 deals, quorum 2) %s",
+		best(putVia(dc.c, dc.bucket)), best(putVia(c, "solo")), best(putVia(c, "media")))
+	t.Logf("4 MiB GET: direct to a deal %s, bridge normal %s, bridge mirror %s",
+		best(getVia(dc.c, dc.bucket)), best(getVia(c, "solo")), best(getVia(c, "media")))
+	for _, bucket := range []string{"media", "solo"} {
+		_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("perf")})
+		require.NoError(t, err)
+	}
+	b.waitIdle(t)
+
 	// Keys: read-only, wrong secret, unknown key; unknown repository.
 	ro := providertest.S3(endpoint, dealauth.Credentials{AccessKeyID: reader.AccessKeyID, SecretAccessKey: reader.SecretAccessKey})
 	require.Equal(t, small, get(t, ro, "media", "docs/small", ""))
