@@ -12,7 +12,6 @@ package repo
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"slices"
 	"sync"
@@ -50,9 +49,9 @@ type Repo struct {
 	opts     Options
 	logger   log.Logger
 
-	// locks serialize writes and repairs of one key (striped): a late
-	// replica of a write, a newer write and a repair never interleave.
-	locks [64]sync.Mutex
+	// locks serialize writes and repairs of one key: a late replica of a
+	// write, a newer write and a repair of the key never interleave.
+	locks keyLocks
 	// background counts replica writes still going after their
 	// acknowledgement; Close waits for them.
 	background sync.WaitGroup
@@ -89,13 +88,42 @@ func New(name string, mirror bool, quorum int, replicas []*Replica, db *DB, opts
 // Wait waits for replica writes still running after their acknowledgement.
 func (r *Repo) Wait() { r.background.Wait() }
 
-// lock takes key's write lock.
-func (r *Repo) lock(key string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(key))
-	m := &r.locks[h.Sum32()%uint32(len(r.locks))]
-	m.Lock()
-	return m.Unlock
+// lock takes key's write lock and returns its release.
+func (r *Repo) lock(key string) func() { return r.locks.lock(key) }
+
+// keyLocks are per-key mutexes, kept only while someone holds or waits
+// for them.
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	refs int
+}
+
+func (k *keyLocks) lock(key string) func() {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyLock{}
+	}
+	l := k.m[key]
+	if l == nil {
+		l = &keyLock{}
+		k.m[key] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 func (r *Repo) replica(deal uint64) *Replica {

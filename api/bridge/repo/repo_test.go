@@ -134,7 +134,18 @@ func TestSlowReplicaDoesNotHoldTheWrite(t *testing.T) {
 	require.NoError(t, err)
 	require.Less(t, time.Since(start), 400*time.Millisecond)
 	require.Equal(t, map[uint64]int{3: 1}, tr.pending(), "not yet written to the slow deal")
+	// Another key is not held up by the straggler; the same key waits for
+	// it (two writes of a key never interleave on a deal).
+	other := time.Now()
+	_, err = tr.put("other", []byte("o"))
+	require.NoError(t, err)
+	require.Less(t, time.Since(other), 400*time.Millisecond)
+	_, err = tr.put("k", []byte("again"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, time.Since(start), 600*time.Millisecond)
 	tr.Wait()
+	o, _ := tr.deals[2].get("k")
+	require.Equal(t, "again", string(o.data))
 	require.Empty(t, tr.pending())
 	obj, err := tr.db.GetObject("repo", "k")
 	require.NoError(t, err)
