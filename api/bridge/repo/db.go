@@ -18,6 +18,7 @@ import (
 //	objects/<repo>/<key>              → Object: the current version and the deals that hold it
 //	pending/<repo>/<deal 8 bytes><key> → Pending: a write (PUT or DELETE) the deal missed
 //	uploads/<upload id>               → Upload: an open multipart upload and its upload on each deal
+//	meta/<name>                       → what the bridge last read from the chain (PutMeta)
 //
 // bbolt (already in the module graph through CometBFT's database) is a
 // single-file B+tree with serializable transactions and no background
@@ -32,6 +33,7 @@ var (
 	bktObjects = []byte("objects")
 	bktPending = []byte("pending")
 	bktUploads = []byte("uploads")
+	bktMeta    = []byte("meta")
 )
 
 // ErrLocked is returned by OpenDB when another process holds the file.
@@ -50,7 +52,7 @@ func OpenDB(path string) (*DB, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bktObjects, bktPending, bktUploads} {
+		for _, b := range [][]byte{bktObjects, bktPending, bktUploads, bktMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -448,4 +450,28 @@ func (d *DB) ListUploads(repo string) (map[string]Upload, error) {
 		})
 	})
 	return out, err
+}
+
+// PutMeta stores a value the bridge keeps between runs (the deals as last
+// resolved on chain, for a start while the chain is unreachable).
+func (d *DB) PutMeta(name string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return d.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bktMeta).Put([]byte(name), raw) })
+}
+
+// GetMeta reads a value stored by PutMeta into v; found is false when
+// there is none.
+func (d *DB) GetMeta(name string, v any) (found bool, err error) {
+	err = d.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bktMeta).Get([]byte(name))
+		if raw == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(raw, v)
+	})
+	return found, err
 }

@@ -71,7 +71,8 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	}
 
 	cfg := config.Default(env.KeyringDir())
-	cfg.Chain.GRPCAddress, cfg.Chain.RPCAddress, cfg.Chain.ChainID = env.Val.AppConfig.GRPC.Address, env.Val.RPCAddress, env.ChainID
+	grpcProxy := providertest.NewProxy(t, env.Val.AppConfig.GRPC.Address)
+	cfg.Chain.GRPCAddress, cfg.Chain.RPCAddress, cfg.Chain.ChainID = grpcProxy.Addr, env.Val.RPCAddress, env.ChainID
 	cfg.Chain.KeyringBackend, cfg.Chain.KeyName = "test", "alice"
 	cfg.Server.Listen, cfg.Server.StatusListen = providertest.FreeAddr(t), providertest.FreeAddr(t)
 	cfg.Server.AccessKeyFile = alice.KeyFile
@@ -98,6 +99,8 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	require.ErrorContains(t, err, fmt.Sprintf("repository bad: deal %d: its consumer is %s, not the bridge's account %s", bobs, accts[4], accts[3]))
 	require.ErrorContains(t, err, fmt.Sprintf("repository bad: deal %d: it is DEAL_STATE_PENDING", pending))
 	require.ErrorContains(t, err, "repository bad: deal 999: no such deal")
+	_, err = os.Stat(filepath.Join(cfg.Path(cfg.Server.DataDir), server.DBFile))
+	require.ErrorIs(t, err, os.ErrNotExist, "a failed first start leaves no database (the next one rebuilds)")
 
 	b := startBridge(t, cfg, accts[3].String())
 	endpoint := "http://" + b.Addr()
@@ -256,6 +259,14 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	require.Equal(t, big[:6<<20], get(t, c, "media", "big-during", ""))
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: media, Key: aws.String("no-quorum"), Body: strings.NewReader("x")})
 	requireCode(t, err, "ServiceUnavailable", 503)
+
+	// Restarted while the chain cannot be reached, the bridge serves the
+	// deals as it last read them, and says so.
+	b.stop(t)
+	grpcProxy.Down()
+	b = startBridge(t, cfg, accts[3].String())
+	require.Contains(t, b.Status().ChainError, "reading deal")
+	require.Equal(t, during, get(t, c, "media", "during", ""))
 }
 
 // runningBridge is a bridge serving in the test.

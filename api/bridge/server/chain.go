@@ -70,7 +70,7 @@ func resolveDeals(ctx context.Context, q bridge.ChainReader, key *ecdh.PrivateKe
 				continue
 			}
 			if err != nil {
-				return nil, fmt.Errorf("reading deal %d: %w", id, err)
+				return nil, unreachable{fmt.Errorf("reading deal %d: %w", id, err)}
 			}
 			d := res.Deal
 			if d.Consumer != consumer {
@@ -83,6 +83,9 @@ func resolveDeals(ctx context.Context, q bridge.ChainReader, key *ecdh.PrivateKe
 			}
 			access, err := bridge.ResolveDeal(ctx, q, key, chain, id)
 			if err != nil {
+				if c := status.Code(errors.Unwrap(err)); c == codes.Unavailable || c == codes.DeadlineExceeded {
+					return nil, unreachable{err}
+				}
 				bad("%v", err)
 				continue
 			}
@@ -94,3 +97,18 @@ func resolveDeals(ctx context.Context, q bridge.ChainReader, key *ecdh.PrivateKe
 	}
 	return out, nil
 }
+
+// unreachable is a failure to read the chain, not a problem with a deal.
+type unreachable struct{ error }
+
+func (u unreachable) Unwrap() error { return u.error }
+
+// resolved is what the bridge keeps of its last resolution: the chain id
+// and every deal's access (the database is private to the consumer, like
+// the access key the credentials are derived from).
+type resolved struct {
+	ChainID string                       `json:"chain_id"`
+	Deals   map[uint64]bridge.DealAccess `json:"deals"`
+}
+
+const resolvedMeta = "resolved"

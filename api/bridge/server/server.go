@@ -57,10 +57,11 @@ type Bridge struct {
 	logger log.Logger
 	key    *ecdh.PrivateKey
 
-	chainID string
-	db      *repo.DB
-	repos   map[string]*repo.Repo
-	started time.Time
+	chainID  string
+	chainErr string // set when the deals come from the last run, the chain being unreachable
+	db       *repo.DB
+	repos    map[string]*repo.Repo
+	started  time.Time
 
 	mu   sync.Mutex
 	addr string
@@ -97,7 +98,7 @@ func (b *Bridge) Addr() string {
 
 // open resolves the deals on chain, opens the database (rebuilding records
 // that are missing) and builds the repositories.
-func (b *Bridge) open(ctx context.Context) error {
+func (b *Bridge) open(ctx context.Context) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, chainTimeout)
 	defer cancel()
 	q := b.opts.Chain
@@ -109,16 +110,6 @@ func (b *Bridge) open(ctx context.Context) error {
 		defer conn.Close()
 		q = orchestratortypes.NewQueryClient(conn)
 	}
-	id, err := chainID(ctx, b.cfg.Chain)
-	if err != nil {
-		return err
-	}
-	b.chainID = id
-	deals, err := resolveDeals(ctx, q, b.key, id, b.opts.Consumer, b.cfg.Repositories)
-	if err != nil {
-		return err
-	}
-
 	dataDir := b.cfg.Path(b.cfg.Server.DataDir)
 	dbPath := filepath.Join(dataDir, DBFile)
 	_, statErr := os.Stat(dbPath)
@@ -128,6 +119,20 @@ func (b *Bridge) open(ctx context.Context) error {
 		return err
 	}
 	b.db = db
+	defer func() {
+		if err != nil && fresh {
+			// A start that failed leaves no database behind, so that the
+			// next start still rebuilds the record from the deals.
+			db.Close()
+			b.db = nil
+			_ = os.Remove(dbPath)
+		}
+	}()
+
+	deals, err := b.resolve(ctx, q)
+	if err != nil {
+		return err
+	}
 	b.repos = map[string]*repo.Repo{}
 	m := b.cfg.Mirror
 	for _, rc := range b.cfg.Repositories {
@@ -155,17 +160,46 @@ func (b *Bridge) open(ctx context.Context) error {
 		}
 		n, err := b.repos[rc.Name].Rebuild(ctx)
 		if err != nil {
-			if fresh {
-				// Try again on the next start rather than serve an empty record.
-				db.Close()
-				b.db = nil
-				_ = os.Remove(dbPath)
-			}
 			return fmt.Errorf("rebuilding the record of repository %s from its deals: %w", rc.Name, err)
 		}
 		b.logger.Info("rebuilt a repository's record from its deals", "repository", rc.Name, "objects", n)
 	}
 	return nil
+}
+
+// resolve reads the deals on chain and remembers them. While the chain
+// cannot be reached, the deals as last resolved are used, if every
+// configured deal is among them (a deal is never served that the chain did
+// not once show ACTIVE and the consumer's).
+func (b *Bridge) resolve(ctx context.Context, q bridge.ChainReader) (map[uint64]bridge.DealAccess, error) {
+	id, err := chainID(ctx, b.cfg.Chain)
+	var deals map[uint64]bridge.DealAccess
+	if err == nil {
+		deals, err = resolveDeals(ctx, q, b.key, id, b.opts.Consumer, b.cfg.Repositories)
+		if err == nil {
+			b.chainID = id
+			return deals, b.db.PutMeta(resolvedMeta, resolved{ChainID: id, Deals: deals})
+		}
+		var u unreachable
+		if !errors.As(err, &u) {
+			return nil, err
+		}
+	}
+	var last resolved
+	found, dbErr := b.db.GetMeta(resolvedMeta, &last)
+	if dbErr != nil || !found {
+		return nil, fmt.Errorf("the chain cannot be reached and the bridge has not resolved its deals before: %w", err)
+	}
+	for _, rc := range b.cfg.Repositories {
+		for _, d := range rc.Deals {
+			if _, ok := last.Deals[d]; !ok {
+				return nil, fmt.Errorf("the chain cannot be reached, and deal %d (repository %s) was not resolved before: %w", d, rc.Name, err)
+			}
+		}
+	}
+	b.chainID, b.chainErr = last.ChainID, err.Error()
+	b.logger.Error("the chain cannot be reached; serving the deals as last read from it", "err", err)
+	return last.Deals, nil
 }
 
 // Rebuild rebuilds every repository's record from its deals (the

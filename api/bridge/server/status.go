@@ -12,6 +12,7 @@ import (
 type Status struct {
 	Consumer     string        `json:"consumer"`
 	ChainID      string        `json:"chain_id"`
+	ChainError   string        `json:"chain_error,omitempty"` // the chain was unreachable at start: deals as last resolved
 	S3Endpoint   string        `json:"s3_endpoint"`
 	StartedAt    time.Time     `json:"started_at"`
 	Keys         []KeyStatus   `json:"keys"`
@@ -27,7 +28,7 @@ type KeyStatus struct {
 
 // Status reports the bridge's repositories, deals and their health.
 func (b *Bridge) Status() Status {
-	st := Status{Consumer: b.opts.Consumer, ChainID: b.chainID, S3Endpoint: "http://" + b.Addr(), StartedAt: b.started}
+	st := Status{Consumer: b.opts.Consumer, ChainID: b.chainID, ChainError: b.chainErr, S3Endpoint: "http://" + b.Addr(), StartedAt: b.started}
 	for _, k := range b.cfg.Keys {
 		st.Keys = append(st.Keys, KeyStatus{Name: k.Name, AccessKeyID: k.AccessKeyID, ReadOnly: k.ReadOnly})
 	}
