@@ -32,6 +32,7 @@ type fakeDeal struct {
 	down    bool
 	delay   time.Duration
 	corrupt bool
+	full    bool // PUTs and parts are refused with QuotaExceeded
 	puts    int
 }
 
@@ -97,6 +98,12 @@ func (f *fakeDeal) PutObject(ctx context.Context, in s3response.PutObjectInput) 
 	b, err := io.ReadAll(in.Body)
 	if err != nil {
 		return s3response.PutObjectOutput{}, err
+	}
+	f.mu.Lock()
+	full := f.full
+	f.mu.Unlock()
+	if full {
+		return s3response.PutObjectOutput{}, s3err.GetAPIError(s3err.ErrQuotaExceeded)
 	}
 	if in.ContentLength != nil && int64(len(b)) != *in.ContentLength {
 		return s3response.PutObjectOutput{}, s3err.GetAPIError(s3err.ErrIncompleteBody)

@@ -24,7 +24,7 @@ func (r *Repo) fanout(targets []*Replica, quorum int, op func(ctx context.Contex
 			defer cancel()
 			start := time.Now()
 			v, err := op(ctx, rep)
-			if err != nil && !clientSide(err) {
+			if err != nil && dealFault(err) {
 				rep.Stats.Fail(err)
 			} else {
 				rep.Stats.OK(time.Since(start))
@@ -72,13 +72,13 @@ func (r *Repo) writeTargets() (up []*Replica, down []uint64) {
 }
 
 // failedAnswer is the client's answer to a write that missed its quorum:
-// the deals' own answer when they all refused it for the same reason about
-// the request (a bad digest, too large), the quorum error otherwise.
+// the deals' own answer when they all refused it for the same reason (a bad
+// digest, too large, quota exceeded), the quorum error otherwise.
 func failedAnswer(okN int, failed []outcome, tried, deals, quorum int) error {
 	if len(failed) > 0 && okN == 0 {
 		first := failed[0].err
-		code, _ := s3Status(first)
-		same := clientSide(first)
+		code, status := s3Status(first)
+		same := status >= 400 && status < 500 && !dealFault(first)
 		for _, f := range failed[1:] {
 			if c, _ := s3Status(f.err); c != code {
 				same = false

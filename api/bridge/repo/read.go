@@ -54,7 +54,7 @@ func attempt[T any](rep *Replica, timeout time.Duration, call func(ctx context.C
 		if errors.Is(err, context.Canceled) {
 			err = errSlow
 		}
-		if !clientSide(err) {
+		if dealFault(err) {
 			rep.Stats.Fail(err)
 		} else {
 			rep.Stats.OK(time.Since(start))

@@ -89,7 +89,7 @@ func (r *Repo) repairOne(ctx context.Context, target *Replica, key string) error
 	if obj == nil {
 		_, err := target.Backend.DeleteObject(wctx, &s3.DeleteObjectInput{Bucket: &target.Bucket, Key: &key})
 		if err != nil {
-			target.Stats.Fail(err)
+			failed(target, err)
 			return err
 		}
 		target.Stats.OK(time.Since(start))
@@ -126,7 +126,7 @@ func (r *Repo) copy(ctx context.Context, src, target *Replica, key string, obj *
 	start := time.Now()
 	out, err := src.Backend.GetObject(ctx, &s3.GetObjectInput{Bucket: &src.Bucket, Key: &key})
 	if err != nil {
-		src.Stats.Fail(err)
+		failed(src, err)
 		return "", fmt.Errorf("reading from deal %d: %w", src.Deal, err)
 	}
 	defer out.Body.Close()
@@ -149,7 +149,7 @@ func (r *Repo) copy(ctx context.Context, src, target *Replica, key string, obj *
 	start = time.Now()
 	res, err := target.Backend.PutObject(ctx, in)
 	if err != nil {
-		target.Stats.Fail(err)
+		failed(target, err)
 		return "", fmt.Errorf("writing to deal %d: %w", target.Deal, err)
 	}
 	target.Stats.OK(time.Since(start))
@@ -196,7 +196,7 @@ func (r *Repo) RunHealth(ctx context.Context, interval time.Duration) {
 func (r *Repo) copyParts(ctx context.Context, src *s3.GetObjectOutput, target *Replica, key string, obj *Object) (string, error) {
 	start := time.Now()
 	fail := func(err error) (string, error) {
-		target.Stats.Fail(err)
+		failed(target, err)
 		return "", fmt.Errorf("writing to deal %d: %w", target.Deal, err)
 	}
 	up, err := target.Backend.CreateMultipartUpload(ctx, s3response.CreateMultipartUploadInput{
@@ -234,4 +234,12 @@ func (r *Repo) copyParts(ctx context.Context, src *s3.GetObjectOutput, target *R
 		return "", fmt.Errorf("deal %d computed etag %s for the copy, not %s", target.Deal, got, obj.ETag)
 	}
 	return deref(res.ETag), nil
+}
+
+// failed counts a failed request against the deal's health if it says the
+// deal is unwell (see dealFault).
+func failed(rep *Replica, err error) {
+	if dealFault(err) {
+		rep.Stats.Fail(err)
+	}
 }

@@ -219,6 +219,19 @@ var dealSideCodes = map[string]bool{
 	"AllAccessDisabled": true, "QuotaExceeded": true, "NoSuchKey": true, "NotFound": true,
 }
 
+// dealFault reports a failure that says the deal is unwell: no answer
+// (unreachable, timed out), a server error, or an answer about its bucket
+// or credentials. It counts against the deal's health; a refusal (quota
+// exceeded, a missing object) does not.
+func dealFault(err error) bool {
+	code, status := s3Status(err)
+	switch code {
+	case "NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled":
+		return true
+	}
+	return status == 0 || status >= 500
+}
+
 // clientSide reports an answer about the client's request (a bad range, a
 // failed precondition, not modified): the same on every deal, so it is
 // the client's answer and no reason to fail over.

@@ -382,3 +382,33 @@ func TestRebuild(t *testing.T) {
 	_, err = tr.Rebuild(context.Background())
 	require.ErrorContains(t, err, "listing deal 2")
 }
+
+// TestRefusalsAreAnswersNotFaults: a deal that refuses a write (quota
+// exceeded) answered: the client gets the refusal, not a 503, and the deal
+// stays up for reads.
+func TestRefusalsAreAnswersNotFaults(t *testing.T) {
+	tr := newTestRepo(t, 1, 1)
+	_, err := tr.put("k", []byte("fits"))
+	require.NoError(t, err)
+	tr.deals[0].mu.Lock()
+	tr.deals[0].full = true
+	tr.deals[0].mu.Unlock()
+	for i := 0; i < 3; i++ {
+		_, err = tr.put("k2", []byte("too much"))
+		require.Equal(t, "QuotaExceeded", code(err))
+	}
+	require.True(t, tr.Replicas[0].Stats.Up())
+	b, err := tr.get("k")
+	require.NoError(t, err)
+	require.Equal(t, "fits", string(b))
+
+	// In a mirror, deals that all refuse give the refusal too.
+	m := newTestRepo(t, 2, 2)
+	for _, d := range m.deals {
+		d.mu.Lock()
+		d.full = true
+		d.mu.Unlock()
+	}
+	_, err = m.put("k", []byte("x"))
+	require.Equal(t, "QuotaExceeded", code(err))
+}

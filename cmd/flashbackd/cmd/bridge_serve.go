@@ -310,6 +310,9 @@ func fetchBridgeStatus(ctx context.Context, url string) (server.Status, error) {
 func printBridgeStatus(w io.Writer, st server.Status) {
 	fmt.Fprintf(w, "consumer     %s\nchain        %s\nS3 endpoint  %s (path-style)\nstarted      %s\n",
 		st.Consumer, st.ChainID, st.S3Endpoint, st.StartedAt.Local().Format(time.RFC3339))
+	if st.ChainError != "" {
+		fmt.Fprintf(w, "chain        UNREACHABLE at start, serving the deals as last resolved: %s\n", st.ChainError)
+	}
 	fmt.Fprintln(w, "\nkeys:")
 	for _, k := range st.Keys {
 		access := "read-write"
