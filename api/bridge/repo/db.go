@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -283,22 +284,28 @@ func (d *DB) ClearPending(repo string, deal uint64, key string) error {
 	})
 }
 
-// ListPending returns up to limit missed writes of the repository, by deal
-// and key.
-func (d *DB) ListPending(repo string, limit int) ([]Pending, error) {
+// ListPending returns up to limit of deal's missed writes in the
+// repository, in key order, starting after the key after (all from the
+// first when after is empty).
+func (d *DB) ListPending(repo string, deal uint64, after string, limit int) ([]Pending, error) {
 	var out []Pending
 	err := d.db.View(func(tx *bolt.Tx) error {
 		p, _ := sub(tx, bktPending, repo, false)
 		if p == nil {
 			return nil
 		}
+		prefix := pendingKey(deal, "")
 		c := p.Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		k, v := c.Seek(pendingKey(deal, after))
+		if after != "" && k != nil && string(k[8:]) == after {
+			k, v = c.Next()
+		}
+		for ; k != nil && len(out) < limit && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var e Pending
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			e.Repo, e.Deal, e.Key = repo, binary.BigEndian.Uint64(k[:8]), string(k[8:])
+			e.Repo, e.Deal, e.Key = repo, deal, string(k[8:])
 			out = append(out, e)
 		}
 		return nil

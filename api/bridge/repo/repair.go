@@ -44,34 +44,36 @@ func (r *Repo) RunRepair(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Repair makes one round over the missed writes of deals that are up: a
-// missed delete is deleted again; a missed version is copied from a deal
-// that holds it (streamed, with its Content-MD5 when it has one, so the
-// target checks the bytes). It returns how many it repaired.
+// Repair makes one round over the missed writes of the deals that are up,
+// all of them, in batches: a missed delete is deleted again; a missed
+// version is copied from a deal that holds it (streamed, with its
+// Content-MD5 when it has one, so the target checks the bytes). A write
+// that cannot be repaired now (its source is down) is retried next round.
+// It returns how many it repaired.
 func (r *Repo) Repair(ctx context.Context) (int, error) {
-	pending, err := r.db.ListPending(r.Name, repairBatch)
-	if err != nil {
-		return 0, err
-	}
 	done := 0
-	for _, p := range pending {
-		if ctx.Err() != nil {
-			break
+	for _, target := range r.Replicas {
+		after := ""
+		for target.Stats.Up() && ctx.Err() == nil {
+			batch, err := r.db.ListPending(r.Name, target.Deal, after, repairBatch)
+			if err != nil {
+				return done, err
+			}
+			if len(batch) == 0 {
+				break
+			}
+			for _, p := range batch {
+				if ctx.Err() != nil || !target.Stats.Up() {
+					break
+				}
+				if err := r.repairOne(ctx, target, p.Key); err != nil {
+					r.logger.Info("repair failed; retried next round", "key", p.Key, "deal", p.Deal, "err", err)
+					continue
+				}
+				done++
+			}
+			after = batch[len(batch)-1].Key
 		}
-		target := r.replica(p.Deal)
-		if target == nil {
-			// A deal no longer in the repository: nothing to repair.
-			_ = r.db.ClearPending(r.Name, p.Deal, p.Key)
-			continue
-		}
-		if !target.Stats.Up() {
-			continue
-		}
-		if err := r.repairOne(ctx, target, p.Key); err != nil {
-			r.logger.Info("repair failed; retried next round", "key", p.Key, "deal", p.Deal, "err", err)
-			continue
-		}
-		done++
 	}
 	return done, nil
 }

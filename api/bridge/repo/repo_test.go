@@ -3,6 +3,7 @@ package repo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"testing"
@@ -411,4 +412,29 @@ func TestRefusalsAreAnswersNotFaults(t *testing.T) {
 	}
 	_, err = m.put("k", []byte("x"))
 	require.Equal(t, "QuotaExceeded", code(err))
+}
+
+// TestRepairReachesEveryDeal: one round repairs every missed write of the
+// deals that are up, past batch boundaries, even when a deal that is still
+// down has more missed writes sorted before theirs.
+func TestRepairReachesEveryDeal(t *testing.T) {
+	tr := newTestRepo(t, 3, 1)
+	tr.deals[0].set(true, 0)
+	tr.deals[1].set(true, 0)
+	const n = repairBatch + 44
+	for i := 0; i < n; i++ {
+		_, err := tr.put(fmt.Sprintf("k%03d", i), []byte{byte(i % 256)})
+		require.NoError(t, err)
+	}
+	tr.Wait()
+	require.Equal(t, map[uint64]int{1: n, 2: n}, tr.pending())
+	tr.deals[1].set(false, 0)
+	tr.CheckHealth(context.Background())
+	done, err := tr.Repair(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, n, done)
+	require.Equal(t, map[uint64]int{1: n}, tr.pending())
+	o, ok := tr.deals[1].get(fmt.Sprintf("k%03d", n-1))
+	require.True(t, ok)
+	require.Equal(t, []byte{byte((n - 1) % 256)}, o.data)
 }
