@@ -313,6 +313,22 @@ func (d *DB) ListPending(repo string, deal uint64, after string, limit int) ([]P
 	return out, err
 }
 
+// HasPending reports whether deal has any missed write in the repository
+// (one seek, whatever the size of the record).
+func (d *DB) HasPending(repo string, deal uint64) (bool, error) {
+	found := false
+	err := d.db.View(func(tx *bolt.Tx) error {
+		p, _ := sub(tx, bktPending, repo, false)
+		if p == nil {
+			return nil
+		}
+		k, _ := p.Cursor().Seek(pendingKey(deal, ""))
+		found = k != nil && bytes.HasPrefix(k, pendingKey(deal, ""))
+		return nil
+	})
+	return found, err
+}
+
 // Counts are a repository's numbers of objects and missed writes per deal.
 type Counts struct {
 	Objects int

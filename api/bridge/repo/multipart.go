@@ -163,7 +163,10 @@ func (r *Repo) UploadPart(_ context.Context, in *s3.UploadPartInput) (*s3.Upload
 	}
 	ok, failed, rest, left := r.fanout(targets, len(targets), func(ctx context.Context, rep *Replica) (any, error) {
 		d := base
-		d.Bucket, d.UploadId, d.Body, d.ContentLength = &rep.Bucket, ptr(u.Deals[rep.Deal]), body(), &size
+		d.Bucket, d.UploadId, d.Body = &rep.Bucket, ptr(u.Deals[rep.Deal]), body()
+		if size >= 0 {
+			d.ContentLength = &size
+		}
 		if sha != "" {
 			ctx = withPayloadHash(ctx, sha)
 		}

@@ -201,14 +201,10 @@ func (r *Repo) HeadObject(_ context.Context, in *s3.HeadObjectInput) (*s3.HeadOb
 // listOrder orders the deals a listing may come from: those with no missed
 // write first (their listing is the repository's), then by readOrder.
 func (r *Repo) listOrder() []*Replica {
-	counts, err := r.db.Count(r.Name)
-	if err != nil {
-		counts.Pending = map[uint64]int{}
-	}
 	all := r.readOrder(func(uint64) bool { return true })
 	var clean, behind []*Replica
 	for _, rep := range all {
-		if counts.Pending[rep.Deal] == 0 {
+		if behindOn, err := r.db.HasPending(r.Name, rep.Deal); err == nil && !behindOn {
 			clean = append(clean, rep)
 		} else {
 			behind = append(behind, rep)
