@@ -34,13 +34,14 @@ type Config struct {
 
 // Chain is the [chain] section.
 type Chain struct {
-	GRPCAddress    string `toml:"grpc_address" comment:"gRPC address (host:port) of a flashbackd node: the bridge reads deals, units and access keys there."`
-	GRPCTLS        bool   `toml:"grpc_tls" comment:"Use TLS for gRPC (with the system's root certificates); false: plaintext, for a node on localhost or a private network."`
-	RPCAddress     string `toml:"rpc_address" comment:"CometBFT RPC address of a flashbackd node (tcp://host:port or http(s)://host:port): the chain id is read there when chain_id is empty."`
-	ChainID        string `toml:"chain_id" comment:"Chain id (deal credentials are bound to it); empty: read from the RPC node at start."`
-	KeyringDir     string `toml:"keyring_dir" comment:"Directory of the keyring that holds the consumer's key (as --keyring-dir of flashbackd keys; relative to the home of this file)."`
-	KeyringBackend string `toml:"keyring_backend" comment:"Keyring backend: os, file or test. With file, the passphrase is read from standard input at start."`
-	KeyName        string `toml:"key_name" comment:"Name of the consumer's key in the keyring. Its address must be the consumer of every deal of every repository."`
+	GRPCAddress    string   `toml:"grpc_address" comment:"gRPC address (host:port) of a flashbackd node: the bridge reads deals, units and access keys there."`
+	GRPCTLS        bool     `toml:"grpc_tls" comment:"Use TLS for gRPC (with the system's root certificates); false: plaintext, for a node on localhost or a private network."`
+	RPCAddress     string   `toml:"rpc_address" comment:"CometBFT RPC address of a flashbackd node (tcp://host:port or http(s)://host:port): the chain id is read there when chain_id is empty."`
+	ChainID        string   `toml:"chain_id" comment:"Chain id (deal credentials are bound to it); empty: read from the RPC node at start."`
+	KeyringDir     string   `toml:"keyring_dir" comment:"Directory of the keyring that holds the consumer's key (as --keyring-dir of flashbackd keys; relative to the home of this file)."`
+	KeyringBackend string   `toml:"keyring_backend" comment:"Keyring backend: os, file or test. With file, the passphrase is read from standard input at start."`
+	KeyName        string   `toml:"key_name" comment:"Name of the consumer's key in the keyring. Its address must be the consumer of every deal of every repository."`
+	PollInterval   Duration `toml:"poll_interval" comment:"How often the bridge reads its deals' states on chain (shown by bridge status; a deal that is no longer ACTIVE is logged)."`
 }
 
 // Server is the [server] section.
@@ -93,6 +94,7 @@ const (
 	DefaultFailoverAfter  = 2 * time.Second
 	DefaultWriteTimeout   = 10 * time.Minute
 	DefaultRepairInterval = 30 * time.Second
+	DefaultPollInterval   = 30 * time.Second
 )
 
 // Default returns a configuration with every key at its default, no keys
@@ -106,6 +108,7 @@ func Default(keyringDir string) Config {
 			KeyringDir:     keyringDir,
 			KeyringBackend: DefaultKeyringBackend,
 			KeyName:        DefaultKeyName,
+			PollInterval:   Duration{DefaultPollInterval},
 		},
 		Server: Server{
 			Listen:        DefaultListen,

@@ -146,6 +146,7 @@ func TestBadValues(t *testing.T) {
 		{func(c *Config) { c.Chain.KeyringDir = "" }, "chain.keyring_dir"},
 		{func(c *Config) { c.Chain.KeyringBackend = "memory" }, "chain.keyring_backend"},
 		{func(c *Config) { c.Chain.KeyName = "" }, "chain.key_name"},
+		{func(c *Config) { c.Chain.PollInterval.Duration = 0 }, "chain.poll_interval"},
 		{func(c *Config) { c.Server.Listen = ":x" }, "server.listen"},
 		{func(c *Config) { c.Server.StatusListen = c.Server.Listen }, "server.status_listen"},
 		{func(c *Config) { c.Server.Region = "" }, "server.region"},

@@ -53,6 +53,9 @@ func (c *Config) Validate() error {
 	if ch.KeyName == "" {
 		bad("chain.key_name", "empty (the name of the consumer's key in the keyring)")
 	}
+	if d := ch.PollInterval.Duration; d < minInterval || d > maxInterval {
+		bad("chain.poll_interval", "%s: must be in [%s, %s]", d, minInterval, maxInterval)
+	}
 
 	s := c.Server
 	if err := validHostPort(s.Listen); err != nil {

@@ -13,10 +13,11 @@ type Status struct {
 
 // DealStatus is one deal of a repository.
 type DealStatus struct {
-	Deal     uint64 `json:"deal"`
-	Endpoint string `json:"endpoint"`
-	Bucket   string `json:"bucket"`
-	Pending  int    `json:"pending_repairs"`
+	Deal       uint64 `json:"deal"`
+	ChainState string `json:"chain_state,omitempty"` // filled by the server from the chain
+	Endpoint   string `json:"endpoint"`
+	Bucket     string `json:"bucket"`
+	Pending    int    `json:"pending_repairs"`
 	Snapshot
 }
 

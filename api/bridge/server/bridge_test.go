@@ -81,6 +81,7 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	cfg.Mirror.FailoverAfter.Duration = time.Second
 	cfg.Mirror.WriteTimeout.Duration = 20 * time.Second
 	cfg.Mirror.RepairInterval.Duration = 500 * time.Millisecond
+	cfg.Chain.PollInterval.Duration = 300 * time.Millisecond
 	app1, err := config.NewKey("app", false)
 	require.NoError(t, err)
 	reader, err := config.NewKey("reader", true)
@@ -248,6 +249,13 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	require.Zero(t, st.Repositories[0].Pending)
 	require.Equal(t, 1, st.Repositories[1].Objects)
 	require.Equal(t, during, get(t, c, "media", "during", ""))
+	require.Equal(t, "DEAL_STATE_ACTIVE", st.Repositories[1].Deals[0].ChainState)
+
+	// The consumer closes the normal repository's deal: the status shows it.
+	env.Send("alice", &types.MsgCloseDeal{Sender: accts[3].String(), DealId: solo})
+	require.Eventually(t, func() bool {
+		return b.Status().Repositories[1].Deals[0].ChainState == "DEAL_STATE_CLOSED"
+	}, 20*time.Second, 100*time.Millisecond)
 
 	// With the two others gone, the repaired deal serves alone.
 	for i := range nodes {
@@ -265,7 +273,7 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	b.stop(t)
 	grpcProxy.Down()
 	b = startBridge(t, cfg, accts[3].String())
-	require.Contains(t, b.Status().ChainError, "reading deal")
+	require.Contains(t, b.Status().ChainError, "Unavailable")
 	require.Equal(t, during, get(t, c, "media", "during", ""))
 }
 

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -57,14 +58,17 @@ type Bridge struct {
 	logger log.Logger
 	key    *ecdh.PrivateKey
 
-	chainID  string
-	chainErr string // set when the deals come from the last run, the chain being unreachable
-	db       *repo.DB
-	repos    map[string]*repo.Repo
-	started  time.Time
+	chainID string
+	q       bridge.ChainReader
+	conn    io.Closer // the gRPC connection behind q, if the bridge made it
+	db      *repo.DB
+	repos   map[string]*repo.Repo
+	started time.Time
 
-	mu   sync.Mutex
-	addr string
+	mu       sync.Mutex
+	addr     string
+	chainErr string            // the last failure to read the chain ("" once it answers)
+	states   map[uint64]string // each deal's state as last read on chain
 }
 
 // New checks the configuration and loads the consumer's access key; it
@@ -107,9 +111,10 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		defer conn.Close()
+		b.conn = conn
 		q = orchestratortypes.NewQueryClient(conn)
 	}
+	b.q = q
 	dataDir := b.cfg.Path(b.cfg.Server.DataDir)
 	dbPath := filepath.Join(dataDir, DBFile)
 	_, statErr := os.Stat(dbPath)
@@ -132,6 +137,10 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 	deals, err := b.resolve(ctx, q)
 	if err != nil {
 		return err
+	}
+	b.states = map[uint64]string{}
+	for id, a := range deals {
+		b.states[id] = a.State
 	}
 	b.repos = map[string]*repo.Repo{}
 	m := b.cfg.Mirror
@@ -197,7 +206,7 @@ func (b *Bridge) resolve(ctx context.Context, q bridge.ChainReader) (map[uint64]
 			}
 		}
 	}
-	b.chainID, b.chainErr = last.ChainID, err.Error()
+	b.chainID, b.chainErr = last.ChainID, "at start: "+err.Error()
 	b.logger.Error("the chain cannot be reached; serving the deals as last read from it", "err", err)
 	return last.Deals, nil
 }
@@ -230,6 +239,49 @@ func Rebuild(ctx context.Context, cfg config.Config, opts Options) (map[string]i
 func (b *Bridge) closeDB() {
 	if b.db != nil {
 		b.db.Close()
+	}
+	if b.conn != nil {
+		b.conn.Close()
+	}
+}
+
+// watchChain reads every deal's state every poll_interval until ctx ends:
+// shown in the status, and a deal that is no longer ACTIVE is logged (its
+// provider makes it read-only, then deletes it: remove it from its
+// repository).
+func (b *Bridge) watchChain(ctx context.Context) {
+	t := time.NewTicker(b.cfg.Chain.PollInterval.Duration)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, rc := range b.cfg.Repositories {
+			for _, id := range rc.Deals {
+				qctx, cancel := context.WithTimeout(ctx, chainTimeout)
+				res, err := b.q.Deal(qctx, &orchestratortypes.QueryDealRequest{Id: id})
+				cancel()
+				if ctx.Err() != nil {
+					return
+				}
+				b.mu.Lock()
+				if err != nil {
+					b.chainErr = err.Error()
+					b.mu.Unlock()
+					continue
+				}
+				state := res.Deal.State.String()
+				old := b.states[id]
+				b.states[id], b.chainErr = state, ""
+				b.mu.Unlock()
+				if state != old && res.Deal.State != orchestratortypes.DEAL_STATE_ACTIVE {
+					b.logger.Error("a deal of a repository is no longer ACTIVE; the bridge serves what its provider still serves (remove the deal from the repository)",
+						"repository", rc.Name, "deal", id, "state", state)
+				}
+			}
+		}
 	}
 }
 
@@ -295,6 +347,8 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 
 	loops, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); b.watchChain(loops) }()
 	for _, rp := range b.repos {
 		wg.Add(2)
 		go func() { defer wg.Done(); rp.RunHealth(loops, b.cfg.Mirror.HealthInterval.Duration) }()

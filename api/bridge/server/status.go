@@ -12,7 +12,7 @@ import (
 type Status struct {
 	Consumer     string        `json:"consumer"`
 	ChainID      string        `json:"chain_id"`
-	ChainError   string        `json:"chain_error,omitempty"` // the chain was unreachable at start: deals as last resolved
+	ChainError   string        `json:"chain_error,omitempty"` // the last failure to read the chain ("at start: …": deals as last resolved)
 	S3Endpoint   string        `json:"s3_endpoint"`
 	StartedAt    time.Time     `json:"started_at"`
 	Keys         []KeyStatus   `json:"keys"`
@@ -28,13 +28,24 @@ type KeyStatus struct {
 
 // Status reports the bridge's repositories, deals and their health.
 func (b *Bridge) Status() Status {
-	st := Status{Consumer: b.opts.Consumer, ChainID: b.chainID, ChainError: b.chainErr, S3Endpoint: "http://" + b.Addr(), StartedAt: b.started}
+	b.mu.Lock()
+	chainErr := b.chainErr
+	states := make(map[uint64]string, len(b.states))
+	for k, v := range b.states {
+		states[k] = v
+	}
+	b.mu.Unlock()
+	st := Status{Consumer: b.opts.Consumer, ChainID: b.chainID, ChainError: chainErr, S3Endpoint: "http://" + b.Addr(), StartedAt: b.started}
 	for _, k := range b.cfg.Keys {
 		st.Keys = append(st.Keys, KeyStatus{Name: k.Name, AccessKeyID: k.AccessKeyID, ReadOnly: k.ReadOnly})
 	}
 	for _, r := range b.cfg.Repositories {
 		if rp := b.repos[r.Name]; rp != nil {
-			st.Repositories = append(st.Repositories, rp.Status())
+			rs := rp.Status()
+			for i := range rs.Deals {
+				rs.Deals[i].ChainState = states[rs.Deals[i].Deal]
+			}
+			st.Repositories = append(st.Repositories, rs)
 		}
 	}
 	return st

@@ -65,12 +65,12 @@ func TestBridgeInitKeysStatusCLI(t *testing.T) {
 	st := server.Status{Consumer: "flash1consumer", ChainID: "test-1", ChainError: "connection refused", S3Endpoint: "http://127.0.0.1:9200", StartedAt: time.Now(),
 		Repositories: []repo.Status{{Name: "media", Mode: "mirror", WriteQuorum: 2, Objects: 7, Pending: 2, Deals: []repo.DealStatus{
 			{Deal: 2, Endpoint: "http://p1", Bucket: "deal-2", Snapshot: repo.Snapshot{Up: true, LatencyP50Ms: 1.5, Requests: 10}},
-			{Deal: 3, Endpoint: "http://p2", Bucket: "deal-3", Pending: 2, Snapshot: repo.Snapshot{Up: false, ConsecutiveFailures: 4, Errors: 4, LastError: "connection refused"}},
+			{Deal: 3, ChainState: "DEAL_STATE_CLOSED", Endpoint: "http://p2", Bucket: "deal-3", Pending: 2, Snapshot: repo.Snapshot{Up: false, ConsecutiveFailures: 4, Errors: 4, LastError: "connection refused"}},
 		}}}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _ = json.NewEncoder(w).Encode(st) }))
 	defer srv.Close()
 	out = mustRun(t, "bridge", "status", "--status-url", srv.URL)
-	for _, want := range []string{"repository media: mirror, write quorum 2 of 2, 7 objects, 2 pending repairs", "DOWN (4 failures in a row)", "connection refused", "1.5 ms", "UNREACHABLE at start"} {
+	for _, want := range []string{"repository media: mirror, write quorum 2 of 2, 7 objects, 2 pending repairs", "DOWN (4 failures in a row)", "connection refused", "1.5 ms", "UNREACHABLE: connection refused", "CLOSED"} {
 		require.Contains(t, out, want)
 	}
 	_, err = run(t, "bridge", "status", "--status-url", "http://127.0.0.1:1")

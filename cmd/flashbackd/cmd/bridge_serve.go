@@ -311,7 +311,7 @@ func printBridgeStatus(w io.Writer, st server.Status) {
 	fmt.Fprintf(w, "consumer     %s\nchain        %s\nS3 endpoint  %s (path-style)\nstarted      %s\n",
 		st.Consumer, st.ChainID, st.S3Endpoint, st.StartedAt.Local().Format(time.RFC3339))
 	if st.ChainError != "" {
-		fmt.Fprintf(w, "chain        UNREACHABLE at start, serving the deals as last resolved: %s\n", st.ChainError)
+		fmt.Fprintf(w, "chain        UNREACHABLE: %s\n", st.ChainError)
 	}
 	fmt.Fprintln(w, "\nkeys:")
 	for _, k := range st.Keys {
@@ -325,13 +325,13 @@ func printBridgeStatus(w io.Writer, st server.Status) {
 		fmt.Fprintf(w, "\nrepository %s: %s, write quorum %d of %d, %d objects, %d pending repairs, %d open uploads\n",
 			r.Name, r.Mode, r.WriteQuorum, len(r.Deals), r.Objects, r.Pending, r.Uploads)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  DEAL\tHEALTH\tP50\tREQUESTS\tERRORS\tPENDING\tENDPOINT\tLAST ERROR")
+		fmt.Fprintln(tw, "  DEAL\tON CHAIN\tHEALTH\tP50\tREQUESTS\tERRORS\tPENDING\tENDPOINT\tLAST ERROR")
 		for _, d := range r.Deals {
 			health := "up"
 			if !d.Up {
 				health = fmt.Sprintf("DOWN (%d failures in a row)", d.ConsecutiveFailures)
 			}
-			fmt.Fprintf(tw, "  %d\t%s\t%.1f ms\t%d\t%d\t%d\t%s/%s\t%s\n", d.Deal, health, d.LatencyP50Ms, d.Requests, d.Errors, d.Pending, d.Endpoint, d.Bucket, orDash(d.LastError))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%.1f ms\t%d\t%d\t%d\t%s/%s\t%s\n", d.Deal, orDash(strings.TrimPrefix(d.ChainState, "DEAL_STATE_")), health, d.LatencyP50Ms, d.Requests, d.Errors, d.Pending, d.Endpoint, d.Bucket, orDash(d.LastError))
 		}
 		tw.Flush()
 	}
