@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/versity/versitygw/backend"
 	"github.com/versity/versitygw/s3err"
 	"github.com/versity/versitygw/s3response"
@@ -244,5 +243,3 @@ func (f *fakeDeal) AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipa
 	delete(f.uploads, deref(in.UploadId))
 	return nil
 }
-
-var _ = types.ChecksumAlgorithmCrc32
