@@ -136,7 +136,8 @@ func (r *Repo) replica(deal uint64) *Replica {
 }
 
 // readOrder orders the replicas a read may use: those that are up before
-// those that are down, then by median latency (a deal not yet measured
+// those that are down, those whose last request succeeded before those
+// whose last one failed, then by median latency (a deal not yet measured
 // first, so that it gets measured), then by configuration order. Only
 // deals for which holds is true are included.
 func (r *Repo) readOrder(holds func(uint64) bool) []*Replica {
@@ -147,18 +148,23 @@ func (r *Repo) readOrder(holds func(uint64) bool) []*Replica {
 		}
 	}
 	type key struct {
-		down bool
-		p50  time.Duration
+		down, failing bool
+		p50           time.Duration
 	}
 	keys := map[*Replica]key{}
 	for _, rep := range out {
-		keys[rep] = key{!rep.Stats.Up(), rep.Stats.P50()}
+		keys[rep] = key{!rep.Stats.Up(), rep.Stats.Failing(), rep.Stats.P50()}
 	}
 	slices.SortStableFunc(out, func(a, b *Replica) int {
 		ka, kb := keys[a], keys[b]
 		switch {
 		case ka.down != kb.down:
 			if ka.down {
+				return 1
+			}
+			return -1
+		case ka.failing != kb.failing:
+			if ka.failing {
 				return 1
 			}
 			return -1

@@ -71,6 +71,13 @@ func (s *Stats) Up() bool {
 	return !s.down
 }
 
+// Failing reports whether the deal's last request failed.
+func (s *Stats) Failing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.consecutive > 0
+}
+
 // P50 is the median latency of the recent successful requests (0 without
 // any).
 func (s *Stats) P50() time.Duration {
