@@ -78,7 +78,7 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	cfg.Server.AccessKeyFile = alice.KeyFile
 	cfg.Mirror.HealthInterval.Duration = 300 * time.Millisecond
 	cfg.Mirror.FailuresToDown = 2
-	cfg.Mirror.FailoverAfter.Duration = time.Second
+	cfg.Mirror.FailoverAfter.Duration = 3 * time.Second // a dead node refuses at once; a loaded one may be slow
 	cfg.Mirror.WriteTimeout.Duration = 20 * time.Second
 	cfg.Mirror.RepairInterval.Duration = 500 * time.Millisecond
 	cfg.Chain.PollInterval.Duration = 300 * time.Millisecond
