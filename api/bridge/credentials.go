@@ -26,6 +26,7 @@ type ChainReader interface {
 type DealAccess struct {
 	DealID   uint64 `json:"deal_id"`
 	State    string `json:"state"`
+	Consumer string `json:"consumer"`
 	Endpoint string `json:"endpoint"` // path-style S3 endpoint of the provider node
 	Bucket   string `json:"bucket"`
 	dealauth.Credentials
@@ -60,6 +61,6 @@ func ResolveDeal(ctx context.Context, chain ChainReader, key *ecdh.PrivateKey, c
 		return DealAccess{}, fmt.Errorf("deal %d: %w", dealID, err)
 	}
 	return DealAccess{
-		DealID: dealID, State: deal.State.String(), Endpoint: endpoint, Bucket: layout.DealBucket(dealID), Credentials: creds,
+		DealID: dealID, State: deal.State.String(), Consumer: deal.Consumer, Endpoint: endpoint, Bucket: layout.DealBucket(dealID), Credentials: creds,
 	}, nil
 }

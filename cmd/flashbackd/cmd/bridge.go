@@ -14,18 +14,24 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/api/bridge"
 	"github.com/flashbacknetwork/flashbackd/api/dealauth"
+	"github.com/flashbacknetwork/flashbackd/app"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
 const flagAccessKeyFile = "access-key-file"
 
 // bridgeCommand is `flashbackd bridge`: the consumer side of the API service.
-func bridgeCommand() *cobra.Command {
+func bridgeCommand(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bridge",
-		Short: "Consumer side of the API service: your access key and your deals' S3 credentials",
+		Short: "Consumer side of the API service: one local S3 endpoint over your deals, your access key, your deals' credentials",
+		Long: `The bridge serves your repositories (buckets backed by one deal, or mirrored
+over several) on a local S3 endpoint, with keys it issues itself. Its home is
+<home>/bridge (--home, default ~/.flashbackd): bridge.toml, your access key
+(access_key.json) and its data directory. See api/bridge/README.md.`,
 	}
-	cmd.AddCommand(bridgeAccessKeyCmd(), bridgeCredentialsCmd(), bridgeReceiptCmd())
+	cmd.AddCommand(bridgeAccessKeyCmd(), bridgeCredentialsCmd(), bridgeReceiptCmd(),
+		bridgeInitCmd(), bridgeServeCmd(a), bridgeStatusCmd(), bridgeKeysCmd(), bridgeRebuildCmd(a))
 	return cmd
 }
 

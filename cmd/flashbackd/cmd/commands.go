@@ -46,7 +46,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		queryCommand(),
 		txCommand(),
 		keys.Commands(),
-		bridgeCommand(),
+		bridgeCommand(tempApp),
 		providerCommand(tempApp),
 	)
 }

@@ -1,0 +1,90 @@
+package repo
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/versity/versitygw/backend"
+	"github.com/versity/versitygw/backend/s3proxy"
+)
+
+// Timeouts of the bridge's connections to provider nodes. Slow answers are
+// handled per request (failover_after, write_timeout); these only bound
+// what no request deadline covers.
+const (
+	dialTimeout   = 5 * time.Second
+	headerTimeout = 2 * time.Minute
+	idlePerHost   = 32
+)
+
+// DealBackend is one deal's bucket reached with the AWS SDK v2 through
+// versitygw's s3proxy backend, which turns every S3 answer into the
+// s3err value versitygw renders: the bridge's router calls it exactly as
+// versitygw calls a backend. No retries (the bridge fails over instead).
+func DealBackend(ctx context.Context, endpoint, region, accessKeyID, secret string) (backend.Backend, error) {
+	httpClient := awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) {
+			d.Timeout = dialTimeout
+			d.KeepAlive = 30 * time.Second
+		}).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.TLSHandshakeTimeout = dialTimeout
+			tr.ResponseHeaderTimeout = headerTimeout
+			tr.MaxIdleConns = 4 * idlePerHost
+			tr.MaxIdleConnsPerHost = idlePerHost
+			tr.IdleConnTimeout = 90 * time.Second
+		})
+	client := s3.New(s3.Options{
+		Region:                     region,
+		BaseEndpoint:               aws.String(endpoint),
+		UsePathStyle:               true,
+		HTTPClient:                 httpClient,
+		Credentials:                credentials.NewStaticCredentialsProvider(accessKeyID, secret, ""),
+		Retryer:                    aws.NopRetryer{},
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+		APIOptions:                 []func(*middleware.Stack) error{addPayloadHash},
+	})
+	be, err := s3proxy.NewWithClient(ctx, client, "")
+	if err != nil {
+		return nil, fmt.Errorf("s3 client for %s: %w", endpoint, err)
+	}
+	return be, nil
+}
+
+type payloadHashKey struct{}
+
+// withPayloadHash makes the request signed with a SHA-256 the bridge has
+// already computed (a spooled body), so that the provider node verifies
+// the bytes end to end without the SDK reading the body once more.
+func withPayloadHash(ctx context.Context, sha256hex string) context.Context {
+	return context.WithValue(ctx, payloadHashKey{}, sha256hex)
+}
+
+// addPayloadHash sets the payload hash before the SDK computes one: the
+// hash of withPayloadHash, or UNSIGNED-PAYLOAD for a body that cannot be
+// read twice (a stream relayed from a client or another deal; its
+// integrity is checked with Content-MD5 or the client's checksum).
+func addPayloadHash(stack *middleware.Stack) error {
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("FlashbackPayloadHash",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if v4.GetPayloadHash(ctx) == "" {
+				if h, ok := ctx.Value(payloadHashKey{}).(string); ok {
+					ctx = v4.SetPayloadHash(ctx, h)
+				} else if req, ok := in.Request.(*smithyhttp.Request); ok && req.GetStream() != nil && !req.IsStreamSeekable() {
+					ctx = v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD")
+				}
+			}
+			return next.HandleFinalize(ctx, in)
+		}), middleware.Before)
+}

@@ -1,0 +1,265 @@
+package repo
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/versity/versitygw/s3err"
+	"github.com/versity/versitygw/s3response"
+)
+
+// lookup returns key's current version, or NoSuchKey: the record, not the
+// deals, says what exists (a deal that missed a delete still has the key).
+func (r *Repo) lookup(key string) (*Object, error) {
+	obj, err := r.db.GetObject(r.Name, key)
+	if err != nil {
+		r.logger.Error("reading the object record failed", "key", key, "err", err)
+		return nil, s3err.GetAPIError(s3err.ErrInternalError)
+	}
+	if obj == nil {
+		return nil, s3err.GetAPIError(s3err.ErrNoSuchKey)
+	}
+	if len(obj.Replicas) == 0 {
+		// Every deal that held it turned out stale or corrupt: repairs
+		// cannot restore it, but the key exists.
+		return nil, errNoReplica
+	}
+	return obj, nil
+}
+
+// attempt runs a read on one deal, abandoning it when the deal has not
+// answered within timeout (failover_after). On success the returned cancel must be
+// called once the answer (its body) is consumed.
+func attempt[T any](rep *Replica, timeout time.Duration, call func(ctx context.Context) (T, error)) (T, context.CancelFunc, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := time.AfterFunc(timeout, cancel)
+	start := time.Now()
+	v, err := call(ctx)
+	if !slow.Stop() && err == nil {
+		// Answered just as it was abandoned: the body is cut off.
+		if o, ok := any(v).(*s3.GetObjectOutput); ok && o != nil && o.Body != nil {
+			o.Body.Close()
+		}
+		err = errSlow
+	}
+	if err != nil {
+		cancel()
+		if errors.Is(err, context.Canceled) {
+			err = errSlow
+		}
+		if dealFault(err) {
+			rep.Stats.Fail(err)
+		} else {
+			rep.Stats.OK(time.Since(start))
+		}
+		var zero T
+		return zero, nil, err
+	}
+	rep.Stats.OK(time.Since(start))
+	return v, cancel, nil
+}
+
+var errSlow = errors.New("no answer within failover_after")
+
+// stale handles a deal that should hold key's version and does not: it is
+// dropped from the record and marked for repair.
+func (r *Repo) stale(key string, obj *Object, rep *Replica, why string) {
+	r.logger.Info("a deal does not hold the current version; repairing it", "key", key, "deal", rep.Deal, "why", why)
+	if err := r.db.DropReplica(r.Name, key, obj.Seq, rep.Deal); err != nil {
+		r.logger.Error("recording a stale replica failed", "key", key, "deal", rep.Deal, "err", err)
+	}
+	r.TriggerRepair()
+}
+
+// GetObject reads key from the fastest deal that is up and holds its
+// current version, failing over to the next on an error or when a deal is
+// slow to answer. A whole-object read of a plain object is checked against
+// its MD5 as it streams.
+func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+	key := deref(in.Key)
+	obj, err := r.lookup(key)
+	if err != nil {
+		return nil, err
+	}
+	var last error = errNoReplica
+	for _, rep := range r.readOrder(obj.Has) {
+		d := *in
+		d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
+		out, cancel, err := attempt(rep, r.opts.FailoverAfter, func(ctx context.Context) (*s3.GetObjectOutput, error) {
+			return rep.Backend.GetObject(ctx, &d)
+		})
+		if err != nil {
+			if clientSide(err) {
+				return nil, err
+			}
+			if notFound(err) {
+				r.stale(key, obj, rep, "not found")
+			}
+			last = err
+			continue
+		}
+		if got := deref(out.ETag); got != obj.Replicas[rep.Deal] {
+			out.Body.Close()
+			cancel()
+			r.stale(key, obj, rep, "etag "+got)
+			continue
+		}
+		out.ETag = &obj.ETag // the ETag the client was given, whichever deal serves
+		whole := in.Range == nil && in.PartNumber == nil
+		body := &readBody{rc: out.Body, cancel: cancel}
+		if want := strings.Trim(obj.Replicas[rep.Deal], `"`); whole && plainETag(want) {
+			body.md5, body.want = md5.New(), want
+			body.onCorrupt = func() { rep.Stats.Fail(errCorrupt); r.stale(key, obj, rep, "checksum mismatch") }
+		}
+		out.Body = body
+		return out, nil
+	}
+	return nil, answerOf(last)
+}
+
+// answerOf is the client's answer when no deal could serve a read: a
+// deal's S3 answer if it is about the request, 503 otherwise.
+func answerOf(err error) error {
+	if clientSide(err) {
+		return err
+	}
+	return errNoReplica
+}
+
+// readBody closes the read's context with the body, and checks the MD5 of
+// a whole object at its end: a mismatch fails the read (the client sees a
+// broken transfer, never wrong bytes reported as complete).
+type readBody struct {
+	rc        io.ReadCloser
+	cancel    context.CancelFunc
+	md5       hash.Hash
+	want      string
+	onCorrupt func()
+}
+
+func (b *readBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if b.md5 != nil {
+		b.md5.Write(p[:n])
+		if err == io.EOF && hex.EncodeToString(b.md5.Sum(nil)) != b.want {
+			b.md5 = nil
+			b.onCorrupt()
+			return n, errCorrupt
+		}
+	}
+	return n, err
+}
+
+func (b *readBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
+}
+
+// HeadObject answers from the fastest deal that holds the current version.
+func (r *Repo) HeadObject(_ context.Context, in *s3.HeadObjectInput) (*s3.HeadObjectOutput, error) {
+	key := deref(in.Key)
+	obj, err := r.lookup(key)
+	if err != nil {
+		return nil, err
+	}
+	var last error = errNoReplica
+	for _, rep := range r.readOrder(obj.Has) {
+		d := *in
+		d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
+		out, cancel, err := attempt(rep, r.opts.FailoverAfter, func(ctx context.Context) (*s3.HeadObjectOutput, error) {
+			return rep.Backend.HeadObject(ctx, &d)
+		})
+		if err != nil {
+			if clientSide(err) {
+				return nil, err
+			}
+			if notFound(err) {
+				r.stale(key, obj, rep, "not found")
+			}
+			last = err
+			continue
+		}
+		cancel()
+		if got := deref(out.ETag); got != obj.Replicas[rep.Deal] {
+			r.stale(key, obj, rep, "etag "+got)
+			continue
+		}
+		out.ETag = &obj.ETag
+		return out, nil
+	}
+	return nil, answerOf(last)
+}
+
+// listOrder orders the deals a listing may come from: those with no missed
+// write first (their listing is the repository's), then by readOrder.
+func (r *Repo) listOrder() []*Replica {
+	all := r.readOrder(func(uint64) bool { return true })
+	var clean, behind []*Replica
+	for _, rep := range all {
+		if behindOn, err := r.db.HasPending(r.Name, rep.Deal); err == nil && !behindOn {
+			clean = append(clean, rep)
+		} else {
+			behind = append(behind, rep)
+		}
+	}
+	return append(clean, behind...)
+}
+
+// listTimeout bounds one deal's listing before the next is tried: a page
+// of up to 1000 keys takes longer than a single answer.
+func (r *Repo) listTimeout() time.Duration { return 5 * r.opts.FailoverAfter }
+
+// ListObjectsV2 lists from the deal that is complete and fastest (pages
+// of one listing come from the same deal while its standing is unchanged).
+func (r *Repo) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input) (s3response.ListObjectsV2Result, error) {
+	var last error = errNoReplica
+	for _, rep := range r.listOrder() {
+		d := *in
+		d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
+		out, cancel, err := attempt(rep, r.listTimeout(), func(ctx context.Context) (s3response.ListObjectsV2Result, error) {
+			return rep.Backend.ListObjectsV2(ctx, &d)
+		})
+		if err != nil {
+			if clientSide(err) {
+				return out, err
+			}
+			last = err
+			continue
+		}
+		cancel()
+		out.Name = in.Bucket
+		return out, nil
+	}
+	return s3response.ListObjectsV2Result{}, answerOf(last)
+}
+
+// ListObjects is ListObjectsV2's older form.
+func (r *Repo) ListObjects(_ context.Context, in *s3.ListObjectsInput) (s3response.ListObjectsResult, error) {
+	var last error = errNoReplica
+	for _, rep := range r.listOrder() {
+		d := *in
+		d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
+		out, cancel, err := attempt(rep, r.listTimeout(), func(ctx context.Context) (s3response.ListObjectsResult, error) {
+			return rep.Backend.ListObjects(ctx, &d)
+		})
+		if err != nil {
+			if clientSide(err) {
+				return out, err
+			}
+			last = err
+			continue
+		}
+		cancel()
+		out.Name = in.Bucket
+		return out, nil
+	}
+	return s3response.ListObjectsResult{}, answerOf(last)
+}
