@@ -114,6 +114,10 @@ func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjec
 		out.ETag = &obj.ETag // the ETag the client was given, whichever deal serves
 		whole := in.Range == nil && in.PartNumber == nil
 		body := &readBody{rc: out.Body, cancel: cancel}
+		if meter := r.opts.Meter; meter != nil {
+			deal := rep.Deal
+			body.count = func(n int) { meter.Add(deal, int64(n)) }
+		}
 		if want := strings.Trim(obj.Replicas[rep.Deal], `"`); whole && plainETag(want) {
 			body.md5, body.want = md5.New(), want
 			body.onCorrupt = func() { rep.Stats.Fail(errCorrupt); r.stale(key, obj, rep, "checksum mismatch") }
@@ -142,10 +146,14 @@ type readBody struct {
 	md5       hash.Hash
 	want      string
 	onCorrupt func()
+	count     func(n int) // bytes delivered, for usage receipts
 }
 
 func (b *readBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
+	if b.count != nil && n > 0 {
+		b.count(n)
+	}
 	if b.md5 != nil {
 		b.md5.Write(p[:n])
 		if err == io.EOF && hex.EncodeToString(b.md5.Sum(nil)) != b.want {

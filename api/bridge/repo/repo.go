@@ -20,6 +20,8 @@ import (
 	"cosmossdk.io/log"
 	"github.com/versity/versitygw/backend"
 	"github.com/versity/versitygw/s3err"
+
+	"github.com/flashbacknetwork/flashbackd/api/receipts"
 )
 
 // Replica is one deal behind a repository.
@@ -36,6 +38,9 @@ type Options struct {
 	FailoverAfter time.Duration
 	WriteTimeout  time.Duration
 	SpoolDir      string // where mirror-mode bodies wait while they go out
+	// Meter counts the object bytes each deal delivers to clients, for
+	// the usage receipts of egress billing; nil: not counted.
+	Meter *receipts.Meter
 	Logger        log.Logger
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"cosmossdk.io/log"
 
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/api/bridge"
@@ -139,6 +140,13 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, small, get(t, c, "solo", "x", ""))
 	require.Equal(t, small, newDealClient(t, env, aliceKey, solo).get(t, "x"))
+
+	// Egress billing: the bridge counts what each deal delivered and sends
+	// signed usage receipts; the provider node bills them on chain (the
+	// units are free to read, so bytes are recorded and nothing charged).
+	require.Eventually(t, func() bool { return env.Deal(solo).Deal.EgressBilledBytes >= uint64(len(small)) }, 30*time.Second, 200*time.Millisecond,
+		"the solo deal's reads through the bridge are billed from the bridge's receipts")
+	require.NotZero(t, env.Deal(solo).Deal.ReceiptSequence)
 
 	// Numbers for the report (logged, not asserted): 4 MiB through the
 	// bridge (mirror over 3 deals, quorum 2; normal) and straight to a deal.
@@ -295,7 +303,9 @@ func runBridge(t *testing.T, cfg config.Config, consumer string) error {
 
 func startBridge(t *testing.T, cfg config.Config, consumer string) *runningBridge {
 	t.Helper()
-	b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t)})
+	kr, err := keyring.New(sdk.KeyringServiceName(), cfg.Chain.KeyringBackend, cfg.Path(cfg.Chain.KeyringDir), nil, app.MakeEncodingConfig().Codec)
+	require.NoError(t, err)
+	b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t), Keyring: kr, ReceiptInterval: 300 * time.Millisecond})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &runningBridge{Bridge: b, cancel: cancel, done: make(chan error, 1)}

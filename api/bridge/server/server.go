@@ -24,10 +24,13 @@ import (
 	"github.com/versity/versitygw/s3api"
 	"github.com/versity/versitygw/s3api/middlewares"
 
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+
 	"github.com/flashbacknetwork/flashbackd/api/bridge"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/config"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/repo"
 	"github.com/flashbacknetwork/flashbackd/api/dealauth"
+	"github.com/flashbacknetwork/flashbackd/api/receipts"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -49,6 +52,12 @@ type Options struct {
 	// Rebuild rebuilds every repository's record from its deals at start
 	// (it is also rebuilt when the database file is missing).
 	Rebuild bool
+	// Keyring holds the consumer's account key (chain.key_name), which
+	// signs the usage receipts of egress billing; nil: no receipts.
+	Keyring keyring.Keyring
+	// ReceiptInterval is how often receipts are sent (default
+	// DefaultReceiptInterval).
+	ReceiptInterval time.Duration
 }
 
 // Bridge is a configured bridge. Run serves it.
@@ -63,6 +72,7 @@ type Bridge struct {
 	conn    io.Closer // the gRPC connection behind q, if the bridge made it
 	db      *repo.DB
 	repos   map[string]*repo.Repo
+	meter   *receipts.Meter
 	started time.Time
 
 	mu       sync.Mutex
@@ -143,6 +153,7 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 		b.states[id] = a.State
 	}
 	b.repos = map[string]*repo.Repo{}
+	b.meter = b.newMeter(ctx, deals)
 	m := b.cfg.Mirror
 	for _, rc := range b.cfg.Repositories {
 		var reps []*repo.Replica
@@ -156,7 +167,7 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 		}
 		rp, err := repo.New(rc.Name, rc.Mode == config.ModeMirror, rc.Quorum(), reps, db, repo.Options{
 			FailoverAfter: m.FailoverAfter.Duration, WriteTimeout: m.WriteTimeout.Duration,
-			SpoolDir: filepath.Join(dataDir, "spool"), Logger: b.logger,
+			SpoolDir: filepath.Join(dataDir, "spool"), Logger: b.logger, Meter: b.meter,
 		})
 		if err != nil {
 			return err
@@ -349,6 +360,14 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); b.watchChain(loops) }()
+	if b.meter != nil {
+		interval := b.opts.ReceiptInterval
+		if interval <= 0 {
+			interval = DefaultReceiptInterval
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); b.runReceipts(loops, b.meter, interval) }()
+	}
 	for _, rp := range b.repos {
 		wg.Add(2)
 		go func() { defer wg.Done(); rp.RunHealth(loops, b.cfg.Mirror.HealthInterval.Duration) }()

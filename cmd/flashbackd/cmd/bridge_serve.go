@@ -159,21 +159,21 @@ a majority). Every deal must be yours and ACTIVE when the bridge starts.`,
 }
 
 // consumerAddress reads the consumer's address from the configured keyring.
-func consumerAddress(a *app.App, cfg config.Config, in io.Reader) (string, error) {
+func consumerAddress(a *app.App, cfg config.Config, in io.Reader) (string, keyring.Keyring, error) {
 	dir := cfg.Path(cfg.Chain.KeyringDir)
 	kr, err := keyring.New(sdk.KeyringServiceName(), cfg.Chain.KeyringBackend, dir, in, a.AppCodec())
 	if err != nil {
-		return "", fmt.Errorf("keyring (%s backend in %s): %w", cfg.Chain.KeyringBackend, dir, err)
+		return "", nil, fmt.Errorf("keyring (%s backend in %s): %w", cfg.Chain.KeyringBackend, dir, err)
 	}
 	rec, err := kr.Key(cfg.Chain.KeyName)
 	if err != nil {
-		return "", fmt.Errorf("key %q (chain.key_name) in the %s keyring in %s: %w", cfg.Chain.KeyName, cfg.Chain.KeyringBackend, dir, err)
+		return "", nil, fmt.Errorf("key %q (chain.key_name) in the %s keyring in %s: %w", cfg.Chain.KeyName, cfg.Chain.KeyringBackend, dir, err)
 	}
 	addr, err := rec.GetAddress()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return addr.String(), nil
+	return addr.String(), kr, nil
 }
 
 func bridgeServeCmd(a *app.App) *cobra.Command {
@@ -192,7 +192,7 @@ read from stdin.`,
 			if err != nil {
 				return err
 			}
-			consumer, err := consumerAddress(a, cfg, cmd.InOrStdin())
+			consumer, kr, err := consumerAddress(a, cfg, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
@@ -200,7 +200,7 @@ read from stdin.`,
 			if err != nil {
 				return err
 			}
-			b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: logger})
+			b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: logger, Keyring: kr})
 			if err != nil {
 				return err
 			}
@@ -226,7 +226,7 @@ still holds after a delete it missed comes back. Every deal must answer.`,
 			if err != nil {
 				return err
 			}
-			consumer, err := consumerAddress(a, cfg, cmd.InOrStdin())
+			consumer, _, err := consumerAddress(a, cfg, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
