@@ -40,8 +40,8 @@ type Options struct {
 	SpoolDir      string // where mirror-mode bodies wait while they go out
 	// Meter counts the object bytes each deal delivers to clients, for
 	// the usage receipts of egress billing; nil: not counted.
-	Meter *receipts.Meter
-	Logger        log.Logger
+	Meter  *receipts.Meter
+	Logger log.Logger
 }
 
 // Repo is one repository.
