@@ -56,3 +56,18 @@ func FuzzParseState(f *testing.F) {
 		}
 	})
 }
+
+// TestParseStateRefusesWhatTheNodeNeverWrites: each problem is named, and
+// a deal listed twice is refused rather than silently merged.
+func TestParseStateRefusesWhatTheNodeNeverWrites(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{"version":1,"provider":"flash1p","deals":[null]}`:                                                  "deals[0] is not a deal",
+		`{"version":1,"provider":"flash1p","deals":[{"id":0,"phase":"running"}]}`:                            "deals[0] is not a deal",
+		`{"version":1,"provider":"flash1p","deals":[{"id":3,"phase":"running"},{"id":3,"phase":"running"}]}`: "deal 3 is listed twice",
+		`{"version":1,"provider":"flash1p","deals":[{"id":3,"phase":"gone"}]}`:                               `phase "gone"`,
+		`{"version":1,"provider":"flash1p","deals":[{"id":3,"phase":"closed"}]}`:                             "closed deal 3 has no closed_at",
+	} {
+		_, err := parseState([]byte(raw), "state.json", "flash1p")
+		require.ErrorContains(t, err, want, raw)
+	}
+}
