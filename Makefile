@@ -128,15 +128,25 @@ sim-import-export:
 	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppImportExport$$' ./app $(SIM_FLAGS)
 
 ## sim-long: not in CI; SIM_LONG_SEEDS × SIM_LONG_BLOCKS blocks of SIM_LONG_BLOCK_SIZE
-##           operations, niced, logged to build/sim-long.log and summed up by scripts/sim_report.sh
-SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20
-SIM_LONG_BLOCKS     ?= 1000
-SIM_LONG_BLOCK_SIZE ?= 100
+##           operations (≈1.2·10^6 in all with the defaults), niced (SIM_LONG_NICE), logged to build/sim-long.log and summed up by scripts/sim_report.sh
+SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20,21,22
+SIM_LONG_BLOCKS     ?= 300
+SIM_LONG_BLOCK_SIZE ?= 200
+SIM_LONG_NICE       ?= 15
 sim-long:
 	@mkdir -p $(BUILD_DIR)
-	nice -n 15 $(GO) test -count=1 -tags sims -timeout 48h -run '^TestFullAppSimulation$$' -v ./app \
+	nice -n $(SIM_LONG_NICE) $(GO) test -count=1 -tags sims -timeout 48h -run '^TestFullAppSimulation$$' -v ./app \
 		-Seeds=$(SIM_LONG_SEEDS) -NumBlocks=$(SIM_LONG_BLOCKS) -BlockSize=$(SIM_LONG_BLOCK_SIZE) 2>&1 | tee $(BUILD_DIR)/sim-long.log | grep --line-buffered 'FLASHBACK-SIM\|opsCount\|^--- \|^ok\|FAIL'
 	bash scripts/sim_report.sh $(BUILD_DIR)/sim-long.log
+
+## fuzz: every Go fuzz target (func FuzzXxx) for FUZZTIME each, one after another; execs per
+##       target in build/fuzz-report.txt. FUZZ_TARGETS=regex picks targets ("path/pkg FuzzName").
+##       A failing input is left in the package's testdata/fuzz/ (the regression go test runs).
+FUZZTIME      ?= 30s
+FUZZ_PARALLEL ?= 1
+FUZZ_TARGETS  ?= .
+fuzz:
+	FUZZTIME=$(FUZZTIME) FUZZ_PARALLEL=$(FUZZ_PARALLEL) FUZZ_TARGETS='$(FUZZ_TARGETS)' bash scripts/fuzz.sh build/fuzz-report.txt
 
 clean:
 	rm -rf $(BUILD_DIR) .localnet
