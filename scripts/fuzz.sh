@@ -3,7 +3,7 @@
 # in a *_test.go file) for FUZZTIME each, one after another, and prints the
 # execs of each. A target that fails leaves its input under the package's
 # testdata/fuzz/<target>/: that file is the regression (go test runs it).
-# Usage: FUZZTIME=30s FUZZ_PARALLEL=1 [FUZZ_TARGETS=regex] scripts/fuzz.sh [REPORT]
+# Usage: FUZZTIME=30s FUZZ_PARALLEL=1 FUZZ_NICE=10 [FUZZ_TARGETS=regex] scripts/fuzz.sh [REPORT]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-30s}
@@ -24,7 +24,7 @@ failed=0 total=0
 } | tee "$report"
 while read -r dir name; do
   log="build/fuzz-logs/${dir//\//_}.$name.log"
-  nice -n 10 go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -parallel "$parallel" "./$dir" >"$log" 2>&1
+  nice -n "${FUZZ_NICE:-10}" go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -parallel "$parallel" "./$dir" >"$log" 2>&1
   rc=$?
   # The last progress line: "fuzz: elapsed: 30s, execs: 123456 (4115/sec), new interesting: 5 (total: 12)".
   last=$(grep -E '^fuzz: elapsed: .*execs: [0-9]+' "$log" | tail -1)
