@@ -131,7 +131,7 @@ sim-import-export:
 ##           operations, niced (SIM_LONG_NICE), with the SDK's -FauxMerkle (plain KV stores for IAVL: the
 ##           same state machine without the trees, whose versions and node caches held 5 GB per seed and
 ##           kept the GC busy a third of the time; sim-determinism and sim-import-export keep IAVL), logged to build/sim-long.log and summed up by scripts/sim_report.sh
-SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50
+SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60
 SIM_LONG_BLOCKS     ?= 150
 SIM_LONG_BLOCK_SIZE ?= 300
 SIM_LONG_NICE       ?= 15
