@@ -31,20 +31,34 @@ func LoadKey(path string) (*ecdh.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f keyFile
-	if err := json.Unmarshal(bz, &f); err != nil {
+	key, err := parseKey(bz)
+	if err != nil {
 		return nil, fmt.Errorf("access key file %s: %w", path, err)
 	}
+	return key, nil
+}
+
+// parseKey decodes a key file's content. Its public_key, when present, must
+// be the private key's: an operator reads it from the file to compare with
+// the key published on chain, and a file that names another key would lie.
+func parseKey(bz []byte) (*ecdh.PrivateKey, error) {
+	var f keyFile
+	if err := json.Unmarshal(bz, &f); err != nil {
+		return nil, err
+	}
 	if f.Type != keyType {
-		return nil, fmt.Errorf("access key file %s: type %q, want %q", path, f.Type, keyType)
+		return nil, fmt.Errorf("type %q, want %q", f.Type, keyType)
 	}
 	raw, err := hex.DecodeString(f.PrivateKey)
 	if err != nil {
-		return nil, fmt.Errorf("access key file %s: private_key: %w", path, err)
+		return nil, fmt.Errorf("private_key: %w", err)
 	}
 	key, err := ecdh.X25519().NewPrivateKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("access key file %s: %w", path, err)
+		return nil, fmt.Errorf("private_key: %w", err)
+	}
+	if f.PublicKey != "" && f.PublicKey != hex.EncodeToString(key.PublicKey().Bytes()) {
+		return nil, fmt.Errorf("public_key %q is not the public key of private_key (%x)", f.PublicKey, key.PublicKey().Bytes())
 	}
 	return key, nil
 }

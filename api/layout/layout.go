@@ -21,7 +21,12 @@ func DealFromBucket(bucket string) (dealID uint64, ok bool) {
 		return 0, false
 	}
 	id, err := strconv.ParseUint(digits, 10, 64)
-	return id, err == nil
+	if err != nil {
+		// ParseUint returns the largest uint64 for a number out of range:
+		// never hand back an id with ok false.
+		return 0, false
+	}
+	return id, true
 }
 
 // ReceiptKey is the object key, in a deal's bucket, to which the consumer's

@@ -117,6 +117,14 @@ func loadState(path, provider string) (*nodeState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
+	return parseState(raw, path, provider)
+}
+
+// parseState decodes a state file's content and refuses one the node could
+// not have written: a deal that is null, has id 0, is listed twice or is in
+// no known phase, or a closed deal without its closing time (its bucket
+// would be deleted at once).
+func parseState(raw []byte, path, provider string) (*nodeState, error) {
 	var sj stateJSON
 	if err := json.Unmarshal(raw, &sj); err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
@@ -130,7 +138,17 @@ func loadState(path, provider string) (*nodeState, error) {
 	}
 	st := sj.nodeState
 	st.Deals = map[uint64]*trackedDeal{}
-	for _, d := range sj.DealList {
+	for i, d := range sj.DealList {
+		switch {
+		case d == nil || d.ID == 0:
+			return nil, fmt.Errorf("state file %s: deals[%d] is not a deal (null or id 0)", path, i)
+		case st.Deals[d.ID] != nil:
+			return nil, fmt.Errorf("state file %s: deal %d is listed twice", path, d.ID)
+		case d.Phase != phaseRunning && d.Phase != phaseClosed && d.Phase != phaseRemoved:
+			return nil, fmt.Errorf("state file %s: deal %d has phase %q, want %s, %s or %s", path, d.ID, d.Phase, phaseRunning, phaseClosed, phaseRemoved)
+		case d.Phase == phaseClosed && d.ClosedAt == nil:
+			return nil, fmt.Errorf("state file %s: closed deal %d has no closed_at", path, d.ID)
+		}
 		st.Deals[d.ID] = d
 	}
 	return &st, nil

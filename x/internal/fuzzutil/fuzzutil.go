@@ -5,13 +5,16 @@ package fuzzutil
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 
 	errorsmod "cosmossdk.io/errors"
 
 	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/gogoproto/proto"
 )
 
@@ -116,4 +119,26 @@ func GenesisValidate[G Genesis](f *testing.F, cdc codec.Codec, seeds ...G) {
 		require.NoError(t, cdc.UnmarshalJSON(js, clone))
 		require.NoError(t, clone.Validate(), "genesis valid before its JSON round trip and not after")
 	})
+}
+
+// RequireFixtures fails t for every method of a module's Msg service that
+// has no fixture, so that a new message cannot join the module unfuzzed.
+// exempt names the methods whose message is checked elsewhere (method
+// name → why), e.g. a message no client ever signs.
+func RequireFixtures(t *testing.T, service grpc.ServiceDesc, fixtures []Msg, exempt map[string]string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, m := range fixtures {
+		have[sdk.MsgTypeURL(m)] = true
+	}
+	prefix := "/" + strings.TrimSuffix(service.ServiceName, ".Msg") + ".Msg"
+	for _, method := range service.Methods {
+		if _, ok := exempt[method.MethodName]; ok {
+			continue
+		}
+		if !have[prefix+method.MethodName] {
+			t.Errorf("no fuzz fixture for Msg%s: add a valid one to the module's fuzz_test.go", method.MethodName)
+		}
+	}
+	require.NotEmpty(t, service.Methods)
 }

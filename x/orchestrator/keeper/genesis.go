@@ -57,6 +57,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		stats.Consumers++
 		boolDelta(&stats.VerifiedConsumers, false, c.Verified)
 	}
+	type unitItem struct {
+		kind types.DueKind
+		id   uint64
+	}
+	failed := map[unitItem]bool{}
+	for _, f := range gs.DueFailures {
+		if kind, _ := types.DueKindFromName(f.Kind); kind == types.DueMaintenanceStart || kind == types.DueMaintenanceEnd {
+			failed[unitItem{kind, f.Id}] = true
+		}
+	}
 	for _, u := range gs.DataUnits {
 		if err := k.DataUnits.Set(ctx, u.Id, u); err != nil {
 			return err
@@ -84,11 +94,20 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			}
 		}
 		if w := u.Maintenance; w != nil {
-			if err := k.DueQueue.Set(ctx, dueKey(w.Start, types.DueMaintenanceStart, u.Id)); err != nil {
-				return err
+			// Queue what the exporting chain still had queued: the end
+			// block removes an entry when it runs it, so a window whose
+			// start has run (the unit is in MAINTENANCE) has only its end
+			// left, and an item that failed waits for its retry entry
+			// (queued with the due failures below) instead of its own.
+			if u.State != types.DATA_UNIT_STATE_MAINTENANCE && !failed[unitItem{types.DueMaintenanceStart, u.Id}] {
+				if err := k.DueQueue.Set(ctx, dueKey(w.Start, types.DueMaintenanceStart, u.Id)); err != nil {
+					return err
+				}
 			}
-			if err := k.DueQueue.Set(ctx, dueKey(w.End, types.DueMaintenanceEnd, u.Id)); err != nil {
-				return err
+			if !failed[unitItem{types.DueMaintenanceEnd, u.Id}] {
+				if err := k.DueQueue.Set(ctx, dueKey(w.End, types.DueMaintenanceEnd, u.Id)); err != nil {
+					return err
+				}
 			}
 		}
 	}

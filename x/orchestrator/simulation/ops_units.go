@@ -40,7 +40,8 @@ func (m market) createDataUnit() simsx.SimMsgFactoryFn[*types.MsgCreateDataUnit]
 		}
 		acc := account(testData, reporter, p.Address)
 		cost := params.UnitSubmissionFee.Amount
-		priority := sdk.Coin{}
+		// A zero coin, not sdk.Coin{}: a Coin's nil amount panics in IsPositive.
+		priority := sdk.NewCoin(denom, sdkmath.ZeroInt())
 		if r.Intn(3) == 0 {
 			priority = sdk.NewCoin(denom, params.MinPriorityFee.Amount.Add(sdkmath.NewInt(r.Int63n(1_000_000))))
 			cost = cost.Add(priority.Amount)
@@ -82,7 +83,7 @@ func (m market) updateDataUnit() simsx.SimMsgFactoryFn[*types.MsgUpdateDataUnit]
 		if r.Intn(2) == 0 {
 			msg.Sla = RandomSla(r) // staged as pending until the unit is graded
 		}
-		fee := sdk.Coin{}
+		fee := sdk.NewCoin(params.Denom(), sdkmath.ZeroInt())
 		if r.Intn(4) == 0 && u.PriorityFee.Uint64() < types.MaxPriorityFee/2 {
 			fee = sdk.NewCoin(params.Denom(), params.MinPriorityFee.Amount.Add(sdkmath.NewInt(r.Int63n(1_000_000))))
 		}

@@ -60,15 +60,7 @@ func validMsgs() []fuzzutil.Msg {
 // TestFuzzFixturesCoverEveryMsg keeps the fuzz corpus complete: a new
 // message needs a fixture.
 func TestFuzzFixturesCoverEveryMsg(t *testing.T) {
-	names := map[string]bool{}
-	for _, m := range validMsgs() {
-		names[sdk.MsgTypeURL(m)] = true
-	}
-	for _, method := range types.Msg_serviceDesc.Methods {
-		if !names["/flashback.orchestrator.v1.Msg"+method.MethodName] {
-			t.Errorf("no fuzz fixture for Msg%s", method.MethodName)
-		}
-	}
+	fuzzutil.RequireFixtures(t, types.Msg_serviceDesc, validMsgs(), nil)
 }
 
 func FuzzMsgValidateBasic(f *testing.F) {

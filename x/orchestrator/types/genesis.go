@@ -65,7 +65,9 @@ func (gs GenesisState) validate() error {
 			return fmt.Errorf("data unit %d listed twice", u.Id)
 		}
 		units[u.Id] = u
-		if _, ok := providers[u.Provider]; !ok {
+		// A decommissioned unit outlives its provider: an exit forgets the
+		// provider, not the history its deals and verdicts refer to.
+		if _, ok := providers[u.Provider]; !ok && u.State != DATA_UNIT_STATE_DECOMMISSIONED {
 			return fmt.Errorf("data unit %d belongs to unknown provider %s", u.Id, u.Provider)
 		}
 		if u.AllocatedGb > u.CapacityGb {
