@@ -51,7 +51,7 @@ func richGenesis() *types.GenesisState {
 	gs.NextDisputeId = 3
 	gs.Pool = sdkmath.NewInt(1_000_000)
 	gs.UnitScores = []types.UnitScore{{UnitId: 1, Provider: provider, Score: 80, Verdicts: 3, LastDataAt: at, LastDecayAt: &at, LastEpoch: 2}}
-	gs.ProviderScores = []types.ProviderScore{{Provider: provider, Objective: 80, UnitScoreSum: 80, UnitsScored: 1, CommunityScore: 60, Overall: 74}}
+	gs.ProviderScores = []types.ProviderScore{{Provider: provider, Objective: 80, UnitScoreSum: 80, UnitsScored: 1, CommunityScore: 60, Overall: 74, Community: types.NewCommunityAccumulator()}}
 	gs.Ratings = []types.Rating{{DealId: 1, Provider: provider, Consumer: consumer, Stars: 4, Comment: "ok", Time: at, Weight: sdkmath.LegacyOneDec(), Paid: sdkmath.NewInt(10)}}
 	gs.Disputes = []types.Dispute{
 		{Id: 1, Provider: provider, Kind: types.DISPUTE_KIND_RATING, DealId: 1, Reason: "unfair", Status: types.DISPUTE_STATUS_OPEN, FiledAt: at},
