@@ -212,6 +212,7 @@ func rate(t *testing.T, ln *localnet.Localnet, providerAddr string, deal, stars 
 		require.NoError(t, err)
 		var res struct {
 			Code   uint32 `json:"code"`
+			TxHash string `json:"txhash"`
 			RawLog string `json:"raw_log"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(out), &res), out)
@@ -219,8 +220,22 @@ func rate(t *testing.T, ln *localnet.Localnet, providerAddr string, deal, stars 
 			require.Contains(t, res.RawLog, "min_rating_payment", "rating deal %d", deal)
 			return false
 		}
+		// Passing CheckTx is not being included: wait for the block's
+		// answer, and try again if the block refused it too.
+		var included struct {
+			Code   uint32 `json:"code"`
+			RawLog string `json:"raw_log"`
+		}
+		require.Eventually(t, func() bool {
+			out, err := ln.CLI(0, "q", "tx", res.TxHash, "--output", "json")
+			return err == nil && json.Unmarshal([]byte(out), &included) == nil
+		}, 30*time.Second, 500*time.Millisecond, "the rating of deal %d (tx %s) was not included", deal, res.TxHash)
+		if included.Code != 0 {
+			t.Logf("rating deal %d failed in its block, retrying: %s", deal, included.RawLog)
+			return false
+		}
 		return true
-	}, 30*time.Second, time.Second, "deal %d never paid enough to be rated", deal)
+	}, 60*time.Second, time.Second, "deal %d never paid enough to be rated", deal)
 	require.Eventually(t, func() bool { return providerRatings(t, ln, providerAddr) >= deal }, 30*time.Second, 500*time.Millisecond,
 		"the rating of deal %d was not included", deal)
 }
