@@ -55,7 +55,7 @@ func TestExportRestartKeepsOracle(t *testing.T) {
 	dir := t.TempDir()
 	const chainID = "flashback-export-1"
 	mustRun(t, "testnet", "init-files", "--validators", "1", "--output-dir", filepath.Join(dir, "net"),
-		"--chain-id", chainID, "--accounts", "provider", "--timeout-commit", "200ms",
+		"--chain-id", chainID, "--accounts", "provider", "--timeout-commit", "1s",
 		"--genesis-patch", `{"oracle":{"params":{"window_blocks":"2"}}}`)
 	home := filepath.Join(dir, "net", "node0")
 
