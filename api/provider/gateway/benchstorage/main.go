@@ -7,7 +7,8 @@
 //     same over loopback (the ceiling of any HTTP front end here);
 //   - s3: the gateway's s3 unit vs. the same AWS SDK client talking to the
 //     upstream S3 server directly (a plain versitygw over a directory, run
-//     as a child process of this program).
+//     as a child process of this program), and through a plain net/http
+//     reverse proxy (the ceiling of any pass-through front end here).
 //
 // For 4 KiB, 1 MiB and 64 MiB objects it reports PUT and GET throughput of
 // one client stream, and for 4 KiB GETs the p50/p99 latency, with the
@@ -112,7 +113,9 @@ type side struct {
 	s        store
 	put, get []float64
 	lat      []time.Duration
-	getToo   bool
+	// every PUT's and GET's time, over the rounds
+	putOps, getOps []time.Duration
+	getToo         bool
 }
 
 func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, error) {
@@ -180,7 +183,14 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 			targets = append(targets, target{name: "posix", direct: dirStore{direct}, gw: gw, floor: floor, raw: rawDirStore{raw}})
 		}
 		if u.S3 != nil {
-			targets = append(targets, target{name: "s3", direct: newStore("http://"+upCfg.Addr, upCfg.Access, upCfg.Secret, "bucket", "direct/"), gw: gw})
+			url, stop, err := serveProxy("http://" + upCfg.Addr)
+			if err != nil {
+				return Results{}, err
+			}
+			defer stop()
+			targets = append(targets, target{name: "s3", gw: gw,
+				direct: newStore("http://"+upCfg.Addr, upCfg.Access, upCfg.Secret, "bucket", "direct/"),
+				floor:  newStore(url, upCfg.Access, upCfg.Secret, "bucket", "proxy/")})
 		}
 	}
 
@@ -195,8 +205,12 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 			sides := []*side{dside, gw}
 			var floor, raw *side
 			if tg.floor != nil {
-				floor, raw = &side{s: tg.floor, getToo: true}, &side{s: tg.raw}
-				sides = append(sides, floor, raw)
+				floor = &side{s: tg.floor, getToo: true}
+				sides = append(sides, floor)
+			}
+			if tg.raw != nil {
+				raw = &side{s: tg.raw}
+				sides = append(sides, raw)
 			}
 			for r := range rounds {
 				for i := range sides {
@@ -209,10 +223,16 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 				DirectPut: statOf(dside.put), GatewayPut: statOf(gw.put), PutRatio: ratioStat(gw.put, dside.put),
 				DirectGet: statOf(dside.get), GatewayGet: statOf(gw.get), GetRatio: ratioStat(gw.get, dside.get),
 			}
+			c.OpP50ms = map[string][2]float64{"direct": opP50(dside), "gateway": opP50(gw)}
+			if raw != nil {
+				rp := statOf(raw.put)
+				c.OpP50ms["raw"], c.RawPut = opP50(raw), &rp
+			}
 			if floor != nil {
-				fp, fg, rp := statOf(floor.put), statOf(floor.get), statOf(raw.put)
+				c.OpP50ms["ceiling"] = opP50(floor)
+				fp, fg := statOf(floor.put), statOf(floor.get)
 				pr, gr := ratioStat(gw.put, floor.put), ratioStat(gw.get, floor.get)
-				c.FloorPut, c.FloorGet, c.RawPut, c.PutFloorRatio, c.GetFloorRatio = &fp, &fg, &rp, &pr, &gr
+				c.FloorPut, c.FloorGet, c.PutFloorRatio, c.GetFloorRatio = &fp, &fg, &pr, &gr
 				if sz.size == 4<<10 {
 					c.FloorGetP50us = percentile(floor.lat, 50)
 				}
@@ -232,7 +252,7 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 // was put, then (4 KiB) the latency samples.
 func measure(sd *side, sz sizeCase, samples int) error {
 	data := payload(sz.size)
-	p, err := throughput(sz.ops, sz.size, func(i int) error { return sd.s.put(key(i), data) })
+	p, err := throughput(sz.ops, sz.size, &sd.putOps, func(i int) error { return sd.s.put(key(i), data) })
 	if err != nil {
 		return fmt.Errorf("put: %w", err)
 	}
@@ -240,7 +260,7 @@ func measure(sd *side, sz sizeCase, samples int) error {
 	if !sd.getToo {
 		return nil
 	}
-	g, err := throughput(sz.ops, sz.size, func(i int) error { return checkedGet(sd.s, key(i), sz.size) })
+	g, err := throughput(sz.ops, sz.size, &sd.getOps, func(i int) error { return checkedGet(sd.s, key(i), sz.size) })
 	if err != nil {
 		return fmt.Errorf("get: %w", err)
 	}
@@ -255,6 +275,15 @@ func measure(sd *side, sz sizeCase, samples int) error {
 		}
 	}
 	return nil
+}
+
+// opP50 is a side's median PUT and GET time in ms.
+func opP50(sd *side) [2]float64 {
+	p := [2]float64{percentile(sd.putOps, 50) / 1000, 0}
+	if len(sd.getOps) > 0 {
+		p[1] = percentile(sd.getOps, 50) / 1000
+	}
+	return [2]float64{round2(p[0]), round2(p[1])}
 }
 
 // payload returns the same incompressible bytes of a size every time.
@@ -280,13 +309,16 @@ func checkedGet(s store, key string, size int) error {
 	return err
 }
 
-// throughput runs op ops times and returns MB/s (10^6 bytes).
-func throughput(ops, size int, op func(int) error) (float64, error) {
+// throughput runs op ops times and returns MB/s (10^6 bytes); it appends
+// each op's time to times.
+func throughput(ops, size int, times *[]time.Duration, op func(int) error) (float64, error) {
 	start := time.Now()
 	for i := range ops {
+		t := time.Now()
 		if err := op(i); err != nil {
 			return 0, err
 		}
+		*times = append(*times, time.Since(t))
 	}
 	return round2(float64(ops*size) / time.Since(start).Seconds() / 1e6), nil
 }

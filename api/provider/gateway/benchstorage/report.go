@@ -49,13 +49,18 @@ type Case struct {
 	GatewayGet Stat `json:"gateway_get_mbps"`
 	GetRatio   Stat `json:"get_ratio"`
 
-	// posix only: os.WriteFile (no atomicity, no ETag), and the plain
-	// net/http server over the same directory (the HTTP ceiling).
+	// posix: os.WriteFile (no atomicity, no ETag), and the ceiling: a plain
+	// net/http server over the same directory doing what direct does;
+	// s3: the ceiling is a plain net/http reverse proxy to the upstream.
 	RawPut        *Stat `json:"raw_write_put_mbps,omitempty"`
 	FloorPut      *Stat `json:"http_ceiling_put_mbps,omitempty"`
 	FloorGet      *Stat `json:"http_ceiling_get_mbps,omitempty"`
 	PutFloorRatio *Stat `json:"put_ratio_to_http_ceiling,omitempty"`
 	GetFloorRatio *Stat `json:"get_ratio_to_http_ceiling,omitempty"`
+
+	// Median time of one PUT and one GET in ms per side (direct, gateway,
+	// ceiling, raw): steady cost, without the rounds' stalls.
+	OpP50ms map[string][2]float64 `json:"op_p50_ms"`
 
 	// 4 KiB only, over all rounds' samples.
 	FloorGetP50us   float64 `json:"http_ceiling_get_p50_us,omitempty"`
@@ -87,13 +92,17 @@ func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 func printTable(r Results) {
 	fmt.Printf("one client stream (%s); median [min-max] of %d rounds; MB/s = 10^6 B/s\n", r.Client, r.Rounds)
 	fmt.Println("direct = the storage with the gateway's PUT guarantees (posix: temp file + MD5 ETag + rename; s3: the upstream);")
-	fmt.Println("ceiling = plain net/http server doing the same over loopback; raw = os.WriteFile")
+	fmt.Println("ceiling = plain net/http server doing the same over loopback (s3: a plain reverse proxy); raw = os.WriteFile")
 	for _, c := range r.Cases {
 		fmt.Printf("%-5s %-6s PUT direct %s gateway %s  gw/direct %s", c.Backend, human(c.Size), mbps(c.DirectPut), mbps(c.GatewayPut), ratio(c.PutRatio))
 		if c.FloorPut != nil {
-			fmt.Printf("  ceiling %s gw/ceiling %s raw %s", mbps(*c.FloorPut), ratio(*c.PutFloorRatio), mbps(*c.RawPut))
+			fmt.Printf("  ceiling %s gw/ceiling %s", mbps(*c.FloorPut), ratio(*c.PutFloorRatio))
+		}
+		if c.RawPut != nil {
+			fmt.Printf(" raw %s", mbps(*c.RawPut))
 		}
 		fmt.Println()
+		fmt.Printf("%-5s %-6s op p50 ms (put, get): %v\n", c.Backend, human(c.Size), c.OpP50ms)
 		fmt.Printf("%-5s %-6s GET direct %s gateway %s  gw/direct %s", c.Backend, human(c.Size), mbps(c.DirectGet), mbps(c.GatewayGet), ratio(c.GetRatio))
 		if c.FloorGet != nil {
 			fmt.Printf("  ceiling %s gw/ceiling %s", mbps(*c.FloorGet), ratio(*c.GetFloorRatio))

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -232,4 +234,25 @@ func newStore(endpoint, access, secret, bucket, prefix string) s3Store {
 	}
 	st.c = s3.New(o)
 	return st
+}
+
+// serveProxy is a plain net/http reverse proxy to the upstream S3 server:
+// the ceiling of any front end that passes objects through (the bytes
+// cross loopback twice and are copied once in between). It forwards
+// requests unchanged, Host header included, so the upstream's own SigV4
+// check accepts a client that signs for the proxy's address.
+func serveProxy(upstream string) (string, func(), error) {
+	u, err := url.Parse(upstream)
+	if err != nil {
+		return "", nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 16}
+	srv := &http.Server{Handler: rp}
+	go func() { _ = srv.Serve(l) }()
+	return "http://" + l.Addr().String(), func() { _ = srv.Close() }, nil
 }
