@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,4 +82,31 @@ func TestPutObjectChecksums(t *testing.T) {
 	requireS3Error(t, err, "BadDigest", 400)
 	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b, Key: aws.String("bad")})
 	requireS3Error(t, err, "NotFound", 404)
+}
+
+// TestConditionalPutWithoutLockFiles: the posix root has no lock files
+// (versitygw's cross-process publish lock is off: a root belongs to one
+// node process), and a conditional PUT is still decided atomically within
+// the process: of two If-None-Match: * uploads of one key, the second is
+// refused and the first's bytes stay.
+func TestConditionalPutWithoutLockFiles(t *testing.T) {
+	e := newEnv(t)
+	d := e.deal(4, 1, 1<<30)
+	c, b, ctx := e.dealClient(d), bucketOf(d), context.Background()
+	first, second := randomBytes(4, 5000), randomBytes(5, 6000)
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &b, Key: aws.String("once"), Body: bytes.NewReader(first), IfNoneMatch: aws.String("*")})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: &b, Key: aws.String("once"), Body: bytes.NewReader(second), IfNoneMatch: aws.String("*")})
+	requireS3Error(t, err, "PreconditionFailed", 412)
+	require.Equal(t, first, get(t, c, b, "once"))
+
+	entries, err := os.ReadDir(filepath.Join(e.root, ".vgwlocks"))
+	if !os.IsNotExist(err) {
+		require.NoError(t, err)
+		var names []string
+		for _, en := range entries {
+			names = append(names, en.Name())
+		}
+		require.Empty(t, names, "lock files under the posix root")
+	}
 }
