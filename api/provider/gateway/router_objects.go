@@ -110,7 +110,11 @@ func (r *router) PutObject(ctx context.Context, in s3response.PutObjectInput) (s
 	if err != nil {
 		return s3response.PutObjectOutput{}, refuseUpload(in.Body, n, err)
 	}
+	defaultSum := st.unit.kind == storagePosix && !clientChecksum(&in)
 	body, ib := wrapIngress(in.Body, st, r.m, n, limit)
+	if defaultSum {
+		body = newDefaultChecksumBody(body)
+	}
 	in.Bucket, in.Key, in.Body = &st.unit.bucket, &skey, body
 	in.ExpectedBucketOwner = nil
 	out, err := st.unit.be.PutObject(ctx, in)

@@ -124,6 +124,16 @@ func openPosix(cfg Config) (backend.Backend, error) {
 		ValidateBucketNames: true,
 		// New leaves it at 0, which refuses every copy; S3's limit.
 		CopyObjectThreshold: maxCopySource,
+		// versitygw serializes the commit of writes to one key (so that a
+		// conditional PUT's check and its publication are atomic) with an
+		// in-process lock and, for other processes sharing the directory, a
+		// lock file it opens (creating it if needed) and flocks on every
+		// PUT, copy and multipart completion: a third of a small PUT's CPU
+		// in versitygw (docs/PERFORMANCE.md, part 4). A posix root belongs
+		// to one node process (its quota counters and deal deletions assume
+		// so; versitygw even takes over the process's working directory),
+		// so the in-process lock is the whole of it.
+		ForceNoObjLockFile: true,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("posix backend: %w", err))
