@@ -107,17 +107,20 @@ func newQoSFiler(c QoSChain, db *repo.DB, consumer string, deals map[uint64]*rep
 }
 
 // run checks every interval until ctx ends, then keeps what is not filed.
+// A chain whose self_report_min_interval is short (a test network) is
+// checked more often: five times per interval, at least once a second.
 func (f *qosFiler) run(ctx context.Context, interval time.Duration) {
 	defer f.save()
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	for {
-		f.round(ctx)
+		wait := interval
+		if minInterval := f.round(ctx); minInterval > 0 {
+			wait = min(wait, max(minInterval/5, time.Second))
+		}
 		f.save()
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }
@@ -139,11 +142,12 @@ func (f *qosFiler) save() {
 // A deal is due when the latest block's time has reached its last report's
 // time plus self_report_min_interval: the report's own block is later
 // still, so the chain never refuses it as too soon.
-func (f *qosFiler) round(ctx context.Context) {
+// It returns the chain's self_report_min_interval (0 if unknown).
+func (f *qosFiler) round(ctx context.Context) time.Duration {
 	params, err := f.oracle.Params(ctx, &oracletypes.QueryParamsRequest{})
 	if err != nil {
 		f.setError(0, fmt.Errorf("reading the oracle's params: %w", err))
-		return
+		return 0
 	}
 	minInterval := params.Params.SelfReportMinInterval
 	ids := make([]uint64, 0, len(f.deals))
@@ -153,12 +157,13 @@ func (f *qosFiler) round(ctx context.Context) {
 	slices.Sort(ids)
 	for _, id := range ids {
 		if ctx.Err() != nil {
-			return
+			break
 		}
 		if err := f.fileIfDue(ctx, id, minInterval); err != nil {
 			f.setError(id, err)
 		}
 	}
+	return minInterval
 }
 
 func (f *qosFiler) fileIfDue(ctx context.Context, id uint64, minInterval time.Duration) error {
@@ -206,7 +211,16 @@ func (f *qosFiler) fileIfDue(ctx context.Context, id uint64, minInterval time.Du
 	st.LastReportID = out.ReportId
 	st.LastLatencyMs, st.LastThroughputKbps, st.LastSuccess, st.LastOperation = msg.LatencyMs, msg.ThroughputKbps, msg.Success, msg.Operation.String()
 	st.LastError = ""
-	f.known[id] = false // its block time is read back from the chain
+	f.mu.Unlock()
+	// Its block time, read back from the chain (the next one is due from
+	// then); if the read fails, the next round reads it.
+	err = f.readLast(ctx, id)
+	f.mu.Lock()
+	if err != nil {
+		f.known[id] = false
+	} else if !st.LastFiled.IsZero() {
+		st.NextDue = st.LastFiled.Add(minInterval)
+	}
 	f.mu.Unlock()
 	f.logger.Info("filed a QoS self-report", "deal", id, "report", out.ReportId, "latency_ms", msg.LatencyMs,
 		"throughput_kbps", msg.ThroughputKbps, "requests", totals.Requests, "errors", totals.Errors, "height", res.Height)

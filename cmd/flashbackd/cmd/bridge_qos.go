@@ -39,7 +39,7 @@ func printBridgeQoS(w io.Writer, st server.Status) {
 	}
 	fmt.Fprintln(w, "\nQoS self-reports (q oracle self-reports DEAL):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  DEAL\tLAST FILED\tREPORT\tLATENCY\tTHROUGHPUT\tOK\tNEXT DUE\tFILED/FAILED\tMEASURED SINCE\tLAST ERROR")
+	fmt.Fprintln(tw, "  DEAL\tLAST FILED\tREPORT\tLATENCY\tTHROUGHPUT\tOK\tNEXT DUE\tFILED/FAILED\tNOT FILED YET\tLAST ERROR")
 	when := func(t time.Time) string {
 		if t.IsZero() {
 			return "-"
