@@ -179,10 +179,10 @@ type HTTPClient interface {
 	Do(*http.Request) (*http.Response, error)
 }
 
-// measuredClient measures every request into a Traffic. A request the
-// bridge itself cancelled (a read that failed over to a faster deal counts
-// as a failure, since it did not answer in time; a client that went away
-// does not) is told apart by the context's error.
+// measuredClient measures every request into a Traffic. A cancelled
+// request is told apart by its context's cause: a read abandoned because
+// the deal had not answered within failover_after is a failure of the deal;
+// a client that went away, or an answer no longer needed, is nothing.
 type measuredClient struct {
 	inner   HTTPClient
 	traffic *Traffic
@@ -195,8 +195,9 @@ func (m measuredClient) Do(req *http.Request) (*http.Response, error) {
 	res, err := m.inner.Do(req)
 	ttfb := time.Since(start)
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(req.Context().Err(), context.Canceled) {
-			return nil, err
+		abandoned := errors.Is(err, context.Canceled) || errors.Is(req.Context().Err(), context.Canceled)
+		if abandoned && !errors.Is(context.Cause(req.Context()), errSlow) {
+			return nil, err // the client went away, or the bridge no longer needed the answer
 		}
 		m.traffic.failed(err, false)
 		return nil, err

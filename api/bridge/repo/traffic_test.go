@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestTrafficMeasuresRequests: the measured client counts answers, 5xx and
-// unanswered requests as failures, a bridge-cancelled request as nothing,
+// TestTrafficMeasuresRequests: the measured client counts answers, 5xx,
+// unanswered requests and reads abandoned for slowness (failover) as
+// failures, a request cancelled for any other reason as nothing,
 // bytes both ways and the throughput of transfers of at least 64 KiB; Cut
 // starts a new period and Merge puts a period back without losing a count.
 func TestTrafficMeasuresRequests(t *testing.T) {
@@ -54,17 +55,20 @@ func TestTrafficMeasuresRequests(t *testing.T) {
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
 	require.Error(t, do(ctx, http.MethodGet, "/slow", nil))
+	slowCtx, abandon := context.WithCancelCause(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); abandon(errSlow) }()
+	require.Error(t, do(slowCtx, http.MethodGet, "/slow", nil))
 
 	got := tr.Peek()
-	require.EqualValues(t, 4, got.Requests, "the cancelled request is not counted")
-	require.EqualValues(t, 2, got.Errors, "the 503 and the timeout")
+	require.EqualValues(t, 5, got.Requests, "the cancelled request is not counted")
+	require.EqualValues(t, 3, got.Errors, "the 503, the timeout and the read abandoned for slowness")
 	require.EqualValues(t, 1<<20, got.BytesRead)
 	require.EqualValues(t, 1<<20, got.BytesWritten)
 	require.EqualValues(t, 2<<20, got.TransferBytes)
 	require.Positive(t, got.ThroughputKbps())
 	require.GreaterOrEqual(t, got.P50Ms(), uint32(0))
 	require.Len(t, got.LatencyMs, 2, "latencies of the answered requests")
-	require.Contains(t, got.LastError, "deadline exceeded")
+	require.Contains(t, got.LastError, errSlow.Error())
 
 	cut := tr.Cut()
 	require.Equal(t, got.Requests, cut.Requests)
@@ -72,8 +76,8 @@ func TestTrafficMeasuresRequests(t *testing.T) {
 	require.NoError(t, do(context.Background(), http.MethodGet, "/missing", nil))
 	tr.Merge(cut)
 	after := tr.Peek()
-	require.EqualValues(t, 5, after.Requests)
-	require.EqualValues(t, 2, after.Errors)
+	require.EqualValues(t, 6, after.Requests)
+	require.EqualValues(t, 3, after.Errors)
 	require.EqualValues(t, 3, after.Latencies)
 	require.Equal(t, cut.Since, after.Since, "the period starts at the earlier one")
 }

@@ -152,15 +152,15 @@ func TestBenchBridge(t *testing.T) {
 		name string
 		sig  syscall.Signal
 	}{{"SIGKILL", syscall.SIGKILL}, {"SIGSTOP", syscall.SIGSTOP}} {
-		// The deal the bridge reads from first: the fastest.
-		st := b.Status().Repositories[2]
-		v := 0
-		for i, d := range st.Deals {
-			if d.Up && d.LatencyP50Ms < st.Deals[v].LatencyP50Ms {
-				v = i
+		// The deal serving the reads: the one whose request count grows
+		// while a reader reads (the bridge reads from the fastest).
+		requests := func() []uint64 {
+			var n []uint64
+			for _, d := range b.Status().Repositories[2].Deals {
+				n = append(n, d.Requests)
 			}
+			return n
 		}
-		victim := nodes[v]
 		var faultNs atomic.Int64 // the fault's time (0: not yet)
 		var gap time.Duration
 		done := make(chan struct{})
@@ -181,7 +181,16 @@ func TestBenchBridge(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		}()
-		time.Sleep(300 * time.Millisecond)
+		before := requests()
+		time.Sleep(time.Second)
+		after := requests()
+		v := 0
+		for i := range after {
+			if after[i]-before[i] > after[v]-before[v] {
+				v = i
+			}
+		}
+		victim, victimDeal := nodes[v], b.Status().Repositories[2].Deals[v].Deal
 		faultNs.Store(time.Now().UnixNano())
 		require.NoError(t, victim.cmd.Process.Signal(fault.sig))
 		select {
@@ -190,7 +199,7 @@ func TestBenchBridge(t *testing.T) {
 			t.Fatalf("reads did not resume within 60 s after %s", fault.name)
 		}
 		failover[fault.name] = float64(gap.Microseconds()) / 1000
-		t.Logf("failover after %s of the node serving reads (deal %d): reads resumed %s after the fault", fault.name, st.Deals[v].Deal, gap.Round(time.Millisecond))
+		t.Logf("failover after %s of the node serving reads (deal %d): reads resumed %s after the fault", fault.name, victimDeal, gap.Round(time.Millisecond))
 		if fault.sig == syscall.SIGSTOP {
 			_ = victim.cmd.Process.Signal(syscall.SIGCONT)
 		} else {
