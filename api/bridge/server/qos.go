@@ -195,6 +195,14 @@ func (f *qosFiler) fileIfDue(ctx context.Context, id uint64, minInterval time.Du
 	totals := tr.Cut()
 	msg := reportMsg(f.consumer, id, totals)
 	res, err := f.chain.Send(ctx, msg)
+	if err != nil && dealGone(err) {
+		// A closed (or pruned) deal takes no reports: what was measured
+		// of it has nowhere to go.
+		f.mu.Lock()
+		f.status[id].Failed++
+		f.mu.Unlock()
+		return fmt.Errorf("deal %d takes no QoS self-reports any more (its measurements are dropped): %w", id, err)
+	}
 	if err != nil {
 		tr.Merge(totals) // filed later
 		f.mu.Lock()
@@ -341,4 +349,17 @@ func (b *Bridge) newQoSFiler() *qosFiler {
 		}
 	}
 	return newQoSFiler(b.opts.QoS, b.db, b.opts.Consumer, deals, b.logger)
+}
+
+// dealGone reports whether the chain refused a report because its deal is
+// closed or gone (x/oracle's ErrDealNotOpen, ErrDealNotFound), at
+// simulation or in a block.
+func dealGone(err error) bool {
+	var txErr *chain.TxError
+	if errors.As(err, &txErr) {
+		return txErr.Codespace == oracletypes.ModuleName &&
+			(txErr.Code == oracletypes.ErrDealNotOpen.ABCICode() || txErr.Code == oracletypes.ErrDealNotFound.ABCICode())
+	}
+	msg := err.Error()
+	return strings.Contains(msg, oracletypes.ErrDealNotOpen.Error()) || strings.Contains(msg, oracletypes.ErrDealNotFound.Error())
 }

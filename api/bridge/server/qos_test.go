@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +37,8 @@ const qosInterval = 6 * time.Second
 // allows (no attempt ever fails, reports are ≥ 6 s apart), not again after
 // a restart (the chain's last report is the authority; unfiled
 // measurements survive in the database), and, while the chain cannot be
-// reached, keeps its measurements and files them once it can.
+// reached, keeps its measurements and files them once it can. A deal that
+// closes takes no more reports: its measurements are dropped.
 func TestBridgeQoSSelfReports(t *testing.T) {
 	env := providertest.Start(t, func(cfg *network.Config) {
 		var gs oracletypes.GenesisState
@@ -170,6 +172,15 @@ func TestBridgeQoSSelfReports(t *testing.T) {
 	require.Eventually(t, func() bool { return qosOf(b).LastReportID == fourth.Id }, 10*time.Second, 50*time.Millisecond)
 	matches(fourth, qosOf(b))
 	require.Positive(t, fourth.ThroughputKbps, "the transfers made while the chain was away are in it")
+
+	// The consumer closes the deal: it takes no more reports, and the
+	// bridge drops what it measured of it rather than trying for ever.
+	env.Send("alice", &types.MsgCloseDeal{Sender: accts[1].String(), DealId: deal})
+	env.WaitDealState(deal, types.DEAL_STATE_CLOSED, 20*time.Second)
+	require.Eventually(t, func() bool {
+		return strings.Contains(qosOf(b).LastError, "takes no QoS self-reports any more")
+	}, 2*qosInterval+10*time.Second, 200*time.Millisecond, "last error: %s", qosOf(b).LastError)
+	require.Len(t, reports(), 4)
 }
 
 // startBridgeWith runs a bridge with opts (and the keyring of cfg, for
