@@ -40,10 +40,12 @@ build-faultinject:
 	@mkdir -p $(BUILD_DIR)
 	$(GO) build -tags "$(BUILD_TAGS) faultinject" -ldflags '$(ldflags)' -o $(BUILD_DIR)/$(BINARY)-faultinject ./cmd/flashbackd
 
-## test-e2e: multi-process tests against scripts/localnet.sh (4 validators), the short fault tests included
+## test-e2e: multi-process tests against scripts/localnet.sh (4 validators), the short fault tests included,
+##           and the aws CLI and rclone against the bridge over three provider nodes (TestBridgeClients)
 test-e2e: build build-faultinject
 	FLASHBACKD_BIN=$(BUILD_DIR)/$(BINARY) FLASHBACKD_FAULT_BIN=$(BUILD_DIR)/$(BINARY)-faultinject \
 		$(GO) test -count=1 -tags e2e -timeout 25m -p 1 ./testutil/e2e/...
+	$(GO) test -count=1 -tags e2e -timeout 10m -run TestBridgeClients ./api/bridge/server/
 
 ## test-faults-long: the kill/restart and state-sync fault test at length (not in CI): FAULTS_KILLS
 ##                   SIGKILL/restart cycles (default 30) under FAULTS_RATE tx/s (60) for FAULTS_LOAD_DURATION (10m)
@@ -125,6 +127,13 @@ bench-throughput:
 .PHONY: bench-storage
 bench-storage:
 	$(GO) run ./api/provider/gateway/benchstorage -rounds 5 -out bench/storage.json
+
+## bench-bridge: the consumer bridge vs straight to one provider node, in one run on a live chain with three
+##               provider nodes: PUT/GET throughput of 1 MiB and 64 MiB (normal), mirror writes with 2 and 3
+##               replicas, failover time after the node serving reads is killed or hangs; bench/bridge.json
+.PHONY: bench-bridge
+bench-bridge:
+	$(GO) test -count=1 -tags benchbridge -run TestBenchBridge -v -timeout 20m ./api/bridge/server/ 2>&1 | grep -v 'buffer.go'
 
 ## bench-overload: block interval idle vs at RATE (500) tx/s on a 4-validator localnet, RUNS (2) times each,
 ##                 accepted transactions left out, refusals and rechecks (docs/FAULTS.md; scripts/overload.sh)

@@ -12,12 +12,15 @@
 # A request without an access key is declined with its reason. The node
 # withdraws the provider's earnings on its schedule. The consumer closes the
 # deal: the bucket turns read-only for the retrieval period, then the node
-# deletes it. It exits 0 when every expected outcome was observed.
+# deletes it. In between, the consumer's bridge (`flashbackd bridge serve`)
+# gives an app one S3 endpoint over the deal, and reports the QoS it
+# measured to the chain. It exits 0 when every expected outcome was observed.
 # Run time: about 2 minutes. Needs bash, jq, the aws CLI and go (to build).
 #
 # Environment (defaults keep it apart from `make localnet` and `make demo`):
 #   DEMO_DIR          homes, logs, pids (default ./.localnet-storage; wiped at start)
-#   DEMO_BASE_PORT    first port of the chain node (default 27000); the provider node uses +200 and +201
+#   DEMO_BASE_PORT    first port of the chain node (default 27000); the provider node uses +200 and +201,
+#                     the bridge +210 and +211
 #   FLASHBACKD_BIN    flashbackd to run (default build/flashbackd, built if missing)
 set -euo pipefail
 set -E
@@ -40,7 +43,8 @@ DEPOSIT=$((PRICE * DEAL_GB / 30 / 24))   # the whole 1-hour term (the minimum pr
 RETRIEVAL=20s
 SLA='{"max_latency_ms":500,"min_upload_kbps":1000,"min_download_kbps":1000,"min_uptime_bps":9900,"max_error_rate_bps":100}'
 # A consumer's early close takes effect after 10 s (default: a day).
-GENESIS_PATCH='{"orchestrator": {"params": {"consumer_close_notice": "10s"}}}'
+# Self-reports every 15 s (default: a day), so that the bridge's show up.
+GENESIS_PATCH='{"orchestrator": {"params": {"consumer_close_notice": "10s"}}, "oracle": {"params": {"self_report_min_interval": "15s"}}}'
 
 START=$SECONDS
 FAILED_CHECKS=0
@@ -201,7 +205,42 @@ refused=$(fb bridge credentials "$DEAL" --access-key-file "$STRANGER_KEY" --node
 note "someone else's key derives nothing: ${refused##*$'\n'}"
 check "another key derives no credentials for the deal" bash -c "! \"$BIN\" bridge credentials $DEAL --home $HOME0 --access-key-file $STRANGER_KEY --node $NODE"
 
-heading "5. A request without an access key is declined, with the reason on chain"
+heading "5. The consumer's bridge: one S3 endpoint for its apps, QoS reported to the chain"
+BRIDGE_HOME=$HOME0   # its files in $HOME0/bridge, next to the access key the consumer published
+BRIDGE_URL=http://127.0.0.1:$((BASE_PORT + 210))
+"$BIN" bridge init --home "$BRIDGE_HOME" --repository "photos=normal:$DEAL" \
+  --key-name consumer --keyring-backend test --keyring-dir "$HOME0" --grpc-address "127.0.0.1:$((BASE_PORT + 2))" \
+  --rpc-address "$NODE" --chain-id "$CHAIN_ID" --listen "127.0.0.1:$((BASE_PORT + 210))" \
+  --status-listen "127.0.0.1:$((BASE_PORT + 211))" >"$DIR/logs/bridge-init.log" 2>&1 || die "bridge init: $(cat "$DIR/logs/bridge-init.log")"
+run "flashbackd bridge init --repository photos=normal:$DEAL --key-name consumer …   # writes bridge.toml, prints an app key"
+nohup "$BIN" bridge serve --home "$BRIDGE_HOME" >"$DIR/logs/bridge.log" 2>&1 &
+echo $! >"$DIR/pids/bridge.pid"
+run "flashbackd bridge serve    # S3 on $BRIDGE_URL: bucket photos is deal $DEAL"
+wait_until "the bridge to listen" 30 curl -fsS "http://127.0.0.1:$((BASE_PORT + 211))/status"
+APP_ID=$(grep -o 'AWS_ACCESS_KEY_ID=[A-Za-z0-9]*' "$DIR/logs/bridge-init.log" | cut -d= -f2)
+APP_SECRET=$(grep -o 'AWS_SECRET_ACCESS_KEY=[A-Za-z0-9+/]*' "$DIR/logs/bridge-init.log" | cut -d= -f2)
+app() { AWS_ACCESS_KEY_ID=$APP_ID AWS_SECRET_ACCESS_KEY=$APP_SECRET aws --endpoint-url "$BRIDGE_URL" s3 "$@"; }
+note "the app knows only the bridge and its own key ($APP_ID); the bridge holds the deal's credentials"
+run "aws --endpoint-url $BRIDGE_URL s3 ls s3://photos   # what the consumer stored in step 4, through the bridge"
+app ls s3://photos | sed 's/^/     /'
+head -c $((4 << 20)) /dev/urandom >"$WORK/album.zip"
+run "aws --endpoint-url $BRIDGE_URL s3 cp album.zip s3://photos/   (4 MiB)"
+app cp "$WORK/album.zip" s3://photos/album.zip --only-show-errors
+app cp s3://photos/album.zip "$WORK/album.back" --only-show-errors
+app cp s3://photos/photos.tar "$WORK/photos.bridge" --only-show-errors
+check "the album reads back through the bridge" test "$(sha256sum <"$WORK/album.zip")" = "$(sha256sum <"$WORK/album.back")"
+check "the file stored straight on the deal reads back through the bridge" test "$(sha256sum <"$WORK/photos.tar")" = "$(sha256sum <"$WORK/photos.bridge")"
+note "the bridge measured every request it made to the deal and files a signed QoS self-report"
+note "as often as the chain allows (self_report_min_interval: 15 s here, 24 h by default):"
+wait_until "the bridge's QoS report with the album's transfers" 40 \
+  bash -c "\"$BIN\" q oracle self-reports $DEAL --home $HOME0 --node $NODE -o json | jq -e '[.reports[] | select(.reporter == \"$CONSUMER\" and ((.throughput_kbps // \"0\") | tonumber) > 0)] | length > 0'"
+run "flashbackd q oracle self-reports $DEAL"
+q oracle self-reports "$DEAL" | jq -r '.reports[] | "     report \(.id) at \(.time) by the \(.role): \(.operation | sub("OPERATION_TYPE_"; "")), latency \(.latency_ms // 0) ms, throughput \(.throughput_kbps // 0) kbps, success \(.success // false)"'
+run "flashbackd bridge status --home $BRIDGE_HOME"
+"$BIN" bridge status --home "$BRIDGE_HOME" | sed -n '/^repository/,$p' | sed 's/^/  /'
+check "the consumer's QoS reports are on chain" test "$(q oracle self-reports "$DEAL" | jq '[.reports[] | select(.role == "consumer")] | length')" -ge 1
+
+heading "6. A request without an access key is declined, with the reason on chain"
 tx spare orchestrator register-consumer
 tx spare orchestrator request-deal 1 1 1h "$((PRICE / 30 / 24))uflash" --sla "$SLA"
 DECLINED=$(jq -r '.events[] | select(.type == "flashback.orchestrator.v1.EventDealRequested") | .attributes[] | select(.key == "deal_id") | .value' <<<"$TX_RESULT" | tr -d '"')
@@ -216,7 +255,7 @@ note "reason in the provider's MsgDeclineDeal (tx $DECLINE_TX):"
 note "  \"$REASON\""
 check "the decline reason says the consumer has no access key" grep -q "no access key" <<<"$REASON"
 
-heading "6. The node withdraws the provider's earnings on its schedule (every 15 s here)"
+heading "7. The node withdraws the provider's earnings on its schedule (every 15 s here)"
 wait_until "a withdrawal" 40 bash -c "\"$BIN\" provider status --home \"$PHOME\" -o json | jq -e .last_withdrawal"
 W=$(status | jq -c .last_withdrawal)
 note "withdrawal of deals $(jq -c .deals <<<"$W"): $(jq -r .net <<<"$W") net, $(jq -r .fee <<<"$W") platform fee (tx $(jq -r .tx_hash <<<"$W" | cut -c1-16)…)"
@@ -224,7 +263,7 @@ check "deal $DEAL's earnings were withdrawn" test "$(q orchestrator deal "$DEAL"
 note "the node's status (flashbackd provider status --home $PHOME):"
 "$BIN" provider status --home "$PHOME" | sed -n '/^deals:/,/^$/p' | sed 's/^/  /'
 
-heading "7. The consumer closes the deal: read-only for the retrieval period ($RETRIEVAL), then deleted"
+heading "8. The consumer closes the deal: read-only for the retrieval period ($RETRIEVAL), then deleted"
 tx consumer orchestrator close-deal "$DEAL"
 note "the close takes effect after the consumer's notice (10 s here; a day by default)"
 wait_until "deal $DEAL to close" 40 deal_is "$DEAL" DEAL_STATE_CLOSED
@@ -242,7 +281,7 @@ note "after the retrieval period: $err (the deal's bucket and credentials are go
 check "the bucket is gone after the retrieval period" grep -Eq "NoSuchBucket|InvalidAccessKeyId" <<<"$err"
 check "its data is deleted from the unit's directory" test ! -e "$PHOME/data/unit-1/deals/$DEAL"
 
-heading "8. Checks"
+heading "9. Checks"
 elapsed=$((SECONDS - START))
 [ "$FAILED_CHECKS" -eq 0 ] || die "$FAILED_CHECKS check(s) failed (after $((elapsed / 60))m$((elapsed % 60))s)"
 printf '\nStorage demo passed in %dm%02ds. Logs: %s (the provider node: provider.log)\n' $((elapsed / 60)) $((elapsed % 60)) "$DIR/logs"

@@ -16,6 +16,10 @@
 #                     funded `provider` account, serving unit 1 from a directory under LOCALNET_DIR;
 #                     0: chain nodes only
 #   PROVIDER_PORT     its S3 port (default BASE_PORT+200); its status/metrics endpoint is PROVIDER_PORT+1
+#   BRIDGE            1: also run a consumer bridge (`flashbackd bridge serve`) for the funded `consumer`
+#                     account over a deal on the provider node (scripts/localnet-bridge.sh sets the
+#                     chain up: provider, unit 1, consumer, access key, a 1 GB deal); default 0
+#   BRIDGE_PORT       its S3 port (default PROVIDER_PORT+10); its status endpoint is BRIDGE_PORT+1
 #   PROVIDER_ARGS     extra `provider init` flags (e.g. "--retrieval-period 30s --withdraw-interval 1m")
 #   SNAPSHOT_INTERVAL state-sync snapshots every this many blocks on every validator (default 0: none),
 #                     so that a new node can join by state sync (app.toml [state-sync])
@@ -37,6 +41,8 @@ START_TIMEOUT=${START_TIMEOUT:-90}
 PROVIDER_NODE=${PROVIDER_NODE:-1}
 PROVIDER_PORT=${PROVIDER_PORT:-$((BASE_PORT + 200))}
 PROVIDER_ARGS=${PROVIDER_ARGS:-}
+BRIDGE=${BRIDGE:-0}
+BRIDGE_PORT=${BRIDGE_PORT:-$((PROVIDER_PORT + 10))}
 SNAPSHOT_INTERVAL=${SNAPSHOT_INTERVAL:-0}
 SNAPSHOT_KEEP_RECENT=${SNAPSHOT_KEEP_RECENT:-10}
 PROVIDER_HOME=$DIR/provider
@@ -126,6 +132,11 @@ start() {
     waited=$((waited + 1))
   done
   [ "$PROVIDER_NODE" != 1 ] || start_provider
+  if [ "$BRIDGE" = 1 ]; then
+    [ "$PROVIDER_NODE" = 1 ] || { stop >/dev/null; die "BRIDGE=1 needs the provider node (PROVIDER_NODE=1)"; }
+    LOCALNET_DIR=$DIR BASE_PORT=$BASE_PORT CHAIN_ID=$CHAIN_ID FLASHBACKD_BIN=$BIN PROVIDER_PORT=$PROVIDER_PORT BRIDGE_PORT=$BRIDGE_PORT \
+      bash "$ROOT/scripts/localnet-bridge.sh" || { stop >/dev/null; die "the bridge did not start"; }
+  fi
   summary
 }
 
@@ -177,6 +188,11 @@ summary() {
     echo "  serves unit 1 once the provider registers it with endpoint http://127.0.0.1:$PROVIDER_PORT/unit-1"
     echo "  home $PROVIDER_HOME, log $DIR/logs/provider.log; $BIN provider status --home $PROVIDER_HOME"
   fi
+  if [ "$BRIDGE" = 1 ]; then
+    echo
+    echo "Bridge (account 'consumer'): S3 http://127.0.0.1:$BRIDGE_PORT (repository 'data'), status http://127.0.0.1:$((BRIDGE_PORT + 1))/status"
+    echo "  its app key: source $DIR/bridge.env; log $DIR/logs/bridge.log; $BIN bridge status --home $DIR/bridge"
+  fi
   echo
   echo "Homes: $DIR/homes   Logs: $DIR/logs   OpenAPI: http://127.0.0.1:$(port 0 3)/swagger/"
   echo "Try:   $BIN q orchestrator params --node tcp://127.0.0.1:$(port 0 1)"
@@ -191,8 +207,18 @@ stop() {
     rm -f "$DIR"/pids/*.pid 2>/dev/null || true
     return 0
   fi
-  # The provider node first: it finishes its requests and writes its state
-  # while the chain is still up.
+  # The bridge first (it sends its last usage receipts to the provider
+  # node), then the provider node: it finishes its requests and writes its
+  # state while the chain is still up.
+  if [ -e "$DIR/pids/bridge.pid" ]; then
+    kill -TERM "$(cat "$DIR/pids/bridge.pid")" 2>/dev/null || true
+    while kill -0 "$(cat "$DIR/pids/bridge.pid")" 2>/dev/null && [ "$waited" -lt 15 ]; do
+      sleep 1
+      waited=$((waited + 1))
+    done
+    rm -f "$DIR/pids/bridge.pid"
+    waited=0
+  fi
   if [ -e "$DIR/pids/provider.pid" ]; then
     pid=$(cat "$DIR/pids/provider.pid")
     if kill -TERM "$pid" 2>/dev/null; then
@@ -224,6 +250,10 @@ status() {
   if [ -e "$PROVIDER_HOME/provider.toml" ]; then
     echo
     "$BIN" provider status --home "$PROVIDER_HOME" || true
+  fi
+  if [ -e "$DIR/bridge/bridge/bridge.toml" ]; then
+    echo
+    "$BIN" bridge status --home "$DIR/bridge" || true
   fi
 }
 

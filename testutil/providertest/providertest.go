@@ -60,8 +60,9 @@ type Env struct {
 }
 
 // Start runs a one-validator network whose deals can be short: 5 s minimum
-// term, 10 s minimum prepayment, 1 s consumer close notice.
-func Start(t *testing.T) *Env {
+// term, 10 s minimum prepayment, 1 s consumer close notice. edits, if
+// any, change the network's configuration (its genesis) before it starts.
+func Start(t *testing.T, edits ...func(*network.Config)) *Env {
 	t.Helper()
 	cfg := network.DefaultConfig(t)
 	var gs types.GenesisState
@@ -70,6 +71,9 @@ func Start(t *testing.T) *Env {
 	gs.Params.MinPrepaidPeriod = 10 * time.Second
 	gs.Params.ConsumerCloseNotice = time.Second
 	cfg.GenesisState[types.ModuleName] = cfg.Codec.MustMarshalJSON(&gs)
+	for _, edit := range edits {
+		edit(&cfg)
+	}
 	n := network.New(t, cfg)
 	val := n.Validators[0]
 	conn, err := grpc.NewClient(val.AppConfig.GRPC.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))

@@ -32,7 +32,13 @@ const (
 // s3err value versitygw renders: the bridge's router calls it exactly as
 // versitygw calls a backend. No retries (the bridge fails over instead).
 func DealBackend(ctx context.Context, endpoint, region, accessKeyID, secret string) (backend.Backend, error) {
-	httpClient := awshttp.NewBuildableClient().
+	return MeasuredDealBackend(ctx, endpoint, region, accessKeyID, secret, nil)
+}
+
+// MeasuredDealBackend is DealBackend with every request measured into
+// traffic (nil: not measured).
+func MeasuredDealBackend(ctx context.Context, endpoint, region, accessKeyID, secret string, traffic *Traffic) (backend.Backend, error) {
+	var httpClient HTTPClient = awshttp.NewBuildableClient().
 		WithDialerOptions(func(d *net.Dialer) {
 			d.Timeout = dialTimeout
 			d.KeepAlive = 30 * time.Second
@@ -44,6 +50,9 @@ func DealBackend(ctx context.Context, endpoint, region, accessKeyID, secret stri
 			tr.MaxIdleConnsPerHost = idlePerHost
 			tr.IdleConnTimeout = 90 * time.Second
 		})
+	if traffic != nil {
+		httpClient = measuredClient{inner: httpClient, traffic: traffic}
+	}
 	client := s3.New(s3.Options{
 		Region:                     region,
 		BaseEndpoint:               aws.String(endpoint),

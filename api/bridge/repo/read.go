@@ -38,8 +38,11 @@ func (r *Repo) lookup(key string) (*Object, error) {
 // answered within timeout (failover_after). On success the returned cancel must be
 // called once the answer (its body) is consumed.
 func attempt[T any](rep *Replica, timeout time.Duration, call func(ctx context.Context) (T, error)) (T, context.CancelFunc, error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	slow := time.AfterFunc(timeout, cancel)
+	// Abandoned for slowness, the request's context says why (the QoS
+	// measurement counts it as a failure of the deal; traffic.go).
+	ctx, cancelCause := context.WithCancelCause(context.Background())
+	cancel := func() { cancelCause(nil) }
+	slow := time.AfterFunc(timeout, func() { cancelCause(errSlow) })
 	start := time.Now()
 	v, err := call(ctx)
 	if !slow.Stop() && err == nil {
@@ -51,7 +54,7 @@ func attempt[T any](rep *Replica, timeout time.Duration, call func(ctx context.C
 	}
 	if err != nil {
 		cancel()
-		if errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, errSlow) {
 			err = errSlow
 		}
 		if dealFault(err) {

@@ -24,6 +24,9 @@ type Stats struct {
 	down           bool
 	lastError      string
 	lastErrorAt    time.Time
+	// traffic is what the deal's requests measured since its last QoS
+	// self-report.
+	traffic Traffic
 	// cameBack is called (outside the lock) when a down deal succeeds.
 	cameBack func()
 }
@@ -35,6 +38,10 @@ func NewStats(failuresToDown int) *Stats {
 	}
 	return &Stats{failuresToDown: failuresToDown}
 }
+
+// Traffic is the deal's measurements for its QoS self-reports (see
+// MeasuredDealBackend).
+func (s *Stats) Traffic() *Traffic { return &s.traffic }
 
 // OK records a successful request that took d.
 func (s *Stats) OK(d time.Duration) {

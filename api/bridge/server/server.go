@@ -58,6 +58,12 @@ type Options struct {
 	// ReceiptInterval is how often receipts are sent (default
 	// DefaultReceiptInterval).
 	ReceiptInterval time.Duration
+	// QoS files the consumer's QoS self-reports of every deal (qos.go);
+	// nil: none are filed.
+	QoS QoSChain
+	// QoSCheckInterval is how often a report's being due is checked
+	// (default DefaultQoSCheckInterval).
+	QoSCheckInterval time.Duration
 }
 
 // Bridge is a configured bridge. Run serves it.
@@ -73,6 +79,7 @@ type Bridge struct {
 	db      *repo.DB
 	repos   map[string]*repo.Repo
 	meter   *receipts.Meter
+	qos     *qosFiler
 	started time.Time
 
 	mu       sync.Mutex
@@ -159,11 +166,12 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 		var reps []*repo.Replica
 		for _, id := range rc.Deals {
 			a := deals[id]
-			be, err := repo.DealBackend(ctx, a.Endpoint, dealRegion, a.AccessKeyID, a.SecretAccessKey)
+			stats := repo.NewStats(m.FailuresToDown)
+			be, err := repo.MeasuredDealBackend(ctx, a.Endpoint, dealRegion, a.AccessKeyID, a.SecretAccessKey, stats.Traffic())
 			if err != nil {
 				return err
 			}
-			reps = append(reps, &repo.Replica{Deal: id, Bucket: a.Bucket, Endpoint: a.Endpoint, Backend: be, Stats: repo.NewStats(m.FailuresToDown)})
+			reps = append(reps, &repo.Replica{Deal: id, Bucket: a.Bucket, Endpoint: a.Endpoint, Backend: be, Stats: stats})
 		}
 		rp, err := repo.New(rc.Name, rc.Mode == config.ModeMirror, rc.Quorum(), reps, db, repo.Options{
 			FailoverAfter: m.FailoverAfter.Duration, WriteTimeout: m.WriteTimeout.Duration,
@@ -173,6 +181,9 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 			return err
 		}
 		b.repos[rc.Name] = rp
+	}
+	if b.opts.QoS != nil {
+		b.qos = b.newQoSFiler()
 	}
 	for _, rc := range b.cfg.Repositories {
 		if !fresh && !b.opts.Rebuild {
@@ -367,6 +378,14 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); b.runReceipts(loops, b.meter, interval) }()
+	}
+	if b.qos != nil {
+		interval := b.opts.QoSCheckInterval
+		if interval <= 0 {
+			interval = DefaultQoSCheckInterval
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); b.qos.run(loops, interval) }()
 	}
 	for _, rp := range b.repos {
 		wg.Add(2)

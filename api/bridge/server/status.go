@@ -17,6 +17,9 @@ type Status struct {
 	StartedAt    time.Time     `json:"started_at"`
 	Keys         []KeyStatus   `json:"keys"`
 	Repositories []repo.Status `json:"repositories"`
+	// QoS is every deal's QoS self-reports (absent when the bridge files
+	// none).
+	QoS []QoSStatus `json:"qos,omitempty"`
 }
 
 // KeyStatus is one of the bridge's keys (never its secret).
@@ -47,6 +50,9 @@ func (b *Bridge) Status() Status {
 			}
 			st.Repositories = append(st.Repositories, rs)
 		}
+	}
+	if b.qos != nil {
+		st.QoS = b.qos.Status()
 	}
 	return st
 }

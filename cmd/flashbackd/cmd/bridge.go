@@ -110,13 +110,9 @@ eval "$(flashbackd bridge credentials 1 -o env)" && aws --endpoint-url "$S3_ENDP
 			if err != nil {
 				return err
 			}
-			chainID := clientCtx.ChainID
-			if chainID == "" {
-				status, err := clientCtx.Client.Status(cmd.Context())
-				if err != nil {
-					return fmt.Errorf("reading the chain id from the node: %w", err)
-				}
-				chainID = status.NodeInfo.Network
+			chainID, err := nodeChainID(cmd.Context(), clientCtx)
+			if err != nil {
+				return err
 			}
 			access, err := bridge.ResolveDeal(cmd.Context(), orchestratortypes.NewQueryClient(clientCtx), key, chainID, dealID)
 			if err != nil {

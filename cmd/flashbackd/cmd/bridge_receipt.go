@@ -73,13 +73,9 @@ Arguments:
 			if err != nil {
 				return fmt.Errorf("your access key: %w (create one with `flashbackd bridge access-key`)", err)
 			}
-			chainID := clientCtx.ChainID
-			if chainID == "" {
-				status, err := clientCtx.Client.Status(cmd.Context())
-				if err != nil {
-					return fmt.Errorf("reading the chain id from the node: %w", err)
-				}
-				chainID = status.NodeInfo.Network
+			chainID, err := nodeChainID(cmd.Context(), clientCtx)
+			if err != nil {
+				return err
 			}
 			access, err := bridge.ResolveDeal(cmd.Context(), orchestratortypes.NewQueryClient(clientCtx), key, chainID, dealID)
 			if err != nil {

@@ -200,7 +200,11 @@ read from stdin.`,
 			if err != nil {
 				return err
 			}
-			b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: logger, Keyring: kr})
+			qos, err := bridgeQoSChain(a, cfg, kr, logger)
+			if err != nil {
+				return err
+			}
+			b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: logger, Keyring: kr, QoS: qos})
 			if err != nil {
 				return err
 			}
@@ -335,6 +339,7 @@ func printBridgeStatus(w io.Writer, st server.Status) {
 		}
 		tw.Flush()
 	}
+	printBridgeQoS(w, st)
 }
 
 func bridgeKeysCmd() *cobra.Command {
