@@ -196,3 +196,12 @@ func (c *Client) CloseDeal(ctx context.Context, id uint64) (time.Time, error) {
 	}
 	return out.EffectiveAt, nil
 }
+
+// Params are x/orchestrator's params (deal terms, prepayment, denom).
+func (c *Client) Params(ctx context.Context) (orchestratortypes.Params, error) {
+	p, err := c.q.Params(ctx, &orchestratortypes.QueryParamsRequest{})
+	if err != nil {
+		return orchestratortypes.Params{}, fmt.Errorf("reading x/orchestrator's params: %w", err)
+	}
+	return p.Params, nil
+}

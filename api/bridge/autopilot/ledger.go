@@ -35,14 +35,14 @@ type Decision struct {
 
 // Actions of decisions.
 const (
-	ActionReserved  = "reserved"  // a deal was requested, accepted and added
-	ActionDeclined  = "declined"  // a request was declined, expired or cancelled; the next unit is tried
-	ActionTopUp     = "top-up"    // escrow added to a deal
-	ActionReplace   = "replace"   // a deal is being replaced (why: ending, CRITICAL)
-	ActionReplaced  = "replaced"  // its objects are on the new deal; the old one left the repository and was closed
-	ActionBudget    = "budget"    // an action was not taken: the budget would be exceeded
-	ActionRollback  = "rollback"  // a reservation failed half-way: the deals it had were closed
-	ActionFailed    = "failed"    // an action failed (retried next round)
+	ActionReserved  = "reserved" // a deal was requested, accepted and added
+	ActionDeclined  = "declined" // a request was declined, expired or cancelled; the next unit is tried
+	ActionTopUp     = "top-up"   // escrow added to a deal
+	ActionReplace   = "replace"  // a deal is being replaced (why: ending, CRITICAL)
+	ActionReplaced  = "replaced" // its objects are on the new deal; the old one left the repository and was closed
+	ActionBudget    = "budget"   // an action was not taken: the budget would be exceeded
+	ActionRollback  = "rollback" // a reservation failed half-way: the deals it had were closed
+	ActionFailed    = "failed"   // an action failed (retried next round)
 	ActionCandidate = "no-candidates"
 )
 
