@@ -63,6 +63,13 @@ type Env struct {
 // term, 10 s minimum prepayment, 1 s consumer close notice.
 func Start(t *testing.T) *Env {
 	t.Helper()
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with edit applied to the network's configuration
+// (genesis, prober) before it starts.
+func StartWith(t *testing.T, edit func(*network.Config)) *Env {
+	t.Helper()
 	cfg := network.DefaultConfig(t)
 	var gs types.GenesisState
 	cfg.Codec.MustUnmarshalJSON(cfg.GenesisState[types.ModuleName], &gs)
@@ -70,6 +77,9 @@ func Start(t *testing.T) *Env {
 	gs.Params.MinPrepaidPeriod = 10 * time.Second
 	gs.Params.ConsumerCloseNotice = time.Second
 	cfg.GenesisState[types.ModuleName] = cfg.Codec.MustMarshalJSON(&gs)
+	if edit != nil {
+		edit(&cfg)
+	}
 	n := network.New(t, cfg)
 	val := n.Validators[0]
 	conn, err := grpc.NewClient(val.AppConfig.GRPC.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))

@@ -206,3 +206,9 @@ func (l *Ledger) Read(budget sdkmath.Int, n int) (Summary, error) {
 	})
 	return s, err
 }
+
+// Refuse records why an action was refused for lack of budget (shown by
+// bridge status until something is spent again).
+func (l *Ledger) Refuse(why string) error {
+	return l.update(func(tx *bolt.Tx) error { return tx.Bucket(bktState).Put(keyStatus, []byte(why)) })
+}

@@ -165,6 +165,7 @@ func (r *Reserver) Reserve(ctx context.Context, p Plan) ([]Reserved, error) {
 	if need.GT(left) {
 		err := fmt.Errorf("%w: the %d deposits need %s uflash, %s of the budget of %s is left (autopilot.budget_uflash); nothing was requested",
 			ErrBudget, p.Replicas, need, left, r.Budget)
+		_ = r.Ledger.Refuse(err.Error())
 		r.record(Decision{Action: ActionBudget, Repository: p.Repository, Amount: need.String(), Reason: err.Error()})
 		return nil, err
 	}

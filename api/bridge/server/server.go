@@ -29,6 +29,7 @@ import (
 	"github.com/flashbacknetwork/flashbackd/api/bridge"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/config"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/repo"
+	"github.com/flashbacknetwork/flashbackd/api/client"
 	"github.com/flashbacknetwork/flashbackd/api/dealauth"
 	"github.com/flashbacknetwork/flashbackd/api/receipts"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -58,6 +59,10 @@ type Options struct {
 	// ReceiptInterval is how often receipts are sent (default
 	// DefaultReceiptInterval).
 	ReceiptInterval time.Duration
+	// Client is the consumer's chain client, which the autopilot
+	// ([autopilot] enabled) reserves, tops up and closes deals with; nil:
+	// no autopilot.
+	Client *client.Client
 }
 
 // Bridge is a configured bridge. Run serves it.
@@ -367,6 +372,10 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); b.runReceipts(loops, b.meter, interval) }()
+	}
+	if b.cfg.Autopilot.Enabled && b.opts.Client != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.runAutopilot(loops) }()
 	}
 	for _, rp := range b.repos {
 		wg.Add(2)

@@ -17,6 +17,8 @@ type Status struct {
 	StartedAt    time.Time     `json:"started_at"`
 	Keys         []KeyStatus   `json:"keys"`
 	Repositories []repo.Status `json:"repositories"`
+	// Autopilot: its budget, what it spent and its last decisions.
+	Autopilot *AutopilotStatus `json:"autopilot,omitempty"`
 }
 
 // KeyStatus is one of the bridge's keys (never its secret).
@@ -48,6 +50,7 @@ func (b *Bridge) Status() Status {
 			st.Repositories = append(st.Repositories, rs)
 		}
 	}
+	st.Autopilot = b.autopilotStatus()
 	return st
 }
 

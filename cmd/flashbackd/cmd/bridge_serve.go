@@ -200,7 +200,14 @@ read from stdin.`,
 			if err != nil {
 				return err
 			}
-			b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: logger, Keyring: kr})
+			opts := server.Options{Consumer: consumer, Logger: logger, Keyring: kr}
+			if cfg.Autopilot.Enabled {
+				if opts.Client, err = bridgeClient(a, cfg, kr, ""); err != nil {
+					return err
+				}
+				defer opts.Client.Close()
+			}
+			b, err := server.New(cfg, opts)
 			if err != nil {
 				return err
 			}
@@ -335,6 +342,7 @@ func printBridgeStatus(w io.Writer, st server.Status) {
 		}
 		tw.Flush()
 	}
+	printAutopilotStatus(w, st.Autopilot)
 }
 
 func bridgeKeysCmd() *cobra.Command {
