@@ -30,6 +30,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 
 	"github.com/flashbacknetwork/flashbackd/api/provider/chain"
+	"github.com/flashbacknetwork/flashbackd/app"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	reputationtypes "github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -53,7 +54,7 @@ type Config struct {
 	// (dealauth.LoadKey); nil: no deal credentials (DealAccess fails).
 	AccessKey *ecdh.PrivateKey
 
-	// GasPrices (e.g. "0.025uflash"; empty: the chain's minimum is 0) and
+	// GasPrices (e.g. "0.0025uflash"; empty: app.DefaultMinGasPrices) and
 	// GasAdjustment (default 1.5) of its transactions; TxTimeout (default
 	// 30 s) bounds the wait for a transaction's block.
 	GasPrices     string
@@ -85,6 +86,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Codec == nil || cfg.InterfaceRegistry == nil || cfg.TxConfig == nil {
 		return nil, errors.New("client: the app's codecs are required (Codec, InterfaceRegistry, TxConfig)")
+	}
+	if cfg.GasPrices == "" {
+		cfg.GasPrices = app.DefaultMinGasPrices
 	}
 	if cfg.GasAdjustment == 0 {
 		cfg.GasAdjustment = 1.5
