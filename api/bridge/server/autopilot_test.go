@@ -57,6 +57,9 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 		var orch types.GenesisState
 		cfg.Codec.MustUnmarshalJSON(cfg.GenesisState[types.ModuleName], &orch)
 		orch.Params.SlaEpochIdentifier = slaEpoch
+		// CRITICAL below 1/6 uptime: a dead node (0 %) is, a healthy node
+		// whose check failed once on a loaded machine in an 8 s epoch is not.
+		orch.Params.CriticalDowntimePerDay = 20 * time.Hour
 		cfg.GenesisState[types.ModuleName] = cfg.Codec.MustMarshalJSON(&orch)
 		var oracle oracletypes.GenesisState
 		cfg.Codec.MustUnmarshalJSON(cfg.GenesisState[oracletypes.ModuleName], &oracle)
@@ -243,6 +246,24 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 	require.Contains(t, st.Autopilot.Exhausted, "budget is exhausted")
 	_, err = os.Stat(filepath.Join(cfg.Path(cfg.Server.DataDir), autopilot.LedgerFile))
 	require.NoError(t, err)
+
+	// The same repository embedded in an app (the client library), on the
+	// bridge's record once the bridge is stopped: get, put, list.
+	b.stop(t)
+	rp, err := c.OpenRepository(ctx, "media", cfg.Repositories[0].Deals, client.RepositoryOptions{Dir: cfg.Path(cfg.Server.DataDir), Quorum: 2})
+	require.NoError(t, err)
+	rd, err := rp.Get(ctx, "obj-2")
+	require.NoError(t, err)
+	gotBody, err := io.ReadAll(rd)
+	require.NoError(t, err)
+	rd.Close()
+	require.Equal(t, bodies["obj-2"], gotBody)
+	_, err = rp.Put(ctx, "from-the-library", bytes.NewReader([]byte("hello")), 5)
+	require.NoError(t, err)
+	list, err := rp.List(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, list, 6)
+	require.NoError(t, rp.Close())
 }
 
 func startAutopilotBridge(t *testing.T, cfg config.Config, consumer string, c *client.Client) *runningBridge {
