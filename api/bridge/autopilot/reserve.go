@@ -271,9 +271,14 @@ func describeUnits(rs []Ranked) string {
 	if len(rs) == 0 {
 		return ""
 	}
+	us := make([]client.Unit, len(rs))
+	for i, r := range rs {
+		us[i] = r.Unit
+	}
+	sortByID(us)
 	var ids []string
-	for _, r := range rs {
-		ids = append(ids, fmt.Sprint(r.Id))
+	for _, u := range us {
+		ids = append(ids, fmt.Sprint(u.Id))
 	}
 	return " (units " + strings.Join(ids, ", ") + ")"
 }
