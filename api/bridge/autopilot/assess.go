@@ -58,9 +58,9 @@ func Assess(res *orchestratortypes.QueryDealResponse, v orchestratortypes.UnitVe
 	if !amount.IsPositive() {
 		return NeedNothing, "", zero
 	}
-	why := fmt.Sprintf("deal %d's escrow runs dry at %s, within the top-up margin %s", d.Id, dry.UTC().Format(time.RFC3339), m.TopUp)
-	if overdrawn {
-		why = fmt.Sprintf("deal %d is OVERDRAWN", d.Id)
+	why := fmt.Sprintf("deal %d is OVERDRAWN", d.Id)
+	if !overdrawn {
+		why = fmt.Sprintf("deal %d's escrow runs dry at %s, within the top-up margin %s", d.Id, dry.UTC().Format(time.RFC3339), m.TopUp)
 	}
 	return NeedTopUp, why, amount
 }

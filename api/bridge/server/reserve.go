@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"cosmossdk.io/log"
 
@@ -105,5 +109,38 @@ func Reserve(ctx context.Context, path string, c *client.Client, plan autopilot.
 	if err := config.Rewrite(path, cfg); err != nil {
 		return got, fmt.Errorf("deals %v were reserved, but bridge.toml could not be rewritten (add them to repository %s by hand): %w", ids, plan.Repository, err)
 	}
+	// A provider node serves a deal moments after accepting it: wait for
+	// that, so that the bridge started next finds every deal's bucket.
+	for _, id := range ids {
+		if err := waitServed(ctx, c, id, servedTimeout); err != nil && logger != nil {
+			logger.Error("a reserved deal's bucket does not answer yet", "deal", id, "err", err)
+		}
+	}
 	return got, nil
+}
+
+// servedTimeout bounds the wait for a new deal's bucket.
+const servedTimeout = 30 * time.Second
+
+// waitServed waits until deal id's bucket answers a HEAD with the deal's
+// credentials.
+func waitServed(ctx context.Context, c *client.Client, id uint64, timeout time.Duration) error {
+	a, err := c.DealAccess(ctx, id)
+	if err != nil {
+		return err
+	}
+	be, err := repo.DealBackend(ctx, a.Endpoint, dealRegion, a.AccessKeyID, a.SecretAccessKey)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := be.HeadBucket(hctx, &s3.HeadBucketInput{Bucket: aws.String(a.Bucket)})
+		cancel()
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
