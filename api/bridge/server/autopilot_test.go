@@ -182,6 +182,7 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 
 	// Unit 1's node dies: the validator's probes fail, the unit turns
 	// CRITICAL, and the autopilot replaces its deal.
+	killed := time.Now()
 	nodes[0].kill()
 	var replaced autopilot.Decision
 	require.Eventually(t, func() bool {
@@ -194,6 +195,7 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 		}
 		return false
 	}, 3*time.Minute, 500*time.Millisecond, "the autopilot never replaced the deal on unit 1")
+	t.Logf("node of unit 1 killed → deal %d replaced by deal %d (objects copied) in %s", replaced.Deal, replaced.NewDeal, time.Since(killed).Round(100*time.Millisecond))
 	require.Equal(t, units[1], replaced.Deal)
 	require.Equal(t, uint64(2), replaced.Unit, "unit 2 is the only other candidate")
 	st := b.Status()
