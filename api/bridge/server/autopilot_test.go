@@ -149,6 +149,16 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 	require.ErrorContains(t, err, `unknown API "nfs"`)
 	require.Zero(t, dealsOfAlice())
 
+	// The client library hears a decline with the provider's reason: unit
+	// 2's node has no room for 900 GB (its disk is smaller).
+	_, err = c.Reserve(ctx, client.Request{UnitID: 2, CapacityGB: 900, Term: 5 * time.Second, SLA: providertest.SLA}, 30*time.Second)
+	var declined *client.DeclinedError
+	require.ErrorAs(t, err, &declined)
+	require.Equal(t, types.CLOSE_REASON_DECLINED, declined.Close)
+	require.Contains(t, declined.Reason, "unit 2 has room for")
+	require.ErrorContains(t, err, "the provider of unit 2 declined it: unit 2 has room for")
+	require.Equal(t, types.DEAL_STATE_CLOSED, env.Deal(declined.DealID).Deal.State, "declined: the deposit is refunded")
+
 	// bridge reserve --replicas 2 --region eu-west: units 1 and 3.
 	got, err := server.Reserve(ctx, path, c, plan("media", 2, "eu-west"), logger)
 	require.NoError(t, err)
