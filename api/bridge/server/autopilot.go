@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -125,7 +126,7 @@ func (b *Bridge) topUp(ctx context.Context, r *autopilot.Reserver, repoName stri
 // replace replaces deal old of repository repoName (see the top of the file).
 func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName string, old orchestratortypes.Deal, why string) error {
 	rp := b.repos[repoName]
-	reps, mirror, quorum := rp.Members()
+	reps, _, quorum := rp.Members()
 	a := b.cfg.Autopilot.OrDefault()
 	plan := autopilot.Plan{
 		Repository: repoName, CapacityGB: old.CapacityGb, Term: old.Term, Replicas: 1,
@@ -147,6 +148,14 @@ func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName st
 			return err
 		}
 		plan.Used = append(plan.Used, autopilot.Placement{Region: u.Region, Provider: u.Provider})
+	}
+	// A replacement whose copying did not finish last round resumes with
+	// the deal it already has (no second reservation).
+	b.ap.mu.Lock()
+	j, resuming := b.ap.joining[old.Id]
+	b.ap.mu.Unlock()
+	if resuming && slices.ContainsFunc(reps, func(rep *repo.Replica) bool { return rep.Deal == j.added.Deal }) {
+		return b.finishReplace(ctx, r, repoName, old, j.deal, j.added, j.objects)
 	}
 	b.record(r, autopilot.Decision{Action: autopilot.ActionReplace, Repository: repoName, Deal: old.Id, Unit: old.UnitId, Reason: why})
 	got, err := r.Reserve(ctx, plan)
@@ -177,6 +186,20 @@ func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName st
 		return err
 	}
 	b.logger.Info("autopilot: copying the repository's objects to the new deal", "repository", repoName, "deal", nd.Id, "objects", n)
+	b.ap.mu.Lock()
+	if b.ap.joining == nil {
+		b.ap.joining = map[uint64]joining{}
+	}
+	b.ap.joining[old.Id] = joining{deal: nd, added: added, objects: n}
+	b.ap.mu.Unlock()
+	return b.finishReplace(ctx, r, repoName, old, nd, added, n)
+}
+
+// finishReplace waits until the new deal holds every object, then removes
+// the old deal (steps 2 to 4 of a replacement).
+func (b *Bridge) finishReplace(ctx context.Context, r *autopilot.Reserver, repoName string, old, nd orchestratortypes.Deal, added *repo.Replica, n int) error {
+	rp := b.repos[repoName]
+	reps, mirror, quorum := rp.Members()
 	// 2. The repair rounds copy them; wait until none is left.
 	wait, cancel := context.WithTimeout(ctx, copyTimeout)
 	defer cancel()
@@ -197,7 +220,7 @@ func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName st
 	}
 	// 3. The old deal leaves the repository and its record.
 	var keep []*repo.Replica
-	for _, rep := range append(slices.Clone(reps), added) {
+	for _, rep := range reps {
 		if rep.Deal != old.Id {
 			keep = append(keep, rep)
 		}
@@ -205,6 +228,9 @@ func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName st
 	if len(keep) == 1 {
 		mirror, quorum = false, 1
 	}
+	b.ap.mu.Lock()
+	delete(b.ap.joining, old.Id)
+	b.ap.mu.Unlock()
 	if quorum > len(keep) {
 		quorum = len(keep)
 	}
@@ -270,6 +296,20 @@ func (b *Bridge) rewriteDeals(repoName string, old, nd uint64) error {
 		cfg.Repositories[i].Deals = deals
 	}
 	return config.Rewrite(path, cfg)
+}
+
+// autopilotState is what the autopilot keeps between rounds: the
+// replacements whose new deal has joined but not yet received everything
+// (by the deal it replaces).
+type autopilotState struct {
+	mu      sync.Mutex
+	joining map[uint64]joining
+}
+
+type joining struct {
+	deal    orchestratortypes.Deal
+	added   *repo.Replica
+	objects int
 }
 
 // AutopilotStatus is the autopilot's part of the status.

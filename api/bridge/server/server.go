@@ -84,6 +84,8 @@ type Bridge struct {
 	addr     string
 	chainErr string            // the last failure to read the chain ("" once it answers)
 	states   map[uint64]string // each deal's state as last read on chain
+
+	ap autopilotState // the autopilot's replacements in progress (autopilot.go)
 }
 
 // New checks the configuration and loads the consumer's access key; it
