@@ -9,6 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/flashbacknetwork/flashbackd/api/bridge/autopilot"
@@ -175,6 +179,19 @@ func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName st
 	b.mu.Lock()
 	b.states[nd.Id] = access.State
 	b.mu.Unlock()
+	b.ap.mu.Lock()
+	if b.ap.added == nil {
+		b.ap.added, b.ap.buckets = map[uint64]*s3.Client{}, map[uint64]string{}
+	}
+	b.ap.added[nd.Id] = s3.New(s3.Options{
+		Region: dealRegion, BaseEndpoint: aws.String(access.Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(access.AccessKeyID, access.SecretAccessKey, ""),
+	})
+	b.ap.buckets[nd.Id] = access.Bucket
+	b.ap.mu.Unlock()
+	if b.meter != nil {
+		b.meter.Seed(nd.Id, 0, 0) // a new deal: nothing billed yet
+	}
 
 	// 1. The new deal joins: every write from now on goes to it too, and
 	// every object it lacks is recorded as missed, to be repaired.
@@ -304,6 +321,19 @@ func (b *Bridge) rewriteDeals(repoName string, old, nd uint64) error {
 type autopilotState struct {
 	mu      sync.Mutex
 	joining map[uint64]joining
+	// added are the deals the autopilot brought in while serving: their
+	// usage receipts go out with these clients.
+	added map[uint64]*s3.Client
+	// buckets of the added deals.
+	buckets map[uint64]string
+}
+
+// addedDealClient is the receipt client of a deal the autopilot added.
+func (b *Bridge) addedDealClient(id uint64) (*s3.Client, string, bool) {
+	b.ap.mu.Lock()
+	defer b.ap.mu.Unlock()
+	c, ok := b.ap.added[id]
+	return c, b.ap.buckets[id], ok
 }
 
 type joining struct {

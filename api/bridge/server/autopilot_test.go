@@ -17,6 +17,7 @@ import (
 	"cosmossdk.io/log"
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
@@ -240,6 +241,27 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 			require.Equal(t, want, gotBody, k)
 		}
 	}
+	// Reads the new deal serves through the bridge are receipted (the
+	// autopilot gave its meter the deal): with unit 3's node gone too, the
+	// new deal serves them, and its provider bills the bridge's receipts.
+	nodes[2].kill()
+	require.Eventually(t, func() bool {
+		for _, d := range b.Status().Repositories[0].Deals {
+			if d.Deal == units[3] {
+				return !d.Up
+			}
+		}
+		return false
+	}, 20*time.Second, 100*time.Millisecond, "the deal on unit 3 is never seen down")
+	out, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("media"), Key: aws.String("obj-4")})
+	require.NoError(t, err)
+	gotBody, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, bodies["obj-4"], gotBody)
+	require.Eventually(t, func() bool { return env.Deal(replaced.NewDeal).Deal.EgressBilledBytes >= uint64(len(gotBody)) }, 30*time.Second, 200*time.Millisecond,
+		"the new deal's reads are billed from the bridge's receipts")
+
 	// The old deal is closed; bridge.toml names the new one.
 	env.WaitDealState(units[1], types.DEAL_STATE_CLOSED, 30*time.Second)
 	cfg, err = config.Load(path)
@@ -262,11 +284,11 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 	// The same repository embedded in an app (the client library), on the
 	// bridge's record once the bridge is stopped: get, put, list.
 	b.stop(t)
-	rp, err := c.OpenRepository(ctx, "media", cfg.Repositories[0].Deals, client.RepositoryOptions{Dir: cfg.Path(cfg.Server.DataDir), Quorum: 2})
+	rp, err := c.OpenRepository(ctx, "media", cfg.Repositories[0].Deals, client.RepositoryOptions{Dir: cfg.Path(cfg.Server.DataDir), Quorum: 1})
 	require.NoError(t, err)
 	rd, err := rp.Get(ctx, "obj-2")
 	require.NoError(t, err)
-	gotBody, err := io.ReadAll(rd)
+	gotBody, err = io.ReadAll(rd)
 	require.NoError(t, err)
 	rd.Close()
 	require.Equal(t, bodies["obj-2"], gotBody)
@@ -280,7 +302,9 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 
 func startAutopilotBridge(t *testing.T, cfg config.Config, consumer string, c *client.Client) *runningBridge {
 	t.Helper()
-	b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t), Client: c})
+	kr, err := keyring.New(sdk.KeyringServiceName(), cfg.Chain.KeyringBackend, cfg.Path(cfg.Chain.KeyringDir), nil, app.MakeEncodingConfig().Codec)
+	require.NoError(t, err)
+	b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t), Client: c, Keyring: kr, ReceiptInterval: 300 * time.Millisecond})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &runningBridge{Bridge: b, cancel: cancel, done: make(chan error, 1)}
