@@ -95,7 +95,8 @@ func (b *Bridge) autopilotRound(ctx context.Context) {
 			case autopilot.NeedTopUp:
 				b.topUp(ctx, r, rc.Name, res.Deal, amount, why)
 			case autopilot.NeedReplace:
-				if err := b.replace(ctx, r, rc.Name, res.Deal, why); err != nil {
+				if err := b.replace(ctx, r, rc.Name, res.Deal, why); err != nil && !errors.Is(err, autopilot.ErrBudget) {
+					// (a budget refusal is recorded as such by the reservation)
 					b.record(r, autopilot.Decision{Action: autopilot.ActionFailed, Repository: rc.Name, Deal: rep.Deal,
 						Reason: "replacing: " + err.Error() + " (tried again next round)"})
 				}
