@@ -24,6 +24,7 @@ type Config struct {
 	Chain        Chain        `toml:"chain" comment:"How the bridge reads the chain, and whose deals it serves."`
 	Server       Server       `toml:"server" comment:"The local S3 endpoint, the status endpoint and the bridge's files."`
 	Mirror       Mirror       `toml:"mirror" comment:"Health checks, failover and repair of the deals behind the repositories."`
+	Autopilot    Autopilot    `toml:"autopilot" comment:"The autopilot (api/bridge/autopilot): how bridge reserve ranks units, and how bridge serve renews, replaces and tops up\nthe repositories' deals from a budget. Every decision is logged, kept in data_dir/autopilot.db and shown by bridge status."`
 	Keys         []Key        `toml:"keys" comment:"The S3 access keys the bridge accepts from your apps: one [[keys]] table per key.\nAdd one with flashbackd bridge keys add NAME [--read-only] (it rewrites this file), or by hand.\nThese keys never leave this machine; the providers see only your deals' own credentials."`
 	Repositories []Repository `toml:"repositories" comment:"The repositories: each is a bucket on the bridge backed by one or more of your deals (one [[repositories]]\ntable each). normal: one deal. mirror: every object written to every deal, acknowledged once write_quorum\nof them have it; reads from the fastest healthy deal that has the current version."`
 
@@ -124,6 +125,7 @@ func Default(keyringDir string) Config {
 			WriteTimeout:   Duration{DefaultWriteTimeout},
 			RepairInterval: Duration{DefaultRepairInterval},
 		},
+		Autopilot:    DefaultAutopilot(),
 		Keys:         []Key{},
 		Repositories: []Repository{},
 	}

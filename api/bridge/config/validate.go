@@ -92,6 +92,7 @@ func (c *Config) Validate() error {
 		bad("mirror.failures_to_down", "%d: must be in [1, %d]", m.FailuresToDown, maxFailuresToDown)
 	}
 
+	c.Autopilot.validate(bad)
 	errs = append(errs, c.validateKeys()...)
 	errs = append(errs, c.validateRepositories()...)
 	return errors.Join(errs...)

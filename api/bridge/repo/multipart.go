@@ -40,6 +40,7 @@ func (r *Repo) upload(id *string, key *string) (*Upload, error) {
 
 // CreateMultipartUpload starts an upload on every deal that is up.
 func (r *Repo) CreateMultipartUpload(_ context.Context, in s3response.CreateMultipartUploadInput) (s3response.InitiateMultipartUploadResult, error) {
+	defer r.member()()
 	key := deref(in.Key)
 	up, _ := r.writeTargets()
 	if len(up) < r.Quorum {
@@ -124,6 +125,7 @@ func (r *Repo) leave(id string, u *Upload, failed []outcome) {
 // UploadPart sends a part to every deal still in the upload (streamed to
 // a single one, spooled for several) and waits for all of them.
 func (r *Repo) UploadPart(_ context.Context, in *s3.UploadPartInput) (*s3.UploadPartOutput, error) {
+	defer r.member()()
 	want := int64(-1)
 	if in.ContentLength != nil {
 		want = *in.ContentLength
@@ -229,6 +231,7 @@ func (nopHash) BlockSize() int              { return 1 }
 // the object is acknowledged once the quorum has it, and the other deals
 // of the repository get it by repair.
 func (r *Repo) CompleteMultipartUpload(_ context.Context, in *s3.CompleteMultipartUploadInput) (s3response.CompleteMultipartUploadResult, string, error) {
+	defer r.member()()
 	u, err := r.upload(in.UploadId, in.Key)
 	if err != nil {
 		return s3response.CompleteMultipartUploadResult{}, "", err
@@ -277,6 +280,7 @@ func (r *Repo) CompleteMultipartUpload(_ context.Context, in *s3.CompleteMultipa
 
 // AbortMultipartUpload aborts the upload on its deals.
 func (r *Repo) AbortMultipartUpload(_ context.Context, in *s3.AbortMultipartUploadInput) error {
+	defer r.member()()
 	u, err := r.upload(in.UploadId, in.Key)
 	if err != nil {
 		return err
@@ -290,6 +294,7 @@ func (r *Repo) AbortMultipartUpload(_ context.Context, in *s3.AbortMultipartUplo
 
 // ListParts lists the parts from the first deal of the upload that answers.
 func (r *Repo) ListParts(_ context.Context, in *s3.ListPartsInput) (s3response.ListPartsResult, error) {
+	defer r.member()()
 	u, err := r.upload(in.UploadId, in.Key)
 	if err != nil {
 		return s3response.ListPartsResult{}, err
@@ -318,6 +323,7 @@ func (r *Repo) ListParts(_ context.Context, in *s3.ListPartsInput) (s3response.L
 // ListMultipartUploads lists the bridge's open uploads of the repository
 // (all of them, by key and upload id, filtered by prefix).
 func (r *Repo) ListMultipartUploads(_ context.Context, in *s3.ListMultipartUploadsInput) (s3response.ListMultipartUploadsResult, error) {
+	defer r.member()()
 	all, err := r.db.ListUploads(r.Name)
 	if err != nil {
 		return s3response.ListMultipartUploadsResult{}, s3err.GetAPIError(s3err.ErrInternalError)

@@ -86,6 +86,7 @@ func (r *Repo) stale(key string, obj *Object, rep *Replica, why string) {
 // slow to answer. A whole-object read of a plain object is checked against
 // its MD5 as it streams.
 func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+	defer r.member()()
 	key := deref(in.Key)
 	obj, err := r.lookup(key)
 	if err != nil {
@@ -176,6 +177,7 @@ func (b *readBody) Close() error {
 
 // HeadObject answers from the fastest deal that holds the current version.
 func (r *Repo) HeadObject(_ context.Context, in *s3.HeadObjectInput) (*s3.HeadObjectOutput, error) {
+	defer r.member()()
 	key := deref(in.Key)
 	obj, err := r.lookup(key)
 	if err != nil {
@@ -231,6 +233,7 @@ func (r *Repo) listTimeout() time.Duration { return 5 * r.opts.FailoverAfter }
 // ListObjectsV2 lists from the deal that is complete and fastest (pages
 // of one listing come from the same deal while its standing is unchanged).
 func (r *Repo) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input) (s3response.ListObjectsV2Result, error) {
+	defer r.member()()
 	var last error = errNoReplica
 	for _, rep := range r.listOrder() {
 		d := *in
@@ -254,6 +257,7 @@ func (r *Repo) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input) (s3re
 
 // ListObjects is ListObjectsV2's older form.
 func (r *Repo) ListObjects(_ context.Context, in *s3.ListObjectsInput) (s3response.ListObjectsResult, error) {
+	defer r.member()()
 	var last error = errNoReplica
 	for _, rep := range r.listOrder() {
 		d := *in

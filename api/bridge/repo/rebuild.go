@@ -23,6 +23,7 @@ type listed struct {
 // missed a delete still lists the key, so the key comes back: the record,
 // not the deals, is the authority, and a rebuild only recovers a lost one.)
 func (r *Repo) Rebuild(ctx context.Context) (objects int, err error) {
+	defer r.member()()
 	seen := map[string][]listed{}
 	for _, rep := range r.Replicas {
 		var token *string

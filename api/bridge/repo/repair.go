@@ -51,6 +51,7 @@ func (r *Repo) RunRepair(ctx context.Context, interval time.Duration) {
 // that cannot be repaired now (its source is down) is retried next round.
 // It returns how many it repaired.
 func (r *Repo) Repair(ctx context.Context) (int, error) {
+	defer r.member()()
 	done := 0
 	for _, target := range r.Replicas {
 		after := ""
@@ -161,6 +162,7 @@ func (r *Repo) copy(ctx context.Context, src, target *Replica, key string, obj *
 // CheckHealth asks every deal for its bucket (HEAD), within failover_after:
 // a deal that answers is up (and, if it was down, repaired at once).
 func (r *Repo) CheckHealth(ctx context.Context) {
+	defer r.member()()
 	for _, rep := range r.Replicas {
 		cctx, cancel := context.WithTimeout(ctx, r.opts.FailoverAfter)
 		start := time.Now()

@@ -57,6 +57,10 @@ type Repo struct {
 	// locks serialize writes and repairs of one key: a late replica of a
 	// write, a newer write and a repair of the key never interleave.
 	locks keyLocks
+	// members guards Replicas, Mirror and Quorum: every entry point holds
+	// it for reading, SetReplicas (the autopilot's replacement of a deal)
+	// for writing, so a membership change happens between requests.
+	members sync.RWMutex
 	// background counts replica writes still going after their
 	// acknowledgement; Close waits for them.
 	background sync.WaitGroup

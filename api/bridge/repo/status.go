@@ -23,6 +23,7 @@ type DealStatus struct {
 
 // Status reports the repository, its deals' health and its missed writes.
 func (r *Repo) Status() Status {
+	defer r.member()()
 	mode := "normal"
 	if r.Mirror {
 		mode = "mirror"

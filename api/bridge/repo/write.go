@@ -44,6 +44,7 @@ func forDeal(in s3response.PutObjectInput, rep *Replica) s3response.PutObjectInp
 // Deals that are down, fail, or are still writing are recorded as having
 // missed the write until they finish or are repaired.
 func (r *Repo) PutObject(_ context.Context, in s3response.PutObjectInput) (s3response.PutObjectOutput, error) {
+	defer r.member()()
 	key := deref(in.Key)
 	want := int64(-1)
 	if in.ContentLength != nil {
@@ -233,6 +234,7 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 // DeleteObject deletes key from every deal that is up, acknowledged once
 // the quorum has done it; the others are recorded as having missed it.
 func (r *Repo) DeleteObject(_ context.Context, in *s3.DeleteObjectInput) (*s3.DeleteObjectOutput, error) {
+	defer r.member()()
 	key := deref(in.Key)
 	unlock := r.lock(key)
 	defer unlock()
@@ -281,6 +283,8 @@ func containsDeal(ds []uint64, d uint64) bool {
 // DeleteObjects deletes each key as DeleteObject does; a key that misses
 // its quorum is reported in the answer's errors.
 func (r *Repo) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput) (s3response.DeleteResult, error) {
+	// Each DeleteObject holds the membership lock itself (a read lock
+	// must not be taken twice: a waiting SetReplicas would deadlock it).
 	var res s3response.DeleteResult
 	if in.Delete == nil {
 		return res, s3err.GetAPIError(s3err.ErrMalformedXML)

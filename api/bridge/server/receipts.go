@@ -40,11 +40,15 @@ func (b *Bridge) newMeter(ctx context.Context, deals map[uint64]bridge.DealAcces
 	}
 	send := func(ctx context.Context, dealID uint64, body []byte) error {
 		c, ok := clients[dealID]
+		bucket := buckets[dealID]
+		if !ok {
+			c, bucket, ok = b.addedDealClient(dealID) // a deal the autopilot added
+		}
 		if !ok {
 			return fmt.Errorf("deal %d is not one of the bridge's", dealID)
 		}
 		_, err := c.PutObject(ctx, &s3.PutObjectInput{
-			Bucket: aws.String(buckets[dealID]), Key: aws.String(layout.ReceiptKey), Body: bytes.NewReader(body),
+			Bucket: aws.String(bucket), Key: aws.String(layout.ReceiptKey), Body: bytes.NewReader(body),
 		})
 		return err
 	}

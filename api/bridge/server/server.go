@@ -29,6 +29,7 @@ import (
 	"github.com/flashbacknetwork/flashbackd/api/bridge"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/config"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/repo"
+	"github.com/flashbacknetwork/flashbackd/api/client"
 	"github.com/flashbacknetwork/flashbackd/api/dealauth"
 	"github.com/flashbacknetwork/flashbackd/api/receipts"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
@@ -64,6 +65,10 @@ type Options struct {
 	// QoSCheckInterval is how often a report's being due is checked
 	// (default DefaultQoSCheckInterval).
 	QoSCheckInterval time.Duration
+	// Client is the consumer's chain client, which the autopilot
+	// ([autopilot] enabled) reserves, tops up and closes deals with; nil:
+	// no autopilot.
+	Client *client.Client
 }
 
 // Bridge is a configured bridge. Run serves it.
@@ -86,6 +91,8 @@ type Bridge struct {
 	addr     string
 	chainErr string            // the last failure to read the chain ("" once it answers)
 	states   map[uint64]string // each deal's state as last read on chain
+
+	ap autopilotState // the autopilot's replacements in progress (autopilot.go)
 }
 
 // New checks the configuration and loads the consumer's access key; it
@@ -386,6 +393,10 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); b.qos.run(loops, interval) }()
+	}
+	if b.cfg.Autopilot.Enabled && b.opts.Client != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.runAutopilot(loops) }()
 	}
 	for _, rp := range b.repos {
 		wg.Add(2)

@@ -20,6 +20,8 @@ type Status struct {
 	// QoS is every deal's QoS self-reports (absent when the bridge files
 	// none).
 	QoS []QoSStatus `json:"qos,omitempty"`
+	// Autopilot: its budget, what it spent and its last decisions.
+	Autopilot *AutopilotStatus `json:"autopilot,omitempty"`
 }
 
 // KeyStatus is one of the bridge's keys (never its secret).
@@ -54,6 +56,7 @@ func (b *Bridge) Status() Status {
 	if b.qos != nil {
 		st.QoS = b.qos.Status()
 	}
+	st.Autopilot = b.autopilotStatus()
 	return st
 }
 

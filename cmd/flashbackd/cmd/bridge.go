@@ -31,7 +31,8 @@ over several) on a local S3 endpoint, with keys it issues itself. Its home is
 (access_key.json) and its data directory. See api/bridge/README.md.`,
 	}
 	cmd.AddCommand(bridgeAccessKeyCmd(), bridgeCredentialsCmd(), bridgeReceiptCmd(),
-		bridgeInitCmd(), bridgeServeCmd(a), bridgeStatusCmd(), bridgeKeysCmd(), bridgeRebuildCmd(a))
+		bridgeInitCmd(), bridgeServeCmd(a), bridgeStatusCmd(), bridgeKeysCmd(), bridgeRebuildCmd(a),
+		bridgeReserveCmd(a))
 	return cmd
 }
 

@@ -204,7 +204,14 @@ read from stdin.`,
 			if err != nil {
 				return err
 			}
-			b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: logger, Keyring: kr, QoS: qos})
+			opts := server.Options{Consumer: consumer, Logger: logger, Keyring: kr, QoS: qos}
+			if cfg.Autopilot.Enabled {
+				if opts.Client, err = bridgeClient(a, cfg, kr, ""); err != nil {
+					return err
+				}
+				defer opts.Client.Close()
+			}
+			b, err := server.New(cfg, opts)
 			if err != nil {
 				return err
 			}
@@ -340,6 +347,7 @@ func printBridgeStatus(w io.Writer, st server.Status) {
 		tw.Flush()
 	}
 	printBridgeQoS(w, st)
+	printAutopilotStatus(w, st.Autopilot)
 }
 
 func bridgeKeysCmd() *cobra.Command {
