@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -25,6 +27,7 @@ func TestReplaceADeal(t *testing.T) {
 
 	// Writes keep coming while the membership changes.
 	stop := make(chan struct{})
+	var written atomic.Int64
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -37,12 +40,24 @@ func TestReplaceADeal(t *testing.T) {
 			}
 			_, err := tr.put(fmt.Sprintf("live%03d", i%50), []byte(fmt.Sprint("w", i)))
 			require.NoError(t, err)
+			written.Add(1)
 		}
 	}()
+	// At least one write before the change and one after it: without the
+	// waits the writer may not have run at all when stop closes.
+	waitWrites := func(n int64) {
+		deadline := time.Now().Add(10 * time.Second)
+		for written.Load() < n {
+			require.True(t, time.Now().Before(deadline), "the writer made no progress")
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitWrites(1)
 	require.NoError(t, tr.SetReplicas(append(old, added), true, 1))
 	n, err := tr.db.SeedPending("repo", 2)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 20)
+	waitWrites(written.Load() + 1)
 	close(stop)
 	wg.Wait()
 	tr.Wait()
