@@ -101,6 +101,28 @@ func TestUpgradeV2MigratesReputation(t *testing.T) {
 		want, _ := expectedStars(i, perProvider)
 		require.Equal(t, want, ps.Community.StarCounts, "provider %d", i)
 	}
+	// Every recent visible rating carries the time v1 queued it to age at,
+	// and the queue holds exactly those: an export imports as it was.
+	var queued []collections.Pair[int64, uint64]
+	for i := 0; i < providers; i++ {
+		deal := uint64(i*perProvider + 1)
+		r, err := a.ReputationKeeper.Ratings.Get(ctx, deal)
+		require.NoError(t, err)
+		if r.Hidden {
+			require.Zero(t, r.RecentUntil, "deal %d", deal)
+			continue
+		}
+		require.Equal(t, upgradeRecentUntil(deal), r.RecentUntil, "deal %d", deal)
+		queued = append(queued, collections.Join(r.RecentUntil, deal))
+	}
+	iter, err := a.ReputationKeeper.RatingAging.Iterate(ctx, nil)
+	require.NoError(t, err)
+	queue, err := iter.Keys()
+	require.NoError(t, err)
+	require.ElementsMatch(t, queued, queue)
+	exported, err := a.ReputationKeeper.ExportGenesis(ctx)
+	require.NoError(t, err)
+	require.NoError(t, exported.Validate())
 	a.CheckInvariants(t)
 
 	// The chain goes on (the keeper tests show v2's code keeping the counts
@@ -159,6 +181,15 @@ func expectedStars(i, perProvider int) ([]uint64, uint64) {
 	return counts, visible
 }
 
+// upgradeRecentAt is when the v1 providers' recent ratings were filed; v1
+// queued each to age at its time plus the window then in force, which
+// governance changed between them (40 or 41 days: past the end of the test).
+var upgradeRecentAt = apptest.GenesisTime.Add(-time.Hour)
+
+func upgradeRecentUntil(deal uint64) int64 {
+	return upgradeRecentAt.Add(time.Duration(40+deal%2) * 24 * time.Hour).Unix()
+}
+
 // writeV1Reputation writes provider scores and ratings as x/reputation v1
 // kept them (scores without star_counts; sums, counts, leaderboard and
 // indexes consistent), and sets the module's stored version to 1, as a chain
@@ -183,9 +214,22 @@ func writeV1Reputation(t *testing.T, a *apptest.TestApp, providers, perProvider 
 				Stars: uint32(max(st, -st)), Hidden: st < 0, Time: ratedAt,
 				Weight: sdkmath.LegacyOneDec(), Paid: params.MinRatingPayment,
 			}
+			if j == 0 {
+				// Each provider's first rating is recent, queued to age
+				// at upgradeRecentUntil(deal) as v1 did (a hidden one
+				// stays queued in v1).
+				r.Time, r.Recent = upgradeRecentAt, !r.Hidden
+				require.NoError(t, k.RatingAging.Set(ctx, collections.Join(upgradeRecentUntil(deal), deal)))
+			}
 			require.NoError(t, k.Ratings.Set(ctx, deal, r))
 			require.NoError(t, k.RatingsByProvider.Set(ctx, collections.Join(addr, deal)))
-			if !r.Hidden {
+			switch {
+			case r.Hidden:
+			case r.Recent:
+				acc.RecentWeightedStars = acc.RecentWeightedStars.Add(r.Weight.MulInt64(int64(r.Stars)))
+				acc.RecentWeight = acc.RecentWeight.Add(r.Weight)
+				acc.Count++
+			default:
 				acc.OldWeightedStars = acc.OldWeightedStars.Add(r.Weight.MulInt64(int64(r.Stars)))
 				acc.OldWeight = acc.OldWeight.Add(r.Weight)
 				acc.Count++

@@ -58,6 +58,8 @@ func S3Endpoint(unitEndpoint string, unitID uint64) (string, error) {
 	if !found {
 		return "", fmt.Errorf("unit %d's endpoint %q is not served by a provider node (it does not end in /%s)", unitID, unitEndpoint, UnitPath(unitID))
 	}
-	u.Path, u.RawQuery, u.Fragment = base, "", ""
+	// An empty query ("…/unit-7?") sets ForceQuery, which String() would
+	// write back as a trailing "?": the S3 endpoint has no query at all.
+	u.Path, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = base, "", false, "", ""
 	return strings.TrimRight(u.String(), "/"), nil
 }

@@ -221,7 +221,10 @@ func rate(t *testing.T, ln *localnet.Localnet, providerAddr string, deal, stars 
 			return false
 		}
 		// Passing CheckTx is not being included: wait for the block's
-		// answer, and try again if the block refused it too.
+		// answer, and try again if the block refused it too (v1's CheckTx
+		// ran no rating check at all, so on v1 a rating passed CheckTx and
+		// failed in its block with "paid 0uflash"; v2's refuses it at the
+		// door: app TestRatingCheckTxJudgesAsItsBlock).
 		var included struct {
 			Code   uint32 `json:"code"`
 			RawLog string `json:"raw_log"`

@@ -32,6 +32,13 @@ type Prober struct {
 	window   uint64
 	assigned bool
 	targets  map[uint64]*targetState
+	// windowStarted is when the current window was first assigned
+	// (monotonic); lastShortWarning when a too-short window was last
+	// logged; shortWindows counts them (tests read it).
+	windowStarted    time.Time
+	lastShortWarning time.Time
+	shortWindows     uint64
+	lastShortWindow  uint64 // the last window counted (ExtendVote may ask twice)
 
 	wake chan struct{} // capacity 1: "the assignment or the free slots changed"
 	sem  chan struct{} // capacity Concurrency: one token per running check
@@ -192,6 +199,9 @@ func (p *Prober) SetAssignment(window uint64, targets []Target) {
 			gone = append(gone, id)
 		}
 	}
+	if !p.assigned || p.window != window {
+		p.windowStarted = now
+	}
 	p.window, p.assigned, p.targets = window, true, fresh
 	p.mu.Unlock()
 	for _, id := range gone {
@@ -254,7 +264,13 @@ func (p *Prober) Snapshot(window uint64) []Measurement {
 		}
 		out = append(out, m)
 	}
+	short := p.shortWindowLocked(len(out), monotonic)
 	p.mu.Unlock()
+	if short.log {
+		p.logger.Error("oracle window ended before one probe check could: nothing to report for it, so its units get no QoS record; "+
+			"keep window_blocks × block interval above probe-interval/4 + check-timeout (x/oracle/README.md, \"A window must hold one check\")",
+			"window", window, "window_duration", short.lasted, "needs", short.needs, "short_windows", short.count)
+	}
 
 	if len(out) == 0 {
 		return nil
@@ -270,4 +286,37 @@ func (p *Prober) signal() {
 	case p.wake <- struct{}{}:
 	default:
 	}
+}
+
+// shortWindowReport says whether Snapshot found a window too short to hold
+// one check, and whether to log it.
+type shortWindowReport struct {
+	log           bool
+	lasted, needs time.Duration
+	count         uint64
+}
+
+// shortWindowLocked tells a window that ends with assigned targets and
+// nothing to report because it was shorter than the first check of a unit
+// can take (its start offset, up to probe-interval/4, plus check-timeout):
+// every window starts its units from zero, and the next one cancels a check
+// still running, so such windows never report and the chain records
+// nothing for them (issue 19). That is a configuration the chain cannot see
+// (it knows no block interval); the prober says so, at most once a minute.
+// Called with p.mu held.
+func (p *Prober) shortWindowLocked(reported int, monotonic time.Time) shortWindowReport {
+	if reported > 0 || len(p.targets) == 0 || p.windowStarted.IsZero() {
+		return shortWindowReport{}
+	}
+	lasted := monotonic.Sub(p.windowStarted)
+	needs := p.cfg.ProbeInterval/4 + p.cfg.CheckTimeout
+	if lasted >= needs || (p.shortWindows > 0 && p.lastShortWindow == p.window) {
+		return shortWindowReport{}
+	}
+	p.shortWindows, p.lastShortWindow = p.shortWindows+1, p.window
+	r := shortWindowReport{lasted: lasted, needs: needs, count: p.shortWindows}
+	if p.lastShortWarning.IsZero() || monotonic.Sub(p.lastShortWarning) >= time.Minute {
+		p.lastShortWarning, r.log = monotonic, true
+	}
+	return r
 }

@@ -59,8 +59,10 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := k.RatingsByProvider.Set(ctx, collections.Join(addr, r.DealId)); err != nil {
 			return err
 		}
+		// The queue holds the recent visible ratings at the time each was
+		// filed with (not one recomputed from today's window).
 		if r.Recent && !r.Hidden {
-			if err := k.RatingAging.Set(ctx, collections.Join(r.Time.Add(gs.Params.RecentRatingWindow).Unix(), r.DealId)); err != nil {
+			if err := k.RatingAging.Set(ctx, collections.Join(r.RecentUntil, r.DealId)); err != nil {
 				return err
 			}
 		}

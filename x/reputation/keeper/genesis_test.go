@@ -1,8 +1,10 @@
 package keeper_test
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +112,86 @@ func TestGenesisValidate(t *testing.T) {
 	acc.StarCounts = nil
 	v1.ProviderScores = []types.ProviderScore{{Provider: "flash1provider", Community: acc}}
 	require.ErrorContains(t, v1.Validate(), "provider score flash1provider: star_counts has 0 entries, want 5")
+}
+
+// rawStore is every key and value of the module's store, in key order.
+func rawStore(t *testing.T, a *apptest.TestApp) [][2][]byte {
+	t.Helper()
+	it := a.Ctx().KVStore(a.GetKey(types.StoreKey)).Iterator(nil, nil)
+	defer it.Close()
+	var kvs [][2][]byte
+	for ; it.Valid(); it.Next() {
+		kvs = append(kvs, [2][]byte{bytes.Clone(it.Key()), bytes.Clone(it.Value())})
+	}
+	return kvs
+}
+
+// A governance change of recent_rating_window between ratings: each rating
+// keeps the time it stops being recent from the window it was filed under,
+// and an export imported into a fresh chain has the same store, ageing
+// queue included, key by key (before recent_until, the import recomputed
+// the queue from the window in force at export, and kept no entry for a
+// hidden rating the running chain still held: make sim-import-export, seed
+// 4). The imported chain then ages each rating when the original would.
+func TestExportImportKeepsTheAgeingQueueAcrossAWindowChange(t *testing.T) {
+	s := newSuite(t, flatRatingWeights, options{reputation: func(p *types.Params) { p.RecentRatingWindow = 10 * time.Hour }})
+	unitID, first := s.market()
+	deals := []uint64{first, s.openDeal(s.consumer, unitID), s.openDeal(s.consumer, unitID), s.openDeal(s.consumer, unitID)}
+	s.block(time.Minute) // every deal has paid its provider something
+
+	s.rate(s.consumer, deals[0], 5) // under the 10 h window
+	p := s.params()
+	p.RecentRatingWindow = 2 * time.Hour
+	_, err := s.msgs.UpdateParams(s.ctx(), &types.MsgUpdateParams{Authority: s.gov, Params: p})
+	require.NoError(t, err)
+	s.block(time.Minute)
+	s.rate(s.consumer, deals[1], 4) // under the 2 h window
+	s.rate(s.consumer, deals[2], 1)
+	s.rate(s.consumer, deals[3], 3)
+	res, err := s.msgs.FileDispute(s.ctx(), &types.MsgFileDispute{
+		Provider: s.provider.String(), Kind: types.DISPUTE_KIND_RATING, DealId: deals[2], Reason: "the consumer never used the unit",
+	})
+	require.NoError(t, err)
+	s.resolve(s.arbiter, res.DisputeId, true) // hidden while recent: out of the queue
+	s.block(time.Minute)
+
+	k := s.app.ReputationKeeper
+	ratedAt := func(deal uint64) types.Rating {
+		r, err := k.Ratings.Get(s.ctx(), deal)
+		require.NoError(t, err)
+		return r
+	}
+	require.Equal(t, ratedAt(deals[0]).Time.Add(10*time.Hour).Unix(), ratedAt(deals[0]).RecentUntil, "filed under the 10 h window")
+	require.Equal(t, ratedAt(deals[1]).Time.Add(2*time.Hour).Unix(), ratedAt(deals[1]).RecentUntil, "filed under the 2 h window")
+	iter, err := k.RatingAging.Iterate(s.ctx(), nil)
+	require.NoError(t, err)
+	queue, err := iter.Keys()
+	require.NoError(t, err)
+	require.Equal(t, []collections.Pair[int64, uint64]{
+		collections.Join(ratedAt(deals[1]).RecentUntil, deals[1]),
+		collections.Join(ratedAt(deals[3]).RecentUntil, deals[3]),
+		collections.Join(ratedAt(deals[0]).RecentUntil, deals[0]),
+	}, queue, "the recent visible ratings, each at its own time; not the hidden one")
+
+	exported, err := k.ExportGenesis(s.ctx())
+	require.NoError(t, err)
+	require.NoError(t, exported.Validate())
+	cdc := app.MakeEncodingConfig().Codec
+	fresh := apptest.Setup(t, apptest.Options{Mutate: func(g app.GenesisState) {
+		g[types.ModuleName] = cdc.MustMarshalJSON(exported)
+	}})
+	require.Equal(t, rawStore(t, s.app), rawStore(t, fresh), "the imported store differs from the exported one")
+
+	// Three hours on, both chains have aged the two 2 h ratings and not the
+	// 10 h one.
+	s.block(3 * time.Hour)
+	fresh.BlockTime = s.app.Time.Sub(fresh.Time)
+	fresh.NextBlock(t)
+	for _, a := range []*apptest.TestApp{s.app, fresh} {
+		for deal, recent := range map[uint64]bool{deals[0]: true, deals[1]: false, deals[3]: false} {
+			r, err := a.ReputationKeeper.Ratings.Get(a.Ctx(), deal)
+			require.NoError(t, err)
+			require.Equal(t, recent, r.Recent, "deal %d", deal)
+		}
+	}
 }

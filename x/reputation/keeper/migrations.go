@@ -16,13 +16,15 @@ type Migrator struct {
 func NewMigrator(k Keeper) Migrator { return Migrator{k: k} }
 
 // Migrate1to2 fills every provider score's star_counts from its visible
-// ratings (migrations/v2).
+// ratings and every recent rating's recent_until from the ageing queue
+// (migrations/v2).
 func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	res, err := v2.Migrate(ctx, m.k.storeService, m.k.cdc)
 	if err != nil {
 		return err
 	}
-	m.k.Logger(ctx).Info("migrated x/reputation to v2: star counts filled",
-		"providers", res.Providers, "ratings", res.Ratings, "visible", res.Visible)
+	m.k.Logger(ctx).Info("migrated x/reputation to v2: star counts and ageing times filled",
+		"providers", res.Providers, "ratings", res.Ratings, "visible", res.Visible,
+		"queued", res.Queued, "dequeued", res.Dequeued)
 	return nil
 }

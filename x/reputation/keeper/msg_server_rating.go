@@ -4,7 +4,9 @@ import (
 	"context"
 
 	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
 
+	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -14,45 +16,13 @@ import (
 // min_rating_payment; one rating per deal. The rating weighs what the deal
 // paid, capped (types.Params.RatingWeight).
 func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider) (*types.MsgRateProviderResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(msg.Comment) > int(params.MaxCommentLength) {
-		return nil, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
-	}
-	deal, err := m.k.deps.orchestrator.Deal(ctx, msg.DealId)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrNotFound, "deal %d: %s", msg.DealId, err)
-	}
-	if deal.Consumer != msg.Consumer {
-		return nil, errorsmod.Wrapf(types.ErrNotEligible, "only deal %d's consumer %s may rate it, not %s", deal.Id, deal.Consumer, msg.Consumer)
-	}
-	if deal.StartTime == nil {
-		return nil, errorsmod.Wrapf(types.ErrNotEligible, "deal %d was never accepted by its provider", deal.Id)
-	}
-	if has, err := m.k.Ratings.Has(ctx, deal.Id); err != nil {
-		return nil, err
-	} else if has {
-		return nil, errorsmod.Wrapf(types.ErrAlreadyRated, "deal %d already has a rating", deal.Id)
-	}
-	// What the deal paid its provider, settled to this block and net of what
-	// went back to the consumer: the rating's price of admission and weight.
-	paid, err := m.k.deps.orchestrator.DealPaid(ctx, deal.Id)
+	deal, paid, err := m.k.eligibleRating(ctx, params, msg)
 	if err != nil {
 		return nil, err
-	}
-	if !params.CanRate(paid) {
-		denom, err := m.k.deps.orchestrator.MarketDenom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return nil, errorsmod.Wrapf(types.ErrRatingUnderpaid,
-			"deal %d has paid its provider %s%s (net of refunds); rating it takes at least %s%s (min_rating_payment)",
-			deal.Id, paid, denom, params.MinRatingPayment, denom)
 	}
 	verified, err := m.k.deps.orchestrator.ConsumerVerified(ctx, msg.Consumer)
 	if err != nil {
@@ -67,4 +37,59 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 		return nil, err
 	}
 	return &types.MsgRateProviderResponse{}, emit(ctx, &types.EventRatingSubmitted{Rating: rating})
+}
+
+// CheckRating tells whether msg would be accepted in a block at ctx's
+// state and time, and writes nothing: the ante handler calls it in CheckTx
+// (RatingAdmissionDecorator), where the SDK runs no message handler.
+func (k Keeper) CheckRating(ctx context.Context, msg *types.MsgRateProvider) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	_, _, err = k.eligibleRating(ctx, params, msg)
+	return err
+}
+
+// eligibleRating is every check of a rating, and what the deal has paid:
+// the one place RateProvider and CheckRating decide.
+func (k Keeper) eligibleRating(ctx context.Context, params types.Params, msg *types.MsgRateProvider) (orchtypes.Deal, sdkmath.Int, error) {
+	var none orchtypes.Deal
+	if err := msg.ValidateBasic(); err != nil {
+		return none, sdkmath.Int{}, err
+	}
+	if len(msg.Comment) > int(params.MaxCommentLength) {
+		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
+	}
+	deal, err := k.deps.orchestrator.Deal(ctx, msg.DealId)
+	if err != nil {
+		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrNotFound, "deal %d: %s", msg.DealId, err)
+	}
+	if deal.Consumer != msg.Consumer {
+		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrNotEligible, "only deal %d's consumer %s may rate it, not %s", deal.Id, deal.Consumer, msg.Consumer)
+	}
+	if deal.StartTime == nil {
+		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrNotEligible, "deal %d was never accepted by its provider", deal.Id)
+	}
+	if has, err := k.Ratings.Has(ctx, deal.Id); err != nil {
+		return none, sdkmath.Int{}, err
+	} else if has {
+		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrAlreadyRated, "deal %d already has a rating", deal.Id)
+	}
+	// What the deal paid its provider, settled to this block and net of what
+	// went back to the consumer: the rating's price of admission and weight.
+	paid, err := k.deps.orchestrator.DealPaid(ctx, deal.Id)
+	if err != nil {
+		return none, sdkmath.Int{}, err
+	}
+	if !params.CanRate(paid) {
+		denom, err := k.deps.orchestrator.MarketDenom(ctx)
+		if err != nil {
+			return none, sdkmath.Int{}, err
+		}
+		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrRatingUnderpaid,
+			"deal %d has paid its provider %s%s (net of refunds); rating it takes at least %s%s (min_rating_payment)",
+			deal.Id, paid, denom, params.MinRatingPayment, denom)
+	}
+	return deal, paid, nil
 }

@@ -12,9 +12,12 @@ import (
 )
 
 // Ratings enter the provider's community sums as recent, wait in the ageing
-// queue (keyed by the time they stop being recent), and move to the old sums
-// when the end blocker reaches them; a rating hidden by a dispute leaves the
-// sums. Each step is O(1) in the number of ratings.
+// queue (keyed by the time they stop being recent, fixed when filed and kept
+// on the rating as recent_until), and move to the old sums when the end
+// blocker reaches them; a rating hidden by a dispute leaves the sums and the
+// queue. The queue holds exactly the recent visible ratings, so genesis
+// rebuilds it from the ratings alone. Each step is O(1) in the number of
+// ratings.
 
 // blockSecond is the block time truncated to the second: the time every
 // record of the module carries.
@@ -28,13 +31,14 @@ func (k Keeper) addRating(ctx context.Context, params types.Params, r types.Rati
 	if err != nil {
 		return err
 	}
+	r.RecentUntil = r.Time.Add(params.RecentRatingWindow).Unix()
 	if err := k.Ratings.Set(ctx, r.DealId, r); err != nil {
 		return err
 	}
 	if err := k.RatingsByProvider.Set(ctx, collections.Join(provider, r.DealId)); err != nil {
 		return err
 	}
-	if err := k.RatingAging.Set(ctx, collections.Join(r.Time.Add(params.RecentRatingWindow).Unix(), r.DealId)); err != nil {
+	if err := k.RatingAging.Set(ctx, collections.Join(r.RecentUntil, r.DealId)); err != nil {
 		return err
 	}
 	return k.updateProvider(ctx, params, r.Provider, func(ps *types.ProviderScore) {
@@ -42,7 +46,8 @@ func (k Keeper) addRating(ctx context.Context, params types.Params, r types.Rati
 	})
 }
 
-// hideRating takes a rating out of its provider's score (an upheld dispute).
+// hideRating takes a rating out of its provider's score (an upheld dispute)
+// and, if it was still recent, out of the ageing queue.
 func (k Keeper) hideRating(ctx context.Context, params types.Params, r types.Rating) error {
 	if r.Hidden {
 		return nil
@@ -51,6 +56,11 @@ func (k Keeper) hideRating(ctx context.Context, params types.Params, r types.Rat
 	r.Hidden, r.Recent = true, false
 	if err := k.Ratings.Set(ctx, r.DealId, r); err != nil {
 		return err
+	}
+	if wasRecent {
+		if err := k.RatingAging.Remove(ctx, collections.Join(r.RecentUntil, r.DealId)); err != nil {
+			return err
+		}
 	}
 	if err := k.updateProvider(ctx, params, r.Provider, func(ps *types.ProviderScore) {
 		ps.Community.Remove(r.Stars, r.Weight, wasRecent)

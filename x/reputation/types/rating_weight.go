@@ -48,8 +48,16 @@ func (p Params) validateRatingPayment() error {
 }
 
 // ValidateRating checks a stored rating (genesis): 1–5 stars, a positive
-// weight (it sits in its provider's sums) and a non-negative payment.
+// weight (it sits in its provider's sums), a non-negative payment, and the
+// time it stops being recent, not before its own time (a recent visible
+// rating must have one: it is its key in the ageing queue).
 func ValidateRating(r Rating) error {
+	if r.RecentUntil != 0 && r.RecentUntil < r.Time.Unix() {
+		return fmt.Errorf("rating of deal %d stops being recent (%d) before it was made (%d)", r.DealId, r.RecentUntil, r.Time.Unix())
+	}
+	if r.Recent && !r.Hidden && r.RecentUntil == 0 {
+		return fmt.Errorf("rating of deal %d is recent but has no recent_until", r.DealId)
+	}
 	if r.Stars < 1 || r.Stars > 5 {
 		return fmt.Errorf("rating of deal %d has %d stars", r.DealId, r.Stars)
 	}

@@ -1,6 +1,14 @@
 // Package v2 migrates the x/reputation store from consensus version 1 to 2:
-// every provider score gains star_counts, the number of its visible ratings
-// per star (1★ … 5★), filled from the stored ratings.
+//   - every provider score gains star_counts, the number of its visible
+//     ratings per star (1★ … 5★), filled from the stored ratings;
+//   - every recent visible rating gains recent_until, the time it stops
+//     being recent, read from its key in the ageing queue (v1 computed the
+//     key from the window in force when the rating was filed and kept it
+//     only there, so an export recomputed it from today's window);
+//   - the queue entries of hidden ratings, which v1 left in the queue until
+//     they were reached (and then skipped), are removed: v2 removes a
+//     rating from the queue when it is hidden, so that the queue is exactly
+//     the recent visible ratings and genesis can rebuild it.
 //
 // The migration reads and writes the store through collections of its own,
 // declared on the v1 prefixes, so that it keeps migrating v1 state however
@@ -26,6 +34,7 @@ var (
 	providerScoresPrefix    = collections.NewPrefix(2)
 	ratingsPrefix           = collections.NewPrefix(5)
 	ratingsByProviderPrefix = collections.NewPrefix(6)
+	ratingAgingPrefix       = collections.NewPrefix(7)
 )
 
 // Result says what a migration did.
@@ -33,6 +42,10 @@ type Result struct {
 	// Providers is the number of provider scores rewritten; Ratings the
 	// number of ratings read, Visible those counted (not hidden).
 	Providers, Ratings, Visible uint64
+	// Queued is the number of recent visible ratings given their
+	// recent_until from the queue; Dequeued the queue entries of hidden or
+	// no longer recent ratings removed.
+	Queued, Dequeued uint64
 }
 
 // store is the part of the v1 layout the migration reads and writes.
@@ -40,6 +53,7 @@ type store struct {
 	providerScores    collections.Map[sdk.AccAddress, types.ProviderScore]
 	ratings           collections.Map[uint64, types.Rating]
 	ratingsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	ratingAging       collections.KeySet[collections.Pair[int64, uint64]]
 }
 
 func newStore(storeService corestore.KVStoreService, cdc codec.BinaryCodec) store {
@@ -51,6 +65,8 @@ func newStore(storeService corestore.KVStoreService, cdc codec.BinaryCodec) stor
 			codec.CollValue[types.Rating](cdc)),
 		ratingsByProvider: collections.NewKeySet(sb, ratingsByProviderPrefix, "ratings_by_provider",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		ratingAging: collections.NewKeySet(sb, ratingAgingPrefix, "rating_aging",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 	}
 }
 
@@ -62,9 +78,16 @@ func newStore(storeService corestore.KVStoreService, cdc codec.BinaryCodec) stor
 // not add up to the count v1 kept: the community score would then rest on
 // sums the ratings do not explain, and carrying that into v2 silently would
 // hide a v1 bug.
+//
+// Before that it carries the ageing queue's keys onto the ratings (see the
+// package comment); it refuses a recent visible rating the queue does not
+// hold, or holds twice, for the same reason.
 func Migrate(ctx context.Context, storeService corestore.KVStoreService, cdc codec.BinaryCodec) (Result, error) {
 	s := newStore(storeService, cdc)
 	var res Result
+	if err := s.migrateAgingQueue(ctx, &res); err != nil {
+		return res, err
+	}
 	// Collect the addresses first: the scores are rewritten below, and
 	// writing under a live iterator is not allowed.
 	var providers []sdk.AccAddress
@@ -131,10 +154,56 @@ func (s store) visibleStarCounts(ctx context.Context, provider sdk.AccAddress) (
 		if r.Hidden {
 			continue
 		}
+		if r.Recent && r.RecentUntil == 0 {
+			return nil, 0, fmt.Errorf("recent rating of deal %d is not in the ageing queue", r.DealId)
+		}
 		if r.Stars < 1 || r.Stars > types.MaxStars {
 			return nil, 0, fmt.Errorf("rating of deal %d has %d stars", r.DealId, r.Stars)
 		}
 		counts[r.Stars-1]++
 	}
 	return counts, read, nil
+}
+
+// migrateAgingQueue walks the ageing queue once, in key order: a recent
+// visible rating takes its entry's time as recent_until; the entry of any
+// other rating (hidden, or already aged) is removed. Running it again
+// changes nothing.
+func (s store) migrateAgingQueue(ctx context.Context, res *Result) error {
+	// Collect the keys first: entries are removed and ratings rewritten
+	// below, and writing under a live iterator is not allowed.
+	iter, err := s.ratingAging.Iterate(ctx, nil)
+	if err != nil {
+		return err
+	}
+	keys, err := iter.Keys()
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		until, deal := key.K1(), key.K2()
+		r, err := s.ratings.Get(ctx, deal)
+		if err != nil {
+			return fmt.Errorf("ageing queue entry of deal %d: %w", deal, err)
+		}
+		if !r.Recent || r.Hidden {
+			if err := s.ratingAging.Remove(ctx, key); err != nil {
+				return err
+			}
+			res.Dequeued++
+			continue
+		}
+		switch r.RecentUntil {
+		case until: // migrated already
+		case 0:
+			r.RecentUntil = until
+			if err := s.ratings.Set(ctx, deal, r); err != nil {
+				return err
+			}
+			res.Queued++
+		default:
+			return fmt.Errorf("rating of deal %d is queued to age at %d and at %d", deal, r.RecentUntil, until)
+		}
+	}
+	return nil
 }

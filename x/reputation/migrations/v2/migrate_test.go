@@ -33,8 +33,17 @@ type v1 struct {
 	scores            collections.Map[sdk.AccAddress, types.ProviderScore]
 	ratings           collections.Map[uint64, types.Rating]
 	ratingsByProvider collections.KeySet[collections.Pair[sdk.AccAddress, uint64]]
+	ratingAging       collections.KeySet[collections.Pair[int64, uint64]]
 	nextDeal          uint64
 }
+
+// v1RatedAt is when the v1 fixtures' ratings were filed; v1Window the
+// recent_rating_window then (v1 queued each rating at time + window, and
+// kept that time only in the queue's key).
+var (
+	v1RatedAt = time.Unix(1_767_225_600, 0).UTC()
+	v1Window  = 30 * 24 * time.Hour
+)
 
 func newV1(t testing.TB) *v1 {
 	t.Helper()
@@ -49,6 +58,8 @@ func newV1(t testing.TB) *v1 {
 			codec.CollValue[types.Rating](cdc)),
 		ratingsByProvider: collections.NewKeySet(sb, types.RatingsByProviderKey, "ratings_by_provider",
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint64Key)),
+		ratingAging: collections.NewKeySet(sb, types.RatingAgingKey, "rating_aging",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 	}
 	_, err := sb.Build()
 	require.NoError(t, err)
@@ -59,7 +70,8 @@ func addr(i int) sdk.AccAddress { return sdk.AccAddress(fmt.Appendf(nil, "provid
 
 // provider writes a v1 provider score with the given ratings (stars; a
 // negative number is a hidden rating of that many stars), counting the
-// visible ones as v1 did.
+// visible ones as v1 did. Every rating is recent and queued, as v1 queued
+// it when filed; a hidden one stays queued, as v1 left it.
 func (s *v1) provider(t testing.TB, i int, stars ...int) {
 	t.Helper()
 	a := addr(i)
@@ -72,11 +84,13 @@ func (s *v1) provider(t testing.TB, i int, stars ...int) {
 		}
 		r := types.Rating{
 			DealId: s.nextDeal, Provider: a.String(), Consumer: addr(1_000_000 + int(s.nextDeal)).String(),
-			Stars: uint32(st), Hidden: hidden, Recent: !hidden, Time: time.Unix(1_767_225_600, 0).UTC(),
+			Stars: uint32(st), Hidden: hidden, Recent: !hidden, Time: v1RatedAt,
 			Weight: sdkmath.LegacyOneDec(), Paid: sdkmath.NewInt(1_000),
 		}
+		require.Zero(t, r.RecentUntil, "a v1 rating has no recent_until")
 		require.NoError(t, s.ratings.Set(s.ctx, r.DealId, r))
 		require.NoError(t, s.ratingsByProvider.Set(s.ctx, collections.Join(a, r.DealId)))
+		require.NoError(t, s.ratingAging.Set(s.ctx, collections.Join(v1RatedAt.Add(v1Window).Unix(), r.DealId)))
 		s.nextDeal++
 		if !hidden {
 			acc.RecentWeightedStars = acc.RecentWeightedStars.Add(sdkmath.LegacyNewDec(int64(st)))
@@ -88,15 +102,19 @@ func (s *v1) provider(t testing.TB, i int, stars ...int) {
 	require.NoError(t, s.scores.Set(s.ctx, a, types.ProviderScore{Provider: a.String(), Objective: 50, Overall: 50, Community: acc}))
 }
 
-// raw returns every key and value of the store outside the provider scores.
-func (s *v1) rawOutsideScores(t testing.TB) [][2][]byte {
+// rawOutside returns every key and value of the store outside the given
+// collections.
+func (s *v1) rawOutside(t testing.TB, prefixes ...collections.Prefix) [][2][]byte {
 	t.Helper()
 	it := s.ctx.KVStore(s.key).Iterator(nil, nil)
 	defer it.Close()
 	var kvs [][2][]byte
+next:
 	for ; it.Valid(); it.Next() {
-		if bytes.HasPrefix(it.Key(), types.ProviderScoresKey) {
-			continue
+		for _, p := range prefixes {
+			if bytes.HasPrefix(it.Key(), p) {
+				continue next
+			}
 		}
 		kvs = append(kvs, [2][]byte{bytes.Clone(it.Key()), bytes.Clone(it.Value())})
 	}
@@ -114,11 +132,11 @@ func TestMigrateFillsStarCountsFromVisibleRatings(t *testing.T) {
 	s.provider(t, 2)                 // never rated
 	s.provider(t, 3, -5, -5)         // every rating hidden
 	s.provider(t, 4, 1, 2, 3, 4, 5, 5)
-	others := s.rawOutsideScores(t)
+	others := s.rawOutside(t, types.ProviderScoresKey, types.RatingsKey, types.RatingAgingKey)
 
 	res, err := s.migrate(t)
 	require.NoError(t, err)
-	require.Equal(t, v2.Result{Providers: 4, Ratings: 13, Visible: 10}, res)
+	require.Equal(t, v2.Result{Providers: 4, Ratings: 13, Visible: 10, Queued: 10, Dequeued: 3}, res)
 
 	want := map[int][]uint64{
 		1: {0, 1, 0, 2, 1},
@@ -132,9 +150,10 @@ func TestMigrateFillsStarCountsFromVisibleRatings(t *testing.T) {
 		require.Equal(t, counts, ps.Community.StarCounts, "provider %d", i)
 		require.NoError(t, ps.Community.ValidateStarCounts(), "provider %d", i)
 	}
-	// Nothing but the provider scores changed: ratings and indexes are
-	// byte for byte what v1 wrote.
-	require.Equal(t, others, s.rawOutsideScores(t))
+	// Nothing but the provider scores, the ratings' recent_until and the
+	// ageing queue changed: the other records and indexes are byte for
+	// byte what v1 wrote.
+	require.Equal(t, others, s.rawOutside(t, types.ProviderScoresKey, types.RatingsKey, types.RatingAgingKey))
 
 	// Running it again changes nothing.
 	before := s.rawAll(t)
@@ -193,4 +212,91 @@ func TestMigrateRefusesAnIndexWithoutItsRating(t *testing.T) {
 	require.NoError(t, s.ratingsByProvider.Set(s.ctx, collections.Join(addr(1), uint64(99))))
 	_, err := s.migrate(t)
 	require.ErrorContains(t, err, "rating of deal 99")
+}
+
+// The ageing queue's key, the only place v1 kept the time a rating stops
+// being recent, moves onto the rating: ratings filed under two windows
+// (governance changed recent_rating_window between them) keep their own
+// times; the entries v1 left for hidden ratings are removed; a rating that
+// had already aged keeps recent_until 0. Afterwards the queue is exactly
+// the recent visible ratings at their recent_until, which is what genesis
+// rebuilds.
+func TestMigrateCarriesTheAgeingTimeOntoRatings(t *testing.T) {
+	s := newV1(t)
+	s.provider(t, 1, 5, -3, 4)
+	// Deal 4: filed after the window was cut to a day.
+	s.provider(t, 2, 2)
+	r4, err := s.ratings.Get(s.ctx, 4)
+	require.NoError(t, err)
+	require.NoError(t, s.ratingAging.Remove(s.ctx, collections.Join(v1RatedAt.Add(v1Window).Unix(), uint64(4))))
+	r4.Time = v1RatedAt.Add(time.Hour)
+	require.NoError(t, s.ratings.Set(s.ctx, 4, r4))
+	require.NoError(t, s.ratingAging.Set(s.ctx, collections.Join(r4.Time.Add(24*time.Hour).Unix(), uint64(4))))
+	// Deal 3 has aged: no longer recent, out of the queue, in the old sums.
+	r3, err := s.ratings.Get(s.ctx, 3)
+	require.NoError(t, err)
+	r3.Recent = false
+	require.NoError(t, s.ratings.Set(s.ctx, 3, r3))
+	require.NoError(t, s.ratingAging.Remove(s.ctx, collections.Join(v1RatedAt.Add(v1Window).Unix(), uint64(3))))
+
+	res, err := s.migrate(t)
+	require.NoError(t, err)
+	require.Equal(t, uint64(2), res.Queued)
+	require.Equal(t, uint64(1), res.Dequeued)
+
+	want := map[uint64]int64{
+		1: v1RatedAt.Add(v1Window).Unix(),
+		2: 0, // hidden
+		3: 0, // aged before the upgrade
+		4: v1RatedAt.Add(time.Hour + 24*time.Hour).Unix(),
+	}
+	for deal, until := range want {
+		r, err := s.ratings.Get(s.ctx, deal)
+		require.NoError(t, err)
+		require.Equal(t, until, r.RecentUntil, "deal %d", deal)
+		require.NoError(t, types.ValidateRating(r), "deal %d", deal)
+	}
+	iter, err := s.ratingAging.Iterate(s.ctx, nil)
+	require.NoError(t, err)
+	queue, err := iter.Keys()
+	require.NoError(t, err)
+	require.Equal(t, []collections.Pair[int64, uint64]{
+		collections.Join(want[4], uint64(4)),
+		collections.Join(want[1], uint64(1)),
+	}, queue)
+
+	// Running it again changes nothing.
+	before := s.rawAll(t)
+	again, err := s.migrate(t)
+	require.NoError(t, err)
+	require.Zero(t, again.Queued+again.Dequeued)
+	require.Equal(t, before, s.rawAll(t))
+}
+
+// A recent visible rating v1 did not queue would never age: the migration
+// stops with the deal named instead of carrying it into v2.
+func TestMigrateRefusesARecentRatingOutOfTheQueue(t *testing.T) {
+	s := newV1(t)
+	s.provider(t, 1, 5, 4)
+	require.NoError(t, s.ratingAging.Remove(s.ctx, collections.Join(v1RatedAt.Add(v1Window).Unix(), uint64(2))))
+	_, err := s.migrate(t)
+	require.ErrorContains(t, err, "recent rating of deal 2 is not in the ageing queue")
+}
+
+// A rating queued twice (at two times) has no one time to carry.
+func TestMigrateRefusesARatingQueuedTwice(t *testing.T) {
+	s := newV1(t)
+	s.provider(t, 1, 5)
+	require.NoError(t, s.ratingAging.Set(s.ctx, collections.Join(v1RatedAt.Add(2*v1Window).Unix(), uint64(1))))
+	_, err := s.migrate(t)
+	require.ErrorContains(t, err, "rating of deal 1 is queued to age at")
+}
+
+// A queue entry without its rating stops the migration.
+func TestMigrateRefusesAQueueEntryWithoutItsRating(t *testing.T) {
+	s := newV1(t)
+	s.provider(t, 1, 5)
+	require.NoError(t, s.ratingAging.Set(s.ctx, collections.Join(int64(1), uint64(42))))
+	_, err := s.migrate(t)
+	require.ErrorContains(t, err, "ageing queue entry of deal 42")
 }
