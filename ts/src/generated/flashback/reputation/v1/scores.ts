@@ -205,6 +205,15 @@ export interface Rating {
    * penalties): the amount the weight is based on.
    */
   paid: string;
+  /**
+   * recent_until is when the rating stops being recent (unix seconds): its
+   * time plus the recent_rating_window in force when it was filed, and its
+   * key in the ageing queue. It is kept, never recomputed, so that a change
+   * of the window ages no rating filed before it earlier or later, and an
+   * export imports with the queue it had. 0 only for a rating that was
+   * already aged or hidden when the v2 upgrade introduced the field.
+   */
+  recentUntil: string;
 }
 
 /** Dispute is a provider's challenge of a verdict or a rating. */
@@ -1027,6 +1036,7 @@ function createBaseRating(): Rating {
     hidden: false,
     weight: "",
     paid: "",
+    recentUntil: "0",
   };
 }
 
@@ -1064,6 +1074,9 @@ export const Rating: MessageFns<Rating> = {
     }
     if (message.paid !== "") {
       writer.uint32(90).string(message.paid);
+    }
+    if (message.recentUntil !== "0") {
+      writer.uint32(96).int64(message.recentUntil);
     }
     return writer;
   },
@@ -1169,6 +1182,14 @@ export const Rating: MessageFns<Rating> = {
             message.paid = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.recentUntil = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1198,6 +1219,11 @@ export const Rating: MessageFns<Rating> = {
       hidden: isSet(object.hidden) ? globalThis.Boolean(object.hidden) : false,
       weight: isSet(object.weight) ? globalThis.String(object.weight) : "",
       paid: isSet(object.paid) ? globalThis.String(object.paid) : "",
+      recentUntil: isSet(object.recentUntil)
+        ? globalThis.String(object.recentUntil)
+        : isSet(object.recent_until)
+        ? globalThis.String(object.recent_until)
+        : "0",
     };
   },
 
@@ -1236,6 +1262,9 @@ export const Rating: MessageFns<Rating> = {
     if (message.paid !== "") {
       obj.paid = message.paid;
     }
+    if (message.recentUntil !== "0") {
+      obj.recentUntil = message.recentUntil;
+    }
     return obj;
   },
 
@@ -1255,6 +1284,7 @@ export const Rating: MessageFns<Rating> = {
     message.hidden = object.hidden ?? false;
     message.weight = object.weight ?? "";
     message.paid = object.paid ?? "";
+    message.recentUntil = object.recentUntil ?? "0";
     return message;
   },
 };
