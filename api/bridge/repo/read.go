@@ -112,7 +112,7 @@ func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjec
 			continue
 		}
 		out.ETag = &obj.ETag // the ETag the client was given, whichever deal serves
-		whole := in.Range == nil && in.PartNumber == nil
+		whole := wholeRead(in)
 		body := &readBody{rc: out.Body, cancel: cancel}
 		if meter := r.opts.Meter; meter != nil {
 			deal := rep.Deal
@@ -128,6 +128,12 @@ func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjec
 		return out, nil
 	}
 	return nil, answerOf(last)
+}
+
+// wholeRead reports a read of the whole object. versitygw's front end
+// passes an absent Range and PartNumber as "" and 0, not nil.
+func wholeRead(in *s3.GetObjectInput) bool {
+	return deref(in.Range) == "" && (in.PartNumber == nil || *in.PartNumber == 0)
 }
 
 // answerOf is the client's answer when no deal could serve a read: a

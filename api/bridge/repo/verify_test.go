@@ -2,10 +2,13 @@ package repo
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"hash/crc32"
+	"io"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 )
 
@@ -70,6 +73,25 @@ func TestReadChecksum(t *testing.T) {
 			require.Equal(t, body, got)
 		})
 	}
+}
+
+// TestWholeRead: versitygw's front end hands the bridge an absent Range
+// and PartNumber as "" and 0; such a read is whole and gets checked (it
+// was taken for a ranged read, so bridged reads went unchecked).
+func TestWholeRead(t *testing.T) {
+	require.True(t, wholeRead(&s3.GetObjectInput{}))
+	require.True(t, wholeRead(&s3.GetObjectInput{Range: ptr(""), PartNumber: ptr(int32(0))}))
+	require.False(t, wholeRead(&s3.GetObjectInput{Range: ptr("bytes=0-1")}))
+	require.False(t, wholeRead(&s3.GetObjectInput{PartNumber: ptr(int32(1))}))
+
+	tr := newTestRepo(t, 1, 1)
+	_, err := tr.put("k", []byte("whole"))
+	require.NoError(t, err)
+	tr.deals[0].corrupt = true
+	out, err := tr.GetObject(context.Background(), &s3.GetObjectInput{Key: ptr("k"), Range: ptr(""), PartNumber: ptr(int32(0))})
+	require.NoError(t, err)
+	_, err = io.ReadAll(out.Body)
+	require.ErrorIs(t, err, errCorrupt, "a read as the front end passes it is checked")
 }
 
 // TestWholeObjectCheck: which check a whole read gets.
