@@ -71,26 +71,17 @@ func MeasuredDealBackend(ctx context.Context, endpoint, region, accessKeyID, sec
 	return be, nil
 }
 
-type payloadHashKey struct{}
-
-// withPayloadHash makes the request signed with a SHA-256 the bridge has
-// already computed (a spooled body), so that the provider node verifies
-// the bytes end to end without the SDK reading the body once more.
-func withPayloadHash(ctx context.Context, sha256hex string) context.Context {
-	return context.WithValue(ctx, payloadHashKey{}, sha256hex)
-}
-
-// addPayloadHash sets the payload hash before the SDK computes one: the
-// hash of withPayloadHash, or UNSIGNED-PAYLOAD for a body that cannot be
-// read twice (a stream relayed from a client or another deal; its
-// integrity is checked with Content-MD5 or the client's checksum).
+// addPayloadHash sets UNSIGNED-PAYLOAD for a body that cannot be read
+// twice (a stream relayed from a client or another deal) before the SDK
+// tries to hash it. Uploads are not signed with their SHA-256 at all
+// (s3proxy sends PutObject and UploadPart unsigned): a deal checks a
+// spooled body against its Content-MD5, and the bridge checks every
+// deal's ETag against the MD5 of what it sent.
 func addPayloadHash(stack *middleware.Stack) error {
 	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("FlashbackPayloadHash",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			if v4.GetPayloadHash(ctx) == "" {
-				if h, ok := ctx.Value(payloadHashKey{}).(string); ok {
-					ctx = v4.SetPayloadHash(ctx, h)
-				} else if req, ok := in.Request.(*smithyhttp.Request); ok && req.GetStream() != nil && !req.IsStreamSeekable() {
+				if req, ok := in.Request.(*smithyhttp.Request); ok && req.GetStream() != nil && !req.IsStreamSeekable() {
 					ctx = v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD")
 				}
 			}

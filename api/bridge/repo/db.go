@@ -78,6 +78,10 @@ type Object struct {
 	Size int64  `json:"size"`
 	// ETag is what the client was given when it wrote this version.
 	ETag string `json:"etag"`
+	// CRC32C is the CRC-32C (base64) of the bytes the bridge wrote, which
+	// whole-object reads are checked against (verify.go); empty when the
+	// bridge did not see the bytes (a rebuild, a copy, multipart).
+	CRC32C string `json:"crc32c,omitempty"`
 	// Replicas are the deals holding this version, each with the ETag
 	// that deal reports for it (a repaired multipart object is stored as
 	// one PUT, which gives it another ETag).

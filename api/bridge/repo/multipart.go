@@ -143,10 +143,9 @@ func (r *Repo) UploadPart(_ context.Context, in *s3.UploadPartInput) (*s3.Upload
 	base.ChecksumAlgorithm = ""
 	var body func() io.Reader
 	var size int64
-	var sha string
-	var hr *hashingReader
+	var hr *countingReader
 	if len(targets) == 1 {
-		hr = &hashingReader{r: in.Body, h: nopHash{}}
+		hr = &countingReader{r: in.Body}
 		body, size = func() io.Reader { return hr }, want
 	} else {
 		sp, err := newSpool(r.opts.SpoolDir, in.Body, want)
@@ -158,7 +157,7 @@ func (r *Repo) UploadPart(_ context.Context, in *s3.UploadPartInput) (*s3.Upload
 			return nil, s3err.GetAPIError(s3err.ErrInternalError)
 		}
 		defer sp.close()
-		body, size, sha = func() io.Reader { return sp.reader() }, sp.size, sp.sha256
+		body, size = func() io.Reader { return sp.reader() }, sp.size
 		if base.ContentMD5 == nil {
 			base.ContentMD5 = ptr(sp.contentMD5())
 		}
@@ -168,9 +167,6 @@ func (r *Repo) UploadPart(_ context.Context, in *s3.UploadPartInput) (*s3.Upload
 		d.Bucket, d.UploadId, d.Body = &rep.Bucket, ptr(u.Deals[rep.Deal]), body()
 		if size >= 0 {
 			d.ContentLength = &size
-		}
-		if sha != "" {
-			ctx = withPayloadHash(ctx, sha)
 		}
 		return rep.Backend.UploadPart(ctx, &d)
 	})
@@ -218,14 +214,6 @@ func (r *Repo) UploadPart(_ context.Context, in *s3.UploadPartInput) (*s3.Upload
 	}
 	return ok[0].val.(*s3.UploadPartOutput), nil
 }
-
-type nopHash struct{}
-
-func (nopHash) Write(p []byte) (int, error) { return len(p), nil }
-func (nopHash) Sum(b []byte) []byte         { return b }
-func (nopHash) Reset()                      {}
-func (nopHash) Size() int                   { return 0 }
-func (nopHash) BlockSize() int              { return 1 }
 
 // CompleteMultipartUpload completes the upload on every deal still in it;
 // the object is acknowledged once the quorum has it, and the other deals

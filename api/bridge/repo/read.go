@@ -2,10 +2,7 @@ package repo
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"strings"
 	"time"
@@ -116,20 +113,28 @@ func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjec
 			continue
 		}
 		out.ETag = &obj.ETag // the ETag the client was given, whichever deal serves
-		whole := in.Range == nil && in.PartNumber == nil
+		whole := wholeRead(in)
 		body := &readBody{rc: out.Body, cancel: cancel}
 		if meter := r.opts.Meter; meter != nil {
 			deal := rep.Deal
 			body.count = func(n int) { meter.Add(deal, int64(n)) }
 		}
-		if want := strings.Trim(obj.Replicas[rep.Deal], `"`); whole && plainETag(want) {
-			body.md5, body.want = md5.New(), want
-			body.onCorrupt = func() { rep.Stats.Fail(errCorrupt); r.stale(key, obj, rep, "checksum mismatch") }
+		if whole {
+			body.check = wholeObjectCheck(obj, strings.Trim(obj.Replicas[rep.Deal], `"`))
+			if body.check != nil {
+				body.onCorrupt = func() { rep.Stats.Fail(errCorrupt); r.stale(key, obj, rep, "checksum mismatch") }
+			}
 		}
 		out.Body = body
 		return out, nil
 	}
 	return nil, answerOf(last)
+}
+
+// wholeRead reports a read of the whole object. versitygw's front end
+// passes an absent Range and PartNumber as "" and 0, not nil.
+func wholeRead(in *s3.GetObjectInput) bool {
+	return deref(in.Range) == "" && (in.PartNumber == nil || *in.PartNumber == 0)
 }
 
 // answerOf is the client's answer when no deal could serve a read: a
@@ -141,14 +146,13 @@ func answerOf(err error) error {
 	return errNoReplica
 }
 
-// readBody closes the read's context with the body, and checks the MD5 of
-// a whole object at its end: a mismatch fails the read (the client sees a
-// broken transfer, never wrong bytes reported as complete).
+// readBody closes the read's context with the body, and checks a whole
+// object's checksum at its end: a mismatch fails the read (the client sees
+// a broken transfer, never wrong bytes reported as complete).
 type readBody struct {
 	rc        io.ReadCloser
 	cancel    context.CancelFunc
-	md5       hash.Hash
-	want      string
+	check     *bodyCheck
 	onCorrupt func()
 	count     func(n int) // bytes delivered, for usage receipts
 }
@@ -158,10 +162,10 @@ func (b *readBody) Read(p []byte) (int, error) {
 	if b.count != nil && n > 0 {
 		b.count(n)
 	}
-	if b.md5 != nil {
-		b.md5.Write(p[:n])
-		if err == io.EOF && hex.EncodeToString(b.md5.Sum(nil)) != b.want {
-			b.md5 = nil
+	if b.check != nil {
+		b.check.h.Write(p[:n])
+		if err == io.EOF && !b.check.ok() {
+			b.check = nil
 			b.onCorrupt()
 			return n, errCorrupt
 		}

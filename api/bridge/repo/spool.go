@@ -2,7 +2,6 @@ package repo
 
 import (
 	"crypto/md5"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
@@ -12,12 +11,13 @@ import (
 
 // spool is a request body kept in a temporary file while it goes out to
 // several deals (each reads it at its own pace; a slow deal holds no one
-// up), with its size and digests.
+// up), with its size, MD5 (sent as Content-MD5: each deal checks the
+// bytes it got) and CRC-32C (recorded for reads, verify.go).
 type spool struct {
 	f      *os.File
 	size   int64
 	md5    []byte
-	sha256 string
+	crc32c string
 	refs   sync.WaitGroup
 }
 
@@ -34,12 +34,12 @@ func newSpool(dir string, body io.Reader, want int64) (*spool, error) {
 	// Unlinked at once: the open file is all that is needed, and a crash
 	// leaves nothing behind.
 	_ = os.Remove(f.Name())
-	m, s := md5.New(), sha256.New()
+	m, c := md5.New(), newCRC32C()
 	var src io.Reader = body
 	if body == nil {
 		src = eofReader{}
 	}
-	n, err := io.Copy(io.MultiWriter(f, m, s), src)
+	n, err := io.Copy(io.MultiWriter(f, m, c), src)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -48,7 +48,7 @@ func newSpool(dir string, body io.Reader, want int64) (*spool, error) {
 		f.Close()
 		return nil, errBodyLength
 	}
-	return &spool{f: f, size: n, md5: m.Sum(nil), sha256: hex.EncodeToString(s.Sum(nil))}, nil
+	return &spool{f: f, size: n, md5: m.Sum(nil), crc32c: crc32cValue(c)}, nil
 }
 
 type eofReader struct{}

@@ -2,9 +2,7 @@ package repo
 
 import (
 	"context"
-	"crypto/md5"
 	"encoding/hex"
-	"hash"
 	"io"
 	"strings"
 
@@ -75,12 +73,12 @@ func (r *Repo) PutObject(_ context.Context, in s3response.PutObjectInput) (s3res
 		if d.ContentMD5 == nil {
 			d.ContentMD5 = ptr(sp.contentMD5())
 		}
-		return rep.Backend.PutObject(withPayloadHash(ctx, sp.sha256), d)
+		return rep.Backend.PutObject(ctx, d)
 	})
 	etagOf := func(o outcome) string { return o.val.(s3response.PutObjectOutput).ETag }
 	return r.settle(key, ok, failed, rest, left, len(up),
 		func(ok []outcome) Object {
-			return Object{Size: sp.size, ETag: etagOf(ok[0]), Replicas: replicaETags(ok, etagOf)}
+			return Object{Size: sp.size, ETag: etagOf(ok[0]), CRC32C: sp.crc32c, Replicas: replicaETags(ok, etagOf)}
 		}, etagOf, func() { sp.close(); unlock() },
 		func(ok []outcome) (any, error) { return ok[0].val.(s3response.PutObjectOutput), nil },
 	).putOut()
@@ -177,11 +175,12 @@ func replicaETags(ok []outcome, etagOf func(outcome) string) map[uint64]string {
 }
 
 // putStream writes to a repository's only deal, streaming the client's
-// body, and checks the deal's ETag against the MD5 of what was sent.
+// body, and checks the deal's ETag against the MD5 of what was sent; the
+// CRC-32C of what was sent is recorded for reads (verify.go).
 func (r *Repo) putStream(in s3response.PutObjectInput, key string, want int64) (s3response.PutObjectOutput, error) {
 	rep := r.Replicas[0]
 	d := forDeal(in, rep)
-	hb := &hashingReader{r: in.Body, h: md5.New()}
+	hb := newDigestReader(in.Body)
 	if in.Body != nil {
 		d.Body = hb
 	}
@@ -194,12 +193,12 @@ func (r *Repo) putStream(in s3response.PutObjectInput, key string, want int64) (
 	if len(ok) == 0 {
 		return out, failedAnswer(0, failed, 1, 1, 1)
 	}
-	if sum := hex.EncodeToString(hb.h.Sum(nil)); plainETag(out.ETag) && strings.Trim(out.ETag, `"`) != sum {
+	if sum := hex.EncodeToString(hb.md5.Sum(nil)); plainETag(out.ETag) && strings.Trim(out.ETag, `"`) != sum {
 		r.logger.Error("a deal stored an upload with another checksum", "key", key, "deal", rep.Deal, "etag", out.ETag, "md5", sum)
 		_ = r.db.DeleteObject(r.Name, key, nil, []uint64{rep.Deal})
 		return s3response.PutObjectOutput{}, errCorrupt
 	}
-	obj := Object{Size: hb.n, ETag: out.ETag, Replicas: map[uint64]string{rep.Deal: out.ETag}}
+	obj := Object{Size: hb.n, ETag: out.ETag, CRC32C: crc32cValue(hb.crc), Replicas: map[uint64]string{rep.Deal: out.ETag}}
 	if _, err := r.db.PutObject(r.Name, key, obj, nil); err != nil {
 		r.logger.Error("recording a write failed", "key", key, "err", err)
 		return s3response.PutObjectOutput{}, s3err.GetAPIError(s3err.ErrInternalError)
@@ -218,16 +217,15 @@ func plainETag(etag string) bool {
 	return err == nil
 }
 
-type hashingReader struct {
+// countingReader counts the bytes read through it.
+type countingReader struct {
 	r io.Reader
-	h hash.Hash
 	n int64
 }
 
-func (h *hashingReader) Read(p []byte) (int, error) {
-	n, err := h.r.Read(p)
-	h.h.Write(p[:n])
-	h.n += int64(n)
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
 	return n, err
 }
 
