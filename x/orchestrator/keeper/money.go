@@ -184,14 +184,11 @@ func (k Keeper) SweepPlatformFees(ctx context.Context) error {
 }
 
 // payPlatformFee splits a platform fee held in the module account:
-// platform_fee_pool_share to the reputation reward pool (when x/reputation is
-// wired), the rest to the community pool.
+// platform_fee_pool_share to the reputation reward pool, the rest to the
+// community pool.
 func (k Keeper) payPlatformFee(ctx context.Context, params types.Params, fee sdkmath.Int) error {
 	denom := params.Denom()
-	toPool := sdkmath.ZeroInt()
-	if k.deps.reputation != nil {
-		toPool = params.PlatformFeePoolShare.MulInt(fee).TruncateInt()
-	}
+	toPool := params.PlatformFeePoolShare.MulInt(fee).TruncateInt()
 	if toPool.IsPositive() {
 		if err := k.deps.reputation.FundRewardPool(ctx, types.ModuleName, sdk.NewCoins(coin(denom, toPool))); err != nil {
 			return err

@@ -28,10 +28,10 @@ type epochHooks struct{ k Keeper }
 func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochNumber int64) error {
 	k := h.k
 	params, err := k.params(ctx)
-	if err != nil || identifier != params.SlaEpochIdentifier || k.deps.epochs == nil {
+	if err != nil || identifier != params.SlaEpochIdentifier {
 		return err
 	}
-	info, err := k.deps.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
+	info, err := k.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
 	if err != nil {
 		return err
 	}
@@ -61,9 +61,6 @@ const (
 // max_verdicts_per_block checks, then prunes old verdicts within the same
 // budget. It is a no-op (one iterator seek) when no round is pending.
 func (k Keeper) ProcessSla(ctx context.Context) error {
-	if k.deps.oracle == nil || k.deps.reputation == nil {
-		return nil
-	}
 	params, err := k.params(ctx)
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func (k Keeper) checkPool(ctx context.Context) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return "", false, err
 	}

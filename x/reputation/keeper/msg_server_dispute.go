@@ -33,7 +33,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 	var target string
 	switch msg.Kind {
 	case types.DISPUTE_KIND_VERDICT:
-		v, err := m.k.deps.orchestrator.UnitVerdict(ctx, msg.UnitId, msg.Epoch)
+		v, err := m.k.orchestrator.UnitVerdict(ctx, msg.UnitId, msg.Epoch)
 		if err != nil {
 			return nil, errorsmod.Wrap(types.ErrNotFound, err.Error())
 		}
@@ -54,7 +54,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 		target = fmt.Sprintf("verdict/%d/%d", v.UnitId, v.Epoch)
 		// Keep the verdict until the dispute is resolved: upholding it
 		// reads and reverses it (TestDisputedVerdictOutlivesRetention).
-		if err := m.k.deps.orchestrator.HoldUnitVerdict(ctx, v.UnitId, v.Epoch); err != nil {
+		if err := m.k.orchestrator.HoldUnitVerdict(ctx, v.UnitId, v.Epoch); err != nil {
 			return nil, err
 		}
 	case types.DISPUTE_KIND_RATING:
@@ -131,7 +131,7 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 		}
 	}
 	if d.Kind == types.DISPUTE_KIND_VERDICT {
-		if err := m.k.deps.orchestrator.ReleaseUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
+		if err := m.k.orchestrator.ReleaseUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
 			return nil, err
 		}
 	}

@@ -20,7 +20,7 @@ func (m msgServer) FundRewardPool(ctx context.Context, msg *types.MsgFundRewardP
 	if err != nil {
 		return nil, err
 	}
-	denom, err := m.k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := m.k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 	if len(msg.Comment) > int(params.MaxCommentLength) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
 	}
-	deal, err := m.k.deps.orchestrator.Deal(ctx, msg.DealId)
+	deal, err := m.k.orchestrator.Deal(ctx, msg.DealId)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrNotFound, "deal %d: %s", msg.DealId, err)
 	}
@@ -41,12 +41,12 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 	}
 	// What the deal paid its provider, settled to this block and net of what
 	// went back to the consumer: the rating's price of admission and weight.
-	paid, err := m.k.deps.orchestrator.DealPaid(ctx, deal.Id)
+	paid, err := m.k.orchestrator.DealPaid(ctx, deal.Id)
 	if err != nil {
 		return nil, err
 	}
 	if !params.CanRate(paid) {
-		denom, err := m.k.deps.orchestrator.MarketDenom(ctx)
+		denom, err := m.k.orchestrator.MarketDenom(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +54,7 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 			"deal %d has paid its provider %s%s (net of refunds); rating it takes at least %s%s (min_rating_payment)",
 			deal.Id, paid, denom, params.MinRatingPayment, denom)
 	}
-	verified, err := m.k.deps.orchestrator.ConsumerVerified(ctx, msg.Consumer)
+	verified, err := m.k.orchestrator.ConsumerVerified(ctx, msg.Consumer)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (k Keeper) FundRewardPool(ctx context.Context, fromModule string, amount sd
 	if amount.IsZero() {
 		return nil
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (k Keeper) payFromPool(ctx context.Context, to string, amt sdkmath.Int) err
 	if err != nil {
 		return err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}

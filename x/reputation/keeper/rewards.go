@@ -41,10 +41,10 @@ type epochHooks struct{ k Keeper }
 func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochNumber int64) error {
 	k := h.k
 	params, err := k.Params.Get(ctx)
-	if err != nil || identifier != params.RewardEpochIdentifier || k.deps.epochs == nil {
+	if err != nil || identifier != params.RewardEpochIdentifier {
 		return err
 	}
-	info, err := k.deps.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
+	info, err := k.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
 	if err != nil {
 		return err
 	}
@@ -61,16 +61,13 @@ func (epochHooks) BeforeEpochStart(context.Context, string, int64) error { retur
 // ProcessRewards advances the pending reward rounds, oldest first, by at
 // most budget providers in all, and returns the budget used.
 func (k Keeper) ProcessRewards(ctx context.Context, params types.Params, budget int) (int, error) {
-	if k.deps.orchestrator == nil {
-		return 0, nil
-	}
 	total := 0
 	for budget > 0 {
 		round, ok, err := k.oldestRound(ctx)
 		if err != nil || !ok {
 			return total, err
 		}
-		if pending, err := k.deps.orchestrator.SlaRoundPending(ctx); err != nil || pending {
+		if pending, err := k.orchestrator.SlaRoundPending(ctx); err != nil || pending {
 			return total, err
 		}
 		phase := round.Phase
@@ -163,7 +160,7 @@ func (k Keeper) assessProvider(ctx context.Context, params types.Params, round t
 	if rate.IsZero() {
 		return zero, zero, nil
 	}
-	bond, ok, err := k.deps.orchestrator.ProviderBond(ctx, ps.Provider)
+	bond, ok, err := k.orchestrator.ProviderBond(ctx, ps.Provider)
 	if err != nil || !ok || !bond.IsPositive() {
 		return zero, zero, err
 	}
@@ -180,14 +177,14 @@ func (k Keeper) assessProvider(ctx context.Context, params types.Params, round t
 		}
 		return amount, zero, k.PendingRewards.Set(ctx, addr, owed.Add(amount))
 	}
-	taken, err := k.deps.orchestrator.PenalizeBond(ctx, ps.Provider, amount, types.ModuleName, "reputation_penalty")
+	taken, err := k.orchestrator.PenalizeBond(ctx, ps.Provider, amount, types.ModuleName, "reputation_penalty")
 	if err != nil || !taken.IsPositive() {
 		return zero, zero, err
 	}
 	if err := k.addPool(ctx, taken); err != nil {
 		return zero, zero, err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return zero, zero, err
 	}
@@ -200,7 +197,7 @@ func (k Keeper) payRewards(ctx context.Context, round *types.RewardRound, budget
 	if err != nil {
 		return 0, err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -257,7 +254,7 @@ func (k Keeper) finishRound(ctx context.Context, round types.RewardRound) error 
 	if err != nil {
 		return err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}

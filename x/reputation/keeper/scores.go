@@ -67,7 +67,7 @@ func (k Keeper) AfterUnitVerdict(ctx context.Context, v orchtypes.UnitVerdict) (
 			return 0, 0, err
 		}
 	}
-	if err := k.deps.orchestrator.SetUnitReputation(ctx, v.UnitId, after); err != nil {
+	if err := k.orchestrator.SetUnitReputation(ctx, v.UnitId, after); err != nil {
 		return 0, 0, err
 	}
 
@@ -113,7 +113,7 @@ func (k Keeper) changeUnitScore(ctx context.Context, params types.Params, unitID
 	}); err != nil {
 		return err
 	}
-	if err := k.deps.orchestrator.SetUnitReputation(ctx, unitID, us.Score); err != nil {
+	if err := k.orchestrator.SetUnitReputation(ctx, unitID, us.Score); err != nil {
 		return err
 	}
 	return k.updateProvider(ctx, params, us.Provider, func(ps *types.ProviderScore) {
