@@ -9,10 +9,10 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/runtime"
 
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/keeper"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
-	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
 type noQoS struct{}
