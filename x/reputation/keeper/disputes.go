@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -127,5 +128,5 @@ func (k Keeper) restoreBond(ctx context.Context, d *types.Dispute, amt sdkmath.I
 			return err
 		}
 	}
-	return emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, amt), To: to})
+	return typedevent.Emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, amt), To: to})
 }

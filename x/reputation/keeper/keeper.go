@@ -15,7 +15,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -141,12 +140,4 @@ func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
 // Logger returns a module-scoped logger.
 func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
-}
-
-func emit(ctx context.Context, ev interface {
-	ProtoMessage()
-	Reset()
-	String() string
-}) error {
-	return typedevent.Emit(ctx, ev)
 }

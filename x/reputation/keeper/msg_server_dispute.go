@@ -9,6 +9,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -92,7 +93,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 	if err := m.k.setDispute(ctx, nil, d); err != nil {
 		return nil, err
 	}
-	return &types.MsgFileDisputeResponse{DisputeId: id}, emit(ctx, &types.EventDisputeFiled{Dispute: d})
+	return &types.MsgFileDisputeResponse{DisputeId: id}, typedevent.Emit(ctx, &types.EventDisputeFiled{Dispute: d})
 }
 
 // ResolveDispute upholds or rejects an open dispute; the governance
@@ -138,5 +139,5 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 	if err := m.k.setDispute(ctx, &old, d); err != nil {
 		return nil, err
 	}
-	return &types.MsgResolveDisputeResponse{}, emit(ctx, &types.EventDisputeResolved{Dispute: d})
+	return &types.MsgResolveDisputeResponse{}, typedevent.Emit(ctx, &types.EventDisputeResolved{Dispute: d})
 }

@@ -5,6 +5,7 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -66,5 +67,5 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 	if err := m.k.addRating(ctx, params, rating); err != nil {
 		return nil, err
 	}
-	return &types.MsgRateProviderResponse{}, emit(ctx, &types.EventRatingSubmitted{Rating: rating})
+	return &types.MsgRateProviderResponse{}, typedevent.Emit(ctx, &types.EventRatingSubmitted{Rating: rating})
 }
