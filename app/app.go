@@ -312,25 +312,26 @@ func New(
 
 	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
 
+	// The Flashback modules, each wired once and explicitly: a missing
+	// dependency panics here (or in NewAppModule), never switches a feature
+	// off. The marketplace comes first; the oracle probes its units and
+	// checks deal parties, x/reputation reads its deals, bonds and verdicts,
+	// both through interfaces (no x/ module imports another's keeper).
+	app.OrchestratorKeeper = orchestratorkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[orchestratortypes.StoreKey]),
+		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, &app.EpochsKeeper, govAuthority,
+	)
 	app.OracleKeeper = oraclekeeper.NewKeeper(
-		appCodec, runtime.NewKVStoreService(keys[oracletypes.StoreKey]), accCodec, govAuthority,
+		appCodec, runtime.NewKVStoreService(keys[oracletypes.StoreKey]), accCodec,
+		app.OrchestratorKeeper, app.OrchestratorKeeper, govAuthority,
 	)
 	app.ReputationKeeper = reputationkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[reputationtypes.StoreKey]),
-		app.AccountKeeper, app.BankKeeper, govAuthority,
+		app.AccountKeeper, app.BankKeeper, app.OrchestratorKeeper, &app.EpochsKeeper, govAuthority,
 	)
-	app.OrchestratorKeeper = orchestratorkeeper.NewKeeper(
-		appCodec, runtime.NewKVStoreService(keys[orchestratortypes.StoreKey]),
-		app.AccountKeeper, app.BankKeeper, app.DistrKeeper, govAuthority,
-	)
-	// The oracle probes the marketplace's units and checks deal parties
-	// through interfaces: it imports no other Flashback module.
-	app.OracleKeeper.SetRegistries(app.OrchestratorKeeper, app.OrchestratorKeeper)
-	// SLA enforcement reads the oracle's agreed QoS and tells x/reputation the
-	// verdicts; x/reputation reads bonds, deals and verdicts back. Neither
-	// imports the other's keeper: both sides are interfaces.
-	app.OrchestratorKeeper.SetSlaDependencies(app.OracleKeeper, app.ReputationKeeper, &app.EpochsKeeper)
-	app.ReputationKeeper.SetDependencies(app.OrchestratorKeeper, &app.EpochsKeeper)
+	// SLA enforcement reads the oracle's agreed QoS and tells x/reputation
+	// the verdicts: set once, as x/gov's hooks are.
+	app.OrchestratorKeeper.SetSlaModules(oracleReader(appOpts, app.OracleKeeper), app.ReputationKeeper)
 
 	app.admission = newMempoolAdmission(appOpts)
 	proberConfig, err := prober.ReadConfig(appOpts)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 )
 
 // CheckTx refuses a new transaction when CometBFT's mempool (config.toml

@@ -23,10 +23,10 @@ import (
 // them in (a known race: tendermint/tendermint#6219,
 // bnb-chain/greenfield-cometbft#16). Proposals take the list in order, and
 // a sender's transaction executed before its predecessor fails with a
-// sequence mismatch, as does every later one of that sender in the block. On the loaded 4-validator
-// localnet this hit loadgen's setup, a burst of 200 transactions from one
-// account, twice in about twenty runs: 65 failed in one block
-// (docs/PERFORMANCE.md).
+// sequence mismatch, as does every later one of that sender in the block
+// (seen under load: docs/PERFORMANCE.md). Decision: sort each sender's
+// transactions by sequence within the selection, because it removes those
+// failures without changing which transactions a block holds.
 //
 // Only the order within a sender changes: its transactions keep the
 // positions the selection gave them and are sorted by sequence into them.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 )
 
 // A proposal puts each sender's transactions in sequence order, whatever

@@ -12,7 +12,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	reputationtypes "github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )

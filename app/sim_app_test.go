@@ -222,7 +222,8 @@ func checkFinalState(t testing.TB, ti simsx.TestInstance[*simApp], _ []simtypes.
 	completed.Store(fmt.Sprintf("%s/%d", strings.Split(t.Name(), "/")[0], ti.Cfg.Seed), true)
 	require.Positive(t, a.stats.invariantChecks, "the invariants never ran")
 	fmt.Printf("FLASHBACK-SIM seed=%d height=%d blocks=%d invariant_checks=%d qos_records_checked=%d "+
-		"providers=%d consumers=%d deals=%v units=%v unit_verdicts_kept=%d ratings=%d disputes=%d\n",
+		"providers=%d consumers=%d deals=%v units=%v unit_verdicts_kept=%d ratings=%d disputes=%d app_hash=%X\n",
 		ti.Cfg.Seed, a.LastBlockHeight(), a.stats.blocks, a.stats.invariantChecks, records,
-		stats.Providers, stats.Consumers, stats.DealsByState, stats.UnitsByState, verdicts, ratings, disputes)
+		stats.Providers, stats.Consumers, stats.DealsByState, stats.UnitsByState, verdicts, ratings, disputes,
+		a.LastCommitID().Hash)
 }

@@ -52,7 +52,7 @@ cleanup_bins() { rm -rf "$BIN_DIR"; }
 trap cleanup_bins EXIT
 
 benchreport() {
-  "$GO" build -o "$BIN_DIR/benchreport" ./testutil/cmd/benchreport
+  "$GO" build -o "$BIN_DIR/benchreport" ./tools/cmd/benchreport
   "$BIN_DIR/benchreport" "$@"
 }
 
@@ -80,7 +80,7 @@ localnet() { # start|stop (chain nodes only: the load generator uses the provide
 network() {
   make -C "$ROOT" build >/dev/null
   cp "$ROOT/build/flashbackd" "$BIN_DIR/flashbackd"
-  "$GO" build -o "$BIN_DIR/loadgen" ./testutil/cmd/loadgen
+  "$GO" build -o "$BIN_DIR/loadgen" ./tools/cmd/loadgen
   local nodes="" metrics="" i
   for i in 0 1 2 3; do
     nodes+="${nodes:+,}http://127.0.0.1:$((NETWORK_BASE_PORT + 10 * i + 1))"

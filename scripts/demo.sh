@@ -177,7 +177,7 @@ if ! version=$("$BIN" version 2>&1); then
 fi
 PT_BIN=${PROBETARGET_BIN:-$ROOT/build/probetarget}
 if [ -z "${PROBETARGET_BIN:-}" ]; then
-  (cd "$ROOT" && go build -o "$PT_BIN" ./testutil/cmd/probetarget) || die "cannot build testutil/cmd/probetarget"
+  (cd "$ROOT" && go build -o "$PT_BIN" ./tools/cmd/probetarget) || die "cannot build tools/cmd/probetarget"
 fi
 note "flashbackd  $BIN (version ${version:-unknown})"
 note "probetarget $PT_BIN (a stand-in storage server speaking the probe protocol)"

@@ -84,7 +84,7 @@ TOOLS=$(mktemp -d "${TMPDIR:-/tmp}/flashbackd-overload-bin.XXXXXX")
 trap 'rm -rf "$TOOLS"' EXIT
 cp "$BIN" "$TOOLS/flashbackd"
 BIN=$TOOLS/flashbackd
-go build -o "$TOOLS/loadgen" ./testutil/cmd/loadgen
+go build -o "$TOOLS/loadgen" ./tools/cmd/loadgen
 LOADGEN=$TOOLS/loadgen
 stamp=$(date -u +%H%M)
 for ((r = 1; r <= RUNS; r++)); do

@@ -48,13 +48,13 @@ func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
 	return d
 }
 
-// loadgenBinary builds testutil/cmd/loadgen (or takes $LOADGEN_BIN).
+// loadgenBinary builds tools/cmd/loadgen (or takes $LOADGEN_BIN).
 func loadgenBinary(t *testing.T) string {
 	if bin := os.Getenv("LOADGEN_BIN"); bin != "" {
 		return bin
 	}
 	bin := filepath.Join(t.TempDir(), "loadgen")
-	cmd := exec.Command("go", "build", "-o", bin, "./testutil/cmd/loadgen")
+	cmd := exec.Command("go", "build", "-o", bin, "./tools/cmd/loadgen")
 	cmd.Dir = localnet.RepoRoot(t)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "building loadgen: %s", out)

@@ -18,8 +18,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
 	"github.com/flashbacknetwork/flashbackd/testutil/localnet"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )

@@ -14,9 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
 	"github.com/flashbacknetwork/flashbackd/testutil/localnet"
 	"github.com/flashbacknetwork/flashbackd/testutil/probetarget"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )

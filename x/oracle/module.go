@@ -116,11 +116,7 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 	return cdc.MustMarshalJSON(gs)
 }
 
-// EndBlock assigns the next window's units when a window ends and prunes old
-// records, summaries and self-reports (capped per block).
+// EndBlock runs the keeper's per-block work (keeper.EndBlock).
 func (am AppModule) EndBlock(ctx context.Context) error {
-	if err := am.keeper.AdvanceWindow(ctx); err != nil {
-		return err
-	}
-	return am.keeper.Prune(ctx)
+	return am.keeper.EndBlock(ctx)
 }

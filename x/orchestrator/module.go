@@ -42,6 +42,7 @@ type AppModule struct {
 
 // NewAppModule returns the module.
 func NewAppModule(cdc codec.Codec, k keeper.Keeper) AppModule {
+	k.MustBeWired()
 	return AppModule{cdc: cdc, keeper: k}
 }
 

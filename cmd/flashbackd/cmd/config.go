@@ -25,24 +25,18 @@ func initAppConfig() (string, any) {
 	srvCfg := serverconfig.DefaultConfig()
 	// Validators must refuse zero-fee spam: a default price in uflash.
 	srvCfg.MinGasPrices = app.DefaultMinGasPrices
-	// No app-side mempool (the SDK default, max-txs = -1): proposals take
-	// CometBFT's mempool in arrival order, and ProcessProposal does not run
-	// every transaction's ante handler (signature checks included) a second
-	// time before FinalizeBlock runs it again. The sender-nonce app mempool
-	// added no ordering worth that cost: it is not fee-ordered either. The
-	// one ordering a proposal needs, each sender's transactions by
-	// sequence, which CometBFT's list can swap, the proposal's transaction
-	// selector restores (app/proposal_order.go).
-	// (docs/PERFORMANCE.md, network load.)
+	// Decision: no app-side mempool (the SDK default, max-txs = -1). Why:
+	// with one, ProcessProposal runs every transaction's ante handler
+	// (signature checks included) a second time before FinalizeBlock, and
+	// the sender-nonce mempool it would be is not fee-ordered either. The one
+	// ordering a proposal needs, each sender's transactions by sequence, the
+	// proposal's transaction selector restores (app/proposal_order.go).
 
-	// Index only the attributes wallets and explorers search transactions by
-	// (app.DefaultIndexEvents). With the SDK's default, every attribute of
-	// every event, CometBFT's tx index was the largest database a node wrote
-	// (31 MB against the state's 12 MB after a minute at 200 tx/s), and its
-	// compaction took CPU from consensus: on the 4-validator localnet blocks
-	// grew from ~0.9 s to 2–6 s in the second half of each minute. With this
-	// list the mean block stayed at 0.99–1.10 s (p99 ~2 s) at 200 and 250 tx/s
-	// (docs/PERFORMANCE.md). An explorer's node sets
+	// Decision: index only the attributes wallets and explorers search
+	// transactions by (app.DefaultIndexEvents). Why: indexing every attribute
+	// made CometBFT's tx index the largest database a node writes, and its
+	// compaction took CPU from consensus and lengthened blocks under load
+	// (figures in docs/PERFORMANCE.md). An explorer's node sets
 	// `index-events = []` to index everything; a validator may turn the
 	// indexer off (config.toml, `[tx_index] indexer = "null"`).
 	srvCfg.IndexEvents = app.DefaultIndexEvents

@@ -1,16 +1,14 @@
-// Package typedevent emits typed proto events as the Cosmos SDK does
-// (sdk.EventManager.EmitTypedEvent), without its cost.
+// Package typedevent emits typed proto events exactly as the Cosmos SDK does
+// (sdk.EventManager.EmitTypedEvent), at a fraction of its cost.
 //
-// sdk.TypedEventToEvent encodes the event with gogoproto's jsonpb, decodes
-// that JSON into a map and sorts its keys: ~28 µs and 190 allocations for a
-// deal request's event, ~5 % of a bank send's whole execution, paid by every
-// orchestrator transaction. jsonpb re-parses every field's struct tags on
-// every call. This package compiles, once per event type, a plan of the
-// fields in attribute order with an encoder per field that writes exactly
-// what jsonpb writes (OrigName, EmitDefaults), and fills the attributes from
-// it. The output is byte for byte the SDK's: the tests compare the two on
-// every event type of flashbackd's modules, with generated values, so that
-// clients keep decoding events with sdk.ParseTypedEvent.
+// Decision: every module emits through Emit, which writes, from a plan
+// compiled once per event type, the attributes jsonpb would write (OrigName,
+// EmitDefaults). Why: the SDK's path re-reads every field's struct tags and
+// round-trips the JSON through a map on every call, a cost every
+// orchestrator transaction pays (BenchmarkToEvent; docs/PERFORMANCE.md). The
+// output is byte for byte the SDK's — the tests compare the two on every
+// event type of the three modules — so clients keep decoding events with
+// sdk.ParseTypedEvent.
 //
 // A field kind the plan does not know (maps, oneofs, floats, Any, types with
 // their own JSON marshalling) makes the whole type go through

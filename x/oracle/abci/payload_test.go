@@ -14,7 +14,7 @@ import (
 	authz "github.com/cosmos/cosmos-sdk/x/authz"
 
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	oracleabci "github.com/flashbacknetwork/flashbackd/x/oracle/abci"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )

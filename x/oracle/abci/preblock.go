@@ -2,7 +2,6 @@ package abci
 
 import (
 	"errors"
-	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -10,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/blockwork"
 	"github.com/flashbacknetwork/flashbackd/x/oracle/keeper"
 )
 
@@ -49,18 +49,8 @@ func (a *Aggregator) PreBlock(ctx sdk.Context, req *abci.RequestFinalizeBlock) {
 		}
 	}
 	a.gate.expect(req.Height, req.Txs[0])
-	cacheCtx, write := ctx.CacheContext()
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		return a.keeper.ApplyExtendedCommit(cacheCtx, commit, readings)
-	}()
+	err := blockwork.Run(ctx, func(ctx sdk.Context) error { return a.keeper.ApplyExtendedCommit(ctx, commit, readings) })
 	if err != nil {
 		a.logger.Error("oracle aggregation failed; no QoS update", "height", req.Height, "err", err)
-		return
 	}
-	write()
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 

@@ -18,19 +18,15 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
-// registries are set after construction (x/orchestrator is built after
-// x/oracle); they are shared by every copy of the keeper.
-type registries struct {
-	units types.UnitRegistry
-	deals types.DealRegistry
-}
-
 // Keeper owns the x/oracle store.
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
 	authority    string
-	deps         *registries
+	// units and deals are the marketplace (x/orchestrator), given at
+	// construction: the oracle cannot run without them.
+	units types.UnitRegistry
+	deals types.DealRegistry
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -68,9 +64,17 @@ type Keeper struct {
 	LastSelfReport    collections.Map[collections.Pair[uint64, sdk.AccAddress], int64]
 }
 
-// NewKeeper builds the keeper. It panics on a malformed authority, a wiring
-// bug caught at start-up.
-func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec, authority string) Keeper {
+// NewKeeper builds the keeper over the marketplace's units (what to probe)
+// and deals (who may self-report). It panics on a malformed authority or a
+// missing registry: wiring bugs that must stop the app at start-up rather
+// than leave the oracle assigning nothing.
+func NewKeeper(
+	cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec,
+	units types.UnitRegistry, deals types.DealRegistry, authority string,
+) Keeper {
+	if units == nil || deals == nil {
+		panic(fmt.Sprintf("x/%s needs the marketplace's unit and deal registries", types.ModuleName))
+	}
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Sprintf("invalid x/%s authority address %q: %s", types.ModuleName, authority, err))
 	}
@@ -79,7 +83,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		cdc:          cdc,
 		addressCodec: addressCodec,
 		authority:    authority,
-		deps:         &registries{},
+		units:        units,
+		deals:        deals,
 
 		Params: collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		AssignmentEntropy: collections.NewMap(sb, types.AssignmentEntropyKey, "assignment_entropy",
@@ -121,19 +126,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 	return k
 }
 
-// SetRegistries connects the marketplace: the units the oracle assigns and
-// the deals self-reports are about. The app calls it once, at wiring.
-func (k Keeper) SetRegistries(units types.UnitRegistry, deals types.DealRegistry) {
-	k.deps.units = units
-	k.deps.deals = deals
-}
-
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
-// Deals is the deal registry set by SetRegistries: the simulation finds the
+// Deals is the deal registry given at construction: the simulation finds the
 // parties of open deals through it to file valid self-reports.
-func (k Keeper) Deals() types.DealRegistry { return k.deps.deals }
+func (k Keeper) Deals() types.DealRegistry { return k.deals }
 
 // Logger returns a module-scoped logger.
 func (k Keeper) Logger(ctx context.Context) log.Logger {

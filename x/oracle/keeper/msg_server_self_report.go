@@ -21,14 +21,11 @@ func (m msgServer) SubmitQoSReport(ctx context.Context, msg *types.MsgSubmitQoSR
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
 	}
-	if m.k.deps.deals == nil {
-		return nil, errorsmod.Wrap(types.ErrRegistryMissing, "the deal registry is not wired")
-	}
 	params, err := m.k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	parties, err := m.k.deps.deals.DealParties(ctx, msg.DealId)
+	parties, err := m.k.deals.DealParties(ctx, msg.DealId)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrDealNotFound, "deal %d: %s", msg.DealId, err)
 	}

@@ -11,8 +11,10 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
-// The reader methods below are what x/orchestrator and x/reputation read
-// from the oracle, through interfaces they define.
+// The reader methods below read the agreed QoS: UnitSummary is what
+// x/orchestrator's SLA rounds read (its types.OracleReader); LatestRecord
+// and ProviderSummary serve this module's queries. x/reputation reads no
+// QoS: it scores the verdicts x/orchestrator gives it.
 
 // LatestRecord returns the last agreed record of a unit.
 func (k Keeper) LatestRecord(ctx context.Context, unitID uint64) (types.QoSRecord, bool, error) {

@@ -139,17 +139,14 @@ func (k Keeper) takeAssignmentEntropy(ctx sdk.Context) ([]byte, error) {
 // in). Every unit is equally likely in every window, whatever was drawn
 // before: a provider cannot tell from the past when its units are next.
 func (k Keeper) sampleUnits(ctx context.Context, seed [32]byte, limit int) ([]types.AssignedUnit, error) {
-	if k.deps.units == nil {
-		return nil, nil
-	}
-	n, err := k.deps.units.LiveUnitCount(ctx)
+	n, err := k.units.LiveUnitCount(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ordinals := types.SampleOrdinals(seed, n, limit)
 	units := make([]types.AssignedUnit, len(ordinals))
 	for i, o := range ordinals {
-		t, err := k.deps.units.LiveUnitAt(ctx, o)
+		t, err := k.units.LiveUnitAt(ctx, o)
 		if err != nil {
 			return nil, err
 		}

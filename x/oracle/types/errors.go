@@ -12,6 +12,6 @@ var (
 	ErrDealNotOpen     = errors.Register(ModuleName, 7, "deal is not open")
 	ErrTooSoon         = errors.Register(ModuleName, 8, "self-report too soon")
 	ErrNoRecord        = errors.Register(ModuleName, 9, "no QoS record")
-	ErrRegistryMissing = errors.Register(ModuleName, 10, "unit registry not set")
+	ErrRegistryMissing = errors.Register(ModuleName, 10, "unit registry not set") // retired: the registries are NewKeeper arguments; kept so that code 10 is never reused
 	ErrInjectedOnly    = errors.Register(ModuleName, 11, "only the block proposer injects this message, as the block's first transaction")
 )

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -65,7 +66,7 @@ func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal
 			}
 		}
 	}
-	return emit(ctx, &types.EventDealClosed{DealId: d.Id, Reason: reason})
+	return typedevent.Emit(ctx, &types.EventDealClosed{DealId: d.Id, Reason: reason})
 }
 
 // processDealDue is the end-block work of a running deal whose due time
@@ -98,7 +99,7 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 			d.State = types.DEAL_STATE_OVERDRAWN
 			d.OverdrawnAt = &dry
 			graceEnd := dry.Add(params.OverdraftGracePeriod)
-			if err := emit(ctx, &types.EventDealOverdrawn{DealId: d.Id, GraceEndsAt: graceEnd}); err != nil {
+			if err := typedevent.Emit(ctx, &types.EventDealOverdrawn{DealId: d.Id, GraceEndsAt: graceEnd}); err != nil {
 				return err
 			}
 		case overdrawn && !now.Before(d.OverdrawnAt.Add(params.OverdraftGracePeriod)):

@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/blockwork"
 	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -86,40 +87,14 @@ func (k Keeper) collectDue(ctx context.Context, now int64, limit int) ([]collect
 	if limit <= 0 {
 		return nil, nil
 	}
-	iter, err := k.DueQueue.Iterate(ctx, collections.NewPrefixUntilTripleRange[int64, int32, uint64](now))
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	var keys []collections.Triple[int64, int32, uint64]
-	for ; iter.Valid() && len(keys) < limit; iter.Next() {
-		key, err := iter.Key()
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, key)
-	}
-	return keys, nil
+	return blockwork.FirstKeys(ctx, k.DueQueue.Iterate, collections.NewPrefixUntilTripleRange[int64, int32, uint64](now), limit)
 }
 
 func (k Keeper) collectUnbonded(ctx context.Context, now int64, limit int) ([]collections.Pair[int64, sdk.AccAddress], error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	iter, err := k.UnbondingQueue.Iterate(ctx, collections.NewPrefixUntilPairRange[int64, sdk.AccAddress](now))
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	var keys []collections.Pair[int64, sdk.AccAddress]
-	for ; iter.Valid() && len(keys) < limit; iter.Next() {
-		key, err := iter.Key()
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, key)
-	}
-	return keys, nil
+	return blockwork.FirstKeys(ctx, k.UnbondingQueue.Iterate, collections.NewPrefixUntilPairRange[int64, sdk.AccAddress](now), limit)
 }
 
 // runIsolated runs f in a cached context and commits its writes (and
@@ -128,7 +103,7 @@ func (k Keeper) collectUnbonded(ctx context.Context, now int64, limit int) ([]co
 // missed is an epoch without a verdict, not money locked); due items use
 // runDueItem, which retries them.
 func (k Keeper) runIsolated(ctx sdk.Context, kind string, id uint64, f func(sdk.Context) error) {
-	err := tryIsolated(ctx, f)
+	err := blockwork.Run(ctx, f)
 	if err == nil {
 		return
 	}

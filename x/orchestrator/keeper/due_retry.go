@@ -11,6 +11,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/blockwork"
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -79,26 +81,11 @@ func boundedError(err error) string {
 	return s[:cut] + "…"
 }
 
-// tryIsolated runs f in a cached context and commits its writes (and
-// events) only if it succeeds; a panic is turned into an error.
-func tryIsolated(ctx sdk.Context, f func(sdk.Context) error) (err error) {
-	cacheCtx, write := ctx.CacheContext()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	if err = f(cacheCtx); err == nil {
-		write()
-	}
-	return err
-}
-
 // runDueItem runs one due item in isolation. On success the item's earlier
 // failure is forgotten; on failure it schedules a retry or parks the item.
 // It returns an error only when the store fails.
 func (k Keeper) runDueItem(ctx sdk.Context, params types.Params, item dueItem, f func(sdk.Context) error) error {
-	err := tryIsolated(ctx, func(ctx sdk.Context) error {
+	err := blockwork.Run(ctx, func(ctx sdk.Context) error {
 		if fault := k.deps.dueFault; fault != nil {
 			if err := fault(item.kind, item.id); err != nil {
 				return err
@@ -156,7 +143,7 @@ func (k Keeper) dueFailed(ctx sdk.Context, params types.Params, item dueItem, ca
 		retryAt := now.Add(params.DueRetryWait(rec.Attempts))
 		// Scheduling writes the deal or provider; should that fail too (a
 		// bug), the item is parked rather than the chain halted.
-		if serr := tryIsolated(ctx, func(ctx sdk.Context) error { return k.scheduleRetry(ctx, item, retryAt) }); serr != nil {
+		if serr := blockwork.Run(ctx, func(ctx sdk.Context) error { return k.scheduleRetry(ctx, item, retryAt) }); serr != nil {
 			rec.LastError = boundedError(fmt.Errorf("%s; scheduling its retry failed: %w", rec.LastError, serr))
 		} else {
 			rec.RetryAt = &retryAt
@@ -172,11 +159,11 @@ func (k Keeper) dueFailed(ctx sdk.Context, params types.Params, item dueItem, ca
 		k.Logger(ctx).Error("due item failed; parked after its retries", "kind", rec.Kind, "id", rec.Id, "provider", rec.Provider,
 			"attempts", rec.Attempts, "err", rec.LastError)
 	}
-	_ = emit(ctx, &types.EventDueItemFailed{
+	_ = typedevent.Emit(ctx, &types.EventDueItemFailed{
 		Kind: rec.Kind, Id: rec.Id, Provider: rec.Provider, Error: rec.LastError, Attempt: rec.Attempts, RetryAt: rec.RetryAt,
 	})
 	if rec.RetryAt == nil {
-		_ = emit(ctx, &types.EventDueItemStuck{
+		_ = typedevent.Emit(ctx, &types.EventDueItemStuck{
 			Kind: rec.Kind, Id: rec.Id, Provider: rec.Provider, Attempts: rec.Attempts, Error: rec.LastError,
 		})
 	}

@@ -13,17 +13,10 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
-// Invariants read the whole module state: they are for tests (run after
-// every block) and for operators (`flashbackd` debugging), never for a block
-// hook.
-
-// RegisterInvariants registers the module's invariants.
-func RegisterInvariants(ir sdk.InvariantRegistry, k Keeper) {
-	ir.RegisterRoute(types.ModuleName, "module-account-balance", ModuleBalanceInvariant(k))
-	ir.RegisterRoute(types.ModuleName, "counters", CountersInvariant(k))
-	ir.RegisterRoute(types.ModuleName, "live-unit-index", LiveUnitIndexInvariant(k))
-	ir.RegisterRoute(types.ModuleName, "access-keys", AccessKeyInvariant(k))
-}
+// Invariants read the whole module state, so they never run in a block hook.
+// They run, through AllInvariants, after every block of the keeper and app
+// tests (apptest.CheckInvariants) and of the simulation (app/sim_app_test.go).
+// The app wires no x/crisis, so nothing registers them with a node.
 
 // AllInvariants runs every invariant of the module.
 func AllInvariants(k Keeper) sdk.Invariant {

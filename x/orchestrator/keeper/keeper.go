@@ -17,12 +17,13 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
-// slaDeps are the modules SLA enforcement reads, set after construction
-// (they are built after x/orchestrator); shared by every copy of the keeper.
+// slaDeps are the modules SLA enforcement reads and tells. x/oracle and
+// x/reputation are built after x/orchestrator (they read it), so the app sets
+// them once with SetSlaModules; NewAppModule refuses a keeper without them.
+// Shared by every copy of the keeper.
 type slaDeps struct {
 	oracle     types.OracleReader
 	reputation types.ReputationKeeper
-	epochs     types.EpochsKeeper
 
 	// dueFault, when set, makes the due items it returns an error for fail
 	// inside their isolated run, as a bug would. Only tests set it (see
@@ -39,6 +40,7 @@ type Keeper struct {
 	accounts     types.AccountKeeper
 	bank         types.BankKeeper
 	distr        types.DistributionKeeper
+	epochs       types.EpochsKeeper
 	moduleAddr   sdk.AccAddress
 
 	// authority is the only address allowed to send MsgUpdateParams
@@ -133,16 +135,21 @@ type Keeper struct {
 	AccessKeys collections.Map[sdk.AccAddress, types.AccessKey]
 }
 
-// NewKeeper builds the keeper. It panics on a malformed authority or a
-// missing module account: those are wiring bugs caught at start-up.
+// NewKeeper builds the keeper. It panics on a malformed authority, a
+// missing module account or a missing x/epochs: those are wiring bugs caught
+// at start-up.
 func NewKeeper(
 	cdc codec.BinaryCodec,
 	storeService corestore.KVStoreService,
 	accountKeeper types.AccountKeeper,
 	bankKeeper types.BankKeeper,
 	distrKeeper types.DistributionKeeper,
+	epochsKeeper types.EpochsKeeper,
 	authority string,
 ) Keeper {
+	if epochsKeeper == nil {
+		panic(fmt.Sprintf("x/%s needs x/epochs (the SLA epochs)", types.ModuleName))
+	}
 	addressCodec := accountKeeper.AddressCodec()
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Sprintf("invalid x/%s authority address %q: %s", types.ModuleName, authority, err))
@@ -159,6 +166,7 @@ func NewKeeper(
 		accounts:     accountKeeper,
 		bank:         bankKeeper,
 		distr:        distrKeeper,
+		epochs:       epochsKeeper,
 		moduleAddr:   moduleAddr,
 		authority:    authority,
 
@@ -225,12 +233,29 @@ func NewKeeper(
 	return k
 }
 
-// SetSlaDependencies connects the modules SLA enforcement reads. The app
-// calls it once, at wiring; until then epochs end without SLA checks.
-func (k Keeper) SetSlaDependencies(oracle types.OracleReader, reputation types.ReputationKeeper, epochs types.EpochsKeeper) {
+// SetSlaModules connects the modules SLA enforcement reads (x/oracle's
+// agreed QoS) and tells (x/reputation: verdicts, the reward pool, a new
+// unit's baseline score). Like x/gov's SetHooks it is called once, at
+// wiring: a nil module or a second call panics, and NewAppModule panics when
+// it was never called, so a node never runs with SLA enforcement silently
+// off.
+func (k Keeper) SetSlaModules(oracle types.OracleReader, reputation types.ReputationKeeper) {
+	if oracle == nil || reputation == nil {
+		panic(fmt.Sprintf("x/%s: SetSlaModules needs x/oracle's reader and x/reputation", types.ModuleName))
+	}
+	if k.deps.oracle != nil || k.deps.reputation != nil {
+		panic(fmt.Sprintf("x/%s: cannot set the SLA modules twice", types.ModuleName))
+	}
 	k.deps.oracle = oracle
 	k.deps.reputation = reputation
-	k.deps.epochs = epochs
+}
+
+// MustBeWired panics unless SetSlaModules was called: NewAppModule calls it,
+// so that an app that forgot the wiring does not start.
+func (k Keeper) MustBeWired() {
+	if k.deps.oracle == nil || k.deps.reputation == nil {
+		panic(fmt.Sprintf("x/%s: SetSlaModules was not called before NewAppModule", types.ModuleName))
+	}
 }
 
 // Authority returns the address allowed to update the params.

@@ -7,7 +7,6 @@ import (
 
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
-	"github.com/cosmos/gogoproto/proto"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -18,10 +17,6 @@ import (
 // Every coin movement of the module goes through this file, and each one is
 // reported by a typed event (a deal request's deposit by EventDealRequested,
 // which carries it; every other movement by its own event here).
-
-func emit(ctx context.Context, ev proto.Message) error {
-	return typedevent.Emit(ctx, ev)
-}
 
 func coin(denom string, amt sdkmath.Int) sdk.Coin { return sdk.NewCoin(denom, amt) }
 
@@ -62,7 +57,7 @@ func (k Keeper) fundCommunityPool(ctx context.Context, source string, from sdk.A
 	if err := k.distr.FundCommunityPool(ctx, sdk.NewCoins(coin(denom, amt)), from); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventCommunityPoolFunded{Source: source, From: from.String(), Amount: coin(denom, amt)})
+	return typedevent.Emit(ctx, &types.EventCommunityPoolFunded{Source: source, From: from.String(), Amount: coin(denom, amt)})
 }
 
 // burnFromAccount burns amt taken from an account (priority fees).
@@ -81,7 +76,7 @@ func (k Keeper) deposit(ctx context.Context, d *types.Deal, denom string, amt sd
 	if err := k.pullDeposit(ctx, d, denom, amt); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventDeposit{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Escrow: coin(denom, d.Escrow())})
+	return typedevent.Emit(ctx, &types.EventDeposit{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Escrow: coin(denom, d.Escrow())})
 }
 
 // pullDeposit moves a consumer's payment into a deal's escrow; the caller
@@ -105,7 +100,7 @@ func (k Keeper) settle(ctx context.Context, d *types.Deal, denom string) error {
 	if !paid.IsPositive() {
 		return nil
 	}
-	return emit(ctx, &types.EventSettlement{
+	return typedevent.Emit(ctx, &types.EventSettlement{
 		DealId: d.Id, Amount: coin(denom, paid), Accrued: coin(denom, d.Accrued),
 		Escrow: coin(denom, d.Escrow()), SettledAt: *d.SettledAt,
 	})
@@ -121,7 +116,7 @@ func (k Keeper) refundEscrow(ctx context.Context, d *types.Deal, denom string, r
 		return err
 	}
 	d.Refunded = d.Refunded.Add(amt)
-	return emit(ctx, &types.EventRefund{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Reason: reason})
+	return typedevent.Emit(ctx, &types.EventRefund{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, amt), Reason: reason})
 }
 
 // takeEarnings moves a deal's unwithdrawn earnings out of it, splitting the
@@ -184,14 +179,11 @@ func (k Keeper) SweepPlatformFees(ctx context.Context) error {
 }
 
 // payPlatformFee splits a platform fee held in the module account:
-// platform_fee_pool_share to the reputation reward pool (when x/reputation is
-// wired), the rest to the community pool.
+// platform_fee_pool_share to the reputation reward pool, the rest to the
+// community pool.
 func (k Keeper) payPlatformFee(ctx context.Context, params types.Params, fee sdkmath.Int) error {
 	denom := params.Denom()
-	toPool := sdkmath.ZeroInt()
-	if k.deps.reputation != nil {
-		toPool = params.PlatformFeePoolShare.MulInt(fee).TruncateInt()
-	}
+	toPool := params.PlatformFeePoolShare.MulInt(fee).TruncateInt()
 	if toPool.IsPositive() {
 		if err := k.deps.reputation.FundRewardPool(ctx, types.ModuleName, sdk.NewCoins(coin(denom, toPool))); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -40,13 +41,13 @@ func (m msgServer) SetAccessKey(ctx context.Context, msg *types.MsgSetAccessKey)
 		if err := m.k.AccessKeys.Remove(ctx, owner); err != nil {
 			return nil, err
 		}
-		return &types.MsgSetAccessKeyResponse{}, emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), Removed: true})
+		return &types.MsgSetAccessKeyResponse{}, typedevent.Emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), Removed: true})
 	}
 	key := types.AccessKey{Address: owner.String(), PublicKey: msg.PublicKey, UpdatedAt: blockSecond(ctx)}
 	if err := m.k.AccessKeys.Set(ctx, owner, key); err != nil {
 		return nil, err
 	}
-	return &types.MsgSetAccessKeyResponse{}, emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), PublicKey: msg.PublicKey})
+	return &types.MsgSetAccessKeyResponse{}, typedevent.Emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), PublicKey: msg.PublicKey})
 }
 
 // dropOrphanAccessKey removes the access key of an address that is no
@@ -66,5 +67,5 @@ func (k Keeper) dropOrphanAccessKey(ctx context.Context, owner sdk.AccAddress) e
 	if err := k.AccessKeys.Remove(ctx, owner); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), Removed: true})
+	return typedevent.Emit(ctx, &types.EventAccessKeySet{Owner: owner.String(), Removed: true})
 }

@@ -7,6 +7,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -32,7 +33,7 @@ func (m msgServer) RegisterConsumer(ctx context.Context, msg *types.MsgRegisterC
 	if err := m.k.setConsumer(ctx, nil, c); err != nil {
 		return nil, err
 	}
-	return &types.MsgRegisterConsumerResponse{}, emit(ctx, &types.EventConsumerRegistered{Consumer: msg.Owner})
+	return &types.MsgRegisterConsumerResponse{}, typedevent.Emit(ctx, &types.EventConsumerRegistered{Consumer: msg.Owner})
 }
 
 // UpdateConsumer replaces the consumer's metadata.
@@ -49,7 +50,7 @@ func (m msgServer) UpdateConsumer(ctx context.Context, msg *types.MsgUpdateConsu
 	if err := m.k.setConsumer(ctx, &old, c); err != nil {
 		return nil, err
 	}
-	return &types.MsgUpdateConsumerResponse{}, emit(ctx, &types.EventConsumerUpdated{Consumer: msg.Owner})
+	return &types.MsgUpdateConsumerResponse{}, typedevent.Emit(ctx, &types.EventConsumerUpdated{Consumer: msg.Owner})
 }
 
 // VerifyConsumer sets or clears a consumer's verification.
@@ -73,7 +74,7 @@ func (m msgServer) VerifyConsumer(ctx context.Context, msg *types.MsgVerifyConsu
 	if err := m.k.setConsumer(ctx, &old, c); err != nil {
 		return nil, err
 	}
-	return &types.MsgVerifyConsumerResponse{}, emit(ctx, &types.EventConsumerVerified{
+	return &types.MsgVerifyConsumerResponse{}, typedevent.Emit(ctx, &types.EventConsumerVerified{
 		Consumer: msg.Consumer, Verified: msg.Verified, By: msg.Authority,
 	})
 }

@@ -7,6 +7,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -123,7 +124,7 @@ func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (
 	if err := m.k.setUnitCertified(ctx, &oldUnit, unit, provider.Certified); err != nil {
 		return nil, err
 	}
-	return &types.MsgRequestDealResponse{DealId: id}, emit(ctx, &types.EventDealRequested{
+	return &types.MsgRequestDealResponse{DealId: id}, typedevent.Emit(ctx, &types.EventDealRequested{
 		DealId: id, Consumer: d.Consumer, Provider: d.Provider, UnitId: d.UnitId,
 		CapacityGb: d.CapacityGb, Term: d.Term, ExpiresAt: d.RequestExpiresAt, Deposit: coin(params.Denom(), deposit),
 	})
@@ -206,7 +207,7 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 	if err := m.k.setUnitCertified(ctx, &oldUnit, unit, provider.Certified); err != nil {
 		return nil, err
 	}
-	return &types.MsgAcceptDealResponse{}, emit(ctx, &types.EventDealAccepted{DealId: d.Id, StartTime: start, EndTime: end})
+	return &types.MsgAcceptDealResponse{}, typedevent.Emit(ctx, &types.EventDealAccepted{DealId: d.Id, StartTime: start, EndTime: end})
 }
 
 // DeclineDeal declines a pending request and refunds the deposit in full.
@@ -288,7 +289,7 @@ func (m msgServer) TopUpDeal(ctx context.Context, msg *types.MsgTopUpDeal) (*typ
 		if dry, runsDry := d.PaidThrough(); !runsDry || now.Before(dry) {
 			d.State = types.DEAL_STATE_ACTIVE
 			d.OverdrawnAt = nil
-			if err := emit(ctx, &types.EventDealRevived{DealId: d.Id}); err != nil {
+			if err := typedevent.Emit(ctx, &types.EventDealRevived{DealId: d.Id}); err != nil {
 				return nil, err
 			}
 		}
@@ -333,7 +334,7 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 		}
 		net := gross.Sub(fee)
 		totalNet, totalFee = totalNet.Add(net), totalFee.Add(fee)
-		if err := emit(ctx, &types.EventWithdrawal{
+		if err := typedevent.Emit(ctx, &types.EventWithdrawal{
 			DealId: d.Id, Provider: msg.Provider, Gross: coin(denom, gross), Fee: coin(denom, fee), Net: coin(denom, net),
 		}); err != nil {
 			return nil, err
@@ -414,7 +415,7 @@ func (m msgServer) CloseDeal(ctx context.Context, msg *types.MsgCloseDeal) (*typ
 	if err := m.k.setDeal(ctx, &old, d); err != nil {
 		return nil, err
 	}
-	return &types.MsgCloseDealResponse{EffectiveAt: effective}, emit(ctx, &types.EventDealCloseScheduled{
+	return &types.MsgCloseDealResponse{EffectiveAt: effective}, typedevent.Emit(ctx, &types.EventDealCloseScheduled{
 		DealId: d.Id, By: msg.Sender, Reason: reason, EffectiveAt: effective,
 	})
 }
@@ -435,5 +436,5 @@ func (k Keeper) payPenalty(ctx context.Context, d *types.Deal, denom string, pen
 		return err
 	}
 	d.PenaltyPaid = d.PenaltyPaid.Add(paid)
-	return emit(ctx, &types.EventPenaltyPaid{DealId: d.Id, Provider: d.Provider, Consumer: d.Consumer, Amount: coin(denom, paid)})
+	return typedevent.Emit(ctx, &types.EventPenaltyPaid{DealId: d.Id, Provider: d.Provider, Consumer: d.Consumer, Amount: coin(denom, paid)})
 }

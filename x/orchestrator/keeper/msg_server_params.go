@@ -58,10 +58,8 @@ func (k Keeper) denomUnused(ctx context.Context, from, to string) error {
 	if bal := k.bank.GetBalance(ctx, k.moduleAddr, from); bal.IsPositive() {
 		return refuse(fmt.Sprintf("x/%s holds %s in bonds, escrows, earnings or pending fees", types.ModuleName, bal))
 	}
-	if r := k.deps.reputation; r != nil {
-		if bal := k.bank.GetBalance(ctx, r.ModuleAddress(), from); bal.IsPositive() {
-			return refuse(fmt.Sprintf("the reward pool holds %s", bal))
-		}
+	if bal := k.bank.GetBalance(ctx, k.deps.reputation.ModuleAddress(), from); bal.IsPositive() {
+		return refuse(fmt.Sprintf("the reward pool holds %s", bal))
 	}
 	stats, err := k.Stats.Get(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -50,7 +51,7 @@ func (m msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterP
 	if err := m.k.setProvider(ctx, nil, p); err != nil {
 		return nil, err
 	}
-	return &types.MsgRegisterProviderResponse{}, emit(ctx, &types.EventProviderRegistered{Provider: msg.Owner, Bond: msg.Bond})
+	return &types.MsgRegisterProviderResponse{}, typedevent.Emit(ctx, &types.EventProviderRegistered{Provider: msg.Owner, Bond: msg.Bond})
 }
 
 // UpdateProvider replaces the provider's metadata.
@@ -67,7 +68,7 @@ func (m msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvi
 	if err := m.k.setProvider(ctx, &old, p); err != nil {
 		return nil, err
 	}
-	return &types.MsgUpdateProviderResponse{}, emit(ctx, &types.EventProviderUpdated{Provider: msg.Owner})
+	return &types.MsgUpdateProviderResponse{}, typedevent.Emit(ctx, &types.EventProviderUpdated{Provider: msg.Owner})
 }
 
 // AddProviderBond adds collateral to an active provider's bond.
@@ -98,7 +99,7 @@ func (m msgServer) AddProviderBond(ctx context.Context, msg *types.MsgAddProvide
 	if err := m.k.setProvider(ctx, &old, p); err != nil {
 		return nil, err
 	}
-	return &types.MsgAddProviderBondResponse{}, emit(ctx, &types.EventProviderBondAdded{
+	return &types.MsgAddProviderBondResponse{}, typedevent.Emit(ctx, &types.EventProviderBondAdded{
 		Provider: msg.Owner, Amount: msg.Amount, Bond: coin(params.Denom(), p.Bond),
 	})
 }
@@ -139,7 +140,7 @@ func (m msgServer) BeginProviderExit(ctx context.Context, msg *types.MsgBeginPro
 		return nil, err
 	}
 	return &types.MsgBeginProviderExitResponse{CompletionTime: completes},
-		emit(ctx, &types.EventProviderExitStarted{Provider: msg.Owner, CompletesAt: completes})
+		typedevent.Emit(ctx, &types.EventProviderExitStarted{Provider: msg.Owner, CompletesAt: completes})
 }
 
 // completeProviderExit returns an exited provider's bond and forgets it.
@@ -160,7 +161,7 @@ func (k Keeper) completeProviderExit(ctx context.Context, params types.Params, o
 	if err := k.dropOrphanAccessKey(ctx, owner); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventProviderExited{Provider: p.Address, BondReturned: coin(params.Denom(), p.Bond)})
+	return typedevent.Emit(ctx, &types.EventProviderExited{Provider: p.Address, BondReturned: coin(params.Denom(), p.Bond)})
 }
 
 // CertifyProvider sets or clears a provider's certification.
@@ -189,7 +190,7 @@ func (m msgServer) CertifyProvider(ctx context.Context, msg *types.MsgCertifyPro
 			return nil, err
 		}
 	}
-	return &types.MsgCertifyProviderResponse{}, emit(ctx, &types.EventProviderCertified{
+	return &types.MsgCertifyProviderResponse{}, typedevent.Emit(ctx, &types.EventProviderCertified{
 		Provider: msg.Provider, Certified: msg.Certified, By: msg.Authority,
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -102,13 +103,13 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 		return nil, err
 	}
 	if priorityFee.IsPositive() {
-		if err := emit(ctx, &types.EventPriorityFeeBurned{
+		if err := typedevent.Emit(ctx, &types.EventPriorityFeeBurned{
 			UnitId: id, Provider: msg.Provider, Amount: coin(denom, priorityFee), Total: coin(denom, priorityFee),
 		}); err != nil {
 			return nil, err
 		}
 	}
-	return &types.MsgCreateDataUnitResponse{UnitId: id}, emit(ctx, &types.EventDataUnitCreated{
+	return &types.MsgCreateDataUnitResponse{UnitId: id}, typedevent.Emit(ctx, &types.EventDataUnitCreated{
 		UnitId: id, Provider: msg.Provider, CapacityGb: msg.CapacityGb, PricePerGbMonth: msg.PricePerGbMonth.String(),
 		Region: msg.Region, SubmissionFee: params.UnitSubmissionFee,
 	})
@@ -156,18 +157,18 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 		return nil, err
 	}
 	if added.IsPositive() {
-		if err := emit(ctx, &types.EventPriorityFeeBurned{
+		if err := typedevent.Emit(ctx, &types.EventPriorityFeeBurned{
 			UnitId: u.Id, Provider: msg.Provider, Amount: coin(params.Denom(), added), Total: coin(params.Denom(), u.PriorityFee),
 		}); err != nil {
 			return nil, err
 		}
 	}
 	if staged {
-		if err := emit(ctx, &types.EventDataUnitSlaPending{UnitId: u.Id, Sla: msg.Sla}); err != nil {
+		if err := typedevent.Emit(ctx, &types.EventDataUnitSlaPending{UnitId: u.Id, Sla: msg.Sla}); err != nil {
 			return nil, err
 		}
 	}
-	return &types.MsgUpdateDataUnitResponse{}, emit(ctx, &types.EventDataUnitUpdated{UnitId: u.Id})
+	return &types.MsgUpdateDataUnitResponse{}, typedevent.Emit(ctx, &types.EventDataUnitUpdated{UnitId: u.Id})
 }
 
 // ScheduleMaintenance schedules a maintenance window. The end-block hook
@@ -216,7 +217,7 @@ func (m msgServer) ScheduleMaintenance(ctx context.Context, msg *types.MsgSchedu
 	if err := m.k.setUnit(ctx, &old, u); err != nil {
 		return nil, err
 	}
-	return &types.MsgScheduleMaintenanceResponse{}, emit(ctx, &types.EventMaintenanceScheduled{UnitId: u.Id, Start: start, End: end})
+	return &types.MsgScheduleMaintenanceResponse{}, typedevent.Emit(ctx, &types.EventMaintenanceScheduled{UnitId: u.Id, Start: start, End: end})
 }
 
 // DecommissionDataUnit withdraws a unit from the market for good. With open

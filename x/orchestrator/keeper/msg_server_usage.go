@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -63,7 +64,7 @@ func (m msgServer) SubmitUsageReceipt(ctx context.Context, msg *types.MsgSubmitU
 	if err := m.k.setDeal(ctx, &old, d); err != nil {
 		return nil, err
 	}
-	return &types.MsgSubmitUsageReceiptResponse{Charged: charged}, emit(ctx, &types.EventEgressCharged{
+	return &types.MsgSubmitUsageReceiptResponse{Charged: charged}, typedevent.Emit(ctx, &types.EventEgressCharged{
 		DealId: d.Id, Sequence: msg.Sequence, Bytes: added, BytesServed: msg.BytesServed,
 		Charged: coin(denom, charged), Unpaid: coin(denom, unpaid),
 	})

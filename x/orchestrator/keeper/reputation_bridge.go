@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -49,7 +50,7 @@ func (k Keeper) PenalizeBond(ctx context.Context, provider string, amount sdkmat
 	if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, toModule, sdk.NewCoins(coin(params.Denom(), taken))); err != nil {
 		return sdkmath.Int{}, err
 	}
-	return taken, emit(ctx, &types.EventBondChanged{Provider: provider, Change: coin(params.Denom(), taken), Reason: reason})
+	return taken, typedevent.Emit(ctx, &types.EventBondChanged{Provider: provider, Change: coin(params.Denom(), taken), Reason: reason})
 }
 
 // CreditBond moves amount from fromModule into a provider's bond.
@@ -67,7 +68,7 @@ func (k Keeper) CreditBond(ctx context.Context, provider string, amount sdkmath.
 	if err := k.adjustProvider(ctx, provider, func(p *types.Provider) { p.Bond = p.Bond.Add(amount) }); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventBondChanged{Provider: provider, Change: coin(params.Denom(), amount), Increase: true, Reason: reason})
+	return typedevent.Emit(ctx, &types.EventBondChanged{Provider: provider, Change: coin(params.Denom(), amount), Increase: true, Reason: reason})
 }
 
 // Deal returns a deal.

@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -82,7 +83,7 @@ func (k Keeper) checkDeal(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.recordWorstDealVerdict(ctx, r.Epoch, d.UnitId, verdict); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventDealVerdict{
+	if err := typedevent.Emit(ctx, &types.EventDealVerdict{
 		DealId: v.DealId, UnitId: v.UnitId, Epoch: v.Epoch, Verdict: v.Verdict, Refund: v.Refund,
 		EpochStart: v.EpochStart, EpochEnd: v.EpochEnd, Height: v.Height,
 	}); err != nil {
@@ -118,7 +119,7 @@ func (k Keeper) slaRefund(ctx context.Context, d *types.Deal, v *types.DealVerdi
 	}
 	d.SlaRefunded = d.SlaRefunded.Add(paid)
 	v.Refund, v.RefundFromBond = paid, fromBond
-	return emit(ctx, &types.EventSlaRefund{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, paid), FromBond: coin(denom, fromBond)})
+	return typedevent.Emit(ctx, &types.EventSlaRefund{DealId: d.Id, Consumer: d.Consumer, Amount: coin(denom, paid), FromBond: coin(denom, fromBond)})
 }
 
 // checkUnit records a unit's verdict for the epoch (gradeUnit: the worst of
@@ -164,7 +165,7 @@ func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.UnitVerdictsByEpoch.Set(ctx, collections.Join(r.Epoch, unitID)); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventUnitVerdict{
+	if err := typedevent.Emit(ctx, &types.EventUnitVerdict{
 		UnitId: v.UnitId, Provider: v.Provider, Epoch: v.Epoch, Verdict: v.Verdict,
 		ScoreBefore: v.ScoreBefore, ScoreAfter: v.ScoreAfter, Slashed: v.Slashed,
 		EpochStart: v.EpochStart, EpochEnd: v.EpochEnd, Height: v.Height, FromDeals: v.FromDeals,
@@ -202,7 +203,7 @@ func (k Keeper) slashForCritical(ctx context.Context, params types.Params, v *ty
 		}
 	}
 	v.Slashed, v.SlashedToPool = slashed, toPool
-	return emit(ctx, &types.EventProviderSlashed{
+	return typedevent.Emit(ctx, &types.EventProviderSlashed{
 		Provider: v.Provider, UnitId: v.UnitId, Epoch: v.Epoch, ToPool: coin(denom, toPool), Burned: coin(denom, burned),
 	})
 }

@@ -9,6 +9,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/blockwork"
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -28,10 +30,10 @@ type epochHooks struct{ k Keeper }
 func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochNumber int64) error {
 	k := h.k
 	params, err := k.params(ctx)
-	if err != nil || identifier != params.SlaEpochIdentifier || k.deps.epochs == nil {
+	if err != nil || identifier != params.SlaEpochIdentifier {
 		return err
 	}
-	info, err := k.deps.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
+	info, err := k.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
 	if err != nil {
 		return err
 	}
@@ -46,7 +48,7 @@ func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochN
 	if err := k.SlaRounds.Set(ctx, epochNumber, round); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventSlaRoundStarted{Epoch: epochNumber, EpochStart: round.EpochStart, EpochEnd: round.EpochEnd})
+	return typedevent.Emit(ctx, &types.EventSlaRoundStarted{Epoch: epochNumber, EpochStart: round.EpochStart, EpochEnd: round.EpochEnd})
 }
 
 // BeforeEpochStart does nothing.
@@ -61,9 +63,6 @@ const (
 // max_verdicts_per_block checks, then prunes old verdicts within the same
 // budget. It is a no-op (one iterator seek) when no round is pending.
 func (k Keeper) ProcessSla(ctx context.Context) error {
-	if k.deps.oracle == nil || k.deps.reputation == nil {
-		return nil
-	}
 	params, err := k.params(ctx)
 	if err != nil {
 		return err
@@ -88,7 +87,7 @@ func (k Keeper) ProcessSla(ctx context.Context) error {
 		if err := k.SlaRounds.Remove(ctx, round.Epoch); err != nil {
 			return err
 		}
-		if err := emit(ctx, &types.EventSlaRoundFinished{Epoch: round.Epoch}); err != nil {
+		if err := typedevent.Emit(ctx, &types.EventSlaRoundFinished{Epoch: round.Epoch}); err != nil {
 			return err
 		}
 	}
@@ -117,7 +116,7 @@ func (k Keeper) advanceRound(ctx context.Context, params types.Params, r *types.
 	for used < budget {
 		switch r.Phase {
 		case phaseDeals:
-			ids, err := firstKeys(ctx, k.LiveDeals,
+			ids, err := blockwork.FirstKeys(ctx, k.LiveDeals.Iterate,
 				collections.NewPrefixedPairRange[int32, uint64](r.DealState).StartExclusive(r.Cursor), budget-used)
 			if err != nil {
 				return used, false, err
@@ -136,7 +135,7 @@ func (k Keeper) advanceRound(ctx context.Context, params types.Params, r *types.
 				}
 			}
 		case phaseUnits:
-			ids, err := firstKeys(ctx, k.LiveUnits, new(collections.Range[uint64]).StartExclusive(r.Cursor), budget-used)
+			ids, err := blockwork.FirstKeys(ctx, k.LiveUnits.Iterate, new(collections.Range[uint64]).StartExclusive(r.Cursor), budget-used)
 			if err != nil {
 				return used, false, err
 			}
@@ -215,7 +214,7 @@ func (k Keeper) pruneVerdicts(ctx context.Context, params types.Params, limit in
 			func(key collections.Pair[uint64, int64]) error { return k.UnitVerdicts.Remove(ctx, key) },
 		},
 	} {
-		keys, err := firstKeys(ctx, idx.set, collections.NewPrefixUntilPairRange[int64, uint64](cutoff-1), 2*limit)
+		keys, err := blockwork.FirstKeys(ctx, idx.set.Iterate, collections.NewPrefixUntilPairRange[int64, uint64](cutoff-1), 2*limit)
 		if err != nil {
 			return err
 		}
@@ -287,22 +286,4 @@ func (k Keeper) latestVerdictEpoch(ctx context.Context) (int64, bool, error) {
 	}
 	key, err := iter.Key()
 	return key.K1(), err == nil, err
-}
-
-// firstKeys returns up to limit keys of set in r, in order.
-func firstKeys[K any](ctx context.Context, set collections.KeySet[K], r collections.Ranger[K], limit int) ([]K, error) {
-	iter, err := set.Iterate(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	var keys []K
-	for ; iter.Valid() && len(keys) < limit; iter.Next() {
-		key, err := iter.Key()
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, key)
-	}
-	return keys, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"cosmossdk.io/collections"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -72,5 +73,5 @@ func (k Keeper) applyPendingSla(ctx context.Context, unitID uint64, r types.SlaR
 	if err := k.setUnit(ctx, &old, u); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventDataUnitSlaApplied{UnitId: u.Id, Epoch: r.Epoch, Sla: u.Sla, Previous: old.Sla})
+	return typedevent.Emit(ctx, &types.EventDataUnitSlaApplied{UnitId: u.Id, Epoch: r.Epoch, Sla: u.Sla, Previous: old.Sla})
 }

@@ -19,9 +19,6 @@ import (
 // one: x/reputation's baseline_score, so that first-epoch refunds and the
 // marketplace rank use the same score x/reputation starts the unit at.
 func (k Keeper) newUnitReputation(ctx context.Context) (uint32, error) {
-	if k.deps.reputation == nil {
-		return 0, errorsmod.Wrap(types.ErrInvalidState, "x/reputation is not connected to x/orchestrator")
-	}
 	return k.deps.reputation.BaselineScore(ctx)
 }
 

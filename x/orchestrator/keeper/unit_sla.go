@@ -24,19 +24,10 @@ func (k Keeper) stageSla(ctx context.Context, u *types.DataUnit, sla types.Sla) 
 		return false
 	case u.PendingSla != nil && *u.PendingSla == sla: // the same change again keeps its time
 		return false
-	case !k.slaEnforced():
-		u.Sla = sla // no SLA round will run: nothing to protect
-		return false
 	}
 	since := ceilSecond(sdk.UnwrapSDKContext(ctx).BlockTime().UTC())
 	u.PendingSla, u.PendingSlaSince = &sla, &since
 	return true
-}
-
-// slaEnforced reports whether SLA rounds run (the app wired x/oracle,
-// x/reputation and x/epochs).
-func (k Keeper) slaEnforced() bool {
-	return k.deps.oracle != nil && k.deps.reputation != nil && k.deps.epochs != nil
 }
 
 func ceilSecond(t time.Time) time.Time {

@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -51,7 +52,7 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 		}
 		return k.hideRating(ctx, params, r)
 	}
-	v, deals, err := k.deps.orchestrator.ReverseUnitVerdict(ctx, d.UnitId, d.Epoch)
+	v, deals, err := k.orchestrator.ReverseUnitVerdict(ctx, d.UnitId, d.Epoch)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 		if !amt.IsPositive() {
 			continue
 		}
-		restored, err := k.deps.orchestrator.RestoreClawback(ctx, dv.DealId, amt, types.ModuleName)
+		restored, err := k.orchestrator.RestoreClawback(ctx, dv.DealId, amt, types.ModuleName)
 		if err != nil {
 			return err
 		}
@@ -105,11 +106,11 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 // — and the money is the provider's either way; the pool pays it out
 // exactly once in both cases, so the pool and module-balance invariants hold.
 func (k Keeper) restoreBond(ctx context.Context, d *types.Dispute, amt sdkmath.Int) error {
-	_, registered, err := k.deps.orchestrator.ProviderBond(ctx, d.Provider)
+	_, registered, err := k.orchestrator.ProviderBond(ctx, d.Provider)
 	if err != nil {
 		return err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}
@@ -118,7 +119,7 @@ func (k Keeper) restoreBond(ctx context.Context, d *types.Dispute, amt sdkmath.I
 		if err := k.spendPool(ctx, amt); err != nil {
 			return err
 		}
-		if err := k.deps.orchestrator.CreditBond(ctx, d.Provider, amt, types.ModuleName, "dispute_restitution"); err != nil {
+		if err := k.orchestrator.CreditBond(ctx, d.Provider, amt, types.ModuleName, "dispute_restitution"); err != nil {
 			return err
 		}
 	} else {
@@ -127,5 +128,5 @@ func (k Keeper) restoreBond(ctx context.Context, d *types.Dispute, amt sdkmath.I
 			return err
 		}
 	}
-	return emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, amt), To: to})
+	return typedevent.Emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, amt), To: to})
 }

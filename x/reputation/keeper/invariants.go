@@ -9,13 +9,10 @@ import (
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
-// RegisterInvariants registers the module's invariants with x/crisis-style
-// registries.
-func RegisterInvariants(ir sdk.InvariantRegistry, k Keeper) {
-	ir.RegisterRoute(types.ModuleName, "reward-pool", PoolInvariant(k))
-	ir.RegisterRoute(types.ModuleName, "leaderboard", LeaderboardInvariant(k))
-	ir.RegisterRoute(types.ModuleName, "community", CommunityInvariant(k))
-}
+// Invariants read whole collections, so they never run in a block hook.
+// They run, through AllInvariants, after every block of the keeper and app
+// tests (apptest.CheckInvariants) and of the simulation (app/sim_app_test.go).
+// The app wires no x/crisis, so nothing registers them with a node.
 
 // AllInvariants runs every invariant of the module.
 func AllInvariants(k Keeper) sdk.Invariant {
@@ -46,7 +43,7 @@ func (k Keeper) checkPool(ctx context.Context) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return "", false, err
 	}

@@ -15,16 +15,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
-
-// deps are set after construction (x/orchestrator is built after
-// x/reputation); shared by every copy of the keeper.
-type deps struct {
-	orchestrator types.OrchestratorKeeper
-	epochs       types.EpochsKeeper
-}
 
 // Keeper owns the x/reputation store.
 type Keeper struct {
@@ -34,7 +26,10 @@ type Keeper struct {
 	bank         types.BankKeeper
 	moduleAddr   sdk.AccAddress
 	authority    string
-	deps         *deps
+	// orchestrator is the marketplace (deals, bonds, verdicts) and epochs
+	// the reward epochs, both given at construction.
+	orchestrator types.OrchestratorKeeper
+	epochs       types.EpochsKeeper
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -71,12 +66,17 @@ type Keeper struct {
 	Pool collections.Item[sdkmath.Int]
 }
 
-// NewKeeper builds the keeper. It panics on a malformed authority or a
-// missing module account: wiring bugs caught at start-up.
+// NewKeeper builds the keeper. It panics on a malformed authority, a
+// missing module account, marketplace or x/epochs: wiring bugs caught at
+// start-up.
 func NewKeeper(
 	cdc codec.BinaryCodec, storeService corestore.KVStoreService,
-	accountKeeper types.AccountKeeper, bankKeeper types.BankKeeper, authority string,
+	accountKeeper types.AccountKeeper, bankKeeper types.BankKeeper,
+	orchestrator types.OrchestratorKeeper, epochs types.EpochsKeeper, authority string,
 ) Keeper {
+	if orchestrator == nil || epochs == nil {
+		panic(fmt.Sprintf("x/%s needs x/orchestrator and x/epochs", types.ModuleName))
+	}
 	addressCodec := accountKeeper.AddressCodec()
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Sprintf("invalid x/%s authority address %q: %s", types.ModuleName, authority, err))
@@ -88,7 +88,8 @@ func NewKeeper(
 	sb := collections.NewSchemaBuilder(storeService)
 	intValue := sdk.IntValue
 	k := Keeper{
-		cdc: cdc, storeService: storeService, addressCodec: addressCodec, bank: bankKeeper, moduleAddr: moduleAddr, authority: authority, deps: &deps{},
+		cdc: cdc, storeService: storeService, addressCodec: addressCodec, bank: bankKeeper, moduleAddr: moduleAddr, authority: authority,
+		orchestrator: orchestrator, epochs: epochs,
 
 		Params:         collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		UnitScores:     collections.NewMap(sb, types.UnitScoresKey, "unit_scores", collections.Uint64Key, codec.CollValue[types.UnitScore](cdc)),
@@ -126,19 +127,12 @@ func NewKeeper(
 	return k
 }
 
-// SetDependencies connects the marketplace and x/epochs. The app calls it
-// once, at wiring.
-func (k Keeper) SetDependencies(orchestrator types.OrchestratorKeeper, epochs types.EpochsKeeper) {
-	k.deps.orchestrator = orchestrator
-	k.deps.epochs = epochs
-}
-
 // Authority returns the address allowed to update the params.
 func (k Keeper) Authority() string { return k.authority }
 
-// Orchestrator is the marketplace set by SetDependencies: the simulation
+// Orchestrator is the marketplace given at construction: the simulation
 // reads deals and verdicts through it to build valid ratings and disputes.
-func (k Keeper) Orchestrator() types.OrchestratorKeeper { return k.deps.orchestrator }
+func (k Keeper) Orchestrator() types.OrchestratorKeeper { return k.orchestrator }
 
 // ModuleAddress returns the account holding the reward pool.
 func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
@@ -146,12 +140,4 @@ func (k Keeper) ModuleAddress() sdk.AccAddress { return k.moduleAddr }
 // Logger returns a module-scoped logger.
 func (k Keeper) Logger(ctx context.Context) log.Logger {
 	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
-}
-
-func emit(ctx context.Context, ev interface {
-	ProtoMessage()
-	Reset()
-	String() string
-}) error {
-	return typedevent.Emit(ctx, ev)
 }

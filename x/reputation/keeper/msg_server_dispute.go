@@ -9,6 +9,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -33,7 +34,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 	var target string
 	switch msg.Kind {
 	case types.DISPUTE_KIND_VERDICT:
-		v, err := m.k.deps.orchestrator.UnitVerdict(ctx, msg.UnitId, msg.Epoch)
+		v, err := m.k.orchestrator.UnitVerdict(ctx, msg.UnitId, msg.Epoch)
 		if err != nil {
 			return nil, errorsmod.Wrap(types.ErrNotFound, err.Error())
 		}
@@ -54,7 +55,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 		target = fmt.Sprintf("verdict/%d/%d", v.UnitId, v.Epoch)
 		// Keep the verdict until the dispute is resolved: upholding it
 		// reads and reverses it (TestDisputedVerdictOutlivesRetention).
-		if err := m.k.deps.orchestrator.HoldUnitVerdict(ctx, v.UnitId, v.Epoch); err != nil {
+		if err := m.k.orchestrator.HoldUnitVerdict(ctx, v.UnitId, v.Epoch); err != nil {
 			return nil, err
 		}
 	case types.DISPUTE_KIND_RATING:
@@ -92,7 +93,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 	if err := m.k.setDispute(ctx, nil, d); err != nil {
 		return nil, err
 	}
-	return &types.MsgFileDisputeResponse{DisputeId: id}, emit(ctx, &types.EventDisputeFiled{Dispute: d})
+	return &types.MsgFileDisputeResponse{DisputeId: id}, typedevent.Emit(ctx, &types.EventDisputeFiled{Dispute: d})
 }
 
 // ResolveDispute upholds or rejects an open dispute; the governance
@@ -131,12 +132,12 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 		}
 	}
 	if d.Kind == types.DISPUTE_KIND_VERDICT {
-		if err := m.k.deps.orchestrator.ReleaseUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
+		if err := m.k.orchestrator.ReleaseUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
 			return nil, err
 		}
 	}
 	if err := m.k.setDispute(ctx, &old, d); err != nil {
 		return nil, err
 	}
-	return &types.MsgResolveDisputeResponse{}, emit(ctx, &types.EventDisputeResolved{Dispute: d})
+	return &types.MsgResolveDisputeResponse{}, typedevent.Emit(ctx, &types.EventDisputeResolved{Dispute: d})
 }

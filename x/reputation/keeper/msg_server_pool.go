@@ -7,6 +7,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -20,7 +21,7 @@ func (m msgServer) FundRewardPool(ctx context.Context, msg *types.MsgFundRewardP
 	if err != nil {
 		return nil, err
 	}
-	denom, err := m.k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := m.k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -33,5 +34,5 @@ func (m msgServer) FundRewardPool(ctx context.Context, msg *types.MsgFundRewardP
 	if err := m.k.addPool(ctx, msg.Amount.Amount); err != nil {
 		return nil, err
 	}
-	return &types.MsgFundRewardPoolResponse{}, emit(ctx, &types.EventRewardPoolFunded{From: msg.Depositor, Amount: msg.Amount})
+	return &types.MsgFundRewardPoolResponse{}, typedevent.Emit(ctx, &types.EventRewardPoolFunded{From: msg.Depositor, Amount: msg.Amount})
 }

@@ -6,6 +6,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -24,7 +25,7 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 	if err != nil {
 		return nil, err
 	}
-	verified, err := m.k.deps.orchestrator.ConsumerVerified(ctx, msg.Consumer)
+	verified, err := m.k.orchestrator.ConsumerVerified(ctx, msg.Consumer)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,7 @@ func (m msgServer) RateProvider(ctx context.Context, msg *types.MsgRateProvider)
 	if err := m.k.addRating(ctx, params, rating); err != nil {
 		return nil, err
 	}
-	return &types.MsgRateProviderResponse{}, emit(ctx, &types.EventRatingSubmitted{Rating: rating})
+	return &types.MsgRateProviderResponse{}, typedevent.Emit(ctx, &types.EventRatingSubmitted{Rating: rating})
 }
 
 // CheckRating tells whether msg would be accepted in a block at ctx's
@@ -55,13 +56,10 @@ func (k Keeper) CheckRating(ctx context.Context, msg *types.MsgRateProvider) err
 // the one place RateProvider and CheckRating decide.
 func (k Keeper) eligibleRating(ctx context.Context, params types.Params, msg *types.MsgRateProvider) (orchtypes.Deal, sdkmath.Int, error) {
 	var none orchtypes.Deal
-	if err := msg.ValidateBasic(); err != nil {
-		return none, sdkmath.Int{}, err
-	}
 	if len(msg.Comment) > int(params.MaxCommentLength) {
 		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
 	}
-	deal, err := k.deps.orchestrator.Deal(ctx, msg.DealId)
+	deal, err := k.orchestrator.Deal(ctx, msg.DealId)
 	if err != nil {
 		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrNotFound, "deal %d: %s", msg.DealId, err)
 	}
@@ -78,12 +76,12 @@ func (k Keeper) eligibleRating(ctx context.Context, params types.Params, msg *ty
 	}
 	// What the deal paid its provider, settled to this block and net of what
 	// went back to the consumer: the rating's price of admission and weight.
-	paid, err := k.deps.orchestrator.DealPaid(ctx, deal.Id)
+	paid, err := k.orchestrator.DealPaid(ctx, deal.Id)
 	if err != nil {
 		return none, sdkmath.Int{}, err
 	}
 	if !params.CanRate(paid) {
-		denom, err := k.deps.orchestrator.MarketDenom(ctx)
+		denom, err := k.orchestrator.MarketDenom(ctx)
 		if err != nil {
 			return none, sdkmath.Int{}, err
 		}

@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -22,7 +23,7 @@ func (k Keeper) FundRewardPool(ctx context.Context, fromModule string, amount sd
 	if amount.IsZero() {
 		return nil
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func (k Keeper) FundRewardPool(ctx context.Context, fromModule string, amount sd
 	if err := k.addPool(ctx, amount[0].Amount); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventRewardPoolFunded{From: fromModule, Amount: amount[0]})
+	return typedevent.Emit(ctx, &types.EventRewardPoolFunded{From: fromModule, Amount: amount[0]})
 }
 
 func (k Keeper) addPool(ctx context.Context, amt sdkmath.Int) error {
@@ -64,7 +65,7 @@ func (k Keeper) payFromPool(ctx context.Context, to string, amt sdkmath.Int) err
 	if err != nil {
 		return err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}

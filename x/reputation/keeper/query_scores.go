@@ -35,7 +35,7 @@ func (q queryServer) ProviderScore(ctx context.Context, req *types.QueryProvider
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	if !found {
-		if _, registered, err := q.k.deps.orchestrator.ProviderBond(ctx, req.Provider); err != nil {
+		if _, registered, err := q.k.orchestrator.ProviderBond(ctx, req.Provider); err != nil {
 			return nil, status.Error(codes.Internal, err.Error())
 		} else if !registered {
 			return nil, status.Errorf(codes.NotFound, "%s is not a registered provider", req.Provider)

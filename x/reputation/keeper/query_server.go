@@ -61,7 +61,7 @@ func (q queryServer) RewardPool(ctx context.Context, req *types.QueryRewardPoolR
 	if info.Balance, err = q.k.Pool.Get(ctx); err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
-	if info.Denom, err = q.k.deps.orchestrator.MarketDenom(ctx); err != nil {
+	if info.Denom, err = q.k.orchestrator.MarketDenom(ctx); err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	return &types.QueryRewardPoolResponse{Pool: info}, nil

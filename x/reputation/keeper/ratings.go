@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -67,7 +68,7 @@ func (k Keeper) hideRating(ctx context.Context, params types.Params, r types.Rat
 	}); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventRatingHidden{DealId: r.DealId, Provider: r.Provider})
+	return typedevent.Emit(ctx, &types.EventRatingHidden{DealId: r.DealId, Provider: r.Provider})
 }
 
 // AgeRatings moves ratings that stopped being recent to the old sums, at

@@ -3,7 +3,6 @@ package keeper
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"cosmossdk.io/collections"
@@ -12,6 +11,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/blockwork"
 	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -41,10 +41,10 @@ type epochHooks struct{ k Keeper }
 func (h epochHooks) AfterEpochEnd(ctx context.Context, identifier string, epochNumber int64) error {
 	k := h.k
 	params, err := k.Params.Get(ctx)
-	if err != nil || identifier != params.RewardEpochIdentifier || k.deps.epochs == nil {
+	if err != nil || identifier != params.RewardEpochIdentifier {
 		return err
 	}
-	info, err := k.deps.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
+	info, err := k.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier)
 	if err != nil {
 		return err
 	}
@@ -61,16 +61,13 @@ func (epochHooks) BeforeEpochStart(context.Context, string, int64) error { retur
 // ProcessRewards advances the pending reward rounds, oldest first, by at
 // most budget providers in all, and returns the budget used.
 func (k Keeper) ProcessRewards(ctx context.Context, params types.Params, budget int) (int, error) {
-	if k.deps.orchestrator == nil {
-		return 0, nil
-	}
 	total := 0
 	for budget > 0 {
 		round, ok, err := k.oldestRound(ctx)
 		if err != nil || !ok {
 			return total, err
 		}
-		if pending, err := k.deps.orchestrator.SlaRoundPending(ctx); err != nil || pending {
+		if pending, err := k.orchestrator.SlaRoundPending(ctx); err != nil || pending {
 			return total, err
 		}
 		phase := round.Phase
@@ -124,7 +121,7 @@ func (k Keeper) assessProviders(ctx context.Context, params types.Params, round 
 		}
 		rng = rng.StartExclusive(cursor)
 	}
-	providers, err := firstKeys(ctx, k.ProviderScores, rng, budget)
+	providers, err := blockwork.FirstKeys(ctx, k.ProviderScores.Iterate, rng, budget)
 	if err != nil {
 		return 0, err
 	}
@@ -163,7 +160,7 @@ func (k Keeper) assessProvider(ctx context.Context, params types.Params, round t
 	if rate.IsZero() {
 		return zero, zero, nil
 	}
-	bond, ok, err := k.deps.orchestrator.ProviderBond(ctx, ps.Provider)
+	bond, ok, err := k.orchestrator.ProviderBond(ctx, ps.Provider)
 	if err != nil || !ok || !bond.IsPositive() {
 		return zero, zero, err
 	}
@@ -180,27 +177,27 @@ func (k Keeper) assessProvider(ctx context.Context, params types.Params, round t
 		}
 		return amount, zero, k.PendingRewards.Set(ctx, addr, owed.Add(amount))
 	}
-	taken, err := k.deps.orchestrator.PenalizeBond(ctx, ps.Provider, amount, types.ModuleName, "reputation_penalty")
+	taken, err := k.orchestrator.PenalizeBond(ctx, ps.Provider, amount, types.ModuleName, "reputation_penalty")
 	if err != nil || !taken.IsPositive() {
 		return zero, zero, err
 	}
 	if err := k.addPool(ctx, taken); err != nil {
 		return zero, zero, err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return zero, zero, err
 	}
-	return zero, taken, emit(ctx, &types.EventReputationPenalty{Provider: ps.Provider, Epoch: round.Epoch, Amount: sdk.NewCoin(denom, taken)})
+	return zero, taken, typedevent.Emit(ctx, &types.EventReputationPenalty{Provider: ps.Provider, Epoch: round.Epoch, Amount: sdk.NewCoin(denom, taken)})
 }
 
 // payRewards is phase 1: pays the next `budget` pending rewards.
 func (k Keeper) payRewards(ctx context.Context, round *types.RewardRound, budget int) (int, error) {
-	pending, err := firstKeys(ctx, k.PendingRewards, nil, budget)
+	pending, err := blockwork.FirstKeys(ctx, k.PendingRewards.Iterate, nil, budget)
 	if err != nil {
 		return 0, err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -225,7 +222,7 @@ func (k Keeper) payRewards(ctx context.Context, round *types.RewardRound, budget
 			if err := k.payFromPool(c, addr.String(), paid); err != nil {
 				return err
 			}
-			return emit(c, &types.EventReputationReward{
+			return typedevent.Emit(c, &types.EventReputationReward{
 				Provider: addr.String(), Epoch: round.Epoch, Due: sdk.NewCoin(denom, due), Paid: sdk.NewCoin(denom, paid),
 			})
 		})
@@ -257,7 +254,7 @@ func (k Keeper) finishRound(ctx context.Context, round types.RewardRound) error 
 	if err != nil {
 		return err
 	}
-	denom, err := k.deps.orchestrator.MarketDenom(ctx)
+	denom, err := k.orchestrator.MarketDenom(ctx)
 	if err != nil {
 		return err
 	}
@@ -271,7 +268,7 @@ func (k Keeper) finishRound(ctx context.Context, round types.RewardRound) error 
 	if err := k.RewardRounds.Remove(ctx, round.Epoch); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventRewardRoundFinished{Summary: summary})
+	return typedevent.Emit(ctx, &types.EventRewardRoundFinished{Summary: summary})
 }
 
 // runIsolated runs f in a cached context and keeps its writes and events
@@ -279,54 +276,11 @@ func (k Keeper) finishRound(ctx context.Context, round types.RewardRound) error 
 // chain or half-applies; it is skipped with an event saying why.
 func (k Keeper) runIsolated(ctx context.Context, provider string, epoch int64, f func(context.Context) error) bool {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	cacheCtx, write := sdkCtx.CacheContext()
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		return f(cacheCtx)
-	}()
+	err := blockwork.Run(sdkCtx, func(c sdk.Context) error { return f(c) })
 	if err == nil {
-		write()
 		return true
 	}
 	k.Logger(ctx).Error("reward item failed; skipped", "provider", provider, "epoch", epoch, "err", err)
 	_ = typedevent.Emit(sdkCtx, &types.EventRewardFailed{Provider: provider, Epoch: epoch, Error: err.Error()})
 	return false
-}
-
-// firstKeys returns up to limit keys of m in rng.
-func firstKeys[V any](ctx context.Context, m collections.Map[sdk.AccAddress, V], rng collections.Ranger[sdk.AccAddress], limit int) ([]sdk.AccAddress, error) {
-	iter, err := m.Iterate(ctx, rng)
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	var keys []sdk.AccAddress
-	for ; iter.Valid() && len(keys) < limit; iter.Next() {
-		key, err := iter.Key()
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, key)
-	}
-	return keys, nil
-}
-
-// EndBlock ages ratings and advances the reward round, within
-// max_work_per_block together.
-func (k Keeper) EndBlock(ctx context.Context) error {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	budget := int(params.MaxWorkPerBlock)
-	used, err := k.AgeRatings(ctx, params, budget)
-	if err != nil {
-		return err
-	}
-	_, err = k.ProcessRewards(ctx, params, budget-used)
-	return err
 }

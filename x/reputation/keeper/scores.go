@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
@@ -61,13 +62,13 @@ func (k Keeper) AfterUnitVerdict(ctx context.Context, v orchtypes.UnitVerdict) (
 		return 0, 0, err
 	}
 	if before != after {
-		if err := emit(ctx, &types.EventUnitScoreChanged{
+		if err := typedevent.Emit(ctx, &types.EventUnitScoreChanged{
 			UnitId: v.UnitId, Provider: v.Provider, Epoch: v.Epoch, Cause: cause, From: before, To: after,
 		}); err != nil {
 			return 0, 0, err
 		}
 	}
-	if err := k.deps.orchestrator.SetUnitReputation(ctx, v.UnitId, after); err != nil {
+	if err := k.orchestrator.SetUnitReputation(ctx, v.UnitId, after); err != nil {
 		return 0, 0, err
 	}
 
@@ -108,12 +109,12 @@ func (k Keeper) changeUnitScore(ctx context.Context, params types.Params, unitID
 	if err := k.UnitScores.Set(ctx, unitID, us); err != nil {
 		return err
 	}
-	if err := emit(ctx, &types.EventUnitScoreChanged{
+	if err := typedevent.Emit(ctx, &types.EventUnitScoreChanged{
 		UnitId: unitID, Provider: us.Provider, Epoch: epoch, Cause: "dispute", From: before, To: us.Score,
 	}); err != nil {
 		return err
 	}
-	if err := k.deps.orchestrator.SetUnitReputation(ctx, unitID, us.Score); err != nil {
+	if err := k.orchestrator.SetUnitReputation(ctx, unitID, us.Score); err != nil {
 		return err
 	}
 	return k.updateProvider(ctx, params, us.Provider, func(ps *types.ProviderScore) {
@@ -162,7 +163,7 @@ func (k Keeper) updateProvider(ctx context.Context, params types.Params, provide
 	if err := k.ProviderScores.Set(ctx, addr, ps); err != nil {
 		return err
 	}
-	return emit(ctx, &types.EventProviderScoreChanged{
+	return typedevent.Emit(ctx, &types.EventProviderScoreChanged{
 		Provider: provider, Objective: ps.Objective, Community: ps.CommunityScore,
 		CommunityPublic: ps.CommunityPublic, Overall: ps.Overall,
 	})

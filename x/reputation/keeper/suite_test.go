@@ -104,6 +104,8 @@ func newSuite(t *testing.T, opts ...options) *suite {
 	s.app = apptest.Setup(t, apptest.Options{
 		Accounts: []sdk.AccAddress{s.provider, s.provider2, s.provider3, s.consumer, s.consumer2, s.arbiter, s.stranger},
 		Balance:  sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, 1_000_000*flash)),
+		// SLA rounds read the QoS the test sets instead of x/oracle's.
+		AppOptions: map[string]any{app.OracleReaderOption: s.qos},
 		Mutate: func(g app.GenesisState) {
 			og := orchtypes.DefaultGenesis()
 			og.Params.SlaEpochIdentifier = "hour"
@@ -129,7 +131,6 @@ func newSuite(t *testing.T, opts ...options) *suite {
 			g[types.ModuleName] = cdc.MustMarshalJSON(rg)
 		},
 	})
-	s.app.OrchestratorKeeper.SetSlaDependencies(s.qos, s.app.ReputationKeeper, &s.app.EpochsKeeper)
 	s.orch = orchkeeper.NewMsgServerImpl(s.app.OrchestratorKeeper)
 	s.msgs = keeper.NewMsgServerImpl(s.app.ReputationKeeper)
 	s.queries = keeper.NewQueryServerImpl(s.app.ReputationKeeper)

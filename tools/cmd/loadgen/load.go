@@ -14,8 +14,8 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/report"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/report"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 

@@ -5,7 +5,7 @@
 // DeliverTx) and block times.
 //
 //	N=4 scripts/localnet.sh start
-//	go run ./testutil/cmd/loadgen --rate 250 --duration 60s
+//	go run ./tools/cmd/loadgen --rate 250 --duration 60s
 //
 // Setup (not measured): the load accounts — deterministic secp256k1 keys
 // derived from --seed — are funded from the localnet's `spare` account
@@ -30,9 +30,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/report"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
 	"github.com/flashbacknetwork/flashbackd/testutil/probetarget"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/report"
 )
 
 func main() {

@@ -10,7 +10,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/report"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/report"
 )
 
 // The block interval's parts, from the CometBFT Prometheus metrics each

@@ -2,7 +2,7 @@
 // flashbackd QoS probe protocol (x/oracle/prober/PROTOCOL.md), for local
 // networks and scripts:
 //
-//	go run ./testutil/cmd/probetarget --listen 127.0.0.1:9101 --latency 20ms --throughput-kbps 0 --failure-bps 0
+//	go run ./tools/cmd/probetarget --listen 127.0.0.1:9101 --latency 20ms --throughput-kbps 0 --failure-bps 0
 //
 // Any base path works as a unit endpoint (http://127.0.0.1:9101/unit1, ...).
 // A running target is degraded with its control endpoint:

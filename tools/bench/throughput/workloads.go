@@ -9,7 +9,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	reputationtypes "github.com/flashbacknetwork/flashbackd/x/reputation/types"

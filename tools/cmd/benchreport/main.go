@@ -5,7 +5,7 @@
 //	benchreport scaling [flags]      per-block and query benchmarks at growing sizes
 //	benchreport merge [flags] FILE…  one table of every part, and bench/results.json
 //
-// The network part is testutil/cmd/loadgen. `make bench` runs them all.
+// The network part is tools/cmd/loadgen. `make bench` runs them all.
 package main
 
 import (
@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"github.com/flashbacknetwork/flashbackd/app"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/report"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/scaling"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/throughput"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/report"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/scaling"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/throughput"
 )
 
 func main() {

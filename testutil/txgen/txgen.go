@@ -1,6 +1,6 @@
 // Package txgen builds and signs flashbackd transactions for the performance
-// harness (testutil/bench/throughput) and the load generator
-// (testutil/cmd/loadgen): deterministic secp256k1 keys, SIGN_MODE_DIRECT
+// harness (tools/bench/throughput) and the load generator
+// (tools/cmd/loadgen): deterministic secp256k1 keys, SIGN_MODE_DIRECT
 // signatures with explicit account numbers and sequences, fees at the
 // minimum gas price, and valid marketplace messages.
 package txgen

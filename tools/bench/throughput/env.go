@@ -13,7 +13,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 

@@ -37,7 +37,7 @@ import (
 
 	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/apptest"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 

@@ -17,7 +17,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/flashbacknetwork/flashbackd/app"
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/txgen"
+	"github.com/flashbacknetwork/flashbackd/testutil/txgen"
 	orchestratortypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 

@@ -18,7 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/flashbacknetwork/flashbackd/testutil/bench/report"
+	"github.com/flashbacknetwork/flashbackd/tools/bench/report"
 )
 
 // Spec is one `go test -bench` invocation.
