@@ -56,6 +56,9 @@ func (k Keeper) CheckRating(ctx context.Context, msg *types.MsgRateProvider) err
 // the one place RateProvider and CheckRating decide.
 func (k Keeper) eligibleRating(ctx context.Context, params types.Params, msg *types.MsgRateProvider) (orchtypes.Deal, sdkmath.Int, error) {
 	var none orchtypes.Deal
+	if err := msg.ValidateBasic(); err != nil {
+		return none, sdkmath.Int{}, err
+	}
 	if len(msg.Comment) > int(params.MaxCommentLength) {
 		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
 	}
