@@ -172,13 +172,15 @@ SIM_BLOCKS     ?= 150
 SIM_BLOCK_SIZE ?= 40
 SIM_FLAGS       = -Seeds=$(SIM_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
 
-## sim-short: a few seeds, a few hundred blocks (CI: .ci/run)
+## sim-short: a few seeds, a few hundred blocks (CI: .ci/run); also checks the genesis time is pinned
 sim-short:
-	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestFullAppSimulation$$' ./app $(SIM_FLAGS)
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^(TestFullAppSimulation|TestSimGenesisTimePinned)$$' ./app $(SIM_FLAGS)
 
-## sim-determinism: each seed twice from scratch; the app hash must match at every commit
+## sim-determinism: each seed twice from scratch in one process, the app hash matching at every
+##                  commit; then each seed in two separate processes, the final app hash matching
 sim-determinism:
-	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppStateDeterminism$$' ./app -Seeds=$(SIM_SEEDS) -NumBlocks=50 -BlockSize=$(SIM_BLOCK_SIZE)
+	$(GO) test -count=1 -tags sims -timeout 30m -run '^(TestAppStateDeterminism|TestSimGenesisTimePinned)$$' ./app -Seeds=$(SIM_SEEDS) -NumBlocks=50 -BlockSize=$(SIM_BLOCK_SIZE)
+	GO=$(GO) bash scripts/sim_cross_process.sh $(SIM_SEEDS) 50 $(SIM_BLOCK_SIZE)
 
 ## sim-import-export: run, export, import into a fresh app, compare every store key by key
 sim-import-export:
