@@ -17,7 +17,6 @@ import (
 	"cosmossdk.io/log"
 	sdkmath "cosmossdk.io/math"
 
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
@@ -180,7 +179,8 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 	require.ElementsMatch(t, []uint64{units[1], units[3]}, cfg.Repositories[0].Deals)
 
 	// Serve it with the autopilot, and put some objects.
-	b := startAutopilotBridge(t, cfg, accts[3].String(), c)
+	b := startBridgeWith(t, cfg, server.Options{Consumer: accts[3].String(), Logger: log.NewTestLoggerInfo(t), Client: c,
+		Keyring: testKeyring(t, cfg), ReceiptInterval: 300 * time.Millisecond})
 	s3c := providertest.S3("http://"+b.Addr(), dealauth.Credentials{AccessKeyID: appKey.AccessKeyID, SecretAccessKey: appKey.SecretAccessKey})
 	bodies := map[string][]byte{}
 	for i := range 5 {
@@ -298,25 +298,4 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 6)
 	require.NoError(t, rp.Close())
-}
-
-func startAutopilotBridge(t *testing.T, cfg config.Config, consumer string, c *client.Client) *runningBridge {
-	t.Helper()
-	kr, err := keyring.New(sdk.KeyringServiceName(), cfg.Chain.KeyringBackend, cfg.Path(cfg.Chain.KeyringDir), nil, app.MakeEncodingConfig().Codec)
-	require.NoError(t, err)
-	b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t), Client: c, Keyring: kr, ReceiptInterval: 300 * time.Millisecond})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningBridge{Bridge: b, cancel: cancel, done: make(chan error, 1)}
-	ready := make(chan struct{})
-	go func() { r.done <- b.Run(ctx, ready) }()
-	select {
-	case <-ready:
-	case err := <-r.done:
-		t.Fatalf("bridge did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("bridge not ready after 30s")
-	}
-	t.Cleanup(func() { r.stop(t) })
-	return r
 }

@@ -303,9 +303,24 @@ func runBridge(t *testing.T, cfg config.Config, consumer string) error {
 
 func startBridge(t *testing.T, cfg config.Config, consumer string) *runningBridge {
 	t.Helper()
+	return startBridgeWith(t, cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t),
+		Keyring: testKeyring(t, cfg), ReceiptInterval: 300 * time.Millisecond})
+}
+
+// testKeyring opens the consumer keyring cfg names (the bridge signs usage
+// receipts and QoS reports with it).
+func testKeyring(t *testing.T, cfg config.Config) keyring.Keyring {
+	t.Helper()
 	kr, err := keyring.New(sdk.KeyringServiceName(), cfg.Chain.KeyringBackend, cfg.Path(cfg.Chain.KeyringDir), nil, app.MakeEncodingConfig().Codec)
 	require.NoError(t, err)
-	b, err := server.New(cfg, server.Options{Consumer: consumer, Logger: log.NewTestLoggerInfo(t), Keyring: kr, ReceiptInterval: 300 * time.Millisecond})
+	return kr
+}
+
+// startBridgeWith runs a bridge with opts until the test ends, and waits
+// until it serves.
+func startBridgeWith(t *testing.T, cfg config.Config, opts server.Options) *runningBridge {
+	t.Helper()
+	b, err := server.New(cfg, opts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &runningBridge{Bridge: b, cancel: cancel, done: make(chan error, 1)}

@@ -182,24 +182,3 @@ func TestBridgeQoSSelfReports(t *testing.T) {
 	}, 2*qosInterval+10*time.Second, 200*time.Millisecond, "last error: %s", qosOf(b).LastError)
 	require.Len(t, reports(), 4)
 }
-
-// startBridgeWith runs a bridge with opts (and the keyring of cfg, for
-// usage receipts).
-func startBridgeWith(t *testing.T, cfg config.Config, opts server.Options) *runningBridge {
-	t.Helper()
-	b, err := server.New(cfg, opts)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningBridge{Bridge: b, cancel: cancel, done: make(chan error, 1)}
-	ready := make(chan struct{})
-	go func() { r.done <- b.Run(ctx, ready) }()
-	select {
-	case <-ready:
-	case err := <-r.done:
-		t.Fatalf("bridge did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("bridge not ready after 30s")
-	}
-	t.Cleanup(func() { r.stop(t) })
-	return r
-}
