@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,12 +22,9 @@ import (
 
 	"cosmossdk.io/log"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/flashbacknetwork/flashbackd/api/bridge/config"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/server"
 	"github.com/flashbacknetwork/flashbackd/api/dealauth"
-	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/providertest"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -45,15 +41,7 @@ func TestBenchBridge(t *testing.T) {
 	env := providertest.Start(t)
 	ctx := context.Background()
 	accts := env.NewAccounts("p1", "p2", "p3", "alice")
-	var nodes []*providerProcess
-	for i := 1; i <= 3; i++ {
-		name := fmt.Sprintf("p%d", i)
-		env.Send(name, &types.MsgRegisterProvider{Owner: accts[i-1].String(), Name: name, Bond: sdk.NewInt64Coin(app.BondDenom, 1_000_000_000)})
-		ncfg := env.NodeConfig(t.TempDir(), name, uint64(i))
-		ncfg.Withdraw.Interval.Duration = 0
-		env.CreateUnit(name, accts[i-1], uint64(i), ncfg.Server.PublicURL, providertest.PricePerGBSecond1000)
-		nodes = append(nodes, startProvider(t, ncfg))
-	}
+	nodes := startProviderNodes(t, env, accts, 3)
 	alice := env.Consumer("alice", accts[3], t.TempDir(), true)
 	deal := func(unit uint64) uint64 { return env.RequestDeal(alice, unit, 1, 30*time.Minute) }
 	direct, solo := deal(1), deal(1)

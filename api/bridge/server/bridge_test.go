@@ -47,15 +47,7 @@ func TestBridgeOverProviderNodes(t *testing.T) {
 	env := providertest.Start(t)
 	ctx := context.Background()
 	accts := env.NewAccounts("p1", "p2", "p3", "alice", "bob")
-	var nodes []*providerProcess
-	for i := 1; i <= 3; i++ {
-		name := fmt.Sprintf("p%d", i)
-		env.Send(name, &types.MsgRegisterProvider{Owner: accts[i-1].String(), Name: name, Bond: sdk.NewInt64Coin(app.BondDenom, 1_000_000_000)})
-		cfg := env.NodeConfig(t.TempDir(), name, uint64(i))
-		cfg.Withdraw.Interval.Duration = 0
-		env.CreateUnit(name, accts[i-1], uint64(i), cfg.Server.PublicURL, providertest.PricePerGBSecond1000)
-		nodes = append(nodes, startProvider(t, cfg))
-	}
+	nodes := startProviderNodes(t, env, accts, 3)
 	// Unit 4 is served by no node: a deal on it stays PENDING.
 	env.CreateUnit("p1", accts[0], 4, "http://127.0.0.1:1", providertest.PricePerGBSecond1000)
 	alice := env.Consumer("alice", accts[3], t.TempDir(), true)

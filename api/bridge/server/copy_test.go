@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -14,12 +13,9 @@ import (
 
 	"cosmossdk.io/log"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/flashbacknetwork/flashbackd/api/bridge/config"
 	"github.com/flashbacknetwork/flashbackd/api/bridge/server"
 	"github.com/flashbacknetwork/flashbackd/api/dealauth"
-	"github.com/flashbacknetwork/flashbackd/app"
 	"github.com/flashbacknetwork/flashbackd/testutil/providertest"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
@@ -36,15 +32,7 @@ func TestBridgeCopyObject(t *testing.T) {
 	env := providertest.Start(t)
 	ctx := context.Background()
 	accts := env.NewAccounts("p1", "p2", "alice")
-	var nodes []*providerProcess
-	for i := 1; i <= 2; i++ {
-		name := fmt.Sprintf("p%d", i)
-		env.Send(name, &types.MsgRegisterProvider{Owner: accts[i-1].String(), Name: name, Bond: sdk.NewInt64Coin(app.BondDenom, 1_000_000_000)})
-		ncfg := env.NodeConfig(t.TempDir(), name, uint64(i))
-		ncfg.Withdraw.Interval.Duration = 0
-		env.CreateUnit(name, accts[i-1], uint64(i), ncfg.Server.PublicURL, providertest.PricePerGBSecond1000)
-		nodes = append(nodes, startProvider(t, ncfg))
-	}
+	nodes := startProviderNodes(t, env, accts, 2)
 	alice := env.Consumer("alice", accts[2], t.TempDir(), true)
 	solo := env.RequestDeal(alice, 1, 1, 10*time.Minute)
 	m1 := env.RequestDeal(alice, 1, 1, 10*time.Minute)

@@ -20,10 +20,13 @@ import (
 	"cosmossdk.io/log"
 
 	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/api/provider/config"
 	"github.com/flashbacknetwork/flashbackd/api/provider/node"
 	"github.com/flashbacknetwork/flashbackd/app"
+	"github.com/flashbacknetwork/flashbackd/testutil/providertest"
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
 // The provider nodes of the test run in processes of their own (this test
@@ -81,6 +84,22 @@ type providerProcess struct {
 	path string
 	cmd  *exec.Cmd
 	done chan struct{}
+}
+
+// startProviderNodes registers providers p1…pN (accts[0…N-1]), each with
+// one unit i served by its own provider node process, and returns the nodes.
+func startProviderNodes(t *testing.T, env *providertest.Env, accts []sdk.AccAddress, n int) []*providerProcess {
+	t.Helper()
+	var nodes []*providerProcess
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("p%d", i)
+		env.Send(name, &types.MsgRegisterProvider{Owner: accts[i-1].String(), Name: name, Bond: sdk.NewInt64Coin(app.BondDenom, 1_000_000_000)})
+		ncfg := env.NodeConfig(t.TempDir(), name, uint64(i))
+		ncfg.Withdraw.Interval.Duration = 0
+		env.CreateUnit(name, accts[i-1], uint64(i), ncfg.Server.PublicURL, providertest.PricePerGBSecond1000)
+		nodes = append(nodes, startProvider(t, ncfg))
+	}
+	return nodes
 }
 
 // startProvider writes cfg to <home>/provider.toml and runs a node on it.
