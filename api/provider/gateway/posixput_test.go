@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,6 +45,7 @@ func TestFastPutMatchesVersitygw(t *testing.T) {
 		header func(*s3response.PutObjectInput, []byte)
 		body   func(io.Reader) io.Reader
 	}{
+		{name: "empty", size: 0, body: func(r io.Reader) io.Reader { return newDefaultChecksumBody(r) }},
 		{name: "small-default-crc32c", size: 5000, body: func(r io.Reader) io.Reader { return newDefaultChecksumBody(r) }},
 		{name: "large-default-crc32c", size: 3*putChunk + 12345, body: func(r io.Reader) io.Reader { return newDefaultChecksumBody(r) }},
 		{name: "no-checksum-crc64nvme", size: 2 * putChunk},
@@ -235,4 +237,37 @@ func TestFastPutReadByVersitygw(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b, Key: aws.String("folder/")})
 	require.NoError(t, err)
+}
+
+// BenchmarkPosixPut compares the gateway's posix PUT with versitygw's at
+// the storage layer (no HTTP), replacing one key as the benchmark does:
+// go test ./api/provider/gateway -run '^$' -bench PosixPut.
+func BenchmarkPosixPut(b *testing.B) {
+	root := b.TempDir()
+	cfg := Config{PosixRoot: root, Units: []UnitConfig{{ID: 1, Posix: &PosixStorage{Dir: "unit-1"}}}}
+	st, err := openStorage(context.Background(), cfg)
+	require.NoError(b, err)
+	defer st.close()
+	ps := st.units[1].be.(*posixStore)
+	for _, size := range []int{4 << 10, 1 << 20} {
+		data := randomBytes(uint64(size), size)
+		for _, path := range []struct {
+			name string
+			put  func(context.Context, s3response.PutObjectInput) (s3response.PutObjectOutput, error)
+		}{{"gateway", ps.PutObject}, {"versitygw", ps.Backend.PutObject}} {
+			b.Run(path.name+"-"+strconv.Itoa(size), func(b *testing.B) {
+				b.SetBytes(int64(size))
+				key := "bench/" + path.name
+				for b.Loop() {
+					_, err := path.put(context.Background(), s3response.PutObjectInput{
+						Bucket: aws.String("unit-1"), Key: &key, ContentLength: aws.Int64(int64(size)),
+						Body: newDefaultChecksumBody(bytes.NewReader(data)),
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }
