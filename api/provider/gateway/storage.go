@@ -94,7 +94,7 @@ func (s *storage) close() {
 }
 
 // openPosix creates the posix root and unit directories and versitygw's
-// posix backend over them.
+// posix backend over them, with the gateway's own PutObject.
 func openPosix(cfg Config) (backend.Backend, error) {
 	if !posixInUse.CompareAndSwap(false, true) {
 		return nil, errors.New("another gateway with posix storage is open in this process (versitygw's posix backend uses the process working directory)")
@@ -138,7 +138,13 @@ func openPosix(cfg Config) (backend.Backend, error) {
 	if err != nil {
 		return fail(fmt.Errorf("posix backend: %w", err))
 	}
-	return be, nil
+	for _, uc := range cfg.Units {
+		if uc.Posix != nil {
+			removeFastPutLeftovers(filepath.Join(cfg.PosixRoot, uc.Posix.Dir))
+		}
+	}
+	// PutObject through the gateway's own write path (posixput.go).
+	return &posixStore{Backend: be}, nil
 }
 
 // Upstream HTTP limits: a service that accepts connections and never

@@ -159,8 +159,8 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 	endpoint := "http://" + g.Addr()
 
 	type target struct {
-		name                   string
-		direct, gw, floor, raw store
+		name                        string
+		direct, gw, floor, raw, tcp store
 	}
 	var targets []target
 	for _, u := range cfg.Units {
@@ -180,7 +180,16 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 			}
 			defer stop()
 			floor := httpStore{c: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}, url: url}
-			targets = append(targets, target{name: "posix", direct: dirStore{direct}, gw: gw, floor: floor, raw: rawDirStore{raw}})
+			tcpDir := filepath.Join(dir, "tcp")
+			if err := os.MkdirAll(tcpDir, 0o750); err != nil {
+				return Results{}, err
+			}
+			tcp, stopTCP, err := serveTCP(tcpDir)
+			if err != nil {
+				return Results{}, err
+			}
+			defer stopTCP()
+			targets = append(targets, target{name: "posix", direct: dirStore{direct}, gw: gw, floor: floor, raw: rawDirStore{raw}, tcp: tcp})
 		}
 		if u.S3 != nil {
 			url, stop, err := serveProxy("http://" + upCfg.Addr)
@@ -203,7 +212,11 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 		for _, sz := range sizes {
 			dside, gw := &side{s: tg.direct, getToo: true}, &side{s: tg.gw, getToo: true}
 			sides := []*side{dside, gw}
-			var floor, raw *side
+			var floor, raw, tcp *side
+			if tg.tcp != nil {
+				tcp = &side{s: tg.tcp, getToo: true}
+				sides = append(sides, tcp)
+			}
 			if tg.floor != nil {
 				floor = &side{s: tg.floor, getToo: true}
 				sides = append(sides, floor)
@@ -228,8 +241,15 @@ func run(rounds, samples int, backends []string, sizes []sizeCase) (Results, err
 				rp := statOf(raw.put)
 				c.OpP50ms["raw"], c.RawPut = opP50(raw), &rp
 			}
+			if tcp != nil {
+				c.OpP50ms["tcp"] = opP50(tcp)
+				tp, tgt, tr := statOf(tcp.put), statOf(tcp.get), ratioStat(tcp.get, dside.get)
+				c.TCPPut, c.TCPGet, c.TCPGetRatio = &tp, &tgt, &tr
+			}
 			if floor != nil {
 				c.OpP50ms["ceiling"] = opP50(floor)
+				fr := ratioStat(floor.get, dside.get)
+				c.FloorGetDirectRatio = &fr
 				fp, fg := statOf(floor.put), statOf(floor.get)
 				pr, gr := ratioStat(gw.put, floor.put), ratioStat(gw.get, floor.get)
 				c.FloorPut, c.FloorGet, c.PutFloorRatio, c.GetFloorRatio = &fp, &fg, &pr, &gr

@@ -57,9 +57,17 @@ type Case struct {
 	FloorGet      *Stat `json:"http_ceiling_get_mbps,omitempty"`
 	PutFloorRatio *Stat `json:"put_ratio_to_http_ceiling,omitempty"`
 	GetFloorRatio *Stat `json:"get_ratio_to_http_ceiling,omitempty"`
+	// posix: the ceiling's GET against direct, per round.
+	FloorGetDirectRatio *Stat `json:"http_ceiling_get_ratio_to_direct,omitempty"`
+
+	// posix: no HTTP at all, one loopback TCP connection with sendfile
+	// (tcpStore): the bound of any network protocol on this machine.
+	TCPPut      *Stat `json:"tcp_put_mbps,omitempty"`
+	TCPGet      *Stat `json:"tcp_get_mbps,omitempty"`
+	TCPGetRatio *Stat `json:"tcp_get_ratio_to_direct,omitempty"`
 
 	// Median time of one PUT and one GET in ms per side (direct, gateway,
-	// ceiling, raw): steady cost, without the rounds' stalls.
+	// ceiling, tcp, raw): steady cost, without the rounds' stalls.
 	OpP50ms map[string][2]float64 `json:"op_p50_ms"`
 
 	// 4 KiB only, over all rounds' samples.
@@ -92,7 +100,8 @@ func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 func printTable(r Results) {
 	fmt.Printf("one client stream (%s); median [min-max] of %d rounds; MB/s = 10^6 B/s\n", r.Client, r.Rounds)
 	fmt.Println("direct = the storage with the gateway's PUT guarantees (posix: temp file + MD5 ETag + rename; s3: the upstream);")
-	fmt.Println("ceiling = plain net/http server doing the same over loopback (s3: a plain reverse proxy); raw = os.WriteFile")
+	fmt.Println("ceiling = plain net/http server doing the same over loopback (s3: a plain reverse proxy); raw = os.WriteFile;")
+	fmt.Println("tcp = no HTTP, one loopback TCP connection, sendfile for GETs (the bound of any network protocol here)")
 	for _, c := range r.Cases {
 		fmt.Printf("%-5s %-6s PUT direct %s gateway %s  gw/direct %s", c.Backend, human(c.Size), mbps(c.DirectPut), mbps(c.GatewayPut), ratio(c.PutRatio))
 		if c.FloorPut != nil {
@@ -108,6 +117,10 @@ func printTable(r Results) {
 			fmt.Printf("  ceiling %s gw/ceiling %s", mbps(*c.FloorGet), ratio(*c.GetFloorRatio))
 		}
 		fmt.Println()
+		if c.TCPGet != nil {
+			fmt.Printf("%-5s %-6s no HTTP, loopback TCP + sendfile: PUT %s GET %s  tcp/direct GET %s  ceiling/direct GET %s\n",
+				c.Backend, human(c.Size), mbps(*c.TCPPut), mbps(*c.TCPGet), ratio(*c.TCPGetRatio), ratio(*c.FloorGetDirectRatio))
+		}
 	}
 	for _, c := range r.Cases {
 		if c.Size == 4<<10 {
