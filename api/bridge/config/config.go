@@ -59,6 +59,7 @@ type Mirror struct {
 	HealthInterval Duration `toml:"health_interval" comment:"How often every deal's bucket is checked (a HEAD request); a deal that fails failures_to_down requests or checks\nin a row is down: it is read last and written to only by repair, until a check succeeds."`
 	FailuresToDown int      `toml:"failures_to_down" comment:"Consecutive failed requests or checks after which a deal is considered down."`
 	FailoverAfter  Duration `toml:"failover_after" comment:"A read (GET, HEAD, list) that has no answer from a deal after this long is abandoned and tried on the next deal."`
+	HedgeAfter     Duration `toml:"hedge_after" comment:"mirror: a GET or HEAD that has no answer from a deal after this long is also sent to the next deal that holds the object,\nand the first answer is served (so a hung provider holds reads up this long, not failover_after). 0: off. At most failover_after."`
 	WriteTimeout   Duration `toml:"write_timeout" comment:"Longest a write to one deal may take (each replica of a PUT, a part, a repair copy); it then counts as missed."`
 	RepairInterval Duration `toml:"repair_interval" comment:"How often writes that a deal missed are copied to it from a deal that has them (also at once when a deal comes back)."`
 }
@@ -93,6 +94,7 @@ const (
 	DefaultHealthInterval = 5 * time.Second
 	DefaultFailuresToDown = 3
 	DefaultFailoverAfter  = 2 * time.Second
+	DefaultHedgeAfter     = 500 * time.Millisecond
 	DefaultWriteTimeout   = 10 * time.Minute
 	DefaultRepairInterval = 30 * time.Second
 	DefaultPollInterval   = 30 * time.Second
@@ -122,6 +124,7 @@ func Default(keyringDir string) Config {
 			HealthInterval: Duration{DefaultHealthInterval},
 			FailuresToDown: DefaultFailuresToDown,
 			FailoverAfter:  Duration{DefaultFailoverAfter},
+			HedgeAfter:     Duration{DefaultHedgeAfter},
 			WriteTimeout:   Duration{DefaultWriteTimeout},
 			RepairInterval: Duration{DefaultRepairInterval},
 		},

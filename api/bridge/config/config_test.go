@@ -155,6 +155,8 @@ func TestBadValues(t *testing.T) {
 		{func(c *Config) { c.Mirror.HealthInterval.Duration = time.Millisecond }, "mirror.health_interval"},
 		{func(c *Config) { c.Mirror.FailoverAfter.Duration = 2 * time.Hour }, "mirror.failover_after"},
 		{func(c *Config) { c.Mirror.RepairInterval.Duration = 0 }, "mirror.repair_interval"},
+		{func(c *Config) { c.Mirror.HedgeAfter.Duration = time.Millisecond }, "mirror.hedge_after"},
+		{func(c *Config) { c.Mirror.HedgeAfter.Duration = 3 * time.Second }, "mirror.hedge_after: 3s: must be 0 (off) or in [10ms, failover_after (2s)]"},
 		{func(c *Config) { c.Mirror.WriteTimeout.Duration = time.Millisecond }, "mirror.write_timeout"},
 		{func(c *Config) { c.Mirror.FailuresToDown = 0 }, "mirror.failures_to_down"},
 		{func(c *Config) { c.Keys[1].Name = "app" }, `keys[1] (app): name "app" is used twice`},

@@ -14,6 +14,7 @@ import (
 const (
 	maxChainIDLen     = 50 // CometBFT's limit
 	minInterval       = 100 * time.Millisecond
+	minHedge          = 10 * time.Millisecond
 	maxInterval       = time.Hour
 	minWriteTimeout   = time.Second
 	maxFailuresToDown = 100
@@ -84,6 +85,9 @@ func (c *Config) Validate() error {
 		if kv.d < minInterval || kv.d > maxInterval {
 			bad(kv.key, "%s: must be in [%s, %s]", kv.d, minInterval, maxInterval)
 		}
+	}
+	if h := m.HedgeAfter.Duration; h != 0 && (h < minHedge || h > m.FailoverAfter.Duration) {
+		bad("mirror.hedge_after", "%s: must be 0 (off) or in [%s, failover_after (%s)]", h, minHedge, m.FailoverAfter.Duration)
 	}
 	if m.WriteTimeout.Duration < minWriteTimeout {
 		bad("mirror.write_timeout", "%s: must be at least %s", m.WriteTimeout.Duration, minWriteTimeout)

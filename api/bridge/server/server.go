@@ -181,7 +181,7 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 			reps = append(reps, &repo.Replica{Deal: id, Bucket: a.Bucket, Endpoint: a.Endpoint, Backend: be, Stats: stats})
 		}
 		rp, err := repo.New(rc.Name, rc.Mode == config.ModeMirror, rc.Quorum(), reps, db, repo.Options{
-			FailoverAfter: m.FailoverAfter.Duration, WriteTimeout: m.WriteTimeout.Duration,
+			FailoverAfter: m.FailoverAfter.Duration, HedgeAfter: m.HedgeAfter.Duration, WriteTimeout: m.WriteTimeout.Duration,
 			SpoolDir: filepath.Join(dataDir, "spool"), Logger: b.logger, Meter: b.meter,
 		})
 		if err != nil {
