@@ -43,6 +43,9 @@ type Chain struct {
 	KeyringBackend string   `toml:"keyring_backend" comment:"Keyring backend: os, file or test. With file, the passphrase is read from standard input at start."`
 	KeyName        string   `toml:"key_name" comment:"Name of the consumer's key in the keyring. Its address must be the consumer of every deal of every repository."`
 	PollInterval   Duration `toml:"poll_interval" comment:"How often the bridge reads its deals' states on chain (shown by bridge status; a deal that is no longer ACTIVE is logged)."`
+	// QoSCheckInterval: 0 (a file written before the key existed) is the
+	// default.
+	QoSCheckInterval Duration `toml:"qos_check_interval" comment:"How often the bridge checks whether a deal's QoS self-report is due (one block query each). The chain decides how often\na report may be filed (x/oracle's self_report_min_interval, 24h by default); when that is shorter than five checks, the\ncheck runs five times per self_report_min_interval (at least once a second). 0: the default (1m)."`
 }
 
 // Server is the [server] section.
@@ -98,6 +101,8 @@ const (
 	DefaultWriteTimeout   = 10 * time.Minute
 	DefaultRepairInterval = 30 * time.Second
 	DefaultPollInterval   = 30 * time.Second
+	// DefaultQoSCheckInterval is chain.qos_check_interval's default.
+	DefaultQoSCheckInterval = time.Minute
 )
 
 // Default returns a configuration with every key at its default, no keys
@@ -106,12 +111,13 @@ const (
 func Default(keyringDir string) Config {
 	return Config{
 		Chain: Chain{
-			GRPCAddress:    DefaultGRPCAddress,
-			RPCAddress:     DefaultRPCAddress,
-			KeyringDir:     keyringDir,
-			KeyringBackend: DefaultKeyringBackend,
-			KeyName:        DefaultKeyName,
-			PollInterval:   Duration{DefaultPollInterval},
+			GRPCAddress:      DefaultGRPCAddress,
+			RPCAddress:       DefaultRPCAddress,
+			KeyringDir:       keyringDir,
+			KeyringBackend:   DefaultKeyringBackend,
+			KeyName:          DefaultKeyName,
+			PollInterval:     Duration{DefaultPollInterval},
+			QoSCheckInterval: Duration{DefaultQoSCheckInterval},
 		},
 		Server: Server{
 			Listen:        DefaultListen,

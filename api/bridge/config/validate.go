@@ -57,6 +57,9 @@ func (c *Config) Validate() error {
 	if d := ch.PollInterval.Duration; d < minInterval || d > maxInterval {
 		bad("chain.poll_interval", "%s: must be in [%s, %s]", d, minInterval, maxInterval)
 	}
+	if d := ch.QoSCheckInterval.Duration; d != 0 && (d < minInterval || d > maxInterval) {
+		bad("chain.qos_check_interval", "%s: must be 0 (the default) or in [%s, %s]", d, minInterval, maxInterval)
+	}
 
 	s := c.Server
 	if err := validHostPort(s.Listen); err != nil {

@@ -62,9 +62,6 @@ type Options struct {
 	// QoS files the consumer's QoS self-reports of every deal (qos.go);
 	// nil: none are filed.
 	QoS QoSChain
-	// QoSCheckInterval is how often a report's being due is checked
-	// (default DefaultQoSCheckInterval).
-	QoSCheckInterval time.Duration
 	// Client is the consumer's chain client, which the autopilot
 	// ([autopilot] enabled) reserves, tops up and closes deals with; nil:
 	// no autopilot.
@@ -387,9 +384,9 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 		go func() { defer wg.Done(); b.runReceipts(loops, b.meter, interval) }()
 	}
 	if b.qos != nil {
-		interval := b.opts.QoSCheckInterval
+		interval := b.cfg.Chain.QoSCheckInterval.Duration // chain.qos_check_interval
 		if interval <= 0 {
-			interval = DefaultQoSCheckInterval
+			interval = config.DefaultQoSCheckInterval
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); b.qos.run(loops, interval) }()
