@@ -21,6 +21,12 @@ func TestHedgedReads(t *testing.T) {
 	_, err := tr.put("k", []byte("0123456789"))
 	require.NoError(t, err)
 	tr.Wait()
+	fresh := func() {
+		for _, rep := range tr.Replicas {
+			rep.Stats = NewStats(3) // no latency yet: read in deal order
+		}
+	}
+	fresh()
 	require.Equal(t, uint64(1), tr.readOrder(func(uint64) bool { return true })[0].Deal, "deal 1 is read first")
 
 	tr.deals[0].set(false, time.Hour) // hung
@@ -40,9 +46,7 @@ func TestHedgedReads(t *testing.T) {
 	// Without hedging the same read waits failover_after.
 	tr.opts.HedgeAfter = 0
 	tr.deals[0].set(false, time.Hour)
-	for _, rep := range tr.Replicas {
-		rep.Stats = NewStats(3) // deal 1 read first again
-	}
+	fresh() // deal 1 read first again
 	start = time.Now()
 	_, err = tr.get("k")
 	require.NoError(t, err)
@@ -51,9 +55,7 @@ func TestHedgedReads(t *testing.T) {
 	// A deal a little slower than hedge_after loses the race and is not
 	// counted as failing.
 	tr.opts.HedgeAfter = hedge
-	for _, rep := range tr.Replicas {
-		rep.Stats = NewStats(3)
-	}
+	fresh()
 	tr.deals[0].set(false, 4*hedge)
 	_, err = tr.get("k")
 	require.NoError(t, err)

@@ -158,6 +158,10 @@ func (b *readBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteTo copies the body in large pieces (copyLarge): versitygw's front
+// end uses it instead of its own 4 KiB to 32 KiB copies.
+func (b *readBody) WriteTo(w io.Writer) (int64, error) { return copyLarge(w, b) }
+
 func (b *readBody) Close() error {
 	err := b.rc.Close()
 	b.cancel()
