@@ -90,6 +90,8 @@ type Bridge struct {
 	states   map[uint64]string // each deal's state as last read on chain
 
 	ap autopilotState // the autopilot's replacements in progress (autopilot.go)
+
+	reloadNow chan struct{} // Reload (reload.go)
 }
 
 // New checks the configuration and loads the consumer's access key; it
@@ -111,7 +113,7 @@ func New(cfg config.Config, opts Options) (*Bridge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("your access key: %w (create and publish one with `flashbackd bridge access-key`)", err)
 	}
-	return &Bridge{cfg: cfg, opts: opts, logger: opts.Logger.With(log.ModuleKey, "bridge"), key: key}, nil
+	return &Bridge{cfg: cfg, opts: opts, logger: opts.Logger.With(log.ModuleKey, "bridge"), key: key, reloadNow: make(chan struct{}, 1)}, nil
 }
 
 // Addr is the S3 endpoint's address once Run has started serving.
@@ -285,7 +287,9 @@ func (b *Bridge) watchChain(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, rc := range b.cfg.Repositories {
-			for _, id := range rc.Deals {
+			reps, _, _ := b.repos[rc.Name].Members() // with the deals added while serving
+			for _, rep := range reps {
+				id := rep.Deal
 				qctx, cancel := context.WithTimeout(ctx, chainTimeout)
 				res, err := b.q.Deal(qctx, &orchestratortypes.QueryDealRequest{Id: id})
 				cancel()
@@ -375,6 +379,8 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); b.watchChain(loops) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); b.watchConfig(loops) }()
 	if b.meter != nil {
 		interval := b.opts.ReceiptInterval
 		if interval <= 0 {
