@@ -61,6 +61,14 @@ func TestAutopilotOverProviderNodes(t *testing.T) {
 		orch.Params.SlaEpochIdentifier = slaEpoch
 		// CRITICAL below 1/6 uptime: a dead node (0 %) is, a healthy node
 		// whose check failed once on a loaded machine in an 8 s epoch is not.
+		// Why not the default 1 h: an epoch of 8 s holds about 8 checks
+		// (probe-interval 1 s), so one failed check is 1/8 downtime — 3 h
+		// a day, CRITICAL against 1 h (the chain's evaluation is exact:
+		// types.CriticalDowntime); and on a loaded machine a healthy
+		// node's check does fail now and then: the prober counts a check
+		// still unanswered at a window's end after its 1 s grace
+		// (x/oracle/prober, withUnansweredCheck) or past check-timeout as
+		// failed. With a day's epoch one such check is ~1 min of downtime.
 		orch.Params.CriticalDowntimePerDay = 20 * time.Hour
 		cfg.GenesisState[types.ModuleName] = cfg.Codec.MustMarshalJSON(&orch)
 		var oracle oracletypes.GenesisState
