@@ -31,7 +31,11 @@ type RepositoryOptions struct {
 	// FailoverAfter (default 2 s), WriteTimeout (default 10 min),
 	// HealthInterval (default 5 s), RepairInterval (default 30 s) and
 	// FailuresToDown (default 3) as in bridge.toml's [mirror].
-	FailoverAfter  time.Duration
+	FailoverAfter time.Duration
+	// HedgeAfter is bridge.toml's hedge_after (default 500 ms; negative:
+	// off): a read with no answer from a deal after this long is also
+	// sent to the next deal that holds the object.
+	HedgeAfter     time.Duration
 	WriteTimeout   time.Duration
 	HealthInterval time.Duration
 	RepairInterval time.Duration
@@ -71,6 +75,12 @@ func (c *Client) OpenRepository(ctx context.Context, name string, deals []uint64
 	if o.RepairInterval <= 0 {
 		o.RepairInterval = 30 * time.Second
 	}
+	switch {
+	case o.HedgeAfter == 0:
+		o.HedgeAfter = 500 * time.Millisecond
+	case o.HedgeAfter < 0:
+		o.HedgeAfter = 0
+	}
 	var reps []*repo.Replica
 	for _, id := range deals {
 		a, err := c.DealAccess(ctx, id)
@@ -91,7 +101,7 @@ func (c *Client) OpenRepository(ctx context.Context, name string, deals []uint64
 		return nil, err
 	}
 	r, err := repo.New(name, len(deals) > 1, o.Quorum, reps, db, repo.Options{
-		FailoverAfter: o.FailoverAfter, WriteTimeout: o.WriteTimeout, SpoolDir: filepath.Join(o.Dir, "spool"), Logger: c.cfg.Logger,
+		FailoverAfter: o.FailoverAfter, HedgeAfter: o.HedgeAfter, WriteTimeout: o.WriteTimeout, SpoolDir: filepath.Join(o.Dir, "spool"), Logger: c.cfg.Logger,
 	})
 	if err != nil {
 		db.Close()

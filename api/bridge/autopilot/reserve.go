@@ -140,7 +140,9 @@ func containsID(ids []uint64, id uint64) bool {
 // the deposits of the best ones. Then it requests the best candidate's
 // deal, waits for the provider's answer and, on a decline (or no answer),
 // tries the next. If it cannot get them all, the deals it got are closed
-// (a rollback, recorded) and the error says why. Every step is recorded.
+// (a rollback, recorded) and the error says why. Every step is recorded,
+// and the plan's filters are kept for the repository's replacements
+// (Ledger.SaveFilter).
 func (r *Reserver) Reserve(ctx context.Context, p Plan) ([]Reserved, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -205,6 +207,9 @@ func (r *Reserver) Reserve(ctx context.Context, p Plan) ([]Reserved, error) {
 		}
 		r.rollback(ctx, p, got, err)
 		return nil, err
+	}
+	if err := r.Ledger.SaveFilter(p.Repository, p.Filter); err != nil {
+		r.record(Decision{Action: ActionFailed, Repository: p.Repository, Reason: "recording the repository's filters for its replacements: " + err.Error()})
 	}
 	return got, nil
 }

@@ -43,6 +43,9 @@ type Chain struct {
 	KeyringBackend string   `toml:"keyring_backend" comment:"Keyring backend: os, file or test. With file, the passphrase is read from standard input at start."`
 	KeyName        string   `toml:"key_name" comment:"Name of the consumer's key in the keyring. Its address must be the consumer of every deal of every repository."`
 	PollInterval   Duration `toml:"poll_interval" comment:"How often the bridge reads its deals' states on chain (shown by bridge status; a deal that is no longer ACTIVE is logged)."`
+	// QoSCheckInterval: 0 (a file written before the key existed) is the
+	// default.
+	QoSCheckInterval Duration `toml:"qos_check_interval" comment:"How often the bridge checks whether a deal's QoS self-report is due (one block query each). The chain decides how often\na report may be filed (x/oracle's self_report_min_interval, 24h by default); when that is shorter than five checks, the\ncheck runs five times per self_report_min_interval (at least once a second). 0: the default (1m)."`
 }
 
 // Server is the [server] section.
@@ -59,6 +62,7 @@ type Mirror struct {
 	HealthInterval Duration `toml:"health_interval" comment:"How often every deal's bucket is checked (a HEAD request); a deal that fails failures_to_down requests or checks\nin a row is down: it is read last and written to only by repair, until a check succeeds."`
 	FailuresToDown int      `toml:"failures_to_down" comment:"Consecutive failed requests or checks after which a deal is considered down."`
 	FailoverAfter  Duration `toml:"failover_after" comment:"A read (GET, HEAD, list) that has no answer from a deal after this long is abandoned and tried on the next deal."`
+	HedgeAfter     Duration `toml:"hedge_after" comment:"mirror: a GET or HEAD that has no answer from a deal after this long is also sent to the next deal that holds the object,\nand the first answer is served (so a hung provider holds reads up this long, not failover_after). 0: off. At most failover_after."`
 	WriteTimeout   Duration `toml:"write_timeout" comment:"Longest a write to one deal may take (each replica of a PUT, a part, a repair copy); it then counts as missed."`
 	RepairInterval Duration `toml:"repair_interval" comment:"How often writes that a deal missed are copied to it from a deal that has them (also at once when a deal comes back)."`
 }
@@ -93,9 +97,12 @@ const (
 	DefaultHealthInterval = 5 * time.Second
 	DefaultFailuresToDown = 3
 	DefaultFailoverAfter  = 2 * time.Second
+	DefaultHedgeAfter     = 500 * time.Millisecond
 	DefaultWriteTimeout   = 10 * time.Minute
 	DefaultRepairInterval = 30 * time.Second
 	DefaultPollInterval   = 30 * time.Second
+	// DefaultQoSCheckInterval is chain.qos_check_interval's default.
+	DefaultQoSCheckInterval = time.Minute
 )
 
 // Default returns a configuration with every key at its default, no keys
@@ -104,12 +111,13 @@ const (
 func Default(keyringDir string) Config {
 	return Config{
 		Chain: Chain{
-			GRPCAddress:    DefaultGRPCAddress,
-			RPCAddress:     DefaultRPCAddress,
-			KeyringDir:     keyringDir,
-			KeyringBackend: DefaultKeyringBackend,
-			KeyName:        DefaultKeyName,
-			PollInterval:   Duration{DefaultPollInterval},
+			GRPCAddress:      DefaultGRPCAddress,
+			RPCAddress:       DefaultRPCAddress,
+			KeyringDir:       keyringDir,
+			KeyringBackend:   DefaultKeyringBackend,
+			KeyName:          DefaultKeyName,
+			PollInterval:     Duration{DefaultPollInterval},
+			QoSCheckInterval: Duration{DefaultQoSCheckInterval},
 		},
 		Server: Server{
 			Listen:        DefaultListen,
@@ -122,6 +130,7 @@ func Default(keyringDir string) Config {
 			HealthInterval: Duration{DefaultHealthInterval},
 			FailuresToDown: DefaultFailuresToDown,
 			FailoverAfter:  Duration{DefaultFailoverAfter},
+			HedgeAfter:     Duration{DefaultHedgeAfter},
 			WriteTimeout:   Duration{DefaultWriteTimeout},
 			RepairInterval: Duration{DefaultRepairInterval},
 		},

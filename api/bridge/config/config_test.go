@@ -147,6 +147,8 @@ func TestBadValues(t *testing.T) {
 		{func(c *Config) { c.Chain.KeyringBackend = "memory" }, "chain.keyring_backend"},
 		{func(c *Config) { c.Chain.KeyName = "" }, "chain.key_name"},
 		{func(c *Config) { c.Chain.PollInterval.Duration = 0 }, "chain.poll_interval"},
+		{func(c *Config) { c.Chain.QoSCheckInterval.Duration = 2 * time.Hour }, "chain.qos_check_interval: 2h0m0s: must be 0 (the default) or in [100ms, 1h0m0s]"},
+		{func(c *Config) { c.Chain.QoSCheckInterval.Duration = -time.Second }, "chain.qos_check_interval"},
 		{func(c *Config) { c.Server.Listen = ":x" }, "server.listen"},
 		{func(c *Config) { c.Server.StatusListen = c.Server.Listen }, "server.status_listen"},
 		{func(c *Config) { c.Server.Region = "" }, "server.region"},
@@ -155,6 +157,8 @@ func TestBadValues(t *testing.T) {
 		{func(c *Config) { c.Mirror.HealthInterval.Duration = time.Millisecond }, "mirror.health_interval"},
 		{func(c *Config) { c.Mirror.FailoverAfter.Duration = 2 * time.Hour }, "mirror.failover_after"},
 		{func(c *Config) { c.Mirror.RepairInterval.Duration = 0 }, "mirror.repair_interval"},
+		{func(c *Config) { c.Mirror.HedgeAfter.Duration = time.Millisecond }, "mirror.hedge_after"},
+		{func(c *Config) { c.Mirror.HedgeAfter.Duration = 3 * time.Second }, "mirror.hedge_after: 3s: must be 0 (off) or in [10ms, failover_after (2s)]"},
 		{func(c *Config) { c.Mirror.WriteTimeout.Duration = time.Millisecond }, "mirror.write_timeout"},
 		{func(c *Config) { c.Mirror.FailuresToDown = 0 }, "mirror.failures_to_down"},
 		{func(c *Config) { c.Keys[1].Name = "app" }, `keys[1] (app): name "app" is used twice`},
@@ -209,4 +213,33 @@ func TestQuorumAndSpecs(t *testing.T) {
 	require.Error(t, err)
 	c.Keys[0].Name = "x"
 	require.ErrorContains(t, c.AddKey(Key{Name: "x"}), "exists")
+}
+
+// TestQoSCheckIntervalKey: chain.qos_check_interval is written by init with
+// its documentation, read back, and a file without it (written before the
+// key existed) loads with 0, which the bridge takes as the default.
+func TestQoSCheckIntervalKey(t *testing.T) {
+	home := t.TempDir()
+	path := filepath.Join(home, FileName)
+	c := validConfig(t)
+	c.Chain.QoSCheckInterval.Duration = 5 * time.Second
+	require.NoError(t, Write(path, c))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(raw), "qos_check_interval = '5s'")
+	require.Contains(t, string(raw), "# How often the bridge checks whether a deal's QoS self-report is due")
+	got, err := Load(path)
+	require.NoError(t, err)
+	require.Equal(t, 5*time.Second, got.Chain.QoSCheckInterval.Duration)
+	require.Equal(t, DefaultQoSCheckInterval, Default("/keys").Chain.QoSCheckInterval.Duration)
+
+	var kept []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "qos_check_interval") {
+			kept = append(kept, line)
+		}
+	}
+	old, err := Parse([]byte(strings.Join(kept, "\n")), home)
+	require.NoError(t, err)
+	require.Zero(t, old.Chain.QoSCheckInterval.Duration)
 }

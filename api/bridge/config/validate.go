@@ -14,6 +14,7 @@ import (
 const (
 	maxChainIDLen     = 50 // CometBFT's limit
 	minInterval       = 100 * time.Millisecond
+	minHedge          = 10 * time.Millisecond
 	maxInterval       = time.Hour
 	minWriteTimeout   = time.Second
 	maxFailuresToDown = 100
@@ -56,6 +57,9 @@ func (c *Config) Validate() error {
 	if d := ch.PollInterval.Duration; d < minInterval || d > maxInterval {
 		bad("chain.poll_interval", "%s: must be in [%s, %s]", d, minInterval, maxInterval)
 	}
+	if d := ch.QoSCheckInterval.Duration; d != 0 && (d < minInterval || d > maxInterval) {
+		bad("chain.qos_check_interval", "%s: must be 0 (the default) or in [%s, %s]", d, minInterval, maxInterval)
+	}
 
 	s := c.Server
 	if err := validHostPort(s.Listen); err != nil {
@@ -84,6 +88,9 @@ func (c *Config) Validate() error {
 		if kv.d < minInterval || kv.d > maxInterval {
 			bad(kv.key, "%s: must be in [%s, %s]", kv.d, minInterval, maxInterval)
 		}
+	}
+	if h := m.HedgeAfter.Duration; h != 0 && (h < minHedge || h > m.FailoverAfter.Duration) {
+		bad("mirror.hedge_after", "%s: must be 0 (off) or in [%s, failover_after (%s)]", h, minHedge, m.FailoverAfter.Duration)
 	}
 	if m.WriteTimeout.Duration < minWriteTimeout {
 		bad("mirror.write_timeout", "%s: must be at least %s", m.WriteTimeout.Duration, minWriteTimeout)

@@ -44,6 +44,17 @@ func MeasuredDealBackend(ctx context.Context, endpoint, region, accessKeyID, sec
 			d.KeepAlive = 30 * time.Second
 		}).
 		WithTransportOptions(func(tr *http.Transport) {
+			dial := tr.DialContext
+			if dial == nil {
+				dial = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
+			}
+			tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				c, err := dial(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				return largeConn{c}, nil
+			}
 			tr.TLSHandshakeTimeout = dialTimeout
 			tr.ResponseHeaderTimeout = headerTimeout
 			tr.MaxIdleConns = 4 * idlePerHost

@@ -79,9 +79,9 @@ func (r *Repo) stale(key string, obj *Object, rep *Replica, why string) {
 }
 
 // GetObject reads key from the fastest deal that is up and holds its
-// current version, failing over to the next on an error or when a deal is
-// slow to answer. A whole-object read of a plain object is checked against
-// its MD5 as it streams.
+// current version, asking the next as well when a deal is slow to answer
+// and failing over on an error (readFrom). A whole-object read is checked
+// as it streams (verify.go).
 func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
 	defer r.member()()
 	key := deref(in.Key)
@@ -89,46 +89,31 @@ func (r *Repo) GetObject(_ context.Context, in *s3.GetObjectInput) (*s3.GetObjec
 	if err != nil {
 		return nil, err
 	}
-	var last error = errNoReplica
-	for _, rep := range r.readOrder(obj.Has) {
-		d := *in
-		d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
-		out, cancel, err := attempt(rep, r.opts.FailoverAfter, func(ctx context.Context) (*s3.GetObjectOutput, error) {
+	out, rep, cancel, err := readFrom(r, key, obj, r.readOrder(obj.Has),
+		func(ctx context.Context, rep *Replica) (*s3.GetObjectOutput, error) {
+			d := *in
+			d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
 			return rep.Backend.GetObject(ctx, &d)
-		})
-		if err != nil {
-			if clientSide(err) {
-				return nil, err
-			}
-			if notFound(err) {
-				r.stale(key, obj, rep, "not found")
-			}
-			last = err
-			continue
-		}
-		if got := deref(out.ETag); got != obj.Replicas[rep.Deal] {
-			out.Body.Close()
-			cancel()
-			r.stale(key, obj, rep, "etag "+got)
-			continue
-		}
-		out.ETag = &obj.ETag // the ETag the client was given, whichever deal serves
-		whole := wholeRead(in)
-		body := &readBody{rc: out.Body, cancel: cancel}
-		if meter := r.opts.Meter; meter != nil {
-			deal := rep.Deal
-			body.count = func(n int) { meter.Add(deal, int64(n)) }
-		}
-		if whole {
-			body.check = wholeObjectCheck(obj, strings.Trim(obj.Replicas[rep.Deal], `"`))
-			if body.check != nil {
-				body.onCorrupt = func() { rep.Stats.Fail(errCorrupt); r.stale(key, obj, rep, "checksum mismatch") }
-			}
-		}
-		out.Body = body
-		return out, nil
+		},
+		func(o *s3.GetObjectOutput) string { return deref(o.ETag) },
+		func(o *s3.GetObjectOutput) { o.Body.Close() })
+	if err != nil {
+		return nil, answerOf(err)
 	}
-	return nil, answerOf(last)
+	out.ETag = &obj.ETag // the ETag the client was given, whichever deal serves
+	body := &readBody{rc: out.Body, cancel: cancel}
+	if meter := r.opts.Meter; meter != nil {
+		deal := rep.Deal
+		body.count = func(n int) { meter.Add(deal, int64(n)) }
+	}
+	if wholeRead(in) {
+		body.check = wholeObjectCheck(obj, strings.Trim(obj.Replicas[rep.Deal], `"`))
+		if body.check != nil {
+			body.onCorrupt = func() { rep.Stats.Fail(errCorrupt); r.stale(key, obj, rep, "checksum mismatch") }
+		}
+	}
+	out.Body = body
+	return out, nil
 }
 
 // wholeRead reports a read of the whole object. versitygw's front end
@@ -173,13 +158,18 @@ func (b *readBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteTo copies the body in large pieces (copyLarge): versitygw's front
+// end uses it instead of its own 4 KiB to 32 KiB copies.
+func (b *readBody) WriteTo(w io.Writer) (int64, error) { return copyLarge(w, b) }
+
 func (b *readBody) Close() error {
 	err := b.rc.Close()
 	b.cancel()
 	return err
 }
 
-// HeadObject answers from the fastest deal that holds the current version.
+// HeadObject answers from the fastest deal that holds the current version
+// (as GetObject, with hedging and failover).
 func (r *Repo) HeadObject(_ context.Context, in *s3.HeadObjectInput) (*s3.HeadObjectOutput, error) {
 	defer r.member()()
 	key := deref(in.Key)
@@ -187,32 +177,20 @@ func (r *Repo) HeadObject(_ context.Context, in *s3.HeadObjectInput) (*s3.HeadOb
 	if err != nil {
 		return nil, err
 	}
-	var last error = errNoReplica
-	for _, rep := range r.readOrder(obj.Has) {
-		d := *in
-		d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
-		out, cancel, err := attempt(rep, r.opts.FailoverAfter, func(ctx context.Context) (*s3.HeadObjectOutput, error) {
+	out, _, cancel, err := readFrom(r, key, obj, r.readOrder(obj.Has),
+		func(ctx context.Context, rep *Replica) (*s3.HeadObjectOutput, error) {
+			d := *in
+			d.Bucket, d.ExpectedBucketOwner = &rep.Bucket, nil
 			return rep.Backend.HeadObject(ctx, &d)
-		})
-		if err != nil {
-			if clientSide(err) {
-				return nil, err
-			}
-			if notFound(err) {
-				r.stale(key, obj, rep, "not found")
-			}
-			last = err
-			continue
-		}
-		cancel()
-		if got := deref(out.ETag); got != obj.Replicas[rep.Deal] {
-			r.stale(key, obj, rep, "etag "+got)
-			continue
-		}
-		out.ETag = &obj.ETag
-		return out, nil
+		},
+		func(o *s3.HeadObjectOutput) string { return deref(o.ETag) },
+		func(*s3.HeadObjectOutput) {})
+	if err != nil {
+		return nil, answerOf(err)
 	}
-	return nil, answerOf(last)
+	cancel()
+	out.ETag = &obj.ETag
+	return out, nil
 }
 
 // listOrder orders the deals a listing may come from: those with no missed

@@ -36,8 +36,11 @@ type Replica struct {
 // Options are the timings of a repository (bridge.toml's [mirror]).
 type Options struct {
 	FailoverAfter time.Duration
-	WriteTimeout  time.Duration
-	SpoolDir      string // where mirror-mode bodies wait while they go out
+	// HedgeAfter is how long a read waits for a deal before asking the
+	// next one as well (0: only once it has failed); see readFrom.
+	HedgeAfter   time.Duration
+	WriteTimeout time.Duration
+	SpoolDir     string // where mirror-mode bodies wait while they go out
 	// Meter counts the object bytes each deal delivers to clients, for
 	// the usage receipts of egress billing; nil: not counted.
 	Meter  *receipts.Meter

@@ -30,6 +30,13 @@ type testRepo struct {
 // newTestRepo is a mirror repository over n fake deals (ids 1..n).
 func newTestRepo(t *testing.T, n, quorum int) *testRepo {
 	t.Helper()
+	return newTestRepoWith(t, n, quorum, Options{FailoverAfter: testFailoverAfter, WriteTimeout: 10 * time.Second})
+}
+
+// newTestRepoWith is newTestRepo with other timings (opts; the spool is the
+// test's).
+func newTestRepoWith(t *testing.T, n, quorum int, opts Options) *testRepo {
+	t.Helper()
 	db, err := OpenDB(filepath.Join(t.TempDir(), "bridge.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
@@ -40,7 +47,8 @@ func newTestRepo(t *testing.T, n, quorum int) *testRepo {
 		tr.deals = append(tr.deals, f)
 		reps = append(reps, &Replica{Deal: uint64(i), Bucket: "deal", Backend: f, Stats: NewStats(2)})
 	}
-	r, err := New("repo", n > 1, quorum, reps, db, Options{FailoverAfter: testFailoverAfter, WriteTimeout: 10 * time.Second, SpoolDir: t.TempDir()})
+	opts.SpoolDir = t.TempDir()
+	r, err := New("repo", n > 1, quorum, reps, db, opts)
 	require.NoError(t, err)
 	tr.Repo = r
 	t.Cleanup(r.Wait)

@@ -57,22 +57,28 @@ func wholeObjectCheck(obj *Object, etag string) *bodyCheck {
 	return nil
 }
 
-// digestReader computes a body's MD5 (the ETag a deal must answer) and
-// CRC-32C (recorded for reads) as it is read.
+// digestReader computes a body's CRC-32C (recorded for reads) and, unless
+// told not to, its MD5 (the ETag a deal must answer) as it is read.
 type digestReader struct {
 	r   io.Reader
-	md5 hash.Hash
+	md5 hash.Hash // nil: not computed
 	crc hash.Hash32
 	n   int64
 }
 
-func newDigestReader(r io.Reader) *digestReader {
-	return &digestReader{r: r, md5: md5.New(), crc: newCRC32C()}
+func newDigestReader(r io.Reader, withMD5 bool) *digestReader {
+	h := &digestReader{r: r, crc: newCRC32C()}
+	if withMD5 {
+		h.md5 = md5.New()
+	}
+	return h
 }
 
 func (h *digestReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
-	h.md5.Write(p[:n])
+	if h.md5 != nil {
+		h.md5.Write(p[:n])
+	}
 	h.crc.Write(p[:n])
 	h.n += int64(n)
 	return n, err

@@ -175,12 +175,18 @@ func replicaETags(ok []outcome, etagOf func(outcome) string) map[uint64]string {
 }
 
 // putStream writes to a repository's only deal, streaming the client's
-// body, and checks the deal's ETag against the MD5 of what was sent; the
-// CRC-32C of what was sent is recorded for reads (verify.go).
+// body; the CRC-32C of what was sent is recorded for reads (verify.go).
+// The bytes the deal stored are checked end to end once: by the deal,
+// against the client's own Content-MD5 or x-amz-checksum-* value (kept in
+// the request, forDeal) when the client sent one — most SDKs do — or else
+// by the bridge, which compares the deal's ETag with the MD5 of what it
+// sent. Computing that MD5 too when the deal checks the client's checksum
+// would hash every byte twice for nothing (MD5 is the costliest hash on
+// this path).
 func (r *Repo) putStream(in s3response.PutObjectInput, key string, want int64) (s3response.PutObjectOutput, error) {
 	rep := r.Replicas[0]
 	d := forDeal(in, rep)
-	hb := newDigestReader(in.Body)
+	hb := newDigestReader(in.Body, !dealChecksBody(in))
 	if in.Body != nil {
 		d.Body = hb
 	}
@@ -193,7 +199,9 @@ func (r *Repo) putStream(in s3response.PutObjectInput, key string, want int64) (
 	if len(ok) == 0 {
 		return out, failedAnswer(0, failed, 1, 1, 1)
 	}
-	if sum := hex.EncodeToString(hb.md5.Sum(nil)); plainETag(out.ETag) && strings.Trim(out.ETag, `"`) != sum {
+	if hb.md5 == nil {
+		// The deal checked the body against the client's checksum.
+	} else if sum := hex.EncodeToString(hb.md5.Sum(nil)); plainETag(out.ETag) && strings.Trim(out.ETag, `"`) != sum {
 		r.logger.Error("a deal stored an upload with another checksum", "key", key, "deal", rep.Deal, "etag", out.ETag, "md5", sum)
 		_ = r.db.DeleteObject(r.Name, key, nil, []uint64{rep.Deal})
 		return s3response.PutObjectOutput{}, errCorrupt
@@ -204,6 +212,19 @@ func (r *Repo) putStream(in s3response.PutObjectInput, key string, want int64) (
 		return s3response.PutObjectOutput{}, s3err.GetAPIError(s3err.ErrInternalError)
 	}
 	return out, nil
+}
+
+// dealChecksBody reports a PutObject whose body the deal checks against a
+// digest the client sent (Content-MD5 or an x-amz-checksum-* value the
+// SDK forwards; a wrong body is refused with BadDigest or
+// XAmzContentChecksumMismatch before anything is stored).
+func dealChecksBody(in s3response.PutObjectInput) bool {
+	for _, v := range []*string{in.ContentMD5, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256, in.ChecksumCRC64NVME} {
+		if v != nil && *v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // plainETag reports an ETag that is the MD5 of the object (not a multipart

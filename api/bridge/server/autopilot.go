@@ -133,26 +133,17 @@ func (b *Bridge) replace(ctx context.Context, r *autopilot.Reserver, repoName st
 	rp := b.repos[repoName]
 	reps, _, quorum := rp.Members()
 	a := b.cfg.Autopilot.OrDefault()
-	plan := autopilot.Plan{
-		Repository: repoName, CapacityGB: old.CapacityGb, Term: old.Term, Replicas: 1,
+	var members []uint64
+	for _, rep := range reps {
+		members = append(members, rep.Deal)
+	}
+	plan, err := r.ReplacementPlan(ctx, repoName, old, members, autopilot.Plan{
 		Weights:       autopilot.Weights{Score: a.WeightScore, Price: a.WeightPrice, Diversity: a.WeightDivers},
 		Prepay:        a.Prepay.Duration,
 		AcceptTimeout: a.AcceptTimeout.Duration,
-	}
-	for _, rep := range reps {
-		res, err := b.opts.Client.Deal(ctx, rep.Deal)
-		if err != nil {
-			return err
-		}
-		plan.ExcludeUnits = append(plan.ExcludeUnits, res.Deal.UnitId)
-		if rep.Deal == old.Id {
-			continue
-		}
-		u, err := b.opts.Client.Unit(ctx, res.Deal.UnitId)
-		if err != nil {
-			return err
-		}
-		plan.Used = append(plan.Used, autopilot.Placement{Region: u.Region, Provider: u.Provider})
+	})
+	if err != nil {
+		return err
 	}
 	// A replacement whose copying did not finish last round resumes with
 	// the deal it already has (no second reservation).

@@ -20,12 +20,6 @@ import (
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
 
-// DefaultQoSCheckInterval is how often the bridge checks whether a deal's
-// next QoS self-report is due. The chain allows one per deal and party per
-// self_report_min_interval (24 h by default); a check costs one block
-// query, plus a self-reports query for a deal whose last report is unknown.
-const DefaultQoSCheckInterval = time.Minute
-
 // QoSChain is what filing self-reports needs of the chain: a signed
 // transaction sender for the consumer's key, a gRPC connection for the
 // oracle's queries and the latest block's time (api/provider/chain.Client

@@ -68,6 +68,7 @@ func TestBridgeQoSSelfReports(t *testing.T) {
 	require.NoError(t, err)
 	cfg.Keys = []config.Key{key}
 	cfg.Repositories = []config.Repository{{Name: "qos", Mode: config.ModeNormal, Deals: []uint64{deal}}}
+	cfg.Chain.QoSCheckInterval.Duration = 200 * time.Millisecond // bridge.toml's key
 	cfg = cfg.WithHome(t.TempDir())
 
 	kr, err := keyring.New(sdk.KeyringServiceName(), "test", env.KeyringDir(), nil, env.Val.ClientCtx.Codec)
@@ -81,7 +82,7 @@ func TestBridgeQoSSelfReports(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { qc.Close() })
 		return startBridgeWith(t, cfg, server.Options{Consumer: accts[1].String(), Logger: log.NewTestLoggerInfo(t),
-			QoS: qc, QoSCheckInterval: 200 * time.Millisecond})
+			QoS: qc})
 	}
 	oracle := oracletypes.NewQueryClient(env.Conn)
 	reports := func() []oracletypes.SelfReport {

@@ -24,10 +24,10 @@ import (
 // of the bridge.toml at path: a new repository (mirror when there are
 // several deals, with a majority quorum), or an existing one, whose objects
 // are then recorded as missed by the new deals so that the bridge copies
-// them there (bridge.db must not be in use: the bridge is stopped). Every
+// them there (by Reserve when the bridge is stopped; a serving bridge
+// picks the new deals up from bridge.toml and records it itself). Every
 // check that needs no transaction comes first: the configuration, the
-// repository, the database lock, the plan, the candidates and the budget.
-// The running bridge serves the new deals after a restart.
+// repository, the plan, the candidates and the budget.
 func Reserve(ctx context.Context, path string, c *client.Client, plan autopilot.Plan, logger log.Logger) ([]autopilot.Reserved, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -56,16 +56,19 @@ func Reserve(ctx context.Context, path string, c *client.Client, plan autopilot.
 		if n := len(existing.Deals) + plan.Replicas; n > autopilot.MaxReplicas {
 			return nil, fmt.Errorf("repository %s has %d deals; %d more would make %d, more than %d", plan.Repository, len(existing.Deals), plan.Replicas, n, autopilot.MaxReplicas)
 		}
-		// Its objects must be marked for the new deals: the database must
-		// be ours (before anything is requested).
+		// Its objects must be marked for the new deals: here when the
+		// bridge is stopped; a bridge that is serving (it holds the
+		// database) does it when it picks the deals up from bridge.toml
+		// (reload.go).
 		db, err = repo.OpenDB(filepath.Join(cfg.Path(cfg.Server.DataDir), DBFile))
-		if err != nil {
-			if errors.Is(err, repo.ErrLocked) {
-				return nil, fmt.Errorf("repository %s exists and the bridge is running: stop it to add deals to an existing repository (or reserve into a new repository): %w", plan.Repository, err)
-			}
+		switch {
+		case errors.Is(err, repo.ErrLocked):
+			db = nil
+		case err != nil:
 			return nil, err
+		default:
+			defer db.Close()
 		}
-		defer db.Close()
 		for _, id := range existing.Deals {
 			res, err := c.Deal(ctx, id)
 			if err != nil {
@@ -101,6 +104,9 @@ func Reserve(ctx context.Context, path string, c *client.Client, plan autopilot.
 			rc.Mode = config.ModeMirror
 		}
 		for _, id := range ids {
+			if db == nil {
+				break // the serving bridge marks them
+			}
 			if _, err := db.SeedPending(plan.Repository, id); err != nil {
 				return got, fmt.Errorf("deals %v were reserved, but recording what they must receive failed: %w", ids, err)
 			}

@@ -62,9 +62,6 @@ type Options struct {
 	// QoS files the consumer's QoS self-reports of every deal (qos.go);
 	// nil: none are filed.
 	QoS QoSChain
-	// QoSCheckInterval is how often a report's being due is checked
-	// (default DefaultQoSCheckInterval).
-	QoSCheckInterval time.Duration
 	// Client is the consumer's chain client, which the autopilot
 	// ([autopilot] enabled) reserves, tops up and closes deals with; nil:
 	// no autopilot.
@@ -93,6 +90,8 @@ type Bridge struct {
 	states   map[uint64]string // each deal's state as last read on chain
 
 	ap autopilotState // the autopilot's replacements in progress (autopilot.go)
+
+	reloadNow chan struct{} // Reload (reload.go)
 }
 
 // New checks the configuration and loads the consumer's access key; it
@@ -114,7 +113,7 @@ func New(cfg config.Config, opts Options) (*Bridge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("your access key: %w (create and publish one with `flashbackd bridge access-key`)", err)
 	}
-	return &Bridge{cfg: cfg, opts: opts, logger: opts.Logger.With(log.ModuleKey, "bridge"), key: key}, nil
+	return &Bridge{cfg: cfg, opts: opts, logger: opts.Logger.With(log.ModuleKey, "bridge"), key: key, reloadNow: make(chan struct{}, 1)}, nil
 }
 
 // Addr is the S3 endpoint's address once Run has started serving.
@@ -181,7 +180,7 @@ func (b *Bridge) open(ctx context.Context) (err error) {
 			reps = append(reps, &repo.Replica{Deal: id, Bucket: a.Bucket, Endpoint: a.Endpoint, Backend: be, Stats: stats})
 		}
 		rp, err := repo.New(rc.Name, rc.Mode == config.ModeMirror, rc.Quorum(), reps, db, repo.Options{
-			FailoverAfter: m.FailoverAfter.Duration, WriteTimeout: m.WriteTimeout.Duration,
+			FailoverAfter: m.FailoverAfter.Duration, HedgeAfter: m.HedgeAfter.Duration, WriteTimeout: m.WriteTimeout.Duration,
 			SpoolDir: filepath.Join(dataDir, "spool"), Logger: b.logger, Meter: b.meter,
 		})
 		if err != nil {
@@ -288,7 +287,9 @@ func (b *Bridge) watchChain(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, rc := range b.cfg.Repositories {
-			for _, id := range rc.Deals {
+			reps, _, _ := b.repos[rc.Name].Members() // with the deals added while serving
+			for _, rep := range reps {
+				id := rep.Deal
 				qctx, cancel := context.WithTimeout(ctx, chainTimeout)
 				res, err := b.q.Deal(qctx, &orchestratortypes.QueryDealRequest{Id: id})
 				cancel()
@@ -378,6 +379,8 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); b.watchChain(loops) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); b.watchConfig(loops) }()
 	if b.meter != nil {
 		interval := b.opts.ReceiptInterval
 		if interval <= 0 {
@@ -387,9 +390,9 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 		go func() { defer wg.Done(); b.runReceipts(loops, b.meter, interval) }()
 	}
 	if b.qos != nil {
-		interval := b.opts.QoSCheckInterval
+		interval := b.cfg.Chain.QoSCheckInterval.Duration // chain.qos_check_interval
 		if interval <= 0 {
-			interval = DefaultQoSCheckInterval
+			interval = config.DefaultQoSCheckInterval
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); b.qos.run(loops, interval) }()

@@ -217,6 +217,21 @@ read from stdin.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// SIGHUP: read bridge.toml again (the deals added to its
+			// repositories are served at once).
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			go func() {
+				for {
+					select {
+					case <-hup:
+						b.Reload()
+					case <-ctx.Done():
+						return
+					}
+				}
+			}()
 			return b.Run(ctx, nil)
 		},
 	}
