@@ -219,7 +219,7 @@ func New(
 		epochstypes.StoreKey,
 		orchestratortypes.StoreKey, reputationtypes.StoreKey, oracletypes.StoreKey,
 	)
-	tkeys := storetypes.NewTransientStoreKeys()
+	tkeys := storetypes.NewTransientStoreKeys(reputationtypes.TStoreKey)
 
 	app := &App{
 		BaseApp:           bApp,
@@ -327,11 +327,13 @@ func New(
 	)
 	app.ReputationKeeper = reputationkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[reputationtypes.StoreKey]),
+		runtime.NewTransientStoreService(tkeys[reputationtypes.TStoreKey]),
 		app.AccountKeeper, app.BankKeeper, app.OrchestratorKeeper, &app.EpochsKeeper, govAuthority,
 	)
 	// SLA enforcement reads the oracle's agreed QoS and tells x/reputation
-	// the verdicts: set once, as x/gov's hooks are.
-	app.OrchestratorKeeper.SetSlaModules(oracleReader(appOpts, app.OracleKeeper), app.ReputationKeeper)
+	// through its hooks (verdicts to score, rounds settled, the reward
+	// pool): set once, as x/gov's hooks are.
+	app.OrchestratorKeeper.SetSlaModules(oracleReader(appOpts, app.OracleKeeper), reputationHooks(appOpts, app.ReputationKeeper))
 
 	app.admission = newMempoolAdmission(appOpts)
 	proberConfig, err := prober.ReadConfig(appOpts)

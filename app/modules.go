@@ -48,7 +48,10 @@ func setModuleOrder(mm *module.Manager) {
 	// EndBlock: governance first (a passed proposal's messages run this block),
 	// staking updates the validator set, feegrant prunes expired allowances,
 	// then the Flashback modules: the oracle has finalized QoS records, the
-	// orchestrator settles its due queue, reputation applies score changes.
+	// orchestrator settles its due queue and SLA rounds, reputation applies
+	// score changes. Reputation must come after the orchestrator: its reward
+	// round runs only in a block whose orchestrator end block reported the
+	// SLA rounds settled (AfterSlaRoundsSettled).
 	mm.SetOrderEndBlockers(
 		govtypes.ModuleName,
 		stakingtypes.ModuleName,

@@ -23,7 +23,7 @@ import (
 // Shared by every copy of the keeper.
 type slaDeps struct {
 	oracle     types.OracleReader
-	reputation types.ReputationKeeper
+	reputation types.ReputationHooks
 
 	// dueFault, when set, makes the due items it returns an error for fail
 	// inside their isolated run, as a bug would. Only tests set it (see
@@ -234,12 +234,12 @@ func NewKeeper(
 }
 
 // SetSlaModules connects the modules SLA enforcement reads (x/oracle's
-// agreed QoS) and tells (x/reputation: verdicts, the reward pool, a new
-// unit's baseline score). Like x/gov's SetHooks it is called once, at
+// agreed QoS) and tells (x/reputation's hooks: verdicts to score, rounds
+// settled, the reward pool, a new unit's baseline score). Like x/gov's SetHooks it is called once, at
 // wiring: a nil module or a second call panics, and NewAppModule panics when
 // it was never called, so a node never runs with SLA enforcement silently
 // off.
-func (k Keeper) SetSlaModules(oracle types.OracleReader, reputation types.ReputationKeeper) {
+func (k Keeper) SetSlaModules(oracle types.OracleReader, reputation types.ReputationHooks) {
 	if oracle == nil || reputation == nil {
 		panic(fmt.Sprintf("x/%s: SetSlaModules needs x/oracle's reader and x/reputation", types.ModuleName))
 	}

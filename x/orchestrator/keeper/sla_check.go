@@ -126,8 +126,8 @@ func (k Keeper) slaRefund(ctx context.Context, d *types.Deal, v *types.DealVerdi
 // its deals' verdicts, else its offered SLA tightened to the reference),
 // slashes the provider's bond on a CRITICAL verdict (once per unit and
 // epoch; slash_pool_share to the reward pool, the rest burned), hands the
-// verdict to x/reputation, which updates the unit's score, and then puts a
-// pending offered SLA in force.
+// verdict to x/reputation's hook, which scores it, records the unit's new
+// score on the unit, and then puts a pending offered SLA in force.
 func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaRound, unitID uint64) error {
 	key := collections.Join(unitID, r.Epoch)
 	if has, err := k.UnitVerdicts.Has(ctx, key); err != nil || has {
@@ -156,6 +156,9 @@ func (k Keeper) checkUnit(ctx context.Context, params types.Params, r types.SlaR
 	}
 	before, after, err := k.deps.reputation.AfterUnitVerdict(ctx, v)
 	if err != nil {
+		return err
+	}
+	if err := k.SetUnitReputation(ctx, unitID, after); err != nil {
 		return err
 	}
 	v.ScoreBefore, v.ScoreAfter = before, after

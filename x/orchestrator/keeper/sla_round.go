@@ -94,6 +94,27 @@ func (k Keeper) ProcessSla(ctx context.Context) error {
 	return k.pruneVerdicts(ctx, params, max(budget, 1))
 }
 
+// SlaRoundPending reports whether an SLA round is still being checked.
+func (k Keeper) SlaRoundPending(ctx context.Context) (bool, error) {
+	iter, err := k.SlaRounds.Iterate(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer iter.Close()
+	return iter.Valid(), nil
+}
+
+// afterSlaWork tells x/reputation, in every block that ends with no SLA
+// round open, that the SLA rounds are settled: its reward round waits for
+// this so that rewards see the ended epochs' verdicts, and pauses while a
+// later round is open.
+func (k Keeper) afterSlaWork(ctx context.Context) error {
+	if pending, err := k.SlaRoundPending(ctx); err != nil || pending {
+		return err
+	}
+	return k.deps.reputation.AfterSlaRoundsSettled(ctx)
+}
+
 func (k Keeper) oldestRound(ctx context.Context) (types.SlaRound, bool, error) {
 	iter, err := k.SlaRounds.Iterate(ctx, nil)
 	if err != nil {

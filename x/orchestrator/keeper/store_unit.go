@@ -284,7 +284,8 @@ func (k Keeper) reindexProviderUnits(ctx context.Context, provider sdk.AccAddres
 }
 
 // SetUnitReputation records a unit's reputation score and re-ranks it in the
-// marketplace. x/reputation calls it when a unit's score changes.
+// marketplace: the score x/reputation's AfterUnitVerdict hook returns, or
+// the one an upheld dispute restores.
 func (k Keeper) SetUnitReputation(ctx context.Context, unitID uint64, score uint32) error {
 	u, err := k.getUnit(ctx, unitID)
 	if err != nil {

@@ -46,13 +46,24 @@ func newAddr() sdk.AccAddress {
 
 func newSuite(t *testing.T, mutate ...func(*types.Params)) *suite {
 	t.Helper()
+	return newSuiteWith(t, nil, nil, mutate...)
+}
+
+// newSuiteWith is newSuite with app options (test stand-ins, see
+// sla_suite_test.go) and a change to the other modules' genesis.
+func newSuiteWith(t *testing.T, appOptions map[string]any, genesis func(app.GenesisState), mutate ...func(*types.Params)) *suite {
+	t.Helper()
 	s := &suite{t: t}
 	s.provider, s.provider2, s.consumer, s.consumer2, s.certifier, s.stranger = newAddr(), newAddr(), newAddr(), newAddr(), newAddr(), newAddr()
 	accounts := []sdk.AccAddress{s.provider, s.provider2, s.consumer, s.consumer2, s.certifier, s.stranger}
 	s.app = apptest.Setup(t, apptest.Options{
-		Accounts: accounts,
-		Balance:  sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, 1_000_000*flash)),
+		Accounts:   accounts,
+		Balance:    sdk.NewCoins(sdk.NewInt64Coin(app.BondDenom, 1_000_000*flash)),
+		AppOptions: appOptions,
 		Mutate: func(g app.GenesisState) {
+			if genesis != nil {
+				genesis(g)
+			}
 			gs := types.DefaultGenesis()
 			gs.Params.Certifier = s.certifier.String()
 			for _, m := range mutate {

@@ -4,11 +4,11 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
-	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
+	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 	"github.com/flashbacknetwork/flashbackd/x/reputation/types"
 )
 
@@ -36,10 +36,12 @@ func (k Keeper) setDispute(ctx context.Context, old *types.Dispute, d types.Disp
 //
 // A rating is hidden: it leaves the provider's community score.
 //
-// A verdict is reversed: x/orchestrator marks it (and the deals' refunds in
-// that epoch) reversed, the unit's score moves back by the verdict's change,
-// and the reward pool makes the provider whole: the slash and the refunds'
-// part taken from the bond go back into the bond, the part clawed back from
+// A verdict is reversed: the unit's score moves back by the verdict's
+// change, and x/orchestrator, with one call (UpholdVerdictDispute), marks
+// the verdict (and the deals' refunds in that epoch) reversed, gives the
+// unit its score back and makes the provider whole from the reward pool:
+// the slash and the refunds' part taken from the bond go back into the bond
+// (to the provider's account once it has exited), the part clawed back from
 // its earnings goes back into the deals as withdrawable earnings (platform
 // fee applying as usual). Consumers keep their refunds: the pool, funded by
 // slashes and fees, bears the oracle's errors. What the pool cannot pay is
@@ -52,81 +54,42 @@ func (k Keeper) uphold(ctx context.Context, params types.Params, d *types.Disput
 		}
 		return k.hideRating(ctx, params, r)
 	}
-	v, deals, err := k.orchestrator.ReverseUnitVerdict(ctx, d.UnitId, d.Epoch)
-	if err != nil {
-		return err
-	}
+	reversal := orchtypes.VerdictReversal{UnitId: d.UnitId, Epoch: d.Epoch, FromModule: types.ModuleName}
 	if d.ScoreChange != 0 {
-		if err := k.changeUnitScore(ctx, params, d.UnitId, -d.ScoreChange, d.Epoch); err != nil {
+		score, err := k.changeUnitScore(ctx, params, d.UnitId, -d.ScoreChange, d.Epoch)
+		if err != nil {
 			return err
 		}
-	}
-	owed := v.Slashed
-	toBond := v.Slashed
-	for _, dv := range deals {
-		owed = owed.Add(dv.Refund)
-		toBond = toBond.Add(dv.RefundFromBond)
+		reversal.UnitScore = &score
 	}
 	pool, err := k.Pool.Get(ctx)
 	if err != nil {
 		return err
 	}
-	paid := sdkmath.ZeroInt()
-	if amt := sdkmath.MinInt(toBond, pool); amt.IsPositive() {
-		if err := k.restoreBond(ctx, d, amt); err != nil {
+	reversal.Budget = pool
+	res, err := k.orchestrator.UpholdVerdictDispute(ctx, reversal)
+	if err != nil {
+		return err
+	}
+	if res.Paid.IsPositive() {
+		if err := k.spendPool(ctx, res.Paid); err != nil {
 			return err
 		}
-		paid = paid.Add(amt)
 	}
-	for _, dv := range deals {
-		clawed := dv.Refund.Sub(dv.RefundFromBond)
-		amt := sdkmath.MinInt(clawed, pool.Sub(paid))
-		if !amt.IsPositive() {
-			continue
-		}
-		restored, err := k.orchestrator.RestoreClawback(ctx, dv.DealId, amt, types.ModuleName)
+	if res.ToBond.IsPositive() {
+		denom, err := k.orchestrator.MarketDenom(ctx)
 		if err != nil {
 			return err
 		}
-		if err := k.spendPool(ctx, restored); err != nil {
+		to := "bond"
+		if res.ToAccount {
+			to = "account"
+		}
+		if err := typedevent.Emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, res.ToBond), To: to}); err != nil {
 			return err
 		}
-		paid = paid.Add(restored)
 	}
-	d.Restitution = paid
-	d.Shortfall = owed.Sub(paid)
+	d.Restitution = res.Paid
+	d.Shortfall = res.Owed.Sub(res.Paid)
 	return nil
-}
-
-// restoreBond pays a provider back, from the pool, what an upheld verdict
-// took from its bond: into the bond while the provider is registered
-// (active or exiting: an exiting bond is returned with the rest), else to
-// its account. A provider that has exited has no bond to credit — crediting
-// it failed with "provider not found" and the dispute could never be upheld
-// — and the money is the provider's either way; the pool pays it out
-// exactly once in both cases, so the pool and module-balance invariants hold.
-func (k Keeper) restoreBond(ctx context.Context, d *types.Dispute, amt sdkmath.Int) error {
-	_, registered, err := k.orchestrator.ProviderBond(ctx, d.Provider)
-	if err != nil {
-		return err
-	}
-	denom, err := k.orchestrator.MarketDenom(ctx)
-	if err != nil {
-		return err
-	}
-	to := "bond"
-	if registered {
-		if err := k.spendPool(ctx, amt); err != nil {
-			return err
-		}
-		if err := k.orchestrator.CreditBond(ctx, d.Provider, amt, types.ModuleName, "dispute_restitution"); err != nil {
-			return err
-		}
-	} else {
-		to = "account"
-		if err := k.payFromPool(ctx, d.Provider, amt); err != nil {
-			return err
-		}
-	}
-	return typedevent.Emit(ctx, &types.EventRestitutionPaid{DisputeId: d.Id, Provider: d.Provider, Amount: sdk.NewCoin(denom, amt), To: to})
 }

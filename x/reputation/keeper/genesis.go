@@ -77,7 +77,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		// x/orchestrator's genesis, imported first, holds the verdict: keep
 		// it from pruning until the dispute is resolved.
 		if d.Kind == types.DISPUTE_KIND_VERDICT && d.Status == types.DISPUTE_STATUS_OPEN {
-			if err := k.orchestrator.HoldUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
+			if err := k.orchestrator.HoldVerdict(ctx, d.UnitId, d.Epoch); err != nil {
 				return err
 			}
 		}

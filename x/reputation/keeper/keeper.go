@@ -30,6 +30,9 @@ type Keeper struct {
 	// the reward epochs, both given at construction.
 	orchestrator types.OrchestratorKeeper
 	epochs       types.EpochsKeeper
+	// slaSettled is set, in a transient store (this block only), when
+	// x/orchestrator reports its SLA rounds settled (AfterSlaRoundsSettled).
+	slaSettled collections.Item[bool]
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -67,15 +70,18 @@ type Keeper struct {
 }
 
 // NewKeeper builds the keeper. It panics on a malformed authority, a
-// missing module account, marketplace or x/epochs: wiring bugs caught at
-// start-up.
+// missing module account, transient store, marketplace or x/epochs: wiring
+// bugs caught at start-up.
 func NewKeeper(
-	cdc codec.BinaryCodec, storeService corestore.KVStoreService,
+	cdc codec.BinaryCodec, storeService corestore.KVStoreService, transientService corestore.TransientStoreService,
 	accountKeeper types.AccountKeeper, bankKeeper types.BankKeeper,
 	orchestrator types.OrchestratorKeeper, epochs types.EpochsKeeper, authority string,
 ) Keeper {
 	if orchestrator == nil || epochs == nil {
 		panic(fmt.Sprintf("x/%s needs x/orchestrator and x/epochs", types.ModuleName))
+	}
+	if transientService == nil {
+		panic(fmt.Sprintf("x/%s needs its transient store", types.ModuleName))
 	}
 	addressCodec := accountKeeper.AddressCodec()
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
@@ -124,6 +130,11 @@ func NewKeeper(
 		panic(err)
 	}
 	k.Schema = schema
+	tsb := collections.NewSchemaBuilderFromAccessor(transientService.OpenTransientStore)
+	k.slaSettled = collections.NewItem(tsb, types.SlaSettledKey, "sla_settled", collections.BoolValue)
+	if _, err := tsb.Build(); err != nil {
+		panic(err)
+	}
 	return k
 }
 

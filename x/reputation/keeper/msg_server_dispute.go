@@ -55,7 +55,7 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 		target = fmt.Sprintf("verdict/%d/%d", v.UnitId, v.Epoch)
 		// Keep the verdict until the dispute is resolved: upholding it
 		// reads and reverses it (TestDisputedVerdictOutlivesRetention).
-		if err := m.k.orchestrator.HoldUnitVerdict(ctx, v.UnitId, v.Epoch); err != nil {
+		if err := m.k.orchestrator.HoldVerdict(ctx, v.UnitId, v.Epoch); err != nil {
 			return nil, err
 		}
 	case types.DISPUTE_KIND_RATING:
@@ -130,9 +130,8 @@ func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDisp
 		if err := m.k.uphold(ctx, params, &d); err != nil {
 			return nil, err
 		}
-	}
-	if d.Kind == types.DISPUTE_KIND_VERDICT {
-		if err := m.k.orchestrator.ReleaseUnitVerdict(ctx, d.UnitId, d.Epoch); err != nil {
+	} else if d.Kind == types.DISPUTE_KIND_VERDICT {
+		if err := m.k.orchestrator.RejectVerdictDispute(ctx, d.UnitId, d.Epoch); err != nil {
 			return nil, err
 		}
 	}

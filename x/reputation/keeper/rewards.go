@@ -18,8 +18,9 @@ import (
 
 // Rewards and penalties run once per epoch of reward_epoch_identifier. When
 // the epoch ends, the hook queues a round; the end blocker advances it, at
-// most max_work_per_block providers per block, and only once x/orchestrator
-// has no SLA round pending (so the epoch's verdicts are in the scores):
+// most max_work_per_block providers per block, and only in blocks in which
+// x/orchestrator reported its SLA rounds settled (AfterSlaRoundsSettled: the
+// epoch's verdicts are in the scores):
 //
 //   - phase 0 walks the providers with a score: a provider in a paying band
 //     is owed rate × bond × epoch length / 365 days (recorded, not paid); a
@@ -67,7 +68,7 @@ func (k Keeper) ProcessRewards(ctx context.Context, params types.Params, budget 
 		if err != nil || !ok {
 			return total, err
 		}
-		if pending, err := k.orchestrator.SlaRoundPending(ctx); err != nil || pending {
+		if settled, err := k.slaRoundsSettled(ctx); err != nil || !settled {
 			return total, err
 		}
 		phase := round.Phase
@@ -177,7 +178,7 @@ func (k Keeper) assessProvider(ctx context.Context, params types.Params, round t
 		}
 		return amount, zero, k.PendingRewards.Set(ctx, addr, owed.Add(amount))
 	}
-	taken, err := k.orchestrator.PenalizeBond(ctx, ps.Provider, amount, types.ModuleName, "reputation_penalty")
+	taken, err := k.orchestrator.TakeScorePenalty(ctx, ps.Provider, amount, types.ModuleName)
 	if err != nil || !taken.IsPositive() {
 		return zero, zero, err
 	}

@@ -20,7 +20,8 @@ import (
 // decay_points toward the baseline once decay_period has passed without
 // data, and again every further period. The provider's objective score (the
 // mean of its scored units), overall score, leaderboard entry, compliance run
-// and history follow, and the marketplace gets the unit's new score.
+// and history follow. It returns the unit's score before and after, which
+// x/orchestrator records on the unit.
 func (k Keeper) AfterUnitVerdict(ctx context.Context, v orchtypes.UnitVerdict) (before, after uint32, err error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -68,9 +69,6 @@ func (k Keeper) AfterUnitVerdict(ctx context.Context, v orchtypes.UnitVerdict) (
 			return 0, 0, err
 		}
 	}
-	if err := k.orchestrator.SetUnitReputation(ctx, v.UnitId, after); err != nil {
-		return 0, 0, err
-	}
 
 	err = k.updateProvider(ctx, params, v.Provider, func(ps *types.ProviderScore) {
 		switch {
@@ -97,27 +95,24 @@ func (k Keeper) AfterUnitVerdict(ctx context.Context, v orchtypes.UnitVerdict) (
 	return before, after, k.recordHistory(ctx, params, v.Provider, v.Epoch)
 }
 
-// changeUnitScore sets a unit's score directly (a dispute reversed a
-// verdict) and updates its provider.
-func (k Keeper) changeUnitScore(ctx context.Context, params types.Params, unitID uint64, delta int32, epoch int64) error {
+// changeUnitScore moves a unit's score directly (a dispute reversed a
+// verdict), updates its provider, and returns the unit's new score.
+func (k Keeper) changeUnitScore(ctx context.Context, params types.Params, unitID uint64, delta int32, epoch int64) (uint32, error) {
 	us, err := k.UnitScores.Get(ctx, unitID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	before := us.Score
 	us.Score = types.ApplyDelta(us.Score, delta)
 	if err := k.UnitScores.Set(ctx, unitID, us); err != nil {
-		return err
+		return 0, err
 	}
 	if err := typedevent.Emit(ctx, &types.EventUnitScoreChanged{
 		UnitId: unitID, Provider: us.Provider, Epoch: epoch, Cause: "dispute", From: before, To: us.Score,
 	}); err != nil {
-		return err
+		return 0, err
 	}
-	if err := k.orchestrator.SetUnitReputation(ctx, unitID, us.Score); err != nil {
-		return err
-	}
-	return k.updateProvider(ctx, params, us.Provider, func(ps *types.ProviderScore) {
+	return us.Score, k.updateProvider(ctx, params, us.Provider, func(ps *types.ProviderScore) {
 		if us.Verdicts > 0 {
 			ps.UnitScoreSum = ps.UnitScoreSum + uint64(us.Score) - uint64(before)
 		}

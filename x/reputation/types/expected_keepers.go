@@ -12,14 +12,27 @@ import (
 	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
-// OrchestratorKeeper is what x/reputation reads and does through the
-// marketplace. x/orchestrator implements it.
+// OrchestratorKeeper is what x/reputation reads of the marketplace and
+// asks of it. x/orchestrator implements it and owns all the money it
+// names: x/reputation decides (scores, rewards, disputes) and x/orchestrator
+// moves bonds and escrow, one named call per decision. What x/orchestrator
+// tells x/reputation goes the other way, through the hooks x/reputation
+// implements (x/orchestrator/types.ReputationHooks).
 type OrchestratorKeeper interface {
+	MarketReader
+	VerdictDisputes
+	// TakeScorePenalty moves up to amount from a provider's bond to
+	// toModule (the reward pool: a provider in a penalty band) and returns
+	// what it moved.
+	TakeScorePenalty(ctx context.Context, provider string, amount sdkmath.Int, toModule string) (sdkmath.Int, error)
+}
+
+// MarketReader is what x/reputation reads of the marketplace.
+type MarketReader interface {
 	// MarketDenom is the denom of bonds and payments (and of the reward pool).
 	MarketDenom(ctx context.Context) (string, error)
+	// ProviderBond is a provider's bond, and false for an unknown provider.
 	ProviderBond(ctx context.Context, provider string) (sdkmath.Int, bool, error)
-	PenalizeBond(ctx context.Context, provider string, amount sdkmath.Int, toModule, reason string) (sdkmath.Int, error)
-	CreditBond(ctx context.Context, provider string, amount sdkmath.Int, fromModule, reason string) error
 	Deal(ctx context.Context, id uint64) (orchtypes.Deal, error)
 	// DealPaid is what a deal has paid its provider by this block (accrual
 	// settled to the block, read-only), net of SLA refunds and early-close
@@ -27,15 +40,20 @@ type OrchestratorKeeper interface {
 	DealPaid(ctx context.Context, id uint64) (sdkmath.Int, error)
 	ConsumerVerified(ctx context.Context, consumer string) (bool, error)
 	UnitVerdict(ctx context.Context, unitID uint64, epoch int64) (orchtypes.UnitVerdict, error)
-	ReverseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) (orchtypes.UnitVerdict, []orchtypes.DealVerdict, error)
-	// HoldUnitVerdict keeps a verdict (and its deals' verdicts) from
-	// pruning while a dispute on it is open; ReleaseUnitVerdict ends that.
-	HoldUnitVerdict(ctx context.Context, unitID uint64, epoch int64) error
-	ReleaseUnitVerdict(ctx context.Context, unitID uint64, epoch int64) error
-	RestoreClawback(ctx context.Context, dealID uint64, amount sdkmath.Int, fromModule string) (sdkmath.Int, error)
-	SetUnitReputation(ctx context.Context, unitID uint64, score uint32) error
-	// SlaRoundPending reports whether an SLA round is still being checked.
-	SlaRoundPending(ctx context.Context) (bool, error)
+}
+
+// VerdictDisputes carries out the outcomes of a dispute over a unit's SLA
+// verdict, one call per outcome.
+type VerdictDisputes interface {
+	// HoldVerdict keeps a verdict (and its deals' verdicts) from pruning
+	// while a dispute on it is open.
+	HoldVerdict(ctx context.Context, unitID uint64, epoch int64) error
+	// UpholdVerdictDispute reverses the verdict, gives the unit its score
+	// back and pays the provider back, from the reward pool within a
+	// budget, what the verdict cost it; it releases the verdict.
+	UpholdVerdictDispute(ctx context.Context, r orchtypes.VerdictReversal) (orchtypes.VerdictRestitution, error)
+	// RejectVerdictDispute releases the verdict, which stands.
+	RejectVerdictDispute(ctx context.Context, unitID uint64, epoch int64) error
 }
 
 // BankKeeper is what x/reputation needs from x/bank.

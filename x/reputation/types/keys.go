@@ -9,6 +9,9 @@ const (
 
 	// StoreKey is the KV store key of the module.
 	StoreKey = ModuleName
+	// TStoreKey is the module's transient store: per-block signals, never
+	// committed.
+	TStoreKey = "transient_" + ModuleName
 )
 
 // Collection prefixes. Each collection owns exactly one prefix; never reuse a
@@ -32,6 +35,9 @@ var (
 	LastRoundKey          = collections.NewPrefix(15)
 	PoolKey               = collections.NewPrefix(16)
 	ScoreCountsKey        = collections.NewPrefix(17)
+
+	// SlaSettledKey is in the transient store (TStoreKey).
+	SlaSettledKey = collections.NewPrefix(0)
 )
 
 // Badges.

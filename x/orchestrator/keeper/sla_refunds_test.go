@@ -7,7 +7,9 @@ import (
 
 	sdkmath "cosmossdk.io/math"
 
-	orchtypes "github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
+	"cosmossdk.io/collections"
+	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
+	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
 // A deal's life under a degrading unit, worked by hand (docs: the consumer
@@ -24,32 +26,32 @@ import (
 //	       → third CRITICAL in a row: the deal ends (SLA_TERMINATION) and
 //	         the rest of the escrow goes back to the consumer.
 func TestRefundsSlashesAndTermination(t *testing.T) {
-	s := newSuite(t)
-	unitID, dealID := s.market()
+	s := newSlaSuite(t, 50)
+	unitID, dealID := s.slaMarket()
 
 	type row struct {
-		qos                   oracleSummary
-		verdict               orchtypes.SlaVerdict
+		qos                   oracletypes.QoSSummary
+		verdict               types.SlaVerdict
 		scoreBefore, score    uint32
 		refund, slash, toPool int64
 	}
 	rows := []row{
-		{qosMet, orchtypes.SLA_VERDICT_MET, 50, 51, 0, 0, 0},
-		{qosMissed, orchtypes.SLA_VERDICT_MISSED, 51, 50, 980, 0, 0},
-		{qosCritical, orchtypes.SLA_VERDICT_CRITICAL, 50, 48, 1_000, 100_000_000, 50_000_000},
-		{qosCritical, orchtypes.SLA_VERDICT_CRITICAL, 48, 46, 1_040, 90_000_000, 45_000_000},
-		{qosCritical, orchtypes.SLA_VERDICT_CRITICAL, 46, 44, 1_080, 81_000_000, 40_500_000},
+		{qosMet, types.SLA_VERDICT_MET, 50, 51, 0, 0, 0},
+		{qosMissed, types.SLA_VERDICT_MISSED, 51, 50, 980, 0, 0},
+		{qosCritical, types.SLA_VERDICT_CRITICAL, 50, 48, 1_000, 100_000_000, 50_000_000},
+		{qosCritical, types.SLA_VERDICT_CRITICAL, 48, 46, 1_040, 90_000_000, 45_000_000},
+		{qosCritical, types.SLA_VERDICT_CRITICAL, 46, 44, 1_080, 81_000_000, 40_500_000},
 	}
 	totalRefund := sdkmath.ZeroInt()
 	for i, r := range rows {
-		consumer, bondBefore, pool, supply := s.balance(s.consumer), s.bondOf(s.provider), s.pool(), s.supply()
+		consumer, bondBefore, pool, supply := s.balance(s.consumer), s.bondOf(s.provider), s.rewardPool(), s.supply()
 		escrowRefundedBefore := s.deal(dealID).Refunded
 		s.qos.units[unitID] = r.qos
 		epoch := s.epoch()
 
 		dv := s.dealVerdict(dealID, epoch)
 		require.Equal(t, r.verdict, dv.Verdict, "epoch %d", i)
-		require.Equal(t, int64(epochPayment), dv.EpochPayment.Int64(), "a full epoch pays 2,000")
+		require.Equal(t, int64(slaEpochPayment), dv.EpochPayment.Int64(), "a full epoch pays 2,000")
 		require.Equal(t, r.scoreBefore, dv.UnitScore, "the refund uses the score before the epoch's verdict")
 		require.Equal(t, r.refund, dv.Refund.Int64(), "epoch %d refund", i)
 		require.True(t, dv.RefundFromBond.IsZero(), "the unwithdrawn earnings cover the refund")
@@ -63,27 +65,27 @@ func TestRefundsSlashesAndTermination(t *testing.T) {
 
 		burned := r.slash - r.toPool
 		require.Equal(t, bondBefore.SubRaw(r.slash), s.bondOf(s.provider), "the bond pays the slash")
-		require.Equal(t, pool.AddRaw(r.toPool), s.pool(), "half the slash funds the reward pool")
+		require.Equal(t, pool.AddRaw(r.toPool), s.rewardPool(), "half the slash funds the reward pool")
 		require.Equal(t, supply.SubRaw(burned), s.supply(), "the other half is burned")
 		escrowRefund := s.deal(dealID).Refunded.Sub(escrowRefundedBefore)
 		require.Equal(t, consumer.AddRaw(r.refund).Add(escrowRefund), s.balance(s.consumer), "the consumer gets the refund")
 	}
 
 	d := s.deal(dealID)
-	require.Equal(t, orchtypes.DEAL_STATE_CLOSED, d.State)
-	require.Equal(t, orchtypes.CLOSE_REASON_SLA_TERMINATION, d.CloseReason)
+	require.Equal(t, types.DEAL_STATE_CLOSED, d.State)
+	require.Equal(t, types.CLOSE_REASON_SLA_TERMINATION, d.CloseReason)
 	require.Equal(t, uint32(3), d.ConsecutiveCritical)
 	require.Equal(t, int64(4_100), totalRefund.Int64())
 	require.Equal(t, totalRefund, d.SlaRefunded)
 	require.Equal(t, totalRefund, d.ClawedBack, "taken back from the provider's earnings")
 	require.True(t, d.Escrow().IsZero(), "the rest of the escrow went back to the consumer")
 	require.Equal(t, d.Deposited.Sub(d.Accrued), d.Refunded)
-	require.Equal(t, orchtypes.DATA_UNIT_STATE_AVAILABLE, s.unit(unitID).State)
+	require.Equal(t, types.DATA_UNIT_STATE_AVAILABLE, s.unit(unitID).State)
 
 	// After the close the unit still gets verdicts; the deal does not.
 	epoch := s.epoch()
-	require.Equal(t, orchtypes.SLA_VERDICT_CRITICAL, s.unitVerdict(unitID, epoch).Verdict)
-	_, err := s.app.OrchestratorKeeper.DealVerdicts.Get(s.ctx(), joinVerdict(dealID, epoch))
+	require.Equal(t, types.SLA_VERDICT_CRITICAL, s.unitVerdict(unitID, epoch).Verdict)
+	_, err := s.app.OrchestratorKeeper.DealVerdicts.Get(s.ctx(), collections.Join(dealID, epoch))
 	require.Error(t, err, "a closed deal is not checked")
 }
 
@@ -92,7 +94,7 @@ func TestRefundsSlashesAndTermination(t *testing.T) {
 func TestRefundScalesWithUnitScore(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		raise  oracleSummary
+		raise  oracletypes.QoSSummary
 		epochs int
 		score  uint32
 		refund int64
@@ -103,8 +105,8 @@ func TestRefundScalesWithUnitScore(t *testing.T) {
 		{"score 0: 100 %", qosMissed, 50, 0, 2_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newSuite(t)
-			unitID, dealID := s.market()
+			s := newSlaSuite(t, 50)
+			unitID, dealID := s.slaMarket()
 			s.epochs(tc.epochs, unitID, tc.raise)
 			require.Equal(t, tc.score, s.unitScore(unitID))
 			s.qos.units[unitID] = qosMissed
