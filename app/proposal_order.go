@@ -24,7 +24,7 @@ import (
 // bnb-chain/greenfield-cometbft#16). Proposals take the list in order, and
 // a sender's transaction executed before its predecessor fails with a
 // sequence mismatch, as does every later one of that sender in the block
-// (seen under load: docs/PERFORMANCE.md). Decision: sort each sender's
+// (seen under load; docs/performance-history.md, part 3). Decision: sort each sender's
 // transactions by sequence within the selection, because it removes those
 // failures without changing which transactions a block holds.
 //

@@ -50,28 +50,21 @@ func initCometBFTConfig() *cmtcfg.Config {
 	cfg := cmtcfg.DefaultConfig()
 	// Vote extensions travel in precommits; peers need room for them.
 	cfg.P2P.MaxPacketMsgPayloadSize = 10240
-	// After every block CometBFT re-runs CheckTx on every transaction left
-	// in the mempool, inside Commit, so consensus waits for it (~0.1 ms a
-	// transaction on an idle core, ~0.7 ms on the loaded localnet). The
-	// mempool holds about two blocks' worth (app.DefaultBlockMaxGas: 180–300
-	// transactions): enough for the next proposals, and a recheck that fits
-	// in timeout_commit. The excess is refused at the door ("mempool is
-	// full", which wallets retry) instead of queueing for minutes. With
-	// CometBFT's 5,000 a localnet offered 250 tx/s committed 84–95 tx/s;
-	// with 2,000, offered 500 tx/s, each node rechecked ~1,340 transactions
-	// per block and blocks stretched to 3.7 s (docs/FAULTS.md, "Overload").
+	// Decision: a mempool of about two blocks' worth of transactions
+	// (app.DefaultBlockMaxGas: 180–300). Why: after every block CometBFT
+	// re-runs CheckTx on every transaction left in the mempool, inside
+	// Commit, so consensus waits for it; two blocks' worth is enough for the
+	// next proposals and a recheck that fits in timeout_commit. The excess is
+	// refused at the door ("mempool is full", which wallets retry) instead of
+	// queueing for minutes (docs/FAULTS.md, "Overload").
 	cfg.Mempool.Size = DefaultMempoolSize
 	cfg.Mempool.MaxTxsBytes = DefaultMempoolMaxTxsBytes
-	// flashbackd is designed for ~1 s blocks (x/oracle's 10-block windows,
-	// x/mint's blocks per year). CometBFT starts a height's timeout_commit
-	// when the previous height has +2/3 precommits, so a block interval is
-	// timeout_commit plus the next height's propose, prevote and precommit
-	// rounds, plus any execution that outlasts the timeout. Those rounds
-	// took ~0.45 s on the loaded 4-validator localnet (CometBFT's metrics
-	// at 200 tx/s), and take about as long on a real network, in round
-	// trips. At 200 tx/s the localnet's median block was 1.35–1.6 s with
-	// CometBFT's 1 s, and 1.0–1.4 s with 500 ms (docs/PERFORMANCE.md). An
-	// idle 4-validator localnet makes 0.82 s blocks.
+	// Decision: timeout_commit below CometBFT's 1 s. Why: flashbackd is
+	// designed for ~1 s blocks (x/oracle's 10-block windows, x/mint's blocks
+	// per year), and a block interval is timeout_commit plus the next
+	// height's propose, prevote and precommit rounds (round trips on a real
+	// network) plus any execution that outlasts the timeout; with CometBFT's
+	// 1 s the interval is well above 1 s (docs/PERFORMANCE.md, part 3).
 	cfg.Consensus.TimeoutCommit = DefaultTimeoutCommit
 	return cfg
 }

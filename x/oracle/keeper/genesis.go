@@ -51,7 +51,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, b := range gs.ProviderBuckets {
-		provider, err := sdk.AccAddressFromBech32(b.Provider)
+		provider, err := k.accAddress(b.Provider)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := k.SelfReportsByTime.Set(ctx, collections.Join3(r.Time.Unix(), r.DealId, r.Id)); err != nil {
 			return err
 		}
-		reporter, err := sdk.AccAddressFromBech32(r.Reporter)
+		reporter, err := k.accAddress(r.Reporter)
 		if err != nil {
 			return err
 		}

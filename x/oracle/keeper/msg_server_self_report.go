@@ -18,9 +18,6 @@ import (
 // the consumer or the provider of an open deal may file one, at most once per
 // self_report_min_interval per party and deal.
 func (m msgServer) SubmitQoSReport(ctx context.Context, msg *types.MsgSubmitQoSReport) (*types.MsgSubmitQoSReportResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
@@ -44,7 +41,7 @@ func (m msgServer) SubmitQoSReport(ctx context.Context, msg *types.MsgSubmitQoSR
 
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	now := sdkCtx.BlockTime().Truncate(time.Second).UTC()
-	reporter := sdk.MustAccAddressFromBech32(msg.Reporter)
+	reporter := m.k.mustAccAddress(msg.Reporter)
 	lastKey := collections.Join(msg.DealId, reporter)
 	last, err := m.k.LastSelfReport.Get(ctx, lastKey)
 	switch {

@@ -104,7 +104,7 @@ func (k Keeper) removeSelfReport(ctx context.Context, dealID, id uint64) error {
 	if err != nil {
 		return err
 	}
-	if reporter, err := sdk.AccAddressFromBech32(r.Reporter); err == nil {
+	if reporter, err := k.accAddress(r.Reporter); err == nil {
 		lastKey := collections.Join(dealID, reporter)
 		if last, err := k.LastSelfReport.Get(ctx, lastKey); err == nil && last <= r.Time.Unix() {
 			if err := k.LastSelfReport.Remove(ctx, lastKey); err != nil {

@@ -143,7 +143,7 @@ func (q queryServer) QoSSummary(ctx context.Context, req *types.QueryQoSSummaryR
 	if req.UnitId != 0 {
 		s, err = q.k.UnitSummary(ctx, req.UnitId, from, to)
 	} else {
-		provider, aerr := sdk.AccAddressFromBech32(req.Provider)
+		provider, aerr := q.k.accAddress(req.Provider)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid provider address %q", req.Provider)
 		}

@@ -219,7 +219,7 @@ func (k Keeper) writeRecords(ctx context.Context, params types.Params, recs []ty
 		}
 		// Records whose provider does not decode (none, in practice: units
 		// are created with valid addresses) only miss the provider summary.
-		if provider, err := sdk.AccAddressFromBech32(rec.Provider); err == nil {
+		if provider, err := k.accAddress(rec.Provider); err == nil {
 			id := bucketID{rec.Provider, start}
 			pb, ok := byKey[id]
 			if !ok {

@@ -88,8 +88,7 @@ func TestSetAccessKeyRejects(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			s.requireErrUnchanged(tc.want, func() error {
-				_, err := s.msgs.SetAccessKey(s.ctx(), tc.msg)
-				return err
+				return s.deliver(tc.msg)
 			})
 		})
 	}

@@ -12,48 +12,49 @@ import (
 // the unit's capacity, and records the reason. The provider keeps its
 // unwithdrawn earnings.
 func (k Keeper) closeDeal(ctx context.Context, params types.Params, d types.Deal, reason types.CloseReason) error {
-	old := d
 	denom := params.Denom()
 	wasRunning := d.Running()
-	if wasRunning {
-		if err := k.settle(ctx, &d, denom); err != nil {
+	now := blockSecond(ctx)
+	if _, err := k.changeDeal(ctx, d, func(d *types.Deal) error {
+		if wasRunning {
+			if err := k.settle(ctx, d, denom); err != nil {
+				return err
+			}
+		}
+		if err := k.refundEscrow(ctx, d, denom, reason); err != nil {
 			return err
 		}
-	}
-	if err := k.refundEscrow(ctx, &d, denom, reason); err != nil {
-		return err
-	}
 
-	unit, err := k.getUnit(ctx, d.UnitId)
-	if err != nil {
-		return err
-	}
-	oldUnit := unit
-	if wasRunning {
-		unit.ActiveDeals--
-	} else {
-		unit.PendingDeals--
-	}
-	unit.AllocatedGb -= d.CapacityGb
-	if err := k.setUnit(ctx, &oldUnit, unit); err != nil {
-		return err
-	}
+		unit, err := k.getUnit(ctx, d.UnitId)
+		if err != nil {
+			return err
+		}
+		oldUnit := unit
+		if wasRunning {
+			unit.ActiveDeals--
+		} else {
+			unit.PendingDeals--
+		}
+		unit.AllocatedGb -= d.CapacityGb
+		if err := k.setUnit(ctx, &oldUnit, unit); err != nil {
+			return err
+		}
 
-	now := blockSecond(ctx)
-	d.State = types.DEAL_STATE_CLOSED
-	d.CloseReason = reason
-	d.ClosedAt = &now
-	d.DueAt = nil
-	d.PendingClose = types.CLOSE_REASON_UNSPECIFIED
-	d.OverdrawnAt = nil
-	if err := k.setDeal(ctx, &old, d); err != nil {
+		d.State = types.DEAL_STATE_CLOSED
+		d.CloseReason = reason
+		d.ClosedAt = &now
+		d.DueAt = nil
+		d.PendingClose = types.CLOSE_REASON_UNSPECIFIED
+		d.OverdrawnAt = nil
+		return nil
+	}); err != nil {
 		return err
 	}
 	// A closed deal has nothing due: forget a failure of its due item (an
 	// SLA termination of a retried or parked deal, or a party closing a
 	// request whose expiry failed). Only a running deal or an expired
 	// request can have one, so a request closed in time pays no extra read.
-	if wasRunning || !now.Before(old.RequestExpiresAt) {
+	if wasRunning || !now.Before(d.RequestExpiresAt) {
 		rec, err := k.forgetDueFailure(ctx, dealItem(d.Id))
 		if err != nil {
 			return err
@@ -88,25 +89,28 @@ func (k Keeper) processDealDue(ctx context.Context, params types.Params, id uint
 		if !now.Before(*d.EndTime) {
 			return k.closeDeal(ctx, params, d, endReason(d))
 		}
-		old := d
+		// Settling changes neither the state, the due time nor what the
+		// deal holds, all that setDeal compares.
 		if err := k.settle(ctx, &d, params.Denom()); err != nil {
 			return err
 		}
 		dry, runsDry := d.PaidThrough()
 		overdrawn := runsDry && !now.Before(dry)
-		switch {
-		case overdrawn && d.State == types.DEAL_STATE_ACTIVE:
-			d.State = types.DEAL_STATE_OVERDRAWN
-			d.OverdrawnAt = &dry
-			graceEnd := dry.Add(params.OverdraftGracePeriod)
-			if err := typedevent.Emit(ctx, &types.EventDealOverdrawn{DealId: d.Id, GraceEndsAt: graceEnd}); err != nil {
-				return err
-			}
-		case overdrawn && !now.Before(d.OverdrawnAt.Add(params.OverdraftGracePeriod)):
+		if overdrawn && d.State == types.DEAL_STATE_OVERDRAWN && !now.Before(d.OverdrawnAt.Add(params.OverdraftGracePeriod)) {
 			return k.closeDeal(ctx, params, d, types.CLOSE_REASON_INSUFFICIENT_FUNDS)
 		}
-		d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-		if err := k.setDeal(ctx, &old, d); err != nil {
+		if _, err := k.changeDeal(ctx, d, func(d *types.Deal) error {
+			if overdrawn && d.State == types.DEAL_STATE_ACTIVE {
+				d.State = types.DEAL_STATE_OVERDRAWN
+				d.OverdrawnAt = &dry
+				graceEnd := dry.Add(params.OverdraftGracePeriod)
+				if err := typedevent.Emit(ctx, &types.EventDealOverdrawn{DealId: d.Id, GraceEndsAt: graceEnd}); err != nil {
+					return err
+				}
+			}
+			d.DueAt = nextDue(*d, params.OverdraftGracePeriod)
+			return nil
+		}); err != nil {
 			return err
 		}
 		// The run succeeded: forget an earlier failure (closeDeal does it

@@ -182,9 +182,8 @@ func (k Keeper) scheduleRetry(ctx context.Context, item dueItem, at time.Time) e
 		}
 		switch {
 		case d.Running():
-			old := d
-			d.DueAt = &at
-			return k.setDeal(ctx, &old, d)
+			_, err := k.changeDeal(ctx, d, func(d *types.Deal) error { d.DueAt = &at; return nil })
+			return err
 		case d.State == types.DEAL_STATE_PENDING:
 			return k.DueQueue.Set(ctx, dueKey(at, types.DueDeal, d.Id))
 		default:

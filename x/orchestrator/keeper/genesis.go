@@ -36,7 +36,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 
 	certified := make(map[string]bool, len(gs.Providers))
 	for _, p := range gs.Providers {
-		acc := sdk.MustAccAddressFromBech32(p.Address)
+		acc := k.mustAccAddress(p.Address)
 		if err := k.Providers.Set(ctx, acc, p); err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, c := range gs.Consumers {
-		if err := k.Consumers.Set(ctx, sdk.MustAccAddressFromBech32(c.Address), c); err != nil {
+		if err := k.Consumers.Set(ctx, k.mustAccAddress(c.Address), c); err != nil {
 			return err
 		}
 		stats.Consumers++
@@ -84,7 +84,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			if err := k.indexLiveUnit(ctx, u.Id); err != nil {
 				return err
 			}
-			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(u.Provider), u.Id)); err != nil {
+			if err := k.LiveUnitsByProvider.Set(ctx, collections.Join(k.mustAccAddress(u.Provider), u.Id)); err != nil {
 				return err
 			}
 		}
@@ -122,8 +122,8 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			requestCursor = d.Id
 		}
 		for _, err := range []error{
-			k.DealsByConsumer.Set(ctx, collections.Join(sdk.MustAccAddressFromBech32(d.Consumer), d.Id)),
-			k.DealsByProvider.Set(ctx, collections.Join3(sdk.MustAccAddressFromBech32(d.Provider), d.UnitId, d.Id)),
+			k.DealsByConsumer.Set(ctx, collections.Join(k.mustAccAddress(d.Consumer), d.Id)),
+			k.DealsByProvider.Set(ctx, collections.Join3(k.mustAccAddress(d.Provider), d.UnitId, d.Id)),
 		} {
 			if err != nil {
 				return err
@@ -200,7 +200,7 @@ func (k Keeper) initDueFailures(ctx context.Context, gs types.GenesisState) erro
 		kind, _ := types.DueKindFromName(f.Kind) // validated
 		item := dueItem{kind: kind, id: f.Id}
 		if kind == types.DueUnbonding {
-			item.provider = sdk.MustAccAddressFromBech32(f.Provider)
+			item.provider = k.mustAccAddress(f.Provider)
 		}
 		if err := k.DueFailures.Set(ctx, item.key(), f); err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 
 func (k Keeper) initAccessKeys(ctx context.Context, keys []types.AccessKey) error {
 	for _, key := range keys {
-		if err := k.AccessKeys.Set(ctx, sdk.MustAccAddressFromBech32(key.Address), key); err != nil {
+		if err := k.AccessKeys.Set(ctx, k.mustAccAddress(key.Address), key); err != nil {
 			return err
 		}
 	}

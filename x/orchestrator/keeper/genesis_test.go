@@ -153,14 +153,12 @@ func TestUpdateParamsMsg(t *testing.T) {
 	p := s.params()
 	p.MaxDuePerBlock = 7
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.UpdateParams(s.ctx(), &types.MsgUpdateParams{Authority: s.certifier.String(), Params: p})
-		return err
+		return s.deliver(&types.MsgUpdateParams{Authority: s.certifier.String(), Params: p})
 	})
 	bad := p
 	bad.MinDealDuration = bad.MaxDealDuration + time.Hour
 	s.requireErrUnchanged(types.ErrInvalidParams, func() error {
-		_, err := s.msgs.UpdateParams(s.ctx(), &types.MsgUpdateParams{Authority: s.gov, Params: bad})
-		return err
+		return s.deliver(&types.MsgUpdateParams{Authority: s.gov, Params: bad})
 	})
 	_, err := s.msgs.UpdateParams(s.ctx(), &types.MsgUpdateParams{Authority: s.gov, Params: p})
 	require.NoError(t, err)

@@ -313,11 +313,11 @@ func dueFailuresProblem(ctx context.Context, k Keeper) (string, error) {
 // dealIndexProblem reports a deal missing from one of its indexes: the
 // consumer's and the provider's listings, and LiveDeals while it runs.
 func dealIndexProblem(ctx context.Context, k Keeper, d types.Deal) (string, error) {
-	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+	consumer, err := k.accAddress(d.Consumer)
 	if err != nil {
 		return fmt.Sprintf("deal %d has an invalid consumer %q", d.Id, d.Consumer), nil
 	}
-	provider, err := sdk.AccAddressFromBech32(d.Provider)
+	provider, err := k.accAddress(d.Provider)
 	if err != nil {
 		return fmt.Sprintf("deal %d has an invalid provider %q", d.Id, d.Provider), nil
 	}

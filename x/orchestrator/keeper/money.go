@@ -41,7 +41,7 @@ func (k Keeper) payFromModule(ctx context.Context, to string, denom string, amt 
 	if !amt.IsPositive() {
 		return nil
 	}
-	acc, err := sdk.AccAddressFromBech32(to)
+	acc, err := k.accAddress(to)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (k Keeper) deposit(ctx context.Context, d *types.Deal, denom string, amt sd
 // pullDeposit moves a consumer's payment into a deal's escrow; the caller
 // reports it.
 func (k Keeper) pullDeposit(ctx context.Context, d *types.Deal, denom string, amt sdkmath.Int) error {
-	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+	consumer, err := k.accAddress(d.Consumer)
 	if err != nil {
 		return err
 	}

@@ -90,8 +90,7 @@ func TestDealCompletesAndPaysExactly(t *testing.T) {
 	require.Equal(t, consumer0.SubRaw(2_000_000), s.balance(s.consumer))
 	require.Equal(t, provider0.AddRaw(1_990_000), s.balance(s.provider))
 	s.requireErrUnchanged(types.ErrNothingToWithdraw, func() error {
-		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
-		return err
+		return s.deliver(&types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
 	})
 }
 
@@ -107,8 +106,7 @@ func TestConsumerClosesWithNotice(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, s.app.Time.Add(day), res.EffectiveAt, "one day of notice")
 	s.requireErrUnchanged(types.ErrInvalidState, func() error {
-		_, err := s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
-		return err
+		return s.deliver(&types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
 	})
 
 	s.advance(day)
@@ -119,8 +117,7 @@ func TestConsumerClosesWithNotice(t *testing.T) {
 	require.Equal(t, int64(1_600_000), d.Refunded.Int64())
 	require.Equal(t, consumer0.SubRaw(400_000), s.balance(s.consumer))
 	s.requireErrUnchanged(types.ErrDealClosed, func() error {
-		_, err := s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
-		return err
+		return s.deliver(&types.MsgCloseDeal{Sender: s.consumer.String(), DealId: dealID})
 	})
 }
 
@@ -150,8 +147,7 @@ func TestProviderClosesWithNoticeAndPenalty(t *testing.T) {
 	// Below the minimum bond, the provider takes no new business until it tops up.
 	s.registerConsumer(s.consumer2)
 	s.requireErrUnchanged(types.ErrInsufficientBond, func() error {
-		_, err := s.msgs.RequestDeal(s.ctx(), dealMsg(s.consumer2, unitID))
-		return err
+		return s.deliver(dealMsg(s.consumer2, unitID))
 	})
 	_, err = s.msgs.AddProviderBond(s.ctx(), &types.MsgAddProviderBond{Owner: s.provider.String(), Amount: uflash(120_000)})
 	require.NoError(t, err)
@@ -222,8 +218,7 @@ func TestRequestExpiresWithFullRefund(t *testing.T) {
 	require.Equal(t, consumer0, s.balance(s.consumer))
 	require.Equal(t, types.DATA_UNIT_STATE_AVAILABLE, s.unit(unitID).State)
 	s.requireErrUnchanged(types.ErrDealClosed, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: dealID})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider.String(), DealId: dealID})
 	})
 }
 
@@ -234,8 +229,7 @@ func TestDeclineAndCancelRefundInFull(t *testing.T) {
 
 	first := s.requestDeal(dealMsg(s.consumer, unitID))
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.DeclineDeal(s.ctx(), &types.MsgDeclineDeal{Provider: s.consumer.String(), DealId: first})
-		return err
+		return s.deliver(&types.MsgDeclineDeal{Provider: s.consumer.String(), DealId: first})
 	})
 	_, err := s.msgs.DeclineDeal(s.ctx(), &types.MsgDeclineDeal{Provider: s.provider.String(), DealId: first, Reason: "region full"})
 	require.NoError(t, err)
@@ -244,8 +238,7 @@ func TestDeclineAndCancelRefundInFull(t *testing.T) {
 
 	second := s.requestDeal(dealMsg(s.consumer, unitID))
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.provider.String(), DealId: second})
-		return err
+		return s.deliver(&types.MsgCancelDealRequest{Consumer: s.provider.String(), DealId: second})
 	})
 	_, err = s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.consumer.String(), DealId: second})
 	require.NoError(t, err)
@@ -256,8 +249,7 @@ func TestDeclineAndCancelRefundInFull(t *testing.T) {
 	third := s.requestDeal(dealMsg(s.consumer, unitID))
 	s.accept(s.provider, third)
 	s.requireErrUnchanged(types.ErrInvalidState, func() error {
-		_, err := s.msgs.CancelDealRequest(s.ctx(), &types.MsgCancelDealRequest{Consumer: s.consumer.String(), DealId: third})
-		return err
+		return s.deliver(&types.MsgCancelDealRequest{Consumer: s.consumer.String(), DealId: third})
 	})
 }
 
@@ -288,7 +280,7 @@ func TestRequestDealRejects(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			msg := dealMsg(s.consumer, unitID)
 			tc.edit(msg)
-			s.requireErrUnchanged(tc.want, func() error { _, err := s.msgs.RequestDeal(s.ctx(), msg); return err })
+			s.requireErrUnchanged(tc.want, func() error { return s.deliver(msg) })
 		})
 	}
 }
@@ -327,21 +319,17 @@ func TestAcceptDealRejects(t *testing.T) {
 	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
 
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider2.String(), DealId: dealID})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider2.String(), DealId: dealID})
 	})
 	s.requireErrUnchanged(types.ErrDealNotFound, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: 77})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider.String(), DealId: 77})
 	})
 	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: 0})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider.String(), DealId: 0})
 	})
 	s.accept(s.provider, dealID)
 	s.requireErrUnchanged(types.ErrInvalidState, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: dealID})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider.String(), DealId: dealID})
 	})
 
 	// A request whose unit went into maintenance cannot be accepted.
@@ -351,8 +339,7 @@ func TestAcceptDealRejects(t *testing.T) {
 	})
 	require.NoError(t, err)
 	s.requireErrUnchanged(types.ErrUnitUnavailable, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: other})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider.String(), DealId: other})
 	})
 }
 
@@ -365,45 +352,37 @@ func TestTopUpAndWithdrawRejects(t *testing.T) {
 	dealID := s.requestDeal(msg)
 
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.provider.String(), DealId: dealID, Amount: uflash(10)})
-		return err
+		return s.deliver(&types.MsgTopUpDeal{Consumer: s.provider.String(), DealId: dealID, Amount: uflash(10)})
 	})
 	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
-		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(2_000_001)})
-		return err
+		return s.deliver(&types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(2_000_001)})
 	})
 	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
-		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(0)})
-		return err
+		return s.deliver(&types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(0)})
 	})
 	_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(2_000_000)})
 	require.NoError(t, err, "a pending deal may be topped up to its term cost")
 
 	s.accept(s.provider, dealID)
 	s.requireErrUnchanged(types.ErrNothingToWithdraw, func() error {
-		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
-		return err
+		return s.deliver(&types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID}})
 	})
 	s.advance(day)
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider2.String(), DealIds: []uint64{dealID}})
-		return err
+		return s.deliver(&types.MsgWithdrawEarnings{Provider: s.provider2.String(), DealIds: []uint64{dealID}})
 	})
 	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
-		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID, dealID}})
-		return err
+		return s.deliver(&types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID, dealID}})
 	})
 	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
 		ids := make([]uint64, types.MaxWithdrawDeals+1)
 		for i := range ids {
 			ids[i] = uint64(i + 1)
 		}
-		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: ids})
-		return err
+		return s.deliver(&types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: ids})
 	})
 	s.requireErrUnchanged(types.ErrDealNotFound, func() error {
-		_, err := s.msgs.WithdrawEarnings(s.ctx(), &types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID, 99}})
-		return err
+		return s.deliver(&types.MsgWithdrawEarnings{Provider: s.provider.String(), DealIds: []uint64{dealID, 99}})
 	})
 
 	_, err = s.msgs.CloseDeal(s.ctx(), &types.MsgCloseDeal{Sender: s.stranger.String(), DealId: dealID})
@@ -412,8 +391,7 @@ func TestTopUpAndWithdrawRejects(t *testing.T) {
 	require.NoError(t, err)
 	s.advance(day)
 	s.requireErrUnchanged(types.ErrDealClosed, func() error {
-		_, err := s.msgs.TopUpDeal(s.ctx(), &types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(10)})
-		return err
+		return s.deliver(&types.MsgTopUpDeal{Consumer: s.consumer.String(), DealId: dealID, Amount: uflash(10)})
 	})
 }
 
@@ -518,12 +496,10 @@ func TestProviderCannotDealWithItselfInUpperCase(t *testing.T) {
 	msg := dealMsg(s.provider, unitID)
 	msg.Consumer = strings.ToUpper(msg.Consumer)
 	s.requireErrUnchanged(sdkerrors.ErrInvalidAddress, func() error {
-		_, err := s.msgs.RequestDeal(s.ctx(), msg)
-		return err
+		return s.deliver(msg)
 	})
 	msg.Consumer = s.provider.String()
 	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
-		_, err := s.msgs.RequestDeal(s.ctx(), msg)
-		return err
+		return s.deliver(msg)
 	})
 }

@@ -48,7 +48,7 @@ func TestRegisterProvider(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			msg := valid()
 			tc.edit(msg)
-			s.requireErrUnchanged(tc.want, func() error { _, err := s.msgs.RegisterProvider(s.ctx(), msg); return err })
+			s.requireErrUnchanged(tc.want, func() error { return s.deliver(msg) })
 		})
 	}
 }
@@ -61,20 +61,17 @@ func TestUpdateProviderAndBond(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Acme 2", s.providerOf(s.provider).Name)
 	s.requireErrUnchanged(types.ErrProviderNotFound, func() error {
-		_, err := s.msgs.UpdateProvider(s.ctx(), &types.MsgUpdateProvider{Owner: s.stranger.String(), Name: "x"})
-		return err
+		return s.deliver(&types.MsgUpdateProvider{Owner: s.stranger.String(), Name: "x"})
 	})
 	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
-		_, err := s.msgs.UpdateProvider(s.ctx(), &types.MsgUpdateProvider{Owner: s.provider.String(), Name: "x", Website: "not a url"})
-		return err
+		return s.deliver(&types.MsgUpdateProvider{Owner: s.provider.String(), Name: "x", Website: "not a url"})
 	})
 
 	_, err = s.msgs.AddProviderBond(s.ctx(), &types.MsgAddProviderBond{Owner: s.provider.String(), Amount: uflash(500 * flash)})
 	require.NoError(t, err)
 	require.Equal(t, int64(1_500*flash), s.providerOf(s.provider).Bond.Int64())
 	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
-		_, err := s.msgs.AddProviderBond(s.ctx(), &types.MsgAddProviderBond{Owner: s.provider.String(), Amount: uflash(0)})
-		return err
+		return s.deliver(&types.MsgAddProviderBond{Owner: s.provider.String(), Amount: uflash(0)})
 	})
 	s.requireErrUnchanged(types.ErrInvalidAmount, func() error {
 		wrongDenom := uflash(5)
@@ -90,8 +87,7 @@ func TestProviderExit(t *testing.T) {
 
 	// A live unit blocks the exit.
 	s.requireErrUnchanged(types.ErrProviderBusy, func() error {
-		_, err := s.msgs.BeginProviderExit(s.ctx(), &types.MsgBeginProviderExit{Owner: s.provider.String()})
-		return err
+		return s.deliver(&types.MsgBeginProviderExit{Owner: s.provider.String()})
 	})
 	// So does an open deal on a unit being decommissioned.
 	dealID := s.requestDeal(dealMsg(s.consumer, unitID))
@@ -99,8 +95,7 @@ func TestProviderExit(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, types.DATA_UNIT_STATE_DECOMMISSIONING, s.unit(unitID).State)
 	s.requireErrUnchanged(types.ErrProviderBusy, func() error {
-		_, err := s.msgs.BeginProviderExit(s.ctx(), &types.MsgBeginProviderExit{Owner: s.provider.String()})
-		return err
+		return s.deliver(&types.MsgBeginProviderExit{Owner: s.provider.String()})
 	})
 	_, err = s.msgs.DeclineDeal(s.ctx(), &types.MsgDeclineDeal{Provider: s.provider.String(), DealId: dealID})
 	require.NoError(t, err)
@@ -112,12 +107,10 @@ func TestProviderExit(t *testing.T) {
 	require.Equal(t, s.app.Time.Add(30*24*time.Hour), res.CompletionTime)
 	require.Equal(t, types.PROVIDER_STATUS_EXITING, s.providerOf(s.provider).Status)
 	s.requireErrUnchanged(types.ErrProviderNotActive, func() error {
-		_, err := s.msgs.BeginProviderExit(s.ctx(), &types.MsgBeginProviderExit{Owner: s.provider.String()})
-		return err
+		return s.deliver(&types.MsgBeginProviderExit{Owner: s.provider.String()})
 	})
 	s.requireErrUnchanged(types.ErrProviderNotActive, func() error {
-		_, err := s.msgs.CreateDataUnit(s.ctx(), unitMsg(s.provider))
-		return err
+		return s.deliver(unitMsg(s.provider))
 	})
 
 	// The bond stays locked during the unbonding period…
@@ -150,12 +143,10 @@ func TestCertifyProvider(t *testing.T) {
 	require.Empty(t, certified())
 
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.CertifyProvider(s.ctx(), &types.MsgCertifyProvider{Authority: s.stranger.String(), Provider: s.provider.String(), Certified: true})
-		return err
+		return s.deliver(&types.MsgCertifyProvider{Authority: s.stranger.String(), Provider: s.provider.String(), Certified: true})
 	})
 	s.requireErrUnchanged(types.ErrProviderNotFound, func() error {
-		_, err := s.msgs.CertifyProvider(s.ctx(), &types.MsgCertifyProvider{Authority: s.certifier.String(), Provider: s.stranger.String(), Certified: true})
-		return err
+		return s.deliver(&types.MsgCertifyProvider{Authority: s.certifier.String(), Provider: s.stranger.String(), Certified: true})
 	})
 
 	_, err := s.msgs.CertifyProvider(s.ctx(), &types.MsgCertifyProvider{Authority: s.certifier.String(), Provider: s.provider.String(), Certified: true})
@@ -176,23 +167,19 @@ func TestConsumers(t *testing.T) {
 	s := newSuite(t)
 	s.registerConsumer(s.consumer)
 	s.requireErrUnchanged(types.ErrConsumerExists, func() error {
-		_, err := s.msgs.RegisterConsumer(s.ctx(), &types.MsgRegisterConsumer{Owner: s.consumer.String()})
-		return err
+		return s.deliver(&types.MsgRegisterConsumer{Owner: s.consumer.String()})
 	})
 	_, err := s.msgs.UpdateConsumer(s.ctx(), &types.MsgUpdateConsumer{Owner: s.consumer.String(), Name: "Bob", Country: "US"})
 	require.NoError(t, err)
 	s.requireErrUnchanged(types.ErrConsumerNotFound, func() error {
-		_, err := s.msgs.UpdateConsumer(s.ctx(), &types.MsgUpdateConsumer{Owner: s.stranger.String()})
-		return err
+		return s.deliver(&types.MsgUpdateConsumer{Owner: s.stranger.String()})
 	})
 	s.requireErrUnchanged(types.ErrInvalidInput, func() error {
-		_, err := s.msgs.UpdateConsumer(s.ctx(), &types.MsgUpdateConsumer{Owner: s.consumer.String(), Country: "usa"})
-		return err
+		return s.deliver(&types.MsgUpdateConsumer{Owner: s.consumer.String(), Country: "usa"})
 	})
 
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.VerifyConsumer(s.ctx(), &types.MsgVerifyConsumer{Authority: s.consumer.String(), Consumer: s.consumer.String(), Verified: true})
-		return err
+		return s.deliver(&types.MsgVerifyConsumer{Authority: s.consumer.String(), Consumer: s.consumer.String(), Verified: true})
 	})
 	_, err = s.msgs.VerifyConsumer(s.ctx(), &types.MsgVerifyConsumer{Authority: s.certifier.String(), Consumer: s.consumer.String(), Verified: true})
 	require.NoError(t, err)

@@ -15,10 +15,7 @@ import (
 // registered parties may publish one: the key exists to derive credentials of
 // deals, which only providers and consumers have.
 func (m msgServer) SetAccessKey(ctx context.Context, msg *types.MsgSetAccessKey) (*types.MsgSetAccessKeyResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	owner := sdk.MustAccAddressFromBech32(msg.Owner)
+	owner := m.k.mustAccAddress(msg.Owner)
 	isProvider, err := m.k.Providers.Has(ctx, owner)
 	if err != nil {
 		return nil, err

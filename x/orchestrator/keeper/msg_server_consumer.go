@@ -5,18 +5,13 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/flashbacknetwork/flashbackd/x/internal/typedevent"
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
 // RegisterConsumer registers the signer as a consumer.
 func (m msgServer) RegisterConsumer(ctx context.Context, msg *types.MsgRegisterConsumer) (*types.MsgRegisterConsumerResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	owner := sdk.MustAccAddressFromBech32(msg.Owner)
+	owner := m.k.mustAccAddress(msg.Owner)
 	if has, err := m.k.Consumers.Has(ctx, owner); err != nil {
 		return nil, err
 	} else if has {
@@ -38,9 +33,6 @@ func (m msgServer) RegisterConsumer(ctx context.Context, msg *types.MsgRegisterC
 
 // UpdateConsumer replaces the consumer's metadata.
 func (m msgServer) UpdateConsumer(ctx context.Context, msg *types.MsgUpdateConsumer) (*types.MsgUpdateConsumerResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	old, _, err := m.k.getConsumer(ctx, msg.Owner)
 	if err != nil {
 		return nil, err
@@ -55,9 +47,6 @@ func (m msgServer) UpdateConsumer(ctx context.Context, msg *types.MsgUpdateConsu
 
 // VerifyConsumer sets or clears a consumer's verification.
 func (m msgServer) VerifyConsumer(ctx context.Context, msg *types.MsgVerifyConsumer) (*types.MsgVerifyConsumerResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err

@@ -18,9 +18,6 @@ var MaxDealCost = sdkmath.NewIntWithDecimal(1, 24)
 // RequestDeal reserves capacity on a unit under an SLA and puts the deposit
 // in escrow until the provider answers.
 func (m msgServer) RequestDeal(ctx context.Context, msg *types.MsgRequestDeal) (*types.MsgRequestDealResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -165,9 +162,6 @@ func (k Keeper) pendingDeal(ctx context.Context, id uint64, signer, role string)
 // AcceptDeal accepts a pending request: the deal starts at block time and
 // payment starts to accrue.
 func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*types.MsgAcceptDealResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -192,13 +186,14 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 		return nil, errorsmod.Wrapf(types.ErrUnitUnavailable, "data unit %d is %s", unit.Id, state)
 	}
 
-	old := d
 	start := now
 	end := start.Add(d.Term)
-	d.State = types.DEAL_STATE_ACTIVE
-	d.StartTime, d.EndTime, d.SettledAt = &start, &end, &start
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-	if err := m.k.setDeal(ctx, &old, d); err != nil {
+	if _, err := m.k.changeDeal(ctx, d, func(d *types.Deal) error {
+		d.State = types.DEAL_STATE_ACTIVE
+		d.StartTime, d.EndTime, d.SettledAt = &start, &end, &start
+		d.DueAt = nextDue(*d, params.OverdraftGracePeriod)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	oldUnit := unit
@@ -212,9 +207,6 @@ func (m msgServer) AcceptDeal(ctx context.Context, msg *types.MsgAcceptDeal) (*t
 
 // DeclineDeal declines a pending request and refunds the deposit in full.
 func (m msgServer) DeclineDeal(ctx context.Context, msg *types.MsgDeclineDeal) (*types.MsgDeclineDealResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -228,9 +220,6 @@ func (m msgServer) DeclineDeal(ctx context.Context, msg *types.MsgDeclineDeal) (
 
 // CancelDealRequest withdraws a pending request and refunds the deposit.
 func (m msgServer) CancelDealRequest(ctx context.Context, msg *types.MsgCancelDealRequest) (*types.MsgCancelDealRequestResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -246,9 +235,6 @@ func (m msgServer) CancelDealRequest(ctx context.Context, msg *types.MsgCancelDe
 // deal that the top-up covers again is revived, and the service it got
 // during the grace period is paid from the top-up.
 func (m msgServer) TopUpDeal(ctx context.Context, msg *types.MsgTopUpDeal) (*types.MsgTopUpDealResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -273,38 +259,40 @@ func (m msgServer) TopUpDeal(ctx context.Context, msg *types.MsgTopUpDeal) (*typ
 			sdkmath.MaxInt(room, sdkmath.ZeroInt()), params.Denom(), msg.Amount)
 	}
 
-	old := d
 	denom := params.Denom()
-	if err := m.k.settle(ctx, &d, denom); err != nil {
-		return nil, err
-	}
-	if err := m.k.deposit(ctx, &d, denom, amount); err != nil {
-		return nil, err
-	}
-	if err := m.k.settle(ctx, &d, denom); err != nil {
-		return nil, err
-	}
-	if d.State == types.DEAL_STATE_OVERDRAWN {
-		now := blockSecond(ctx)
-		if dry, runsDry := d.PaidThrough(); !runsDry || now.Before(dry) {
-			d.State = types.DEAL_STATE_ACTIVE
-			d.OverdrawnAt = nil
-			if err := typedevent.Emit(ctx, &types.EventDealRevived{DealId: d.Id}); err != nil {
-				return nil, err
+	_, err = m.k.changeDeal(ctx, d, func(d *types.Deal) error {
+		if err := m.k.settle(ctx, d, denom); err != nil {
+			return err
+		}
+		if err := m.k.deposit(ctx, d, denom, amount); err != nil {
+			return err
+		}
+		if err := m.k.settle(ctx, d, denom); err != nil {
+			return err
+		}
+		if d.State == types.DEAL_STATE_OVERDRAWN {
+			now := blockSecond(ctx)
+			if dry, runsDry := d.PaidThrough(); !runsDry || now.Before(dry) {
+				d.State = types.DEAL_STATE_ACTIVE
+				d.OverdrawnAt = nil
+				if err := typedevent.Emit(ctx, &types.EventDealRevived{DealId: d.Id}); err != nil {
+					return err
+				}
 			}
 		}
+		d.DueAt = nextDue(*d, params.OverdraftGracePeriod)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-	return &types.MsgTopUpDealResponse{}, m.k.setDeal(ctx, &old, d)
+	return &types.MsgTopUpDealResponse{}, nil
 }
 
 // WithdrawEarnings pays a provider what the named deals have accrued, minus
 // the platform fee, which the end-block sweep pays to the reward and
 // community pools.
 func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawEarnings) (*types.MsgWithdrawEarningsResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -320,8 +308,10 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 		deals = append(deals, d)
 	}
 	totalNet, totalFee := sdkmath.ZeroInt(), sdkmath.ZeroInt()
-	for _, d := range deals {
-		old := d
+	for _, loaded := range deals {
+		// The change is worked out first: a deal with nothing to withdraw
+		// is not written.
+		d := loaded
 		if err := m.k.settle(ctx, &d, denom); err != nil {
 			return nil, err
 		}
@@ -329,7 +319,7 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 		if !gross.IsPositive() {
 			continue
 		}
-		if err := m.k.setDeal(ctx, &old, d); err != nil {
+		if _, err := m.k.changeDeal(ctx, loaded, func(stored *types.Deal) error { *stored = d; return nil }); err != nil {
 			return nil, err
 		}
 		net := gross.Sub(fee)
@@ -358,65 +348,60 @@ func (m msgServer) WithdrawEarnings(ctx context.Context, msg *types.MsgWithdrawE
 // of what the rest of the term would have cost. Until then the deal is billed
 // as usual; at that time it closes and the rest of the escrow is refunded.
 func (m msgServer) CloseDeal(ctx context.Context, msg *types.MsgCloseDeal) (*types.MsgCloseDealResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d, err := m.k.getDeal(ctx, msg.DealId)
-	if err != nil {
-		return nil, err
-	}
 	var (
-		reason types.CloseReason
-		notice time.Duration
+		reason    types.CloseReason
+		effective time.Time
 	)
-	switch msg.Sender {
-	case d.Consumer:
-		reason, notice = types.CLOSE_REASON_CONSUMER_CLOSED, params.ConsumerCloseNotice
-	case d.Provider:
-		reason, notice = types.CLOSE_REASON_PROVIDER_CLOSED, params.ProviderCloseNotice
-	default:
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "only the consumer or the provider of deal %d may close it", d.Id)
-	}
-	switch {
-	case d.State == types.DEAL_STATE_CLOSED:
-		return nil, errorsmod.Wrapf(types.ErrDealClosed, "deal %d is closed (%s)", d.Id, d.CloseReason)
-	case d.State == types.DEAL_STATE_PENDING:
-		return nil, errorsmod.Wrapf(types.ErrInvalidState, "deal %d is not accepted yet; the consumer cancels it with cancel-deal-request, the provider declines it", d.Id)
-	case d.PendingClose != types.CLOSE_REASON_UNSPECIFIED:
-		return nil, errorsmod.Wrapf(types.ErrInvalidState, "deal %d already closes at %s (%s)", d.Id, d.EndTime, d.PendingClose)
-	}
-
-	old := d
 	denom := params.Denom()
-	if err := m.k.settle(ctx, &d, denom); err != nil {
-		return nil, err
-	}
-	effective := blockSecond(ctx).Add(notice).Truncate(time.Second)
-	originalEnd := *d.EndTime
-	if !effective.Before(originalEnd) {
-		return nil, errorsmod.Wrapf(types.ErrInvalidState, "deal %d ends at %s, before a %s notice would; it completes by itself",
-			d.Id, originalEnd, notice)
-	}
-	d.EndTime = &effective
-	d.PendingClose = reason
-
-	if reason == types.CLOSE_REASON_PROVIDER_CLOSED {
-		unbilled := types.CostOver(d.MonthlyCost, originalEnd.Unix()-effective.Unix())
-		penalty := params.ProviderClosePenaltyRate.MulInt(unbilled).TruncateInt()
-		if err := m.k.payPenalty(ctx, &d, denom, penalty); err != nil {
-			return nil, err
+	if _, err := m.k.updateDeal(ctx, msg.DealId, func(d *types.Deal) error {
+		var notice time.Duration
+		switch msg.Sender {
+		case d.Consumer:
+			reason, notice = types.CLOSE_REASON_CONSUMER_CLOSED, params.ConsumerCloseNotice
+		case d.Provider:
+			reason, notice = types.CLOSE_REASON_PROVIDER_CLOSED, params.ProviderCloseNotice
+		default:
+			return errorsmod.Wrapf(types.ErrUnauthorized, "only the consumer or the provider of deal %d may close it", d.Id)
 		}
-	}
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-	if err := m.k.setDeal(ctx, &old, d); err != nil {
+		switch {
+		case d.State == types.DEAL_STATE_CLOSED:
+			return errorsmod.Wrapf(types.ErrDealClosed, "deal %d is closed (%s)", d.Id, d.CloseReason)
+		case d.State == types.DEAL_STATE_PENDING:
+			return errorsmod.Wrapf(types.ErrInvalidState, "deal %d is not accepted yet; the consumer cancels it with cancel-deal-request, the provider declines it", d.Id)
+		case d.PendingClose != types.CLOSE_REASON_UNSPECIFIED:
+			return errorsmod.Wrapf(types.ErrInvalidState, "deal %d already closes at %s (%s)", d.Id, d.EndTime, d.PendingClose)
+		}
+
+		if err := m.k.settle(ctx, d, denom); err != nil {
+			return err
+		}
+		effective = blockSecond(ctx).Add(notice).Truncate(time.Second)
+		originalEnd := *d.EndTime
+		if !effective.Before(originalEnd) {
+			return errorsmod.Wrapf(types.ErrInvalidState, "deal %d ends at %s, before a %s notice would; it completes by itself",
+				d.Id, originalEnd, notice)
+		}
+		d.EndTime = &effective
+		d.PendingClose = reason
+
+		if reason == types.CLOSE_REASON_PROVIDER_CLOSED {
+			unbilled := types.CostOver(d.MonthlyCost, originalEnd.Unix()-effective.Unix())
+			penalty := params.ProviderClosePenaltyRate.MulInt(unbilled).TruncateInt()
+			if err := m.k.payPenalty(ctx, d, denom, penalty); err != nil {
+				return err
+			}
+		}
+		d.DueAt = nextDue(*d, params.OverdraftGracePeriod)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return &types.MsgCloseDealResponse{EffectiveAt: effective}, typedevent.Emit(ctx, &types.EventDealCloseScheduled{
-		DealId: d.Id, By: msg.Sender, Reason: reason, EffectiveAt: effective,
+		DealId: msg.DealId, By: msg.Sender, Reason: reason, EffectiveAt: effective,
 	})
 }
 

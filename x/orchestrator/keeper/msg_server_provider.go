@@ -15,14 +15,11 @@ import (
 
 // RegisterProvider registers the signer as a provider and locks its bond.
 func (m msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterProvider) (*types.MsgRegisterProviderResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
 	}
-	owner := sdk.MustAccAddressFromBech32(msg.Owner)
+	owner := m.k.mustAccAddress(msg.Owner)
 	if has, err := m.k.Providers.Has(ctx, owner); err != nil {
 		return nil, err
 	} else if has {
@@ -56,9 +53,6 @@ func (m msgServer) RegisterProvider(ctx context.Context, msg *types.MsgRegisterP
 
 // UpdateProvider replaces the provider's metadata.
 func (m msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvider) (*types.MsgUpdateProviderResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	old, _, err := m.k.getProvider(ctx, msg.Owner)
 	if err != nil {
 		return nil, err
@@ -73,9 +67,6 @@ func (m msgServer) UpdateProvider(ctx context.Context, msg *types.MsgUpdateProvi
 
 // AddProviderBond adds collateral to an active provider's bond.
 func (m msgServer) AddProviderBond(ctx context.Context, msg *types.MsgAddProviderBond) (*types.MsgAddProviderBondResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -108,9 +99,6 @@ func (m msgServer) AddProviderBond(ctx context.Context, msg *types.MsgAddProvide
 // no live data unit. The bond stays locked, and slashable, until the
 // unbonding period ends; the end-block hook then returns it.
 func (m msgServer) BeginProviderExit(ctx context.Context, msg *types.MsgBeginProviderExit) (*types.MsgBeginProviderExitResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -166,9 +154,6 @@ func (k Keeper) completeProviderExit(ctx context.Context, params types.Params, o
 
 // CertifyProvider sets or clears a provider's certification.
 func (m msgServer) CertifyProvider(ctx context.Context, msg *types.MsgCertifyProvider) (*types.MsgCertifyProviderResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err

@@ -49,9 +49,6 @@ func checkPriorityFee(params types.Params, fee sdk.Coin, total sdkmath.Int) (sdk
 // CreateDataUnit submits a data unit: the submission fee goes to the
 // community pool and the optional priority fee is burned.
 func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataUnit) (*types.MsgCreateDataUnitResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -120,9 +117,6 @@ func (m msgServer) CreateDataUnit(ctx context.Context, msg *types.MsgCreateDataU
 // pending and comes into force once the current epoch's SLA round has
 // graded the unit (stageSla); the other terms change at once.
 func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataUnit) (*types.MsgUpdateDataUnitResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -141,7 +135,7 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 	if err != nil {
 		return nil, err
 	}
-	acc := sdk.MustAccAddressFromBech32(msg.Provider)
+	acc := m.k.mustAccAddress(msg.Provider)
 	if err := m.k.burnFromAccount(ctx, acc, params.Denom(), added); err != nil {
 		return nil, err
 	}
@@ -174,9 +168,6 @@ func (m msgServer) UpdateDataUnit(ctx context.Context, msg *types.MsgUpdateDataU
 // ScheduleMaintenance schedules a maintenance window. The end-block hook
 // moves the unit into MAINTENANCE at the start and back at the end.
 func (m msgServer) ScheduleMaintenance(ctx context.Context, msg *types.MsgScheduleMaintenance) (*types.MsgScheduleMaintenanceResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -223,9 +214,6 @@ func (m msgServer) ScheduleMaintenance(ctx context.Context, msg *types.MsgSchedu
 // DecommissionDataUnit withdraws a unit from the market for good. With open
 // deals it is DECOMMISSIONING until they close; then DECOMMISSIONED.
 func (m msgServer) DecommissionDataUnit(ctx context.Context, msg *types.MsgDecommissionDataUnit) (*types.MsgDecommissionDataUnitResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	old, err := m.k.ownedUnit(ctx, msg.UnitId, msg.Provider)
 	if err != nil {
 		return nil, err

@@ -18,9 +18,6 @@ import (
 // its escrow as far as the escrow goes (the rest is recorded as unpaid, and
 // the deal runs dry and overdraws as it would for storage).
 func (m msgServer) SubmitUsageReceipt(ctx context.Context, msg *types.MsgSubmitUsageReceipt) (*types.MsgSubmitUsageReceiptResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.params(ctx)
 	if err != nil {
 		return nil, err
@@ -48,20 +45,22 @@ func (m msgServer) SubmitUsageReceipt(ctx context.Context, msg *types.MsgSubmitU
 		return nil, err
 	}
 
-	old := d
 	denom := params.Denom()
-	if err := m.k.settle(ctx, &d, denom); err != nil {
-		return nil, err
-	}
-	cost := types.EgressCost(d.PricePerGbEgress, msg.BytesServed).Sub(types.EgressCost(d.PricePerGbEgress, d.EgressBilledBytes))
-	charged := sdkmath.MinInt(cost, sdkmath.MaxInt(d.Escrow(), sdkmath.ZeroInt()))
-	unpaid := cost.Sub(charged)
+	var charged, unpaid sdkmath.Int
 	added := msg.BytesServed - d.EgressBilledBytes
-	d.EgressCharged = orZeroInt(d.EgressCharged).Add(charged)
-	d.EgressUnpaid = orZeroInt(d.EgressUnpaid).Add(unpaid)
-	d.EgressBilledBytes, d.ReceiptSequence = msg.BytesServed, msg.Sequence
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-	if err := m.k.setDeal(ctx, &old, d); err != nil {
+	if _, err := m.k.changeDeal(ctx, d, func(d *types.Deal) error {
+		if err := m.k.settle(ctx, d, denom); err != nil {
+			return err
+		}
+		cost := types.EgressCost(d.PricePerGbEgress, msg.BytesServed).Sub(types.EgressCost(d.PricePerGbEgress, d.EgressBilledBytes))
+		charged = sdkmath.MinInt(cost, sdkmath.MaxInt(d.Escrow(), sdkmath.ZeroInt()))
+		unpaid = cost.Sub(charged)
+		d.EgressCharged = orZeroInt(d.EgressCharged).Add(charged)
+		d.EgressUnpaid = orZeroInt(d.EgressUnpaid).Add(unpaid)
+		d.EgressBilledBytes, d.ReceiptSequence = msg.BytesServed, msg.Sequence
+		d.DueAt = nextDue(*d, params.OverdraftGracePeriod)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return &types.MsgSubmitUsageReceiptResponse{Charged: charged}, typedevent.Emit(ctx, &types.EventEgressCharged{
@@ -73,7 +72,7 @@ func (m msgServer) SubmitUsageReceipt(ctx context.Context, msg *types.MsgSubmitU
 // verifyReceipt checks the receipt's signature with the consumer's account
 // key, over UsageReceiptSignBytes for this chain.
 func (k Keeper) verifyReceipt(ctx context.Context, d types.Deal, msg *types.MsgSubmitUsageReceipt) error {
-	consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+	consumer, err := k.accAddress(d.Consumer)
 	if err != nil {
 		return err
 	}

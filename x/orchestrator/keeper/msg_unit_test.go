@@ -66,11 +66,11 @@ func TestCreateDataUnitRejects(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			msg := unitMsg(s.provider)
 			tc.edit(msg)
-			s.requireErrUnchanged(tc.want, func() error { _, err := s.msgs.CreateDataUnit(s.ctx(), msg); return err })
+			s.requireErrUnchanged(tc.want, func() error { return s.deliver(msg) })
 		})
 	}
 	s.createUnit(s.provider)
-	s.requireErrUnchanged(types.ErrTooManyUnits, func() error { _, err := s.msgs.CreateDataUnit(s.ctx(), unitMsg(s.provider)); return err })
+	s.requireErrUnchanged(types.ErrTooManyUnits, func() error { return s.deliver(unitMsg(s.provider)) })
 }
 
 func TestUpdateDataUnit(t *testing.T) {
@@ -141,8 +141,7 @@ func TestMaintenanceWindow(t *testing.T) {
 	s.advance(time.Hour)
 	require.Equal(t, types.DATA_UNIT_STATE_MAINTENANCE, s.unit(unitID).State)
 	s.requireErrUnchanged(types.ErrUnitUnavailable, func() error {
-		_, err := s.msgs.RequestDeal(s.ctx(), dealMsg(s.consumer, unitID))
-		return err
+		return s.deliver(dealMsg(s.consumer, unitID))
 	})
 	res, err := s.queries.DataUnits(s.ctx(), &types.QueryDataUnitsRequest{})
 	require.NoError(t, err)
@@ -163,20 +162,17 @@ func TestDecommission(t *testing.T) {
 	require.Equal(t, types.DATA_UNIT_STATE_IN_USE, s.unit(unitID).State)
 
 	s.requireErrUnchanged(types.ErrUnauthorized, func() error {
-		_, err := s.msgs.DecommissionDataUnit(s.ctx(), &types.MsgDecommissionDataUnit{Provider: s.consumer.String(), UnitId: unitID})
-		return err
+		return s.deliver(&types.MsgDecommissionDataUnit{Provider: s.consumer.String(), UnitId: unitID})
 	})
 	res, err := s.msgs.DecommissionDataUnit(s.ctx(), &types.MsgDecommissionDataUnit{Provider: s.provider.String(), UnitId: unitID})
 	require.NoError(t, err)
 	require.Equal(t, types.DATA_UNIT_STATE_DECOMMISSIONING, res.State)
 	s.requireErrUnchanged(types.ErrInvalidState, func() error {
-		_, err := s.msgs.DecommissionDataUnit(s.ctx(), &types.MsgDecommissionDataUnit{Provider: s.provider.String(), UnitId: unitID})
-		return err
+		return s.deliver(&types.MsgDecommissionDataUnit{Provider: s.provider.String(), UnitId: unitID})
 	})
 	s.registerConsumer(s.consumer2)
 	s.requireErrUnchanged(types.ErrUnitUnavailable, func() error {
-		_, err := s.msgs.RequestDeal(s.ctx(), dealMsg(s.consumer2, unitID))
-		return err
+		return s.deliver(dealMsg(s.consumer2, unitID))
 	})
 
 	// The running deal runs out; then the unit is decommissioned for good.

@@ -7,7 +7,6 @@ import (
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -19,7 +18,7 @@ func (q queryServer) AccessKey(ctx context.Context, req *types.QueryAccessKeyReq
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	addr, err := sdk.AccAddressFromBech32(req.Address)
+	addr, err := q.k.accAddress(req.Address)
 	if err != nil {
 		return nil, toStatus(errorsmod.Wrapf(types.ErrInvalidInput, "invalid address %q", req.Address))
 	}

@@ -89,7 +89,7 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 	)
 	switch {
 	case req.Consumer != "":
-		acc, aerr := sdk.AccAddressFromBech32(req.Consumer)
+		acc, aerr := q.k.accAddress(req.Consumer)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", req.Consumer)
 		}
@@ -97,7 +97,7 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 			func(k collections.Pair[sdk.AccAddress, uint64]) uint64 { return k.K2() },
 			query.WithCollectionPaginationPairPrefix[sdk.AccAddress, uint64](acc))
 	case req.Provider != "":
-		acc, aerr := sdk.AccAddressFromBech32(req.Provider)
+		acc, aerr := q.k.accAddress(req.Provider)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q", req.Provider)
 		}
@@ -112,7 +112,7 @@ func (q queryServer) Deals(ctx context.Context, req *types.QueryDealsRequest) (*
 		if uerr != nil {
 			return nil, toStatus(uerr)
 		}
-		acc, aerr := sdk.AccAddressFromBech32(unit.Provider)
+		acc, aerr := q.k.accAddress(unit.Provider)
 		if aerr != nil {
 			return nil, toStatus(aerr)
 		}

@@ -114,8 +114,7 @@ func TestRequestExpiryAfterTtlCut(t *testing.T) {
 	s.advance(day + time.Second)
 	require.Equal(t, types.DEAL_STATE_PENDING, s.deal(newer).State, "it waits behind the older request")
 	s.requireErrUnchanged(types.ErrInvalidState, func() error {
-		_, err := s.msgs.AcceptDeal(s.ctx(), &types.MsgAcceptDeal{Provider: s.provider.String(), DealId: newer})
-		return err
+		return s.deliver(&types.MsgAcceptDeal{Provider: s.provider.String(), DealId: newer})
 	})
 	// A consumer who does not want to wait cancels such a request.
 	third := s.requestDeal(dealMsg(s.consumer2, unitID))

@@ -35,40 +35,43 @@ func (k Keeper) checkDeal(ctx context.Context, params types.Params, r types.SlaR
 	if err != nil {
 		return err
 	}
-	old := d
 	denom := params.Denom()
-	if err := k.settle(ctx, &d, denom); err != nil {
-		return err
-	}
-	qos, err := k.agreedQoS(ctx, r, d.UnitId)
-	if err != nil {
-		return err
-	}
-	verdict := types.EvaluateSla(d.Sla, qos, params.CriticalDowntimePerDay, params.ExceedMarginBps)
-	payment := d.PaidUntil(r.EpochEnd).Sub(d.PaidUntil(r.EpochStart))
-	v := types.DealVerdict{
-		DealId: d.Id, UnitId: d.UnitId, Provider: d.Provider, Consumer: d.Consumer, Epoch: r.Epoch,
-		Verdict: verdict, Qos: qos, EpochPayment: payment, UnitScore: unit.Reputation,
-		Refund: sdkmath.ZeroInt(), RefundFromBond: sdkmath.ZeroInt(), Time: blockSecond(ctx),
-		EpochStart: r.EpochStart, EpochEnd: r.EpochEnd, Height: sdk.UnwrapSDKContext(ctx).BlockHeight(),
-	}
-
-	switch verdict {
-	case types.SLA_VERDICT_MISSED, types.SLA_VERDICT_CRITICAL:
-		score := min(unit.Reputation, 100)
-		refund := payment.MulRaw(int64(100 - score)).QuoRaw(100)
-		if err := k.slaRefund(ctx, &d, &v, denom, refund); err != nil {
+	var v types.DealVerdict
+	d, err = k.changeDeal(ctx, d, func(d *types.Deal) error {
+		if err := k.settle(ctx, d, denom); err != nil {
 			return err
 		}
-	}
-	switch verdict {
-	case types.SLA_VERDICT_CRITICAL:
-		d.ConsecutiveCritical++
-	case types.SLA_VERDICT_MET, types.SLA_VERDICT_EXCEEDED, types.SLA_VERDICT_MISSED:
-		d.ConsecutiveCritical = 0
-	}
-	d.DueAt = nextDue(d, params.OverdraftGracePeriod)
-	if err := k.setDeal(ctx, &old, d); err != nil {
+		qos, err := k.agreedQoS(ctx, r, d.UnitId)
+		if err != nil {
+			return err
+		}
+		verdict := types.EvaluateSla(d.Sla, qos, params.CriticalDowntimePerDay, params.ExceedMarginBps)
+		payment := d.PaidUntil(r.EpochEnd).Sub(d.PaidUntil(r.EpochStart))
+		v = types.DealVerdict{
+			DealId: d.Id, UnitId: d.UnitId, Provider: d.Provider, Consumer: d.Consumer, Epoch: r.Epoch,
+			Verdict: verdict, Qos: qos, EpochPayment: payment, UnitScore: unit.Reputation,
+			Refund: sdkmath.ZeroInt(), RefundFromBond: sdkmath.ZeroInt(), Time: blockSecond(ctx),
+			EpochStart: r.EpochStart, EpochEnd: r.EpochEnd, Height: sdk.UnwrapSDKContext(ctx).BlockHeight(),
+		}
+
+		switch verdict {
+		case types.SLA_VERDICT_MISSED, types.SLA_VERDICT_CRITICAL:
+			score := min(unit.Reputation, 100)
+			refund := payment.MulRaw(int64(100 - score)).QuoRaw(100)
+			if err := k.slaRefund(ctx, d, &v, denom, refund); err != nil {
+				return err
+			}
+		}
+		switch verdict {
+		case types.SLA_VERDICT_CRITICAL:
+			d.ConsecutiveCritical++
+		case types.SLA_VERDICT_MET, types.SLA_VERDICT_EXCEEDED, types.SLA_VERDICT_MISSED:
+			d.ConsecutiveCritical = 0
+		}
+		d.DueAt = nextDue(*d, params.OverdraftGracePeriod)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if err := k.DealVerdicts.Set(ctx, key, v); err != nil {
@@ -80,7 +83,7 @@ func (k Keeper) checkDeal(ctx context.Context, params types.Params, r types.SlaR
 	if err := k.DealVerdictsByUnit.Set(ctx, collections.Join3(d.UnitId, r.Epoch, dealID)); err != nil {
 		return err
 	}
-	if err := k.recordWorstDealVerdict(ctx, r.Epoch, d.UnitId, verdict); err != nil {
+	if err := k.recordWorstDealVerdict(ctx, r.Epoch, d.UnitId, v.Verdict); err != nil {
 		return err
 	}
 	if err := typedevent.Emit(ctx, &types.EventDealVerdict{

@@ -9,8 +9,6 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/flashbacknetwork/flashbackd/x/orchestrator/types"
 )
 
@@ -23,8 +21,35 @@ func (k Keeper) getDeal(ctx context.Context, id uint64) (types.Deal, error) {
 	return d, err
 }
 
+// updateDeal loads deal id, lets f change it and stores the result with
+// setDeal, which keeps the deal's indexes, due-queue entry and the stats in
+// step with the change; it returns the deal as stored. An error from f
+// stores nothing. Every write of an existing deal goes through it or
+// changeDeal, so none can forget the copy setDeal compares against.
+func (k Keeper) updateDeal(ctx context.Context, id uint64, f func(*types.Deal) error) (types.Deal, error) {
+	d, err := k.getDeal(ctx, id)
+	if err != nil {
+		return types.Deal{}, err
+	}
+	return k.changeDeal(ctx, d, f)
+}
+
+// changeDeal is updateDeal for a deal the caller has loaded already (to
+// check it before anything else, or all of a message's deals before
+// touching any): the store is not read again, which would cost gas. d is
+// the deal as stored, except that the end-block hook clears its due_at, the
+// entry it has just removed from the queue.
+func (k Keeper) changeDeal(ctx context.Context, d types.Deal, f func(*types.Deal) error) (types.Deal, error) {
+	old := d
+	if err := f(&d); err != nil {
+		return types.Deal{}, err
+	}
+	return d, k.setDeal(ctx, &old, d)
+}
+
 // setDeal stores a deal and keeps its indexes, its due-queue entry and the
-// stats current. old is nil for a new deal.
+// stats current. old is nil for a new deal; an existing deal is written
+// through updateDeal or changeDeal.
 func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) error {
 	if err := k.Deals.Set(ctx, d.Id, d); err != nil {
 		return err
@@ -32,11 +57,11 @@ func (k Keeper) setDeal(ctx context.Context, old *types.Deal, d types.Deal) erro
 	oldState := types.DEAL_STATE_UNSPECIFIED
 	oldHeld := sdkmath.ZeroInt()
 	if old == nil {
-		consumer, err := sdk.AccAddressFromBech32(d.Consumer)
+		consumer, err := k.accAddress(d.Consumer)
 		if err != nil {
 			return err
 		}
-		provider, err := sdk.AccAddressFromBech32(d.Provider)
+		provider, err := k.accAddress(d.Provider)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ import (
 
 // getProvider loads a provider by bech32 address.
 func (k Keeper) getProvider(ctx context.Context, addr string) (types.Provider, sdk.AccAddress, error) {
-	acc, err := sdk.AccAddressFromBech32(addr)
+	acc, err := k.accAddress(addr)
 	if err != nil {
 		return types.Provider{}, nil, errorsmod.Wrapf(types.ErrInvalidInput, "invalid provider address %q", addr)
 	}
@@ -28,7 +28,7 @@ func (k Keeper) getProvider(ctx context.Context, addr string) (types.Provider, s
 // setProvider stores a provider and keeps the stats current. old is nil for
 // a new provider.
 func (k Keeper) setProvider(ctx context.Context, old *types.Provider, p types.Provider) error {
-	acc, err := sdk.AccAddressFromBech32(p.Address)
+	acc, err := k.accAddress(p.Address)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (k Keeper) setProvider(ctx context.Context, old *types.Provider, p types.Pr
 
 // removeProvider deletes a provider whose bond went back.
 func (k Keeper) removeProvider(ctx context.Context, p types.Provider) error {
-	acc, err := sdk.AccAddressFromBech32(p.Address)
+	acc, err := k.accAddress(p.Address)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (k Keeper) adjustProvider(ctx context.Context, addr string, f func(p *types
 
 // getConsumer loads a consumer by bech32 address.
 func (k Keeper) getConsumer(ctx context.Context, addr string) (types.Consumer, sdk.AccAddress, error) {
-	acc, err := sdk.AccAddressFromBech32(addr)
+	acc, err := k.accAddress(addr)
 	if err != nil {
 		return types.Consumer{}, nil, errorsmod.Wrapf(types.ErrInvalidInput, "invalid consumer address %q", addr)
 	}
@@ -96,7 +96,7 @@ func (k Keeper) getConsumer(ctx context.Context, addr string) (types.Consumer, s
 // requireConsumer checks that addr is a registered consumer. It does not
 // decode the record: a deal request needs only to know that it exists.
 func (k Keeper) requireConsumer(ctx context.Context, addr string) error {
-	acc, err := sdk.AccAddressFromBech32(addr)
+	acc, err := k.accAddress(addr)
 	if err != nil {
 		return errorsmod.Wrapf(types.ErrInvalidInput, "invalid consumer address %q", addr)
 	}
@@ -117,7 +117,7 @@ func errConsumerNotFound(addr string) error {
 
 // setConsumer stores a consumer and keeps the stats current.
 func (k Keeper) setConsumer(ctx context.Context, old *types.Consumer, c types.Consumer) error {
-	acc, err := sdk.AccAddressFromBech32(c.Address)
+	acc, err := k.accAddress(c.Address)
 	if err != nil {
 		return err
 	}

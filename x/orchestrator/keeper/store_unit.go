@@ -151,7 +151,7 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 	if err := k.DataUnits.Set(ctx, u.Id, u); err != nil {
 		return err
 	}
-	provider, err := sdk.AccAddressFromBech32(u.Provider)
+	provider, err := k.accAddress(u.Provider)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (k Keeper) writeUnit(ctx context.Context, ch unitChange, u types.DataUnit) 
 
 // providerCertified reports a provider's certification (false if unknown).
 func (k Keeper) providerCertified(ctx context.Context, addr string) (bool, error) {
-	acc, err := sdk.AccAddressFromBech32(addr)
+	acc, err := k.accAddress(addr)
 	if err != nil {
 		return false, err
 	}

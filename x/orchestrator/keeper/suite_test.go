@@ -300,3 +300,11 @@ func (s *suite) snapshot() snapshot {
 	snap.genesis = gs.String()
 	return snap
 }
+
+// deliver runs msg as a transaction runs it: through the app's message
+// router, which runs the message's ValidateBasic before its handler (the
+// handlers check state only).
+func (s *suite) deliver(msg sdk.Msg) error {
+	_, err := s.app.MsgServiceRouter().Handler(msg)(s.ctx(), msg)
+	return err
+}

@@ -234,8 +234,7 @@ func TestUsageReceiptRejects(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			s.requireErrUnchanged(tc.want, func() error {
-				_, err := s.msgs.SubmitUsageReceipt(s.ctx(), tc.msg)
-				return err
+				return s.deliver(tc.msg)
 			})
 		})
 	}
@@ -246,8 +245,7 @@ func TestUsageReceiptRejects(t *testing.T) {
 	s.advance(31 * day)
 	require.Equal(t, types.DEAL_STATE_CLOSED, s.deal(dealID).State)
 	s.requireErrUnchanged(types.ErrDealClosed, func() error {
-		_, err := s.msgs.SubmitUsageReceipt(s.ctx(), valid(func(*types.UsageReceipt) {}))
-		return err
+		return s.deliver(valid(func(*types.UsageReceipt) {}))
 	})
 }
 
@@ -257,8 +255,7 @@ func TestEgressPriceBounds(t *testing.T) {
 	msg := unitMsg(s.provider)
 	msg.PricePerGbEgress = types.MaxPricePerGBEgress + 1
 	s.requireErrUnchanged(types.ErrAmountTooLarge, func() error {
-		_, err := s.msgs.CreateDataUnit(s.ctx(), msg)
-		return err
+		return s.deliver(msg)
 	})
 	unitID := s.createUnit(s.provider, func(m *types.MsgCreateDataUnit) { m.PricePerGbEgress = egressPrice })
 	// Updating the price applies to deals requested afterwards.

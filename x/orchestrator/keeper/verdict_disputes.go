@@ -175,7 +175,9 @@ func (k Keeper) restoreClawback(ctx context.Context, dealID uint64, amount sdkma
 	if err := k.bank.SendCoinsFromModuleToModule(ctx, fromModule, types.ModuleName, sdk.NewCoins(coin(denom, restored))); err != nil {
 		return sdkmath.Int{}, err
 	}
-	old := d
-	d.ClawedBack = d.ClawedBack.Sub(restored)
-	return restored, k.setDeal(ctx, &old, d)
+	_, err = k.changeDeal(ctx, d, func(d *types.Deal) error {
+		d.ClawedBack = d.ClawedBack.Sub(restored)
+		return nil
+	})
+	return restored, err
 }

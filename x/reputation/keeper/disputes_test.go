@@ -194,7 +194,7 @@ func TestDisputeRejectsBadInput(t *testing.T) {
 	s.rate(s.consumer, dealID, 3)
 
 	file := func(m types.MsgFileDispute) func() error {
-		return func() error { _, err := s.msgs.FileDispute(s.ctx(), &m); return err }
+		return func() error { return s.deliver(&m) }
 	}
 	p := s.provider.String()
 	for _, tc := range []struct {
@@ -219,7 +219,7 @@ func TestDisputeRejectsBadInput(t *testing.T) {
 	s.requireErrUnchanged(types.ErrDisputeExists, file(types.MsgFileDispute{Provider: p, Kind: types.DISPUTE_KIND_VERDICT, UnitId: unitID, Epoch: critical, Reason: "again"}))
 
 	resolve := func(m types.MsgResolveDispute) func() error {
-		return func() error { _, err := s.msgs.ResolveDispute(s.ctx(), &m); return err }
+		return func() error { return s.deliver(&m) }
 	}
 	s.requireErrUnchanged(types.ErrUnauthorized, resolve(types.MsgResolveDispute{Authority: s.stranger.String(), DisputeId: id, Upheld: true}))
 	s.requireErrUnchanged(types.ErrUnauthorized, resolve(types.MsgResolveDispute{Authority: p, DisputeId: id, Upheld: true}))

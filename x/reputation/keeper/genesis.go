@@ -28,7 +28,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, ps := range gs.ProviderScores {
-		addr, err := sdk.AccAddressFromBech32(ps.Provider)
+		addr, err := k.accAddress(ps.Provider)
 		if err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, h := range gs.History {
-		addr, err := sdk.AccAddressFromBech32(h.Provider)
+		addr, err := k.accAddress(h.Provider)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, r := range gs.Ratings {
-		addr, err := sdk.AccAddressFromBech32(r.Provider)
+		addr, err := k.accAddress(r.Provider)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, p := range gs.PendingRewards {
-		addr, err := sdk.AccAddressFromBech32(p.Provider)
+		addr, err := k.accAddress(p.Provider)
 		if err != nil {
 			return err
 		}

@@ -19,9 +19,6 @@ import (
 // dispute_window of the verdict or rating. Each verdict or rating can be
 // disputed once.
 func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (*types.MsgFileDisputeResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
@@ -102,9 +99,6 @@ func (m msgServer) FileDispute(ctx context.Context, msg *types.MsgFileDispute) (
 // reward pool, what the verdict cost it; upholding a rating dispute hides
 // the rating.
 func (m msgServer) ResolveDispute(ctx context.Context, msg *types.MsgResolveDispute) (*types.MsgResolveDisputeResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
 	params, err := m.k.Params.Get(ctx)
 	if err != nil {
 		return nil, err

@@ -14,10 +14,7 @@ import (
 // FundRewardPool moves coins of the market denom from the depositor into the
 // reward pool.
 func (m msgServer) FundRewardPool(ctx context.Context, msg *types.MsgFundRewardPool) (*types.MsgFundRewardPoolResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	depositor, err := sdk.AccAddressFromBech32(msg.Depositor)
+	depositor, err := m.k.accAddress(msg.Depositor)
 	if err != nil {
 		return nil, err
 	}

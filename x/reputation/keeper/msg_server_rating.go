@@ -52,13 +52,12 @@ func (k Keeper) CheckRating(ctx context.Context, msg *types.MsgRateProvider) err
 	return err
 }
 
-// eligibleRating is every check of a rating, and what the deal has paid:
-// the one place RateProvider and CheckRating decide.
+// eligibleRating is every check of a rating against state, and what the
+// deal has paid: the one place RateProvider and CheckRating decide. (The
+// stateless checks are MsgRateProvider.ValidateBasic's, which baseapp runs
+// before the ante handler and the message handler.)
 func (k Keeper) eligibleRating(ctx context.Context, params types.Params, msg *types.MsgRateProvider) (orchtypes.Deal, sdkmath.Int, error) {
 	var none orchtypes.Deal
-	if err := msg.ValidateBasic(); err != nil {
-		return none, sdkmath.Int{}, err
-	}
 	if len(msg.Comment) > int(params.MaxCommentLength) {
 		return none, sdkmath.Int{}, errorsmod.Wrapf(types.ErrInvalidInput, "comment is %d bytes; at most %d allowed", len(msg.Comment), params.MaxCommentLength)
 	}

@@ -61,7 +61,7 @@ func (k Keeper) spendPool(ctx context.Context, amt sdkmath.Int) error {
 
 // payFromPool pays amt from the pool to an account.
 func (k Keeper) payFromPool(ctx context.Context, to string, amt sdkmath.Int) error {
-	addr, err := sdk.AccAddressFromBech32(to)
+	addr, err := k.accAddress(to)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (q queryServer) Ratings(ctx context.Context, req *types.QueryRatingsRequest
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	addr, err := sdk.AccAddressFromBech32(req.Provider)
+	addr, err := q.k.accAddress(req.Provider)
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "invalid provider address %q: %s", req.Provider, err)
 	}
@@ -70,7 +70,7 @@ func (q queryServer) Disputes(ctx context.Context, req *types.QueryDisputesReque
 	)
 	switch {
 	case req.Provider != "":
-		addr, aerr := sdk.AccAddressFromBech32(req.Provider)
+		addr, aerr := q.k.accAddress(req.Provider)
 		if aerr != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid provider address %q: %s", req.Provider, aerr)
 		}

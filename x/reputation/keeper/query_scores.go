@@ -22,7 +22,7 @@ func (q queryServer) ProviderScore(ctx context.Context, req *types.QueryProvider
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	addr, err := sdk.AccAddressFromBech32(req.Provider)
+	addr, err := q.k.accAddress(req.Provider)
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "invalid provider address %q: %s", req.Provider, err)
 	}

@@ -136,7 +136,7 @@ func TestFundRewardPool(t *testing.T) {
 	require.Equal(t, pool.AddRaw(5*flash), s.pool())
 
 	fund := func(m types.MsgFundRewardPool) func() error {
-		return func() error { _, err := s.msgs.FundRewardPool(s.ctx(), &m); return err }
+		return func() error { return s.deliver(&m) }
 	}
 	s.requireErrUnchanged(types.ErrInvalidInput, fund(types.MsgFundRewardPool{Depositor: s.stranger.String(), Amount: uflash(0)}))
 	s.requireErrUnchanged(types.ErrInvalidInput, fund(types.MsgFundRewardPool{Depositor: s.stranger.String(), Amount: sdkCoin("atom", 5)}))

@@ -28,7 +28,7 @@ func blockSecond(ctx context.Context) time.Time {
 
 // addRating stores a new rating, queues its ageing and counts it.
 func (k Keeper) addRating(ctx context.Context, params types.Params, r types.Rating) error {
-	provider, err := sdk.AccAddressFromBech32(r.Provider)
+	provider, err := k.accAddress(r.Provider)
 	if err != nil {
 		return err
 	}

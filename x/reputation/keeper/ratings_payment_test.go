@@ -92,8 +92,7 @@ func TestCheapSelfDealRatingBarelyMovesCommunityScore(t *testing.T) {
 
 	// Right after acceptance nothing is paid: no one may rate yet.
 	s.requireErrUnchanged(types.ErrRatingUnderpaid, func() error {
-		_, err := s.msgs.RateProvider(s.ctx(), &types.MsgRateProvider{Consumer: s.consumer.String(), DealId: honest, Stars: 2})
-		return err
+		return s.deliver(&types.MsgRateProvider{Consumer: s.consumer.String(), DealId: honest, Stars: 2})
 	})
 
 	s.block(30 * time.Hour)
@@ -104,8 +103,7 @@ func TestCheapSelfDealRatingBarelyMovesCommunityScore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(108_000), paid.Int64())
 	s.requireErrUnchanged(types.ErrRatingUnderpaid, func() error {
-		_, err := s.msgs.RateProvider(s.ctx(), &types.MsgRateProvider{Consumer: self.String(), DealId: dust, Stars: 5})
-		return err
+		return s.deliver(&types.MsgRateProvider{Consumer: self.String(), DealId: dust, Stars: 5})
 	})
 
 	s.rate(s.consumer, honest, 2)
@@ -159,8 +157,7 @@ func TestRatingPaymentIsNetOfRefunds(t *testing.T) {
 	require.True(t, net.LT(sdkmath.NewInt(10_000)), "net %s", net)
 	require.True(t, d.NetPaid(s.ctx().BlockTime()).Add(d.SlaRefunded).GTE(sdkmath.NewInt(12_000)), "gross is six epochs and more")
 	s.requireErrUnchanged(types.ErrRatingUnderpaid, func() error {
-		_, err := s.msgs.RateProvider(s.ctx(), &types.MsgRateProvider{Consumer: s.consumer.String(), DealId: dealID, Stars: 1})
-		return err
+		return s.deliver(&types.MsgRateProvider{Consumer: s.consumer.String(), DealId: dealID, Stars: 1})
 	})
 
 	// Good epochs: no refunds, the net payment passes the minimum.

@@ -29,7 +29,7 @@ func TestRatingEligibility(t *testing.T) {
 	pending := s.requestDeal(s.consumer2, unitID)
 
 	rate := func(m types.MsgRateProvider) func() error {
-		return func() error { _, err := s.msgs.RateProvider(s.ctx(), &m); return err }
+		return func() error { return s.deliver(&m) }
 	}
 	c := s.consumer.String()
 	for _, tc := range []struct {

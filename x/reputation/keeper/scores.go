@@ -134,7 +134,7 @@ func (k Keeper) getProviderScore(ctx context.Context, params types.Params, provi
 // updateProvider applies f to a provider's score, recomputes its objective,
 // community and overall scores, and keeps the leaderboard current.
 func (k Keeper) updateProvider(ctx context.Context, params types.Params, provider string, f func(*types.ProviderScore)) error {
-	addr, err := sdk.AccAddressFromBech32(provider)
+	addr, err := k.accAddress(provider)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (k Keeper) Rank(ctx context.Context, overall uint32) (uint64, error) {
 // recordHistory writes the provider's scores for an epoch and forgets the
 // epoch history_epochs before.
 func (k Keeper) recordHistory(ctx context.Context, params types.Params, provider string, epoch int64) error {
-	addr, err := sdk.AccAddressFromBech32(provider)
+	addr, err := k.accAddress(provider)
 	if err != nil {
 		return err
 	}

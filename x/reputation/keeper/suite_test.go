@@ -362,3 +362,11 @@ func (s *suite) unitOf(provider sdk.AccAddress) uint64 {
 func mustAddr(s string) sdk.AccAddress { return sdk.MustAccAddressFromBech32(s) }
 
 func sdkCoin(denom string, n int64) sdk.Coin { return sdk.NewInt64Coin(denom, n) }
+
+// deliver runs msg as a transaction runs it: through the app's message
+// router, which runs the message's ValidateBasic before its handler (the
+// handlers check state only).
+func (s *suite) deliver(msg sdk.Msg) error {
+	_, err := s.app.MsgServiceRouter().Handler(msg)(s.ctx(), msg)
+	return err
+}

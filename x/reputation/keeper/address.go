@@ -1,0 +1,11 @@
+package keeper
+
+import sdk "github.com/cosmos/cosmos-sdk/types"
+
+// accAddress decodes a bech32 account address with the app's address
+// codec (the account keeper's), not the SDK's global configuration, so the
+// keeper depends only on what it was built with.
+func (k Keeper) accAddress(s string) (sdk.AccAddress, error) {
+	bz, err := k.addressCodec.StringToBytes(s)
+	return sdk.AccAddress(bz), err
+}
