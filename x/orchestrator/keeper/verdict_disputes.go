@@ -140,7 +140,7 @@ func (k Keeper) reverseUnitVerdict(ctx context.Context, unitID uint64, epoch int
 // to credit, so it is paid to its account, and restoreBond reports true.
 func (k Keeper) restoreBond(ctx context.Context, provider string, amt sdkmath.Int, fromModule, denom string) (toAccount bool, err error) {
 	if _, _, err := k.getProvider(ctx, provider); errors.Is(err, types.ErrProviderNotFound) {
-		addr, err := sdk.AccAddressFromBech32(provider)
+		addr, err := k.accAddress(provider)
 		if err != nil {
 			return true, err
 		}

@@ -14,7 +14,7 @@ import (
 
 // setDispute writes a dispute and keeps its indexes by provider and status.
 func (k Keeper) setDispute(ctx context.Context, old *types.Dispute, d types.Dispute) error {
-	provider, err := sdk.AccAddressFromBech32(d.Provider)
+	provider, err := k.accAddress(d.Provider)
 	if err != nil {
 		return err
 	}

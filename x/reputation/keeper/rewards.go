@@ -116,7 +116,7 @@ func (k Keeper) oldestRound(ctx context.Context) (types.RewardRound, bool, error
 func (k Keeper) assessProviders(ctx context.Context, params types.Params, round *types.RewardRound, budget int) (int, error) {
 	rng := new(collections.Range[sdk.AccAddress])
 	if round.Cursor != "" {
-		cursor, err := sdk.AccAddressFromBech32(round.Cursor)
+		cursor, err := k.accAddress(round.Cursor)
 		if err != nil {
 			return 0, err
 		}
