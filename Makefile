@@ -187,9 +187,11 @@ sim-import-export:
 	$(GO) test -count=1 -tags sims -timeout 30m -run '^TestAppImportExport$$' ./app $(SIM_FLAGS)
 
 ## sim-long: not in CI; SIM_LONG_SEEDS × SIM_LONG_BLOCKS blocks of SIM_LONG_BLOCK_SIZE
-##           operations, niced (SIM_LONG_NICE), with the SDK's -FauxMerkle (plain KV stores for IAVL: the
-##           same state machine without the trees, whose versions and node caches held 5 GB per seed and
-##           kept the GC busy a third of the time; sim-determinism and sim-import-export keep IAVL), logged to build/sim-long.log and summed up by scripts/sim_report.sh
+##           operations, each seed in its own process (scripts/sim_long.sh: one process for all
+##           seeds let the heap grow from seed to seed), niced (SIM_LONG_NICE), with the SDK's
+##           -FauxMerkle (plain KV stores for IAVL: the same state machine without the trees, whose
+##           versions and node caches held 5 GB per seed; sim-determinism and sim-import-export keep
+##           IAVL), logged to build/sim-long.log and summed up by scripts/sim_report.sh
 SIM_LONG_SEEDS      ?= 11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60
 SIM_LONG_BLOCKS     ?= 150
 SIM_LONG_BLOCK_SIZE ?= 300
@@ -197,8 +199,8 @@ SIM_LONG_NICE       ?= 15
 SIM_LONG_MEMLIMIT   ?= 7GiB
 sim-long:
 	@mkdir -p $(BUILD_DIR)
-	GOMEMLIMIT=$(SIM_LONG_MEMLIMIT) nice -n $(SIM_LONG_NICE) $(GO) test -count=1 -tags sims -timeout 48h -run '^TestFullAppSimulation$$' -v ./app \
-		-Seeds=$(SIM_LONG_SEEDS) -NumBlocks=$(SIM_LONG_BLOCKS) -BlockSize=$(SIM_LONG_BLOCK_SIZE) -FauxMerkle 2>&1 | tee $(BUILD_DIR)/sim-long.log | grep --line-buffered 'FLASHBACK-SIM\|opsCount\|^--- \|^ok\|FAIL'
+	GO=$(GO) GOMEMLIMIT=$(SIM_LONG_MEMLIMIT) nice -n $(SIM_LONG_NICE) bash scripts/sim_long.sh \
+		$(SIM_LONG_SEEDS) $(SIM_LONG_BLOCKS) $(SIM_LONG_BLOCK_SIZE) $(BUILD_DIR)/sim-long.log
 	bash scripts/sim_report.sh $(BUILD_DIR)/sim-long.log
 
 ## fuzz: every Go fuzz target (func FuzzXxx) for FUZZTIME each, one after another; execs per

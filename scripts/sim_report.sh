@@ -13,7 +13,7 @@ records=$(clean | grep '^FLASHBACK-SIM seed=' | grep -o 'qos_records_checked=[0-
 sum() { clean | grep -E "^$1: [0-9]+" | awk '{s+=$2} END {print s+0}'; }
 fb_done=$(( $(sum orchestrator_completed) + $(sum reputation_completed) + $(sum oracle_completed) ))
 fb_skip=$(( $(sum orchestrator_skipped) + $(sum reputation_skipped) + $(sum oracle_skipped) ))
-echo "seeds completed:            $seeds"
+echo "seeds completed:            $seeds (skipped, no validators at genesis: $(clean | grep -c "^FLASHBACK-SIM-SKIPPED" || true))"
 echo "blocks:                     $blocks"
 echo "operations (all modules):   $ops"
 echo "flashback msgs delivered:   $fb_done (skipped by their factories: $fb_skip)"
