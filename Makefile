@@ -76,23 +76,28 @@ test-ts: build
 ## test-all: everything CI runs
 test-all: test test-e2e test-upgrade test-ts
 
-## lint: formatting and vet
+## lint: formatting, vet and golangci-lint (install it once with make lint-install)
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	@$(MAKE) --no-print-directory lint-golangci
 
-## lint-golangci: golangci-lint with .golangci.yml (which linters and why). Not yet in `make lint`
-##                and CI: its first full run has not been reviewed (issue 21, item 7)
+## lint-golangci: golangci-lint with .golangci.yml (which linters and why); part of `make lint`
 GOLANGCI_LINT_VERSION ?= v2.15.0
-GOLANGCI_LINT         ?= $(shell $(GO) env GOPATH)/bin/golangci-lint
+GOLANGCI_LINT_BIN     ?= $(shell $(GO) env GOPATH)/bin
+GOLANGCI_LINT         ?= $(GOLANGCI_LINT_BIN)/golangci-lint
+# Succeeds when the pinned version is the one installed.
+golangci_lint_pinned = $(GOLANGCI_LINT) version 2>/dev/null | grep -q "version $(GOLANGCI_LINT_VERSION:v%=%) "
 lint-golangci:
-	@$(GOLANGCI_LINT) version 2>/dev/null | grep -q "version $(GOLANGCI_LINT_VERSION:v%=%) " || \
+	@$(golangci_lint_pinned) || \
 		(echo "golangci-lint $(GOLANGCI_LINT_VERSION) is not installed: run make lint-install"; exit 1)
 	$(GOLANGCI_LINT) run ./...
 
-## lint-install: install the pinned golangci-lint (built from source through the module proxy)
+## lint-install: install the pinned golangci-lint (built from source through the Go module proxy);
+##               nothing to do when that version is already installed
 lint-install:
-	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	@if $(golangci_lint_pinned); then echo "golangci-lint $(GOLANGCI_LINT_VERSION) is installed"; \
+	else GOBIN=$(GOLANGCI_LINT_BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION); fi
 
 ## proto-gen: regenerate Go code and the OpenAPI spec from proto/ (offline), and the TypeScript types when ts/node_modules exists
 proto-gen:

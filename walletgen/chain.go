@@ -24,11 +24,11 @@ const averageGasFactor, highGasFactor = 2, 4
 // from the code: the app's address and coin settings, its default genesis,
 // the localnet's endpoints and the versions the binary is built with.
 type chainParams struct {
-	chainID, chainName, prettyName      string
-	rpc, grpc, rest                     string
-	minGasPrice                         sdkmath.LegacyDec
-	unbondingSeconds                    int64
-	sdkVersion, cometVersion, goVersion string
+	chainID, chainName, prettyName string
+	rpc, grpc, rest                string
+	minGasPrice                    sdkmath.LegacyDec
+	unbondingSeconds               int64
+	sdkVersion, cometVersion       string
 }
 
 func readChainParams(a *app.App) (chainParams, error) {

@@ -20,7 +20,10 @@ func TestBlackHoleAcceptsAndNeverAnswers(t *testing.T) {
 
 	client := &http.Client{Timeout: 300 * time.Millisecond}
 	start := time.Now()
-	_, err = client.Get(b.URL() + "/unit/flashback-probe/ping")
+	resp, err := client.Get(b.URL() + "/unit/flashback-probe/ping")
+	if err == nil {
+		resp.Body.Close()
+	}
 	var netErr net.Error
 	require.True(t, errors.As(err, &netErr) && netErr.Timeout(), "got %v", err)
 	require.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)

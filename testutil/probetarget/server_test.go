@@ -206,7 +206,10 @@ func TestSlowRequestsEndWhenTheClientGoesAway(t *testing.T) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/flashback-probe/ping", nil)
 	require.NoError(t, err)
-	_, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
 	require.Error(t, err)
 
 	// Close waits for running handlers; it must not wait for the hour.
@@ -229,7 +232,10 @@ func TestCloseDoesNotWaitForThrottledTransfers(t *testing.T) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, ts.URL+"/flashback-probe/upload-1", bytes.NewReader(make([]byte, 32<<10)))
 	require.NoError(t, err)
-	_, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
 	require.Error(t, err, "32 KiB at 1 KB/s cannot finish in 200ms")
 	require.Equal(t, uint64(1), s.Stats().Uploads)
 

@@ -129,7 +129,7 @@ func (d *DB) ForgetDeal(repo string, deal uint64) error {
 		prefix := pendingKey(deal, "")
 		var del [][]byte
 		c := p.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && len(k) >= 8 && string(k[:8]) == string(prefix); k, _ = c.Next() {
+		for k, _ := c.Seek(prefix); len(k) >= 8 && string(k[:8]) == string(prefix); k, _ = c.Next() {
 			del = append(del, append([]byte(nil), k...))
 		}
 		for _, k := range del {

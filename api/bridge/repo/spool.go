@@ -3,10 +3,8 @@ package repo
 import (
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"io"
 	"os"
-	"sync"
 )
 
 // spool is a request body kept in a temporary file while it goes out to
@@ -18,7 +16,6 @@ type spool struct {
 	size   int64
 	md5    []byte
 	crc32c string
-	refs   sync.WaitGroup
 }
 
 // newSpool copies body into a temporary file of dir. want is the declared
@@ -60,8 +57,5 @@ func (s *spool) reader() *io.SectionReader { return io.NewSectionReader(s.f, 0, 
 
 // contentMD5 is the body's Content-MD5 header value.
 func (s *spool) contentMD5() string { return base64.StdEncoding.EncodeToString(s.md5) }
-
-// etag is the ETag an S3 service gives a plain PUT of the body.
-func (s *spool) etag() string { return `"` + hex.EncodeToString(s.md5) + `"` }
 
 func (s *spool) close() { s.f.Close() }

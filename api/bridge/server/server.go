@@ -367,8 +367,7 @@ func (b *Bridge) Run(ctx context.Context, ready chan<- struct{}) error {
 	case <-served:
 		return fmt.Errorf("listen on %s: %w", addr, serveErr)
 	case <-ctx.Done():
-		shutdown(srv, served)
-		return nil
+		return shutdown(srv, served)
 	}
 	b.mu.Lock()
 	b.addr = addr

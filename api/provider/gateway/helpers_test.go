@@ -301,7 +301,7 @@ func get(t *testing.T, c *s3.Client, bucket, key string) []byte {
 func sum(b []byte) [32]byte { return sha256.Sum256(b) }
 
 // rawRequest sends a request that no S3 SDK would build.
-func rawRequest(t *testing.T, method, url string, body io.Reader, header map[string]string) (*http.Response, []byte) {
+func rawRequest(t *testing.T, method, url string, body io.Reader, header map[string]string) (rawResponse, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, body)
 	require.NoError(t, err)
@@ -313,7 +313,15 @@ func rawRequest(t *testing.T, method, url string, body io.Reader, header map[str
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return resp, b
+	return rawResponse{StatusCode: resp.StatusCode, ContentLength: resp.ContentLength, Header: resp.Header}, b
+}
+
+// rawResponse is what rawRequest's callers check of a response whose body
+// it has read and closed: no *http.Response, so none is left open.
+type rawResponse struct {
+	StatusCode    int
+	ContentLength int64
+	Header        http.Header
 }
 
 func bucketOf(d Deal) string { return BucketName(d.ID) }

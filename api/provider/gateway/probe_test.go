@@ -101,7 +101,7 @@ func TestProbeEndpoints(t *testing.T) {
 		c.Probe = ProbeConfig{ObjectSizes: []int64{1000, 2048}, UploadMaxBytes: 1000, UploadExpiry: time.Second, UploadMaxOutstanding: 2500}
 	})
 	unit := e.endpoint() + UnitPath(1) + "/flashback-probe/"
-	probeReq := func(method, name string, body io.Reader) (*http.Response, []byte) {
+	probeReq := func(method, name string, body io.Reader) (rawResponse, []byte) {
 		return rawRequest(t, method, unit+name, body, map[string]string{"User-Agent": "flashbackd-prober/1", "Accept-Encoding": "identity"})
 	}
 
@@ -152,10 +152,10 @@ func TestProbeEndpoints(t *testing.T) {
 	// A body without a length.
 	req, err := http.NewRequest(http.MethodPut, unit+"upload-3333333333333333", io.MultiReader(strings.NewReader("chunked")))
 	require.NoError(t, err)
-	resp, err = testHTTPClient.Do(req)
+	chunked, err := testHTTPClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusLengthRequired, resp.StatusCode)
+	chunked.Body.Close()
+	require.Equal(t, http.StatusLengthRequired, chunked.StatusCode)
 
 	// The janitor deletes expired uploads, which frees the bound.
 	require.Eventually(t, func() bool {

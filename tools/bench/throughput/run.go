@@ -297,7 +297,6 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	planned = nil
 	res.SignSeconds = time.Since(signStart).Seconds()
 	logf("throughput: setup %.1fs, signed %d txs in %.1fs; measuring %d blocks of %d txs",
 		res.SetupSeconds, len(encoded), res.SignSeconds, countMeasured(schedule), cfg.TxsPerBlock)

@@ -74,8 +74,9 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 	require.Equal(t, "pong", string(body))
 
 	// A request stuck in latency must not delay shutdown.
-	_, err = http.Post("http://"+addr+"/_control", "application/json", strings.NewReader(`{"latency_ms":600000}`))
+	resp, err = http.Post("http://"+addr+"/_control", "application/json", strings.NewReader(`{"latency_ms":600000}`))
 	require.NoError(t, err)
+	resp.Body.Close()
 	go func() {
 		if r, err := http.Get("http://" + addr + "/flashback-probe/ping"); err == nil {
 			r.Body.Close()

@@ -73,17 +73,6 @@ func newFixture(t *testing.T, units int, mutate func(*types.Params)) *fixture {
 	return f
 }
 
-func (f *fixture) assignmentUnits() []uint64 {
-	a, ok, err := f.app.OracleKeeper.CurrentAssignment(f.app.Ctx())
-	require.NoError(f.t, err)
-	require.True(f.t, ok)
-	ids := []uint64{}
-	for _, u := range a.Units {
-		ids = append(ids, u.UnitId)
-	}
-	return ids
-}
-
 func TestSelfReports(t *testing.T) {
 	f := newFixture(t, 1, func(p *types.Params) { p.SelfReportMinInterval = time.Hour; p.SelfReportRetention = 2 * time.Hour })
 	ctx := f.app.Ctx()

@@ -50,13 +50,13 @@ func NewQoSFeed(k keeper.Keeper) QoSFeed { return QoSFeed{k: k} }
 // stake-weighted median resists a minority, so every agreed value must lie
 // in it.
 type HonestRange struct {
-	MinLatency, MaxLatency   uint32
-	MinDown, MaxDown         uint64
-	MinUp, MaxUp             uint64
-	MinUptime, MaxUptime     uint32
-	MinErrRate, MaxErrRate   uint32
-	HonestPower, ByzPower    int64
-	reported, honestReported bool
+	MinLatency, MaxLatency uint32
+	MinDown, MaxDown       uint64
+	MinUp, MaxUp           uint64
+	MinUptime, MaxUptime   uint32
+	MinErrRate, MaxErrRate uint32
+	HonestPower, ByzPower  int64
+	honestReported         bool
 }
 
 // Feed applies the validators' reports for the window the previous height

@@ -248,17 +248,6 @@ func (k Keeper) providerCertified(ctx context.Context, addr string) (bool, error
 	return p.Certified, err
 }
 
-// refreshUnit re-derives a unit's state (e.g. when a maintenance window
-// starts or ends) and re-indexes it.
-func (k Keeper) refreshUnit(ctx context.Context, id uint64) error {
-	u, err := k.getUnit(ctx, id)
-	if err != nil {
-		return err
-	}
-	old := u
-	return k.setUnit(ctx, &old, u)
-}
-
 // reindexProviderUnits re-indexes a provider's live units after its
 // certification changed. Bounded by max_units_per_provider.
 func (k Keeper) reindexProviderUnits(ctx context.Context, provider sdk.AccAddress, certifiedBefore, certifiedAfter bool) error {
