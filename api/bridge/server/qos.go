@@ -197,6 +197,18 @@ func (f *qosFiler) fileIfDue(ctx context.Context, id uint64, minInterval time.Du
 		f.mu.Unlock()
 		return fmt.Errorf("deal %d takes no QoS self-reports any more (its measurements are dropped): %w", id, err)
 	}
+	if err != nil && tooSoon(err) {
+		// The node's latest block can be one the app has not committed
+		// yet (CometBFT stores a block before the app finishes it), so a
+		// report due by that block's time can still be checked against the
+		// block before it. Not a failure: it is filed at the next round.
+		tr.Merge(totals)
+		f.mu.Lock()
+		f.known[id] = false
+		f.mu.Unlock()
+		f.logger.Info("QoS self-report not yet due in the committed state; filing it at the next round", "deal", id)
+		return nil
+	}
 	if err != nil {
 		tr.Merge(totals) // filed later
 		f.mu.Lock()
@@ -348,6 +360,16 @@ func (b *Bridge) newQoSFiler() *qosFiler {
 // dealGone reports whether the chain refused a report because its deal is
 // closed or gone (x/oracle's ErrDealNotOpen, ErrDealNotFound), at
 // simulation or in a block.
+// tooSoon reports whether the chain refused a self-report as filed before
+// self_report_min_interval had passed since the last one.
+func tooSoon(err error) bool {
+	var txErr *chain.TxError
+	if errors.As(err, &txErr) {
+		return txErr.Codespace == oracletypes.ModuleName && txErr.Code == oracletypes.ErrTooSoon.ABCICode()
+	}
+	return strings.Contains(err.Error(), oracletypes.ErrTooSoon.Error())
+}
+
 func dealGone(err error) bool {
 	var txErr *chain.TxError
 	if errors.As(err, &txErr) {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flashbacknetwork/flashbackd/api/bridge/repo"
+	"github.com/flashbacknetwork/flashbackd/api/provider/chain"
 	"github.com/flashbacknetwork/flashbackd/app"
 	oracletypes "github.com/flashbacknetwork/flashbackd/x/oracle/types"
 )
@@ -36,4 +39,17 @@ func TestReportMsg(t *testing.T) {
 	require.True(t, strings.HasPrefix(bad.ErrorDetails, "2 of 9 requests failed since 1970-01-01T00:00:00Z; last: éé"))
 	require.LessOrEqual(t, len(bad.ErrorDetails), oracletypes.MaxErrorDetails)
 	require.True(t, utf8.ValidString(bad.ErrorDetails))
+}
+
+// TestTooSoonIsRecognised: a refusal for a report filed before
+// self_report_min_interval is told apart from other refusals, whether it
+// comes as a transaction result or as a simulation error's text (the node's
+// latest block may be ahead of the committed state the report is checked
+// against, so the bridge files it at the next round instead of counting a
+// failure).
+func TestTooSoonIsRecognised(t *testing.T) {
+	require.True(t, tooSoon(&chain.TxError{Codespace: oracletypes.ModuleName, Code: oracletypes.ErrTooSoon.ABCICode()}))
+	require.True(t, tooSoon(fmt.Errorf("simulating the transaction: %w", oracletypes.ErrTooSoon.Wrap("the next may come at …"))))
+	require.False(t, tooSoon(&chain.TxError{Codespace: oracletypes.ModuleName, Code: oracletypes.ErrDealNotOpen.ABCICode()}))
+	require.False(t, tooSoon(errors.New("connection refused")))
 }
