@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -308,11 +309,22 @@ func ErrCode(err error) (string, int) {
 	return code, status
 }
 
-// FreeAddr is a loopback address whose port was free a moment ago.
+// handedOut holds the addresses FreeAddr has returned in this process: the
+// kernel may give a port that was just closed again, and two servers of one
+// test (an S3 and a status listener) must not be handed the same one.
+var handedOut sync.Map
+
+// FreeAddr is a loopback address whose port was free a moment ago and that
+// no earlier call in this process returned.
 func FreeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := l.Addr().String()
+		require.NoError(t, l.Close())
+		if _, taken := handedOut.LoadOrStore(addr, true); !taken {
+			return addr
+		}
+	}
 }
